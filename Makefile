@@ -1,0 +1,36 @@
+# Developer entry points. `make run` and `make test` are the two commands of the README.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+LOCAL_ENV := DEBUG=True EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend
+
+.PHONY: run test lint venv demo bench clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -x $(PY) || "$$(scripts/find_python.sh)" -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+## run: set up .venv, migrate the local sqlite database, load demo data, serve on http://127.0.0.1:8000
+run: $(STAMP)
+	$(LOCAL_ENV) $(PY) manage.py migrate --noinput
+	$(LOCAL_ENV) $(PY) manage.py load_demo_data
+	$(LOCAL_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+
+## test: lint, then the whole test suite (outbound sockets blocked but for loopback)
+test: $(STAMP) lint
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: $(STAMP)
+	$(PY) benchmarks/cold_start.py
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache test-db.sqlite3

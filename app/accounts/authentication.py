@@ -1,0 +1,22 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.exceptions import AuthenticationFailed
+
+
+class ExpiringTokenAuthentication(TokenAuthentication):
+    """`Authorization: Token <key>`; expired tokens are refused, live ones slide without a write per request."""
+
+    keyword = "Token"
+
+    def authenticate_credentials(self, key):
+        from app.accounts.models import AuthToken
+
+        token = AuthToken.objects.find(key)
+        if token is None:
+            raise AuthenticationFailed(_("Invalid token."))
+        if not token.user.is_active:
+            raise AuthenticationFailed(_("User inactive or deleted."))
+        if token.is_expired:
+            raise AuthenticationFailed(_("Token has expired. Log in again."))
+        token.renew_if_needed()
+        return token.user, token

@@ -1,0 +1,206 @@
+"""Members, their organizations, API tokens and the ticket ledger."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+
+class Organization(models.Model):
+    """A university (or any organization) whose members sign up with its e-mail domains."""
+
+    name = models.CharField(max_length=200)
+    is_university = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(Lower("name"), name="organization_name_ci_unique")]
+
+    def __str__(self):
+        return self.name
+
+
+class Domain(models.Model):
+    """An e-mail domain (`umontreal.ca`) that belongs to one organization."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="domains")
+    name = models.CharField(max_length=253)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(Lower("name"), name="domain_name_ci_unique")]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.name = self.name.strip().lower()
+        super().save(*args, **kwargs)
+
+
+class AcademicLevel(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class AcademicField(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, email):
+        return self.get(email__iexact=email)
+
+    def _create_user(self, email, password, **extra):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).strip(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.update(is_staff=True, is_superuser=True, is_active=True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A member. The e-mail is the login and is unique whatever its case."""
+
+    email = models.EmailField(max_length=254, unique=True)
+    first_name = models.CharField(max_length=150)
+    last_name = models.CharField(max_length=150)
+    phone = models.CharField(max_length=30, blank=True)
+    birth_date = models.DateField(null=True, blank=True)
+    university = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="members"
+    )
+    academic_level = models.ForeignKey(AcademicLevel, null=True, blank=True, on_delete=models.PROTECT)
+    academic_field = models.ForeignKey(AcademicField, null=True, blank=True, on_delete=models.PROTECT)
+    # Only admins and the store change these (see app.accounts.tickets); never the member.
+    tickets = models.PositiveIntegerField(default=0)
+    membership_end = models.DateTimeField(null=True, blank=True)
+    is_active = models.BooleanField(default=False)
+    is_staff = models.BooleanField(default=False)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["first_name", "last_name"]
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+            models.CheckConstraint(condition=models.Q(tickets__gte=0), name="user_tickets_not_negative"),
+        ]
+
+    def __str__(self):
+        return self.email
+
+    def get_full_name(self):
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_short_name(self):
+        return self.first_name
+
+    @property
+    def has_membership(self):
+        return bool(self.membership_end and self.membership_end > timezone.now())
+
+
+def _digest(key):
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class AuthTokenManager(models.Manager):
+    def issue(self, user):
+        """Create a token and return `(token, key)`. Only the key's digest is stored."""
+        key = secrets.token_hex(20)
+        token = self.create(
+            user=user,
+            digest=_digest(key),
+            expires_at=timezone.now() + timedelta(hours=settings.AUTH_TOKEN_LIFETIME_HOURS),
+        )
+        return token, key
+
+    def find(self, key):
+        return self.select_related("user").filter(digest=_digest(key)).first()
+
+
+class AuthToken(models.Model):
+    """An expiring API token. A leaked database does not leak usable keys: only digests are stored."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="auth_tokens")
+    digest = models.CharField(max_length=64, unique=True)
+    created = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    objects = AuthTokenManager()
+
+    def __str__(self):
+        return f"token of {self.user_id} until {self.expires_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_expired(self):
+        return self.expires_at <= timezone.now()
+
+    def renew_if_needed(self):
+        """Slide the expiry, writing only when little of the lifetime is left."""
+        now = timezone.now()
+        if self.expires_at - now < timedelta(hours=settings.AUTH_TOKEN_RENEW_BELOW_HOURS):
+            self.expires_at = now + timedelta(hours=settings.AUTH_TOKEN_LIFETIME_HOURS)
+            AuthToken.objects.filter(pk=self.pk).update(expires_at=self.expires_at)
+
+
+class TicketMovement(models.Model):
+    """One change of a member's ticket balance: who, when, why, how many, and the balance after."""
+
+    class Reason(models.TextChoices):
+        ADMIN = "admin", "Set by an administrator"
+        PURCHASE = "purchase", "Bought in the store"
+        REFUND = "refund", "Taken back by a refund"
+        RESERVATION = "reservation", "Spent on a reservation"
+        CANCELLATION = "cancellation", "Returned by a cancellation"
+        SLOT_CHANGED = "slot_changed", "Returned: the time slot changed or was removed"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ticket_movements")
+    delta = models.IntegerField()
+    balance_after = models.PositiveIntegerField()
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    reference = models.CharField(max_length=100, blank=True, help_text="The reservation or order concerned.")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+
+    def __str__(self):
+        return f"{self.delta:+d} for {self.user_id} ({self.reason})"

@@ -1,0 +1,25 @@
+from django.conf import settings
+from django.db import DatabaseError, connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+
+@require_safe
+def healthz(request):
+    """Liveness and database check for API Gateway, deploy.sh and monitoring."""
+    body = {"status": "ok", "database": "ok", "version": settings.APP_VERSION}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        # The reason stays in the logs: the URL may name the host and user.
+        body.update(status="error", database="unreachable")
+        return JsonResponse(body, status=503)
+    return JsonResponse(body)
+
+
+@require_safe
+def index(request):
+    return render(request, "core/index.html", {"organization": settings.ORGANIZATION})

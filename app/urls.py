@@ -1,0 +1,36 @@
+"""URL map. Each domain owns its routes in `app/<domain>/urls.py`; they all sit under /api/."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from app.core import errors, views
+
+
+def schema(request, *args, **kwargs):
+    # drf-spectacular is imported on first use so that it stays out of the cold start.
+    from drf_spectacular.views import SpectacularAPIView
+
+    return SpectacularAPIView.as_view()(request, *args, **kwargs)
+
+
+def docs(request, *args, **kwargs):
+    from drf_spectacular.views import SpectacularSwaggerView
+
+    return SpectacularSwaggerView.as_view(url_name="schema")(request, *args, **kwargs)
+
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("api/schema/", schema, name="schema"),
+    path("api/docs/", docs, name="api-docs"),
+    path("api/", include("app.accounts.urls")),
+    path("api/", include("app.bookings.urls")),
+    path("api/", include("app.store.urls")),
+]
+
+handler400 = errors.bad_request
+handler403 = errors.permission_denied
+handler404 = errors.not_found
+handler500 = errors.server_error

@@ -1,0 +1,280 @@
+"""Django settings: every value comes from the environment (or a local `.env`).
+
+`docs/configuration.md` documents each variable. Test mode (pytest or `manage.py test`)
+overrides what must never leave the process: the database is always sqlite, e-mail stays
+in memory, and no payment or e-mail provider is called.
+"""
+
+import sys
+from pathlib import Path
+
+import dj_database_url
+from decouple import Csv, config
+
+BASE_DIR = Path(__file__).resolve().parent
+
+TESTING = config("TESTING", default=False, cast=bool) or sys.argv[1:2] == ["test"] or "pytest" in sys.modules
+
+DEBUG = config("DEBUG", default=False, cast=bool)
+
+SECRET_KEY = config("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if DEBUG or TESTING:
+        SECRET_KEY = "insecure-local-only-key-never-used-with-debug-off"  # noqa: S105
+    else:
+        # One clear line and no traceback: a deployed stage without its key must not start.
+        sys.exit("SECRET_KEY is not set: set the SECRET_KEY environment variable (or DEBUG=True for a local run).")
+
+ALLOWED_HOSTS = config("ALLOWED_HOSTS", default="127.0.0.1,localhost", cast=Csv())
+CSRF_TRUSTED_ORIGINS = config("CSRF_TRUSTED_ORIGINS", default="", cast=Csv())
+ORGANIZATION = config("ORGANIZATION", default="Writing Sessions")
+APP_VERSION = config("APP_VERSION", default="0.1.0")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "app.core",
+    "app.accounts",
+    "app.bookings",
+    "app.store",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "app.urls"
+WSGI_APPLICATION = "app.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------
+DATABASES = {
+    "default": dj_database_url.parse(
+        config("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        conn_max_age=config("DB_CONN_MAX_AGE", default=60, cast=int),
+        conn_health_checks=True,
+    )
+}
+if TESTING:
+    # Whatever DATABASE_URL says, tests never touch a real database server.
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "test-db.sqlite3"}}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Accounts ---------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTO_ACTIVATE_USER = config("AUTO_ACTIVATE_USER", default=False, cast=bool)
+ACTIVATION_URL = config("ACTIVATION_URL", default="http://127.0.0.1:8000/activate?token={{token}}")
+FORGOT_PASSWORD_URL = config("FORGOT_PASSWORD_URL", default="http://127.0.0.1:8000/reset-password?token={{token}}")
+ACTIVATION_TOKEN_LIFETIME_HOURS = config("ACTIVATION_TOKEN_LIFETIME_HOURS", default=48, cast=int)
+PASSWORD_RESET_TOKEN_LIFETIME_MINUTES = config("PASSWORD_RESET_TOKEN_LIFETIME_MINUTES", default=60, cast=int)
+# An API token lives this long; it is renewed (one UPDATE) only when less than
+# AUTH_TOKEN_RENEW_BELOW_HOURS of its life is left, so ordinary requests never write.
+AUTH_TOKEN_LIFETIME_HOURS = config("AUTH_TOKEN_LIFETIME_HOURS", default=24 * 7, cast=int)
+AUTH_TOKEN_RENEW_BELOW_HOURS = config("AUTH_TOKEN_RENEW_BELOW_HOURS", default=24, cast=int)
+
+# --- E-mail -----------------------------------------------------------------------------
+EMAIL_SERVICE = config("EMAIL_SERVICE", default=False, cast=bool)  # send through Sendinblue
+SENDINBLUE_API_KEY = config("SENDINBLUE_API_KEY", default="")
+SENDINBLUE_API_HOST = config("SENDINBLUE_API_HOST", default="https://api.brevo.com/v3")
+SENDINBLUE_TIMEOUT_SECONDS = config("SENDINBLUE_TIMEOUT_SECONDS", default=10, cast=float)
+CONFIRM_SIGN_UP = config("CONFIRM_SIGN_UP", default=0, cast=int)  # Sendinblue template ids
+FORGOT_PASSWORD = config("FORGOT_PASSWORD", default=0, cast=int)
+EMAIL_BACKEND = config("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+DEFAULT_FROM_EMAIL = config("DEFAULT_FROM_EMAIL", default="noreply@example.com")
+SERVER_EMAIL = config("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+EMAIL_HOST = config("EMAIL_HOST", default="localhost")
+EMAIL_PORT = config("EMAIL_PORT", default=587, cast=int)
+EMAIL_HOST_USER = config("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = config("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = config("EMAIL_USE_TLS", default=True, cast=bool)
+EMAIL_TIMEOUT = config("EMAIL_TIMEOUT", default=10, cast=int)
+
+
+def _parse_admins(value):
+    """`"Ann <ann@example.com>, bob@example.com"` -> [("Ann", "ann@example.com"), ("bob@example.com", ...)]."""
+    admins = []
+    for item in filter(None, (part.strip() for part in value.split(","))):
+        name, _, address = item.rpartition("<")
+        address = address.rstrip(">").strip() if address.endswith(">") else item
+        admins.append((name.strip() or address, address))
+    return admins
+
+
+ADMINS = _parse_admins(config("ADMINS", default=""))
+MANAGERS = ADMINS
+
+# --- Payments (Paysafe) -----------------------------------------------------------------
+PAYSAFE_BASE_URL = config("PAYSAFE_BASE_URL", default="https://api.test.paysafe.com/")
+PAYSAFE_VAULT_URL = config("PAYSAFE_VAULT_URL", default="customervault/v1/")
+PAYSAFE_CARD_URL = config("PAYSAFE_CARD_URL", default="cardpayments/v1/")
+PAYSAFE_ACCOUNT_NUMBER = config("PAYSAFE_ACCOUNT_NUMBER", default="")
+PAYSAFE_USER = config("PAYSAFE_USER", default="")
+PAYSAFE_PASSWORD = config("PAYSAFE_PASSWORD", default="")
+PAYSAFE_TIMEOUT_SECONDS = config("PAYSAFE_TIMEOUT_SECONDS", default=20, cast=float)
+STORE_CURRENCY = config("STORE_CURRENCY", default="CAD")
+STORE_TAX_RATE = config("STORE_TAX_RATE", default="14.975")  # percent, parsed as Decimal by the store
+
+# --- Bookings ---------------------------------------------------------------------------
+RESERVATION_CANCEL_DEADLINE_HOURS = config("RESERVATION_CANCEL_DEADLINE_HOURS", default=24, cast=int)
+
+# --- Internationalization -------------------------------------------------------------------
+LANGUAGE_CODE = config("LANGUAGE_CODE", default="en-us")
+TIME_ZONE = config("TIME_ZONE", default="America/Montreal")
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files and media -------------------------------------------------------------
+STATIC_URL = config("STATIC_URL", default="/static/")
+STATIC_ROOT = BASE_DIR / "staticfiles"
+MEDIA_URL = config("MEDIA_URL", default="/media/")
+MEDIA_ROOT = Path(config("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+AWS_STORAGE_BUCKET_NAME = config("AWS_STORAGE_BUCKET_NAME", default="")  # the media bucket
+AWS_S3_REGION_NAME = config("AWS_S3_REGION_NAME", default="") or None
+AWS_S3_CUSTOM_DOMAIN = config("AWS_S3_CUSTOM_DOMAIN", default="") or None
+AWS_LOCATION = config("AWS_MEDIA_LOCATION", default="media")
+AWS_DEFAULT_ACL = None
+AWS_QUERYSTRING_AUTH = config("AWS_QUERYSTRING_AUTH", default=True, cast=bool)
+STORAGES = {
+    "default": (
+        {"BACKEND": "storages.backends.s3.S3Storage"}
+        if AWS_STORAGE_BUCKET_NAME
+        else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    ),
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG or TESTING
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
+
+# --- Security ---------------------------------------------------------------------------
+# TLS terminates at API Gateway, which tells the function the original scheme.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = config("SECURE_SSL_REDIRECT", default=not DEBUG, cast=bool)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = config("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000, cast=int)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = config("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True, cast=bool)
+SECURE_HSTS_PRELOAD = config("SECURE_HSTS_PRELOAD", default=True, cast=bool)
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "app.core.reporting.RedactingExceptionReporterFilter"
+
+# --- Cache (throttling) -----------------------------------------------------------------
+# Process-local by design: no GET ever writes to the database, so throttle counters do not
+# live there. On Lambda each warm container counts for itself (see docs/architecture.md).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- REST framework ---------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "app.accounts.authentication.ExpiringTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "app.core.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser", "rest_framework.parsers.MultiPartParser"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": config("THROTTLE_ANON", default="120/min"),
+        "user": config("THROTTLE_USER", default="600/min"),
+        "login": config("THROTTLE_LOGIN", default="10/min"),
+        "signup": config("THROTTLE_SIGNUP", default="10/hour"),
+        "password_reset": config("THROTTLE_PASSWORD_RESET", default="5/hour"),
+    },
+    "EXCEPTION_HANDLER": "app.core.errors.json_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": f"{ORGANIZATION} API",
+    "DESCRIPTION": "Accounts, workplaces, time slots, reservations and the store.",
+    "VERSION": APP_VERSION,
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# --- Logging: stdout only (CloudWatch on Lambda); request bodies are never logged ----------
+LOG_LEVEL = config("LOG_LEVEL", default="INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "formatters": {"plain": {"format": "%(levelname)s %(name)s %(message)s"}},
+    "handlers": {
+        "stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "plain"},
+        "mail_admins": {
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+            "class": "django.utils.log.AdminEmailHandler",
+        },
+    },
+    "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
+    "loggers": {
+        "django": {"handlers": ["stdout"], "level": LOG_LEVEL, "propagate": False},
+        "django.request": {
+            "handlers": ["stdout", "mail_admins"] if ADMINS else ["stdout"],
+            "level": "ERROR",
+            "propagate": False,
+        },
+        "app": {"handlers": ["stdout"], "level": LOG_LEVEL, "propagate": False},
+    },
+}
+
+if TESTING:
+    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    SENDINBLUE_API_KEY = ""
+    SENDINBLUE_API_HOST = "http://127.0.0.1:9/v3"  # nothing listens: a test that forgets to fake it fails
+    PAYSAFE_USER = PAYSAFE_PASSWORD = PAYSAFE_ACCOUNT_NUMBER = ""
+    AWS_STORAGE_BUCKET_NAME = ""
+    STORAGES["default"] = {"BACKEND": "django.core.files.storage.InMemoryStorage"}
+    SECURE_SSL_REDIRECT = False
+    LOGGING["root"]["level"] = LOGGING["loggers"]["app"]["level"] = "WARNING"
