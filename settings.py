@@ -114,6 +114,8 @@ SENDINBLUE_API_HOST = config("SENDINBLUE_API_HOST", default="https://api.brevo.c
 SENDINBLUE_TIMEOUT_SECONDS = config("SENDINBLUE_TIMEOUT_SECONDS", default=10, cast=float)
 CONFIRM_SIGN_UP = config("CONFIRM_SIGN_UP", default=0, cast=int)  # Sendinblue template ids
 FORGOT_PASSWORD = config("FORGOT_PASSWORD", default=0, cast=int)
+INVOICE = config("INVOICE", default=0, cast=int)
+RESERVATION_CANCELLED = config("RESERVATION_CANCELLED", default=0, cast=int)
 EMAIL_BACKEND = config("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 DEFAULT_FROM_EMAIL = config("DEFAULT_FROM_EMAIL", default="noreply@example.com")
 SERVER_EMAIL = config("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)

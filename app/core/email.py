@@ -1,0 +1,43 @@
+"""One entry point for every transactional e-mail the app sends.
+
+With `EMAIL_SERVICE` on and a `SENDINBLUE_API_KEY`, a message goes through Sendinblue with
+the template id held by the setting `template_setting` and `params` as the template's
+parameters. Otherwise the same message is rendered from Django templates
+(`<local_template>.subject.txt` and `<local_template>.txt`, context = params) and sent through
+`EMAIL_BACKEND` (the console in `make run`, memory in tests).
+
+A failure never raises: it is logged (without secrets) and `send_templated_email` returns
+False so that the caller can tell the user the e-mail could not be sent.
+"""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+
+logger = logging.getLogger(__name__)
+
+
+def sendinblue_enabled():
+    return bool(settings.EMAIL_SERVICE and settings.SENDINBLUE_API_KEY)
+
+
+def send_templated_email(*, to_email, to_name, template_setting, params, local_template):
+    if sendinblue_enabled():
+        from app.integrations import sendinblue  # imported on use: the SDK is heavy
+
+        return sendinblue.send_template(
+            to_email=to_email,
+            to_name=to_name,
+            template_id=getattr(settings, template_setting),
+            params=params,
+        )
+    try:
+        subject = render_to_string(f"{local_template}.subject.txt", params).strip()
+        body = render_to_string(f"{local_template}.txt", params)
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to_email], fail_silently=False)
+    except Exception as error:  # SMTP and backend errors of any kind
+        logger.error("E-mail %s to a member could not be sent: %s", local_template, type(error).__name__)
+        return False
+    return True
