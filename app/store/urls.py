@@ -1,5 +1,11 @@
 from rest_framework.routers import SimpleRouter
 
+from app.store import views
+
 router = SimpleRouter()
+router.register("memberships", views.MembershipViewSet, basename="membership")
+router.register("packages", views.PackageViewSet, basename="package")
+router.register("orders", views.OrderViewSet, basename="order")
+router.register("payment-profiles", views.PaymentProfileViewSet, basename="payment-profile")
 
 urlpatterns = router.urls

@@ -1,0 +1,109 @@
+from django.contrib import admin, messages
+
+from app.store import services
+from app.store.models import Membership, Order, OrderLine, Package, PaymentProfile, SavedCard
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["name", "price", "duration_days", "available"]
+    list_filter = ["available"]
+    search_fields = ["name"]
+    filter_horizontal = ["academic_levels"]
+
+
+@admin.register(Package)
+class PackageAdmin(admin.ModelAdmin):
+    list_display = ["name", "price", "tickets", "available"]
+    list_filter = ["available"]
+    search_fields = ["name"]
+    filter_horizontal = ["exclusive_memberships"]
+
+
+class OrderLineInline(admin.TabularInline):
+    model = OrderLine
+    extra = 0
+    can_delete = False
+    fields = [
+        "kind",
+        "name",
+        "unit_price",
+        "quantity",
+        "tickets",
+        "duration_days",
+        "membership_start",
+        "membership_end",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    """Orders change only through checkout, reconcile_payments and refunds: every field is read-only."""
+
+    list_display = ["reference", "user", "status", "total", "currency", "created", "paid_at"]
+    list_filter = ["status"]
+    search_fields = ["reference", "user__email", "paysafe_auth_id"]
+    inlines = [OrderLineInline]
+    actions = ["refund", "refund_forced"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in Order._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def _refund(self, request, queryset, force):
+        for order in queryset:
+            try:
+                _, note = services.refund_order(order, actor=request.user, force=force)
+            except services.StoreError as error:
+                self.message_user(request, f"{order.reference}: {error.message}", messages.ERROR)
+            else:
+                self.message_user(request, f"{order.reference}: {note}", messages.SUCCESS)
+
+    @admin.action(description="Refund selected orders (refuse if tickets were spent)")
+    def refund(self, request, queryset):
+        self._refund(request, queryset, force=False)
+
+    @admin.action(description="Refund selected orders, taking back only the tickets left")
+    def refund_forced(self, request, queryset):
+        self._refund(request, queryset, force=True)
+
+
+class SavedCardInline(admin.TabularInline):
+    model = SavedCard
+    extra = 0
+    fields = ["card_type", "last_digits", "expiry_month", "expiry_year", "created"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PaymentProfile)
+class PaymentProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "paysafe_profile_id", "created"]
+    search_fields = ["user__email", "paysafe_profile_id"]
+    readonly_fields = ["user", "merchant_customer_id", "paysafe_profile_id", "created"]
+    inlines = [SavedCardInline]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(SavedCard)
+class SavedCardAdmin(admin.ModelAdmin):
+    list_display = ["profile", "card_type", "last_digits", "expiry_month", "expiry_year", "created"]
+    search_fields = ["profile__user__email", "last_digits"]
+    fields = ["profile", "card_type", "last_digits", "expiry_month", "expiry_year", "created"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False

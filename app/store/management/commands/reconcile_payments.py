@@ -1,0 +1,39 @@
+"""Finish orders whose payment outcome was never recorded (a process died, Paysafe timed out).
+
+Safe to run at any time and as often as wanted (e.g. every 15 minutes with Zappa `events`):
+each order is completed at most once, and nothing is ever charged.
+"""
+
+from datetime import timedelta
+
+from django.core.management.base import BaseCommand
+
+from app.store.services import reconcile
+
+
+class Command(BaseCommand):
+    help = "Complete or cancel pending orders from Paysafe's records (never charges)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--older-than-minutes",
+            type=int,
+            default=15,
+            help="Leave younger pending orders alone: their checkout may still be running (default 15).",
+        )
+        parser.add_argument(
+            "--late-days",
+            type=int,
+            default=3,
+            help="How long to keep looking for a late payment of an order failed after a timeout (default 3).",
+        )
+
+    def handle(self, *args, **options):
+        counts = reconcile(
+            older_than=timedelta(minutes=options["older_than_minutes"]),
+            late_window=timedelta(days=options["late_days"]),
+        )
+        self.stdout.write(
+            "reconcile_payments: {completed} completed, {failed} failed (no payment), "
+            "{waiting} waiting, {unreachable} not checked (Paysafe unreachable)".format(**counts)
+        )

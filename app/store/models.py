@@ -1,0 +1,177 @@
+"""Products (memberships, ticket packages), orders and saved cards.
+
+Money is `Decimal` with two places, in `STORE_CURRENCY`. An order's lines are a snapshot
+taken at purchase (name, unit price, quantity): products may change or become unavailable
+later without touching old orders.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from app.accounts.models import AcademicLevel
+
+
+class Membership(models.Model):
+    name = models.CharField(max_length=200)
+    price = models.DecimalField(max_digits=10, decimal_places=2, validators=[MinValueValidator(0)])
+    duration_days = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    academic_levels = models.ManyToManyField(
+        AcademicLevel, blank=True, related_name="+", help_text="Who may buy it; empty means everyone."
+    )
+    available = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [models.CheckConstraint(condition=Q(price__gte=0), name="membership_price_not_negative")]
+
+    def __str__(self):
+        return self.name
+
+
+class Package(models.Model):
+    name = models.CharField(max_length=200)
+    price = models.DecimalField(max_digits=10, decimal_places=2, validators=[MinValueValidator(0)])
+    tickets = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    available = models.BooleanField(default=True)
+    exclusive_memberships = models.ManyToManyField(
+        Membership,
+        blank=True,
+        related_name="exclusive_packages",
+        help_text="Only members holding one of these memberships may buy it; empty means everyone.",
+    )
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [models.CheckConstraint(condition=Q(price__gte=0), name="package_price_not_negative")]
+
+    def __str__(self):
+        return self.name
+
+
+def new_reference():
+    return f"ORD-{secrets.token_hex(6).upper()}"
+
+
+class Order(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        PAID = "paid", "Paid"
+        FAILED = "failed", "Failed"
+        REFUNDED = "refunded", "Refunded"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders")
+    # Sent to Paysafe as merchantRefNum: how a payment is found again after a timeout.
+    reference = models.CharField(max_length=40, unique=True, default=new_reference, editable=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    currency = models.CharField(max_length=3)
+    tax_rate = models.DecimalField(max_digits=6, decimal_places=3, help_text="Percent, at the time of purchase.")
+    subtotal = models.DecimalField(max_digits=10, decimal_places=2)
+    tax = models.DecimalField(max_digits=10, decimal_places=2)
+    total = models.DecimalField(max_digits=10, decimal_places=2)
+    idempotency_key = models.CharField(max_length=100, blank=True)
+    request_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    paysafe_auth_id = models.CharField(max_length=100, blank=True)
+    paysafe_settlement_id = models.CharField(max_length=100, blank=True)
+    paysafe_refund_id = models.CharField(max_length=100, blank=True)
+    failure_code = models.CharField(max_length=20, blank=True)
+    failure_message = models.CharField(max_length=300, blank=True)
+    # True when the charge's outcome was unknown (timeout, 5xx) and no payment was found then:
+    # reconcile_payments keeps looking for a late payment for a while.
+    outcome_uncertain = models.BooleanField(default=False)
+    refund_note = models.CharField(max_length=300, blank=True)
+    refunded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    refunded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="order_idempotency_key_unique_per_user",
+            ),
+            models.CheckConstraint(condition=Q(total__gte=0), name="order_total_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} ({self.status})"
+
+
+class OrderLine(models.Model):
+    class Kind(models.TextChoices):
+        MEMBERSHIP = "membership", "Membership"
+        PACKAGE = "package", "Ticket package"
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    membership = models.ForeignKey(Membership, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    package = models.ForeignKey(Package, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # Snapshot at purchase.
+    name = models.CharField(max_length=200)
+    unit_price = models.DecimalField(max_digits=10, decimal_places=2)
+    quantity = models.PositiveIntegerField()
+    tickets = models.PositiveIntegerField(default=0, help_text="Tickets per unit (packages).")
+    duration_days = models.PositiveIntegerField(default=0, help_text="Days per unit (memberships).")
+    # What the line granted: the membership period it added, when paid.
+    membership_start = models.DateTimeField(null=True, blank=True)
+    membership_end = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="membership", membership__isnull=False, package__isnull=True)
+                | Q(kind="package", package__isnull=False, membership__isnull=True),
+                name="order_line_one_product",
+            ),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="order_line_quantity_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.quantity} x {self.name}"
+
+    @property
+    def amount(self):
+        return self.unit_price * self.quantity
+
+
+class PaymentProfile(models.Model):
+    """A member's Paysafe Customer Vault profile, created the first time a card is saved."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="payment_profile")
+    merchant_customer_id = models.CharField(max_length=100, unique=True)
+    paysafe_profile_id = models.CharField(max_length=100, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"payment profile of {self.user}"
+
+
+class SavedCard(models.Model):
+    """A card in the vault. Only Paysafe's token and display data: never a card number."""
+
+    profile = models.ForeignKey(PaymentProfile, on_delete=models.CASCADE, related_name="cards")
+    paysafe_card_id = models.CharField(max_length=100)
+    payment_token = models.CharField(max_length=100, unique=True)
+    card_type = models.CharField(max_length=20, blank=True)
+    last_digits = models.CharField(max_length=4, blank=True)
+    expiry_month = models.PositiveSmallIntegerField(null=True, blank=True)
+    expiry_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "paysafe_card_id"], name="saved_card_unique_per_profile")
+        ]
+
+    def __str__(self):
+        return f"{self.card_type} ending {self.last_digits}"
