@@ -1,0 +1,226 @@
+"""Django admin for bookings. Every write goes through services.py, like the API."""
+
+import calendar
+import copy
+from datetime import time
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.forms.models import construct_instance
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from app.bookings import services
+from app.bookings.models import Period, Reservation, TimeSlot, Workplace, WorkplacePicture
+
+
+def _candidate(form):
+    """The instance as it would be saved, without touching the form's own instance yet."""
+    return construct_instance(form, copy.copy(form.instance))
+
+
+class WorkplaceForm(forms.ModelForm):
+    class Meta:
+        model = Workplace
+        fields = [f.name for f in Workplace._meta.fields if f.editable and not f.primary_key]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            services.check_workplace_change(_candidate(self))
+        return cleaned
+
+
+class WorkplacePictureInline(admin.TabularInline):
+    model = WorkplacePicture
+    extra = 1
+
+
+@admin.register(Workplace)
+class WorkplaceAdmin(admin.ModelAdmin):
+    form = WorkplaceForm
+    list_display = ["name", "city", "timezone", "seats"]
+    search_fields = ["name", "city"]
+    inlines = [WorkplacePictureInline]
+
+
+class PeriodForm(forms.ModelForm):
+    class Meta:
+        model = Period
+        fields = ["workplace", "name", "start_date", "end_date", "price", "is_active"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            services.check_period(_candidate(self))
+        return cleaned
+
+
+class BatchForm(forms.Form):
+    weekdays = forms.TypedMultipleChoiceField(
+        choices=list(enumerate(calendar.day_name)),
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    ranges = forms.CharField(
+        initial="09:00-12:00, 13:00-17:00",
+        help_text="Local times in the workplace's time zone, separated by commas.",
+    )
+    start_date = forms.DateField(required=False, help_text="Empty: the period's first day.")
+    end_date = forms.DateField(required=False, help_text="Empty: the period's last day.")
+    price = forms.IntegerField(min_value=0, required=False, help_text="Tickets; empty: the period's price.")
+
+    def clean_ranges(self):
+        ranges = []
+        for item in filter(None, (part.strip() for part in self.cleaned_data["ranges"].split(","))):
+            try:
+                first, last = (time.fromisoformat(part.strip()) for part in item.split("-"))
+            except ValueError:
+                raise ValidationError(f"“{item}” is not a range like 09:00-12:00.") from None
+            ranges.append((first, last))
+        if not ranges:
+            raise ValidationError("Give at least one range.")
+        return ranges
+
+
+@admin.register(Period)
+class PeriodAdmin(admin.ModelAdmin):
+    form = PeriodForm
+    list_display = ["name", "workplace", "start_date", "end_date", "price", "is_active", "batch_link"]
+    list_filter = ["is_active", "workplace"]
+    search_fields = ["name", "workplace__name"]
+    list_select_related = ["workplace"]
+
+    @admin.display(description="Time slots")
+    def batch_link(self, period):
+        url = reverse("admin:bookings_period_batch", args=[period.pk])
+        return format_html('<a href="{}">Create in batch…</a>', url)
+
+    def get_urls(self):
+        batch = self.admin_site.admin_view(self.batch_view)
+        return [path("<int:period_id>/batch/", batch, name="bookings_period_batch"), *super().get_urls()]
+
+    def batch_view(self, request, period_id):
+        period = get_object_or_404(Period.objects.select_related("workplace"), pk=period_id)
+        if not self.has_change_permission(request, period):
+            return redirect("admin:index")
+        form = BatchForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                created = services.batch_create_timeslots(period, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self.message_user(request, f"{len(created)} time slots created.", messages.SUCCESS)
+                return redirect(f"{reverse('admin:bookings_timeslot_changelist')}?period__id__exact={period.pk}")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Create time slots for {period}",
+            "period": period,
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/bookings/period/batch.html", context)
+
+
+class TimeSlotForm(forms.ModelForm):
+    force = forms.BooleanField(
+        required=False,
+        help_text="The slot has reservations: cancel them, refund the members and e-mail them.",
+    )
+    price = forms.IntegerField(min_value=0, required=False, help_text="Tickets; empty: the period's price.")
+
+    class Meta:
+        model = TimeSlot
+        fields = ["period", "start", "end", "price"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        period, start, end = cleaned["period"], cleaned["start"], cleaned["end"]
+        services._lock_workplace(period.workplace_id)  # the admin view runs in a transaction
+        services.check_slot(period, start, end, exclude_pk=self.instance.pk)
+        if self.instance.pk and not cleaned.get("force"):
+            moved = (start, end, period.pk) != (self.instance.start, self.instance.end, self.instance.period_id)
+            booked = self.instance.reservations.filter(status=Reservation.Status.ACTIVE).count()
+            if moved and booked:
+                raise ValidationError(f"{booked} member(s) reserved this slot: tick “force” to refund them.")
+        if cleaned.get("price") is None:
+            cleaned["price"] = period.price
+        return cleaned
+
+
+@admin.register(TimeSlot)
+class TimeSlotAdmin(admin.ModelAdmin):
+    form = TimeSlotForm
+    list_display = ["__str__", "period", "price", "places_remaining"]
+    list_filter = ["period__workplace", "period"]
+    date_hierarchy = "start"
+    actions = ["force_delete"]
+
+    def get_queryset(self, request):
+        return services.timeslots_with_places()
+
+    @admin.display(description="Places left", ordering="places_remaining")
+    def places_remaining(self, slot):
+        return slot.places_remaining
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if change:
+            services.update_timeslot(
+                TimeSlot.objects.get(pk=obj.pk),
+                period=data["period"],
+                start=data["start"],
+                end=data["end"],
+                price=data.get("price"),
+                force=data.get("force", False),
+                actor=request.user,
+            )
+        else:
+            created = services.create_timeslot(data["period"], data["start"], data["end"], data["price"])
+            obj.pk, obj.local_date = created.pk, created.local_date
+
+    def save_related(self, request, form, formsets, change):
+        pass  # no many-to-many fields; the slot was saved by the service
+
+    @admin.action(description="Delete, cancelling and refunding their reservations (members are e-mailed)")
+    def force_delete(self, request, queryset):
+        count = 0
+        with transaction.atomic():
+            for slot in queryset.select_related("period__workplace"):
+                services.delete_timeslot(slot, force=True, actor=request.user)
+                count += 1
+        self.message_user(request, f"{count} time slots deleted.", messages.SUCCESS)
+
+
+@admin.register(Reservation)
+class ReservationAdmin(admin.ModelAdmin):
+    list_display = ["id", "user", "timeslot", "status", "price", "created", "cancelled_because"]
+    list_filter = ["status", "timeslot__period__workplace"]
+    search_fields = ["user__email"]
+    list_select_related = ["user", "timeslot__period__workplace"]
+    raw_id_fields = ["user", "timeslot"]
+    actions = ["cancel_with_refund"]
+
+    def has_add_permission(self, request):
+        return False  # members reserve through the API, which checks seats and tickets
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # cancel instead: it refunds and keeps the history
+
+    @admin.action(description="Cancel with refund")
+    def cancel_with_refund(self, request, queryset):
+        done = 0
+        for reservation in queryset.filter(status=Reservation.Status.ACTIVE):
+            services.cancel_reservation(reservation, actor=request.user)
+            done += 1
+        self.message_user(request, f"{done} reservation(s) cancelled and refunded.", messages.SUCCESS)

@@ -1,0 +1,162 @@
+"""Workplaces, their bookable periods, time slots and members' reservations.
+
+The rules that involve several rows (overlaps, seats, tickets) live in `services.py`, which
+runs them inside a transaction with the right row locked; the models hold what one row or
+the database itself can guarantee.
+"""
+
+from functools import cache
+from zoneinfo import ZoneInfo, available_timezones
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+PICTURE_EXTENSIONS = ["jpg", "jpeg", "png", "webp", "gif"]
+PICTURE_MAX_BYTES = 5 * 1024 * 1024
+# First bytes of each accepted image format: the extension alone proves nothing.
+_PICTURE_SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a")
+
+
+@cache
+def _zone_names():
+    return frozenset(available_timezones())
+
+
+def validate_timezone(value):
+    if value not in _zone_names():
+        raise ValidationError(f"“{value}” is not an IANA time zone (for example America/Montreal).")
+
+
+def validate_picture(file):
+    if file.size > PICTURE_MAX_BYTES:
+        raise ValidationError(f"A picture may not exceed {PICTURE_MAX_BYTES // (1024 * 1024)} MB.")
+    position = file.tell() if hasattr(file, "tell") else 0
+    file.seek(0)
+    head = file.read(12)
+    file.seek(position)
+    is_webp = head[:4] == b"RIFF" and head[8:12] == b"WEBP"
+    if not (is_webp or head.startswith(_PICTURE_SIGNATURES)):
+        raise ValidationError("The file is not a JPEG, PNG, WebP or GIF image.")
+
+
+class Workplace(models.Model):
+    name = models.CharField(max_length=200)
+    seats = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    timezone = models.CharField(
+        max_length=64, validators=[validate_timezone], help_text="IANA time zone, e.g. America/Montreal."
+    )
+    address_line1 = models.CharField(max_length=200)
+    address_line2 = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100)
+    state_province = models.CharField(max_length=100)
+    postal_code = models.CharField(max_length=20)
+    country = models.CharField(max_length=100)
+    details = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [models.CheckConstraint(condition=Q(seats__gte=1), name="workplace_seats_at_least_one")]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def zone(self):
+        return ZoneInfo(self.timezone)
+
+
+class WorkplacePicture(models.Model):
+    workplace = models.ForeignKey(Workplace, on_delete=models.CASCADE, related_name="pictures")
+    # A FileField with checked content rather than an ImageField: no Pillow in the Lambda package.
+    image = models.FileField(
+        upload_to="workplaces/%Y/%m/",
+        validators=[FileExtensionValidator(PICTURE_EXTENSIONS), validate_picture],
+    )
+    caption = models.CharField(max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.caption or self.image.name
+
+
+class Period(models.Model):
+    """A workplace's bookable date range (dates in the workplace's time zone)."""
+
+    workplace = models.ForeignKey(Workplace, on_delete=models.CASCADE, related_name="periods")
+    name = models.CharField(max_length=200)
+    start_date = models.DateField()
+    end_date = models.DateField()
+    price = models.PositiveIntegerField(default=1, help_text="Tickets per time slot.")
+    is_active = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["start_date", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end_date__gte=models.F("start_date")), name="period_dates_in_order")
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.start_date} – {self.end_date})"
+
+
+class TimeSlot(models.Model):
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="timeslots")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    # The day in the workplace's time zone: lets lists filter by local date exactly.
+    local_date = models.DateField(editable=False)
+    price = models.PositiveIntegerField(help_text="Tickets per seat.")
+
+    class Meta:
+        ordering = ["start", "id"]
+        constraints = [models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="timeslot_end_after_start")]
+        indexes = [models.Index(fields=["local_date"])]
+
+    def __str__(self):
+        zone = ZoneInfo(self.period.workplace.timezone)
+        start, end = self.start.astimezone(zone), self.end.astimezone(zone)
+        return f"{self.period.workplace} {start:%Y-%m-%d %H:%M}–{end:%H:%M}"
+
+
+class Reservation(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class CancelledBecause(models.TextChoices):
+        MEMBER = "member", "Cancelled by the member"
+        ADMIN = "admin", "Cancelled by an administrator"
+        SLOT_CHANGED = "slot_changed", "The time slot changed or was removed"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reservations")
+    # PROTECT: a slot (or its period) with reservations goes only through services.delete_timeslot,
+    # which refunds first; a cascade could never silently swallow paid seats.
+    timeslot = models.ForeignKey(TimeSlot, on_delete=models.PROTECT, related_name="reservations")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    price = models.PositiveIntegerField(help_text="Tickets paid, returned in full on cancellation.")
+    created = models.DateTimeField(auto_now_add=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    cancelled_because = models.CharField(max_length=20, choices=CancelledBecause.choices, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "timeslot"],
+                condition=Q(status="active"),
+                name="one_active_reservation_per_member_and_slot",
+                violation_error_message="You already have a reservation for this time slot.",
+            )
+        ]
+
+    def __str__(self):
+        return f"reservation {self.pk} of {self.user_id} ({self.status})"

@@ -1,0 +1,147 @@
+"""API shapes. None of them carries a member's personal data, except a member's own reservations."""
+
+from django.utils.dateparse import parse_datetime
+from rest_framework import serializers
+
+from app.bookings.models import Period, Reservation, TimeSlot, Workplace, WorkplacePicture
+
+
+class OffsetDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 datetime that must carry its UTC offset: a bare 09:00 is ambiguous across zones."""
+
+    def to_internal_value(self, value):
+        if isinstance(value, str):
+            parsed = parse_datetime(value.strip())
+            if parsed is not None and parsed.tzinfo is None:
+                raise serializers.ValidationError(
+                    "Give the time with its UTC offset, for example 2026-03-08T09:00:00-05:00."
+                )
+        return super().to_internal_value(value)
+
+
+class WorkplacePictureSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WorkplacePicture
+        fields = ["id", "image", "caption", "position"]
+
+
+class WorkplaceSerializer(serializers.ModelSerializer):
+    pictures = WorkplacePictureSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Workplace
+        fields = [
+            "id",
+            "name",
+            "seats",
+            "timezone",
+            "address_line1",
+            "address_line2",
+            "city",
+            "state_province",
+            "postal_code",
+            "country",
+            "details",
+            "pictures",
+        ]
+
+
+class PeriodSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Period
+        fields = ["id", "workplace", "name", "start_date", "end_date", "price", "is_active"]
+
+
+class TimeSlotSerializer(serializers.ModelSerializer):
+    start = OffsetDateTimeField()
+    end = OffsetDateTimeField()
+    price = serializers.IntegerField(min_value=0, required=False, help_text="Tickets; the period's price if omitted.")
+    workplace = serializers.IntegerField(source="period.workplace_id", read_only=True)
+    timezone = serializers.CharField(source="period.workplace.timezone", read_only=True)
+    places_remaining = serializers.IntegerField(read_only=True)
+    force = serializers.BooleanField(
+        write_only=True,
+        required=False,
+        default=False,
+        help_text="Needed to change the times of a slot with reservations: members are refunded and e-mailed.",
+    )
+
+    class Meta:
+        model = TimeSlot
+        fields = [
+            "id",
+            "period",
+            "workplace",
+            "timezone",
+            "start",
+            "end",
+            "local_date",
+            "price",
+            "places_remaining",
+            "force",
+        ]
+        read_only_fields = ["local_date"]
+
+
+class TimeRangeField(serializers.Field):
+    """`"09:00-12:00"` -> (time(9), time(12)) on the workplace's wall clock."""
+
+    default_error_messages = {"invalid": "Write a time range as HH:MM-HH:MM, for example 09:00-12:00."}
+
+    def to_internal_value(self, data):
+        time_field = serializers.TimeField()
+        if not isinstance(data, str) or data.count("-") != 1:
+            self.fail("invalid")
+        first, last = (part.strip() for part in data.split("-"))
+        try:
+            return time_field.to_internal_value(first), time_field.to_internal_value(last)
+        except serializers.ValidationError:
+            self.fail("invalid")
+
+    def to_representation(self, value):
+        return f"{value[0]:%H:%M}-{value[1]:%H:%M}"
+
+
+class BatchSerializer(serializers.Serializer):
+    period = serializers.PrimaryKeyRelatedField(queryset=Period.objects.select_related("workplace"))
+    weekdays = serializers.ListField(
+        child=serializers.IntegerField(min_value=0, max_value=6),
+        allow_empty=False,
+        help_text="0 = Monday … 6 = Sunday.",
+    )
+    ranges = serializers.ListField(child=TimeRangeField(), allow_empty=False, help_text='e.g. ["09:00-12:00"].')
+    start_date = serializers.DateField(required=False, help_text="Defaults to the period's first day.")
+    end_date = serializers.DateField(required=False, help_text="Defaults to the period's last day.")
+    price = serializers.IntegerField(min_value=0, required=False)
+
+
+class ReservationSerializer(serializers.ModelSerializer):
+    start = serializers.DateTimeField(source="timeslot.start", read_only=True)
+    end = serializers.DateTimeField(source="timeslot.end", read_only=True)
+    workplace = serializers.IntegerField(source="timeslot.period.workplace_id", read_only=True)
+    workplace_name = serializers.CharField(source="timeslot.period.workplace.name", read_only=True)
+    timezone = serializers.CharField(source="timeslot.period.workplace.timezone", read_only=True)
+
+    class Meta:
+        model = Reservation
+        fields = [
+            "id",
+            "user",
+            "timeslot",
+            "start",
+            "end",
+            "workplace",
+            "workplace_name",
+            "timezone",
+            "status",
+            "price",
+            "created",
+            "cancelled_at",
+            "cancelled_because",
+        ]
+        read_only_fields = ["user", "timeslot", "status", "price", "created", "cancelled_at", "cancelled_because"]
+
+
+class ReservationCreateSerializer(serializers.Serializer):
+    # An id only: the service locks and checks the slot itself.
+    timeslot = serializers.IntegerField(min_value=1)

@@ -1,0 +1,239 @@
+"""REST endpoints for workplaces, periods, time slots and reservations. Rules live in services.py."""
+
+from datetime import date
+
+from django.db import OperationalError
+from django.db.models import ProtectedError
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.parsers import MultiPartParser
+from rest_framework.permissions import IsAdminUser, IsAuthenticated
+from rest_framework.response import Response
+
+from app.bookings import serializers, services
+from app.bookings.models import Period, Reservation, Workplace, WorkplacePicture
+from app.core.permissions import IsAdminOrReadOnly
+
+# PostgreSQL serialization failure, deadlock, lock not available: safe to retry.
+_RETRYABLE_SQLSTATES = {"40001", "40P01", "55P03"}
+
+
+class Busy(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "Another request changed the same data at the same moment. Please try again."
+    default_code = "busy"
+
+
+def _retryable(error):
+    sqlstate = getattr(error.__cause__, "sqlstate", None)
+    return sqlstate in _RETRYABLE_SQLSTATES or "database is locked" in str(error)
+
+
+class BusyAsConflictMixin:
+    """Lock contention (sqlite's "database is locked", a PostgreSQL deadlock) is a 409 to retry, not a 500."""
+
+    def handle_exception(self, exc):
+        if isinstance(exc, OperationalError) and _retryable(exc):
+            exc = Busy()
+        elif isinstance(exc, ProtectedError):
+            exc = ValidationError(
+                {"detail": "It still has reservations: delete its time slots first (with force=true to refund them)."}
+            )
+        return super().handle_exception(exc)
+
+
+def _query_int(request, name):
+    value = request.query_params.get(name)
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise ValidationError({name: ["Must be a whole number."]}) from None
+
+
+def _query_date(request, name):
+    value = request.query_params.get(name)
+    if value in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValidationError({name: ["Must be a date as YYYY-MM-DD."]}) from None
+
+
+def _query_bool(request, name):
+    return request.query_params.get(name, "").lower() in ("1", "true", "yes")
+
+
+def _is_staff(request):
+    return bool(request.user and request.user.is_staff)
+
+
+class WorkplaceViewSet(BusyAsConflictMixin, viewsets.ModelViewSet):
+    queryset = Workplace.objects.prefetch_related("pictures")
+    serializer_class = serializers.WorkplaceSerializer
+    permission_classes = [IsAdminOrReadOnly]
+
+    def perform_create(self, serializer):
+        serializer.instance = services.save_workplace(Workplace(**serializer.validated_data))
+
+    def perform_update(self, serializer):
+        workplace = serializer.instance
+        for field, value in serializer.validated_data.items():
+            setattr(workplace, field, value)
+        services.save_workplace(workplace)
+
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser], url_path="pictures")
+    def add_picture(self, request, pk=None):
+        """Upload a picture (multipart: `image`, optional `caption`, `position`)."""
+        workplace = self.get_object()
+        serializer = serializers.WorkplacePictureSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        serializer.save(workplace=workplace)
+        return Response(serializer.data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["delete"], url_path=r"pictures/(?P<picture_id>\d+)")
+    def delete_picture(self, request, pk=None, picture_id=None):
+        picture = get_object_or_404(WorkplacePicture, pk=picture_id, workplace=self.get_object())
+        picture.image.delete(save=False)
+        picture.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PeriodViewSet(BusyAsConflictMixin, viewsets.ModelViewSet):
+    """Members and visitors see active periods only."""
+
+    serializer_class = serializers.PeriodSerializer
+    permission_classes = [IsAdminOrReadOnly]
+
+    def get_queryset(self):
+        periods = Period.objects.all()
+        if not _is_staff(self.request):
+            periods = periods.filter(is_active=True)
+        workplace = _query_int(self.request, "workplace")
+        if workplace is not None:
+            periods = periods.filter(workplace_id=workplace)
+        return periods
+
+    def perform_create(self, serializer):
+        serializer.instance = services.save_period(Period(**serializer.validated_data))
+
+    def perform_update(self, serializer):
+        period = serializer.instance
+        for field, value in serializer.validated_data.items():
+            setattr(period, field, value)
+        services.save_period(period)
+
+
+class TimeSlotViewSet(BusyAsConflictMixin, viewsets.ModelViewSet):
+    """Slots with `places_remaining`. Filters: `workplace`, `period`, `date_from`, `date_to` (local dates),
+    `upcoming=true`. Visitors and members see slots of active periods only."""
+
+    serializer_class = serializers.TimeSlotSerializer
+    permission_classes = [IsAdminOrReadOnly]
+
+    def get_queryset(self):
+        slots = services.timeslots_with_places()
+        if not _is_staff(self.request):
+            slots = slots.filter(period__is_active=True)
+        if self.action != "list":
+            return slots
+        filters = {
+            "period__workplace_id": _query_int(self.request, "workplace"),
+            "period_id": _query_int(self.request, "period"),
+            "local_date__gte": _query_date(self.request, "date_from"),
+            "local_date__lte": _query_date(self.request, "date_to"),
+        }
+        slots = slots.filter(**{key: value for key, value in filters.items() if value is not None})
+        if _query_bool(self.request, "upcoming"):
+            slots = slots.filter(start__gt=timezone.now())
+        return slots
+
+    def _reread(self, slot):
+        return self.get_queryset().get(pk=slot.pk)  # with places_remaining
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        slot = services.create_timeslot(data["period"], data["start"], data["end"], data.get("price"))
+        serializer.instance = self._reread(slot)
+
+    def perform_update(self, serializer):
+        data = serializer.validated_data
+        slot = services.update_timeslot(
+            serializer.instance,
+            period=data.get("period"),
+            start=data.get("start"),
+            end=data.get("end"),
+            price=data.get("price"),
+            force=data.get("force", False),
+            actor=self.request.user,
+        )
+        serializer.instance = self._reread(slot)
+
+    def destroy(self, request, *args, **kwargs):
+        """Delete a slot; with reservations it needs `?force=true` (members are refunded and e-mailed)."""
+        services.delete_timeslot(self.get_object(), force=_query_bool(request, "force"), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @action(
+        detail=False, methods=["post"], permission_classes=[IsAdminUser], serializer_class=serializers.BatchSerializer
+    )
+    def batch(self, request):
+        """Create slots for every matching weekday of a period, at local wall-clock times (DST-aware)."""
+        batch = serializers.BatchSerializer(data=request.data)
+        batch.is_valid(raise_exception=True)
+        data = dict(batch.validated_data)
+        period = data.pop("period")
+        created = services.batch_create_timeslots(period, **data)
+        slots = self.get_queryset().filter(pk__in=[slot.pk for slot in created])
+        body = serializers.TimeSlotSerializer(slots, many=True).data
+        return Response({"count": len(body), "results": body}, status=status.HTTP_201_CREATED)
+
+
+class ReservationViewSet(
+    BusyAsConflictMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """A member's own reservations (an admin sees all). `DELETE` cancels with a refund.
+    Filters: `status`, `timeslot`, and for admins `user`."""
+
+    serializer_class = serializers.ReservationSerializer
+    permission_classes = [IsAuthenticated]
+
+    def get_queryset(self):
+        reservations = Reservation.objects.select_related("timeslot__period__workplace")
+        if not _is_staff(self.request):
+            reservations = reservations.filter(user=self.request.user)
+        elif (user := _query_int(self.request, "user")) is not None:
+            reservations = reservations.filter(user_id=user)
+        if (timeslot := _query_int(self.request, "timeslot")) is not None:
+            reservations = reservations.filter(timeslot_id=timeslot)
+        if status_filter := self.request.query_params.get("status"):
+            if status_filter not in Reservation.Status.values:
+                raise ValidationError({"status": [f"One of: {', '.join(Reservation.Status.values)}."]})
+            reservations = reservations.filter(status=status_filter)
+        return reservations
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return serializers.ReservationCreateSerializer
+        return serializers.ReservationSerializer
+
+    def create(self, request, *args, **kwargs):
+        request_serializer = serializers.ReservationCreateSerializer(data=request.data)
+        request_serializer.is_valid(raise_exception=True)
+        reservation = services.reserve(request.user, request_serializer.validated_data["timeslot"])
+        body = serializers.ReservationSerializer(reservation).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    def destroy(self, request, *args, **kwargs):
+        reservation = services.cancel_reservation(self.get_object(), actor=request.user)
+        return Response(serializers.ReservationSerializer(reservation).data)
