@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import transaction
 
 from app.accounts.models import AcademicField, AcademicLevel, Domain, Organization, TicketMovement, User
 from app.accounts.tickets import set_tickets
@@ -44,13 +45,17 @@ class UserAdmin(BaseUserAdmin):
     ]
 
     def save_model(self, request, obj, form, change):
-        # A balance typed in the admin goes through the ledger like every other movement.
-        new_balance = obj.tickets
-        if change and "tickets" in form.changed_data:
-            obj.tickets = form.initial["tickets"]
-        super().save_model(request, obj, form, change)
-        if change and new_balance != obj.tickets:
-            set_tickets(obj, new_balance, actor=request.user, reference="admin")
+        # A balance typed in the admin goes through the ledger like every other movement, and the
+        # form's full save must not put back the balance read when the form was opened: the row is
+        # locked and its current balance kept, so a purchase made meanwhile is not lost.
+        if not change:
+            return super().save_model(request, obj, form, change)
+        typed = obj.tickets if "tickets" in form.changed_data else None
+        with transaction.atomic():
+            obj.tickets = User.objects.select_for_update().values_list("tickets", flat=True).get(pk=obj.pk)
+            super().save_model(request, obj, form, change)
+            if typed is not None:
+                set_tickets(obj, typed, actor=request.user, reference="admin")
 
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "first_name", "last_name", "password1", "password2"]})

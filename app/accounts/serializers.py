@@ -1,6 +1,11 @@
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from rest_framework import serializers
 
-from app.accounts.models import AcademicField, AcademicLevel, Domain, Organization
+from app.accounts import services
+from app.accounts.models import AcademicField, AcademicLevel, Domain, Organization, User
+from app.accounts.tickets import set_tickets
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
@@ -25,3 +30,178 @@ class AcademicFieldSerializer(serializers.ModelSerializer):
     class Meta:
         model = AcademicField
         fields = ["id", "name"]
+
+
+# --- Members --------------------------------------------------------------------------------
+
+PROFILE_FIELDS = ["first_name", "last_name", "phone", "birth_date", "university", "academic_level", "academic_field"]
+
+# Fields a member may read on their profile but never change, with the reason given back.
+_MEMBER_REFUSED = {
+    "tickets": "Tickets are changed only by administrators and the store.",
+    "membership_end": "Memberships are changed only by administrators and the store.",
+    "is_staff": "Staff status is changed only by administrators.",
+    "is_superuser": "Staff status is changed only by administrators.",
+    "is_active": "Only administrators activate or deactivate accounts.",
+    "email": "The e-mail address cannot be changed here; write to an administrator.",
+    "password": "Use /api/password/change/ to change your password.",
+}
+_ADMIN_REFUSED = {
+    "is_staff": "Staff status is changed in the Django admin.",
+    "is_superuser": "Staff status is changed in the Django admin.",
+    "password": "Members change their password themselves (/api/password/reset/).",
+}
+
+
+def _django_errors(error):
+    return serializers.ValidationError(error.message_dict if hasattr(error, "error_dict") else error.messages)
+
+
+class _RefusingSerializer(serializers.ModelSerializer):
+    """Names every field the caller may not change instead of silently ignoring it."""
+
+    refused = {}
+
+    def to_internal_value(self, data):
+        if hasattr(data, "keys"):
+            errors = {name: [message] for name, message in self.refused.items() if name in data}
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
+
+    def validate(self, attrs):
+        def current(name):
+            return attrs[name] if name in attrs else getattr(self.instance, name, None)
+
+        email = current("email") or ""
+        if "email" in attrs and services.email_taken(email, exclude_pk=getattr(self.instance, "pk", None)):
+            raise serializers.ValidationError({"email": ["An account with this e-mail address already exists."]})
+        try:
+            services.check_university(
+                email, current("university"), current("academic_level"), current("academic_field")
+            )
+        except DjangoValidationError as error:
+            raise _django_errors(error) from None
+        return attrs
+
+    def update(self, instance, validated_data):
+        # Only the columns sent are written: a full save would put back a stale `tickets` value
+        # over a purchase or reservation that committed meanwhile.
+        for name, value in validated_data.items():
+            setattr(instance, name, value)
+        if validated_data:
+            instance.save(update_fields=list(validated_data))
+        return instance
+
+
+class SignUpSerializer(_RefusingSerializer):
+    password = serializers.CharField(write_only=True, style={"input_type": "password"}, trim_whitespace=False)
+    refused = {name: message for name, message in _MEMBER_REFUSED.items() if name not in ("email", "password")}
+
+    class Meta:
+        model = User
+        fields = ["email", "password", *PROFILE_FIELDS]
+        extra_kwargs = {"first_name": {"required": True}, "last_name": {"required": True}}
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        candidate = User(**{k: v for k, v in attrs.items() if k in ("email", "first_name", "last_name")})
+        try:
+            validate_password(attrs["password"], user=candidate)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError({"password": error.messages}) from None
+        return attrs
+
+
+class SignUpResultSerializer(serializers.Serializer):
+    """What an anonymous sign-up gets back: no e-mail, phone or birth date."""
+
+    id = serializers.IntegerField()
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+    is_active = serializers.BooleanField()
+    email_sent = serializers.BooleanField()
+    detail = serializers.CharField()
+
+
+class ProfileSerializer(_RefusingSerializer):
+    """GET/PATCH /api/users/me/."""
+
+    refused = _MEMBER_REFUSED
+
+    class Meta:
+        model = User
+        fields = [
+            "id",
+            "email",
+            *PROFILE_FIELDS,
+            "tickets",
+            "membership_end",
+            "has_membership",
+            "is_active",
+            "is_staff",
+            "date_joined",
+        ]
+        read_only_fields = ["id", "email", "tickets", "membership_end", "is_active", "is_staff", "date_joined"]
+
+
+class AdminUserSerializer(_RefusingSerializer):
+    """Admins edit members; a balance change goes through the ticket ledger."""
+
+    refused = _ADMIN_REFUSED
+    tickets = serializers.IntegerField(min_value=0, required=False)
+
+    class Meta:
+        model = User
+        fields = [*ProfileSerializer.Meta.fields, "last_login"]
+        read_only_fields = ["id", "is_staff", "date_joined", "last_login"]
+
+    def validate(self, attrs):
+        if attrs.get("is_active") is False and self.instance == self.context["request"].user:
+            raise serializers.ValidationError({"is_active": ["You cannot deactivate your own account."]})
+        return super().validate(attrs)
+
+    def update(self, instance, validated_data):
+        balance = validated_data.pop("tickets", None)
+        with transaction.atomic():
+            instance = super().update(instance, validated_data)
+            if balance is not None:
+                set_tickets(instance, balance, actor=self.context["request"].user, reference="api")
+            if validated_data.get("is_active") is False:
+                services.deactivate(instance)
+        return instance
+
+
+# --- Tokens and passwords -------------------------------------------------------------------
+
+
+class LoginSerializer(serializers.Serializer):
+    email = serializers.CharField(max_length=254)
+    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()
+    expires_at = serializers.DateTimeField()
+
+
+class EmailSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+
+
+class ActivationSerializer(serializers.Serializer):
+    token = serializers.CharField(max_length=500)
+
+
+class ResetConfirmSerializer(serializers.Serializer):
+    token = serializers.CharField(max_length=500)
+    new_password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+
+
+class PasswordChangeSerializer(serializers.Serializer):
+    old_password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+    new_password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+
+
+class DetailSerializer(serializers.Serializer):
+    detail = serializers.CharField()

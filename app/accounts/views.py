@@ -1,8 +1,21 @@
-from rest_framework import viewsets
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Q
+from rest_framework import generics, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import AllowAny, IsAdminUser, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
-from app.accounts import serializers
-from app.accounts.models import AcademicField, AcademicLevel, Domain, Organization
+from app.accounts import serializers, services
+from app.accounts.models import AcademicField, AcademicLevel, AuthToken, Domain, Organization, User
+from app.accounts.throttles import LoginThrottle, PasswordResetThrottle, SignUpThrottle
+from app.accounts.tokens import TokenError
 from app.core.permissions import IsAdminOrReadOnly
+
+DEFAULT_THROTTLES = api_settings.DEFAULT_THROTTLE_CLASSES
 
 
 class OrganizationViewSet(viewsets.ModelViewSet):
@@ -27,3 +40,218 @@ class AcademicFieldViewSet(viewsets.ModelViewSet):
     queryset = AcademicField.objects.all()
     serializer_class = serializers.AcademicFieldSerializer
     permission_classes = [IsAdminOrReadOnly]
+
+
+def _token_answer(auth_token, key, status_code=status.HTTP_200_OK):
+    return Response({"token": key, "expires_at": auth_token.expires_at}, status=status_code)
+
+
+def _token_error(error):
+    return ValidationError({"token": [str(error)]})
+
+
+class UserViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Sign-up and activation (anyone), own profile (member), every account (admin)."""
+
+    queryset = User.objects.select_related("university", "academic_level", "academic_field")
+    serializer_class = serializers.AdminUserSerializer
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    lookup_value_regex = r"\d+"
+    # Endpoints a visitor uses before having a token: a stale token sent along must not block them.
+    anonymous_actions = {"create", "activate", "resend_activation"}
+
+    def _action(self):
+        # get_authenticators() runs before DRF sets self.action.
+        return getattr(self, "action_map", {}).get(self.request.method.lower())
+
+    def get_authenticators(self):
+        return [] if self._action() in self.anonymous_actions else super().get_authenticators()
+
+    def get_permissions(self):
+        if self.action in self.anonymous_actions:
+            return [AllowAny()]
+        if self.action == "me":
+            return [IsAuthenticated()]
+        return [IsAdminUser()]
+
+    def get_throttles(self):
+        extra = {"create": [SignUpThrottle], "resend_activation": [SignUpThrottle]}.get(self.action, [])
+        return [throttle() for throttle in [*DEFAULT_THROTTLES, *extra]]
+
+    def get_serializer_class(self):
+        return {
+            "create": serializers.SignUpSerializer,
+            "me": serializers.ProfileSerializer,
+            "activate": serializers.ActivationSerializer,
+            "resend_activation": serializers.EmailSerializer,
+        }.get(self.action, serializers.AdminUserSerializer)
+
+    def get_queryset(self):
+        users = super().get_queryset()
+        search = self.request.query_params.get("search", "").strip()
+        if search:
+            users = users.filter(
+                Q(email__icontains=search) | Q(first_name__icontains=search) | Q(last_name__icontains=search)
+            )
+        return users
+
+    def create(self, request):
+        """Sign up. 201 even when the confirmation e-mail could not be sent: the account is kept."""
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            user, email_sent = services.sign_up(**serializer.validated_data)
+        except DjangoValidationError as error:
+            raise ValidationError(error.message_dict) from None
+        if user.is_active:
+            detail = "Your account is active: you can log in."
+        elif email_sent:
+            detail = "Check your e-mail: follow the link we sent to activate your account."
+        else:
+            detail = (
+                "Your account was created but the confirmation e-mail could not be sent. "
+                "Ask for a new one with /api/users/resend-activation/ in a few minutes."
+            )
+        result = {**{k: getattr(user, k) for k in ("id", "first_name", "last_name", "is_active")}}
+        result.update(email_sent=email_sent, detail=detail)
+        return Response(serializers.SignUpResultSerializer(result).data, status=status.HTTP_201_CREATED)
+
+    def destroy(self, request, pk=None):
+        """Deactivate: the account and its history stay; its tokens are revoked."""
+        user = self.get_object()
+        if user == request.user:
+            raise ValidationError({"detail": "You cannot deactivate your own account."})
+        services.deactivate(user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @action(detail=False, methods=["get", "patch"])
+    def me(self, request):
+        if request.method == "GET":
+            return Response(self.get_serializer(request.user).data)
+        serializer = self.get_serializer(request.user, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        serializer.save()
+        return Response(serializer.data)
+
+    @action(detail=False, methods=["post"])
+    def activate(self, request):
+        """Activate with the token of the confirmation e-mail; answers a login token."""
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            _, auth_token, key = services.activate(serializer.validated_data["token"])
+        except TokenError as error:
+            raise _token_error(error) from None
+        return _token_answer(auth_token, key)
+
+    @action(detail=False, methods=["post"], url_path="resend-activation")
+    def resend_activation(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.resend_activation(serializer.validated_data["email"])
+        # The same answer whether or not the address has an account waiting: nothing to enumerate.
+        return Response({"detail": "If an account with this address waits for activation, a new link has been sent."})
+
+
+class LoginView(generics.GenericAPIView):
+    """POST: log in with e-mail and password -> `{token, expires_at}`. DELETE: log out (revoke this token)."""
+
+    serializer_class = serializers.LoginSerializer
+    throttle_classes = [*DEFAULT_THROTTLES, LoginThrottle]
+
+    def get_authenticators(self):
+        return [] if self.request.method == "POST" else super().get_authenticators()
+
+    def get_permissions(self):
+        return [AllowAny()] if self.request.method == "POST" else [IsAuthenticated()]
+
+    def get_throttles(self):
+        throttles = self.throttle_classes if self.request.method == "POST" else DEFAULT_THROTTLES
+        return [throttle() for throttle in throttles]
+
+    def post(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            auth_token, key = services.log_in(request, **serializer.validated_data)
+        except services.LoginFailed:
+            raise ValidationError(
+                {"detail": "Unable to log in with this e-mail and password, or the account is not active."}
+            ) from None
+        return _token_answer(auth_token, key)
+
+    def delete(self, request):
+        if not isinstance(request.auth, AuthToken):
+            raise ValidationError({"detail": "Log out by sending the token to revoke in the Authorization header."})
+        request.auth.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordResetView(generics.GenericAPIView):
+    """Send a reset link. The answer is the same whether or not the address has an account."""
+
+    serializer_class = serializers.EmailSerializer
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [*DEFAULT_THROTTLES, PasswordResetThrottle]
+
+    def post(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.request_password_reset(serializer.validated_data["email"])
+        minutes = settings.PASSWORD_RESET_TOKEN_LIFETIME_MINUTES
+        return Response(
+            {"detail": f"If an active account uses this address, a reset link valid {minutes} minutes has been sent."}
+        )
+
+
+def _check_new_password(password, user):
+    try:
+        validate_password(password, user=user)
+    except DjangoValidationError as error:
+        raise ValidationError({"new_password": error.messages}) from None
+
+
+class PasswordResetConfirmView(generics.GenericAPIView):
+    """Set a new password with the token of the reset e-mail; every token of the member is revoked."""
+
+    serializer_class = serializers.ResetConfirmSerializer
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [*DEFAULT_THROTTLES, LoginThrottle]
+
+    def post(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            user = services.user_for_reset_token(serializer.validated_data["token"])
+            _check_new_password(serializer.validated_data["new_password"], user)
+            services.reset_password(user, serializer.validated_data["new_password"])
+        except TokenError as error:
+            raise _token_error(error) from None
+        return Response({"detail": "Your password has been changed. Log in with the new one."})
+
+
+class PasswordChangeView(generics.GenericAPIView):
+    """Change the password with the old one; the member's other tokens are revoked."""
+
+    serializer_class = serializers.PasswordChangeSerializer
+    permission_classes = [IsAuthenticated]
+    throttle_classes = [*DEFAULT_THROTTLES, LoginThrottle]
+
+    def post(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = request.user
+        if not user.check_password(serializer.validated_data["old_password"]):
+            raise ValidationError({"old_password": ["The current password is wrong."]})
+        _check_new_password(serializer.validated_data["new_password"], user)
+        keep = request.auth if isinstance(request.auth, AuthToken) else None
+        services.change_password(user, serializer.validated_data["new_password"], keep_token=keep)
+        return Response({"detail": "Your password has been changed. Your other sessions are logged out."})
