@@ -229,7 +229,7 @@ REST_FRAMEWORK = {
         "password_reset": config("THROTTLE_PASSWORD_RESET", default="5/hour"),
     },
     "EXCEPTION_HANDLER": "app.core.errors.json_exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "app.core.schema.LazyAutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {

@@ -6,8 +6,10 @@ from tests.core.subprocess_env import run_python
 
 
 def test_debug_is_off_by_default():
-    result = run_python(["-c", "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"],
-                        SECRET_KEY="x" * 60)
+    result = run_python(
+        ["-c", "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"],
+        SECRET_KEY="x" * 60,
+    )
     assert result.stdout.strip() == "False"
 
 

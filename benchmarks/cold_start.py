@@ -1,0 +1,175 @@
+"""Lambda cold-start proxy: this project against a bare Django `startproject` with one JSON view.
+
+Each sample is a fresh Python process that goes from nothing to: settings loaded -> WSGI app
+built -> one response, in-process (no server). For this project the response is a
+token-authenticated API list; for the baseline, one JSON view. Prints the medians and the ratio
+(target: at most 1.3).
+
+Both sides run in a virtualenv that holds only `requirements.txt`, as the Lambda package does
+(test tools such as pytest pull in optional imports that DRF would otherwise load). It is
+built once in `build/bench-venv` and reused while requirements.txt is unchanged.
+
+    .venv/bin/python benchmarks/cold_start.py [--runs 9]
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RUNTIME_VENV = ROOT / "build" / "bench-venv"
+
+# Runs in the child: everything from the first import of Django to the end of the response.
+CHILD = textwrap.dedent(
+    """
+    import time, sys, json, io
+    t0 = time.perf_counter()
+    from django.conf import settings
+    settings.INSTALLED_APPS  # loads the settings module
+    t_settings = time.perf_counter()
+    from django.core.wsgi import get_wsgi_application
+    application = get_wsgi_application()
+    t_app = time.perf_counter()
+    environ = {
+        "REQUEST_METHOD": "GET", "PATH_INFO": PATH, "QUERY_STRING": "", "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "443", "HTTP_HOST": "127.0.0.1", "wsgi.url_scheme": "https", "wsgi.input": io.BytesIO(),
+        "wsgi.errors": sys.stderr, "HTTP_X_FORWARDED_PROTO": "https",
+    }
+    if AUTH:
+        environ["HTTP_AUTHORIZATION"] = AUTH
+    status = []
+    body = b"".join(application(environ, lambda s, h, e=None: status.append(s)))
+    t_done = time.perf_counter()
+    assert status[0].startswith("200"), (status, body[:300])
+    print(json.dumps({"settings": t_settings - t0, "app": t_app - t_settings, "request": t_done - t_app}))
+    """
+)
+
+BARE_VIEWS = """
+from django.http import JsonResponse
+
+
+def hello(request):
+    return JsonResponse({"hello": "world"})
+"""
+
+
+def runtime_python():
+    """The interpreter of a venv with requirements.txt only (rebuilt when the file changes)."""
+    python = RUNTIME_VENV / "bin" / "python"
+    requirements = (ROOT / "requirements.txt").read_text()
+    stamp = RUNTIME_VENV / "requirements.txt"
+    if not python.exists() or not stamp.exists() or stamp.read_text() != requirements:
+        base = subprocess.run([str(ROOT / "scripts" / "find_python.sh")], check=True, capture_output=True, text=True)
+        subprocess.run([base.stdout.strip(), "-m", "venv", "--clear", str(RUNTIME_VENV)], check=True)
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", "-r", "requirements.txt"],
+            cwd=ROOT,
+            check=True,
+        )
+        stamp.write_text(requirements)
+    return str(python)
+
+
+PYTHON = sys.executable
+
+
+def make_bare_project(workdir):
+    """A bare `django-admin startproject` with one JSON view and its sqlite database migrated."""
+    subprocess.run([PYTHON, "-m", "django", "startproject", "bare", str(workdir)], check=True)
+    (workdir / "bare" / "views.py").write_text(BARE_VIEWS)
+    urls = workdir / "bare" / "urls.py"
+    urls.write_text(
+        urls.read_text().replace("from django.urls import path", "from django.urls import path\nfrom . import views")
+        + "\nurlpatterns.append(path('hello/', views.hello))\n"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bare.settings"}
+    subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=workdir, env=env, check=True)
+    settings = workdir / "bare" / "settings.py"
+    settings.write_text(settings.read_text().replace("ALLOWED_HOSTS = []", "ALLOWED_HOSTS = ['127.0.0.1']"))
+    return env
+
+
+def make_project_database(db_path):
+    """Migrate a fresh sqlite database for this project, with a member, a token and a list to read."""
+    env = project_env(db_path)
+    setup = textwrap.dedent(
+        """
+        import django; django.setup()
+        from django.core.management import call_command
+        call_command("migrate", verbosity=0)
+        call_command("load_demo_data", verbosity=0, force=True)
+        from app.accounts.models import AuthToken, User
+        _, key = AuthToken.objects.issue(User.objects.get(email="member@example.com"))
+        print(key)
+        """
+    )
+    out = subprocess.run([PYTHON, "-c", setup], cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+    return env, out.stdout.strip().splitlines()[-1]
+
+
+def project_env(db_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="settings",
+        DEBUG="False",
+        SECRET_KEY="benchmark-only-" + "k" * 40,
+        ALLOWED_HOSTS="127.0.0.1",
+        DATABASE_URL=f"sqlite:///{db_path}",
+        LOG_LEVEL="WARNING",
+    )
+    return env
+
+
+def sample(cwd, env, path, auth):
+    code = f"PATH = {path!r}\nAUTH = {auth!r}\n" + CHILD
+    started = __import__("time").perf_counter()
+    out = subprocess.run([PYTHON, "-c", code], cwd=cwd, env=env, check=True, capture_output=True, text=True)
+    total = __import__("time").perf_counter() - started
+    parts = json.loads(out.stdout.strip().splitlines()[-1])
+    return total, parts
+
+
+def measure(label, cwd, env, path, auth, runs):
+    samples = [sample(cwd, env, path, auth) for _ in range(runs)]
+    total = statistics.median(t for t, _ in samples)
+    inner = {k: statistics.median(p[k] for _, p in samples) for k in ("settings", "app", "request")}
+    print(
+        f"{label:<10} median {total * 1000:7.1f} ms per fresh process "
+        f"(settings {inner['settings'] * 1000:.1f} ms, WSGI app {inner['app'] * 1000:.1f} ms, "
+        f"first response {inner['request'] * 1000:.1f} ms) over {runs} runs"
+    )
+    return total
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=9, help="fresh processes per project (at least 7)")
+    parser.add_argument("--path", default="/api/timeslots/", help="the authenticated API list to request")
+    args = parser.parse_args()
+    runs = max(args.runs, 7)
+    global PYTHON
+    PYTHON = runtime_python()
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        bare_dir = tmp / "bare"
+        bare_dir.mkdir()
+        bare_env = make_bare_project(bare_dir)
+        project_env_, key = make_project_database(tmp / "project.sqlite3")
+        path = args.path
+        probe = sample(ROOT, project_env_, path, f"Token {key}") if path else None
+        del probe  # first run warms the OS file cache for both sides alike (the baseline gets one below)
+        sample(bare_dir, bare_env, "/hello/", None)
+        project = measure("project", ROOT, project_env_, path, f"Token {key}", runs)
+        bare = measure("bare", bare_dir, bare_env, "/hello/", None, runs)
+    print(f"ratio project/bare: {project / bare:.2f} (target <= 1.3; the 2018 prior art took 1.9-2.3 s)")
+
+
+if __name__ == "__main__":
+    main()
