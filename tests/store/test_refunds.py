@@ -118,9 +118,7 @@ def test_members_cannot_refund(member_client, paid_order, paysafe):
 
 
 def test_only_paid_orders_can_be_refunded(admin_client_api, member_client, package, paysafe):
-    paysafe.add(
-        responses.POST, f"{SETTLEMENTS.rsplit('/settlements', 1)[0]}/auths", json=error_body("3009"), status=402
-    )
+    paysafe.add(responses.POST, AUTHS, json=error_body("3009"), status=402)
     order = buy(member_client, ("package", package, 1)).json()
     response = refund(admin_client_api, Order.objects.get(pk=order["id"]))
     assert response.status_code == 400
