@@ -1,0 +1,70 @@
+"""The Django admin for members and organizations."""
+
+import pytest
+
+from app.accounts.models import Organization, TicketMovement, User
+from tests.conftest import make_user
+
+
+@pytest.fixture
+def staff_browser(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
+def test_users_are_searchable_by_email_and_name(staff_browser, member):
+    make_user(email="zoe@example.com", first_name="Zoé", last_name="Writer")
+    page = staff_browser.get("/admin/accounts/user/?q=writer").content.decode()
+    assert "zoe@example.com" in page and "member@example.com" not in page
+
+
+def test_admin_adds_a_member_with_email_login(staff_browser):
+    response = staff_browser.post(
+        "/admin/accounts/user/add/",
+        {
+            "email": "Added@Example.com",
+            "first_name": "Ad",
+            "last_name": "Ded",
+            "password1": "a-long-passphrase-9",
+            "password2": "a-long-passphrase-9",
+            "usable_password": "true",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert User.objects.get(email__iexact="added@example.com").check_password("a-long-passphrase-9")
+
+
+def test_admin_refuses_a_duplicate_email_whatever_its_case(staff_browser, member):
+    response = staff_browser.post(
+        "/admin/accounts/user/add/",
+        {
+            "email": "MEMBER@example.com",
+            "first_name": "Du",
+            "last_name": "Plicate",
+            "password1": "a-long-passphrase-9",
+            "password2": "a-long-passphrase-9",
+            "usable_password": "true",
+        },
+    )
+    assert response.status_code == 200
+    assert User.objects.filter(email__iexact="member@example.com").count() == 1
+
+
+def test_a_balance_typed_in_the_admin_goes_through_the_ledger(staff_browser, member, admin_user):
+    page = staff_browser.get(f"/admin/accounts/user/{member.pk}/change/")
+    form = page.context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None and name != "password"}
+    data.update(tickets=4, is_active="on", date_joined_0="2026-01-01", date_joined_1="00:00:00")
+    data = {k: v for k, v in data.items() if k not in ("groups", "user_permissions", "last_login", "date_joined")}
+    response = staff_browser.post(f"/admin/accounts/user/{member.pk}/change/", data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    member.refresh_from_db()
+    assert member.tickets == 4
+    assert TicketMovement.objects.get(user=member).actor == admin_user
+
+
+def test_organizations_list_with_their_domains(staff_browser, university):
+    page = staff_browser.get(f"/admin/accounts/organization/{university.pk}/change/").content.decode()
+    assert "umontreal.ca" in page
+    assert staff_browser.get("/admin/accounts/organization/?q=umontreal").status_code == 200
+    assert Organization.objects.count() == 1
