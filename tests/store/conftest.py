@@ -1,5 +1,6 @@
 """Store fixtures: fake Paysafe credentials and Paysafe answered at the HTTP layer by `responses`."""
 
+from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
@@ -15,8 +16,9 @@ SETTLEMENTS = f"{BASE}cardpayments/v1/accounts/{ACCOUNT}/settlements"
 PROFILES = f"{BASE}customervault/v1/profiles"
 
 
-@pytest.fixture
-def paysafe(settings):
+@contextmanager
+def fake_paysafe(settings):
+    """Fake credentials in `settings`; Paysafe answered by `responses` (any other host is refused)."""
     settings.PAYSAFE_BASE_URL = BASE
     settings.PAYSAFE_VAULT_URL = "customervault/v1/"
     settings.PAYSAFE_CARD_URL = "cardpayments/v1/"
@@ -27,6 +29,12 @@ def paysafe(settings):
     settings.STORE_TAX_RATE = "14.975"
     settings.STORE_CURRENCY = "CAD"
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield mock
+
+
+@pytest.fixture
+def paysafe(settings):
+    with fake_paysafe(settings) as mock:
         yield mock
 
 
