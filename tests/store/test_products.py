@@ -43,3 +43,19 @@ def test_negative_prices_and_durations_are_refused(admin_client_api, db):
     assert response.status_code == 400
     assert set(response.json()) >= {"price", "duration_days"}
     assert not Membership.objects.exists()
+
+
+def test_a_product_on_orders_cannot_be_deleted(admin_client_api, member, package):
+    from app.store.services import create_order
+
+    create_order(member, [("package", package, 1)])
+    response = admin_client_api.delete(f"/api/packages/{package.pk}/")
+    assert response.status_code == 409
+    assert "make it unavailable" in response.json()["detail"]
+    assert Package.objects.filter(pk=package.pk).exists()
+    assert (
+        admin_client_api.delete(
+            f"/api/memberships/{Membership.objects.create(name='M', price=1, duration_days=1).pk}/"
+        ).status_code
+        == 204
+    )
