@@ -101,7 +101,8 @@ class SignUpSerializer(_RefusingSerializer):
     class Meta:
         model = User
         fields = ["email", "password", *PROFILE_FIELDS]
-        extra_kwargs = {"first_name": {"required": True}, "last_name": {"required": True}}
+        # The e-mail's uniqueness is checked case-insensitively in validate(), with one message.
+        extra_kwargs = {"first_name": {"required": True}, "last_name": {"required": True}, "email": {"validators": []}}
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
@@ -128,6 +129,7 @@ class ProfileSerializer(_RefusingSerializer):
     """GET/PATCH /api/users/me/."""
 
     refused = _MEMBER_REFUSED
+    has_membership = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = User
@@ -150,11 +152,13 @@ class AdminUserSerializer(_RefusingSerializer):
 
     refused = _ADMIN_REFUSED
     tickets = serializers.IntegerField(min_value=0, required=False)
+    has_membership = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = User
         fields = [*ProfileSerializer.Meta.fields, "last_login"]
         read_only_fields = ["id", "is_staff", "date_joined", "last_login"]
+        extra_kwargs = {"email": {"validators": []}}
 
     def validate(self, attrs):
         if attrs.get("is_active") is False and self.instance == self.context["request"].user:

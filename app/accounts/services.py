@@ -69,7 +69,7 @@ def sign_up(*, email, password, **profile):
 
 
 def send_activation_email(user):
-    link = link_with_token(settings.ACTIVATION_URL, tokens.make_token(user, tokens.ACTIVATION))
+    token = tokens.make_token(user, tokens.ACTIVATION)
     return send_templated_email(
         to_email=user.email,
         to_name=user.get_full_name(),
@@ -77,7 +77,8 @@ def send_activation_email(user):
         params={
             "first_name": user.first_name,
             "last_name": user.last_name,
-            "activation_url": link,
+            "activation_url": link_with_token(settings.ACTIVATION_URL, token),
+            "token": token,
             "expires_in_hours": settings.ACTIVATION_TOKEN_LIFETIME_HOURS,
         },
         local_template="emails/confirm_sign_up",
@@ -123,7 +124,7 @@ def request_password_reset(email):
     user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
     if user is None:
         return
-    link = link_with_token(settings.FORGOT_PASSWORD_URL, tokens.make_token(user, tokens.PASSWORD_RESET))
+    token = tokens.make_token(user, tokens.PASSWORD_RESET)
     send_templated_email(
         to_email=user.email,
         to_name=user.get_full_name(),
@@ -131,7 +132,8 @@ def request_password_reset(email):
         params={
             "first_name": user.first_name,
             "last_name": user.last_name,
-            "forgot_password_url": link,
+            "forgot_password_url": link_with_token(settings.FORGOT_PASSWORD_URL, token),
+            "token": token,
             "expires_in_minutes": settings.PASSWORD_RESET_TOKEN_LIFETIME_MINUTES,
         },
         local_template="emails/forgot_password",

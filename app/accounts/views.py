@@ -42,6 +42,11 @@ class AcademicFieldViewSet(viewsets.ModelViewSet):
     permission_classes = [IsAdminOrReadOnly]
 
 
+def _method(view):
+    # Schema generation builds views without a request.
+    return getattr(getattr(view, "request", None), "method", "") or ""
+
+
 def _token_answer(auth_token, key, status_code=status.HTTP_200_OK):
     return Response({"token": key, "expires_at": auth_token.expires_at}, status=status_code)
 
@@ -68,7 +73,7 @@ class UserViewSet(
 
     def _action(self):
         # get_authenticators() runs before DRF sets self.action.
-        return getattr(self, "action_map", {}).get(self.request.method.lower())
+        return (getattr(self, "action_map", None) or {}).get(_method(self).lower())
 
     def get_authenticators(self):
         return [] if self._action() in self.anonymous_actions else super().get_authenticators()
@@ -166,13 +171,13 @@ class LoginView(generics.GenericAPIView):
     throttle_classes = [*DEFAULT_THROTTLES, LoginThrottle]
 
     def get_authenticators(self):
-        return [] if self.request.method == "POST" else super().get_authenticators()
+        return [] if _method(self) == "POST" else super().get_authenticators()
 
     def get_permissions(self):
-        return [AllowAny()] if self.request.method == "POST" else [IsAuthenticated()]
+        return [AllowAny()] if _method(self) == "POST" else [IsAuthenticated()]
 
     def get_throttles(self):
-        throttles = self.throttle_classes if self.request.method == "POST" else DEFAULT_THROTTLES
+        throttles = self.throttle_classes if _method(self) == "POST" else DEFAULT_THROTTLES
         return [throttle() for throttle in throttles]
 
     def post(self, request):

@@ -157,3 +157,11 @@ def test_sign_up_is_throttled_per_client(db):
     ]
     assert statuses == [201] * limit + [429]
     assert User.objects.count() == limit
+
+
+def test_admin_cannot_give_a_member_another_members_email(admin_client_api, member):
+    other = make_user(email="other@example.com")
+    response = admin_client_api.patch(f"/api/users/{other.pk}/", {"email": "Member@Example.com"}, format="json")
+    assert response.status_code == 400 and "email" in response.json()
+    other.refresh_from_db()
+    assert other.email == "other@example.com"
