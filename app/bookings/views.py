@@ -28,7 +28,8 @@ class Busy(APIException):
 
 
 def _retryable(error):
-    sqlstate = getattr(error.__cause__, "sqlstate", None)
+    cause = error.__cause__
+    sqlstate = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)  # psycopg 3 or 2
     return sqlstate in _RETRYABLE_SQLSTATES or "database is locked" in str(error)
 
 

@@ -1,0 +1,157 @@
+"""Concurrent reservations against a real PostgreSQL server never overbook and never overdraw.
+
+Needs POSTGRES_TEST_URL (a role allowed to CREATE DATABASE); `.ci/run` starts PostgreSQL and sets it.
+The test creates its own database, migrates it, seeds it, serves the app with a multi-threaded
+WSGI server on 127.0.0.1 and fires simultaneous HTTP requests at it.
+"""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+import requests
+
+from tests.bookings import pg_server
+from tests.core.subprocess_env import ROOT, clean_env, run_python
+
+POSTGRES_URL = os.environ.get("POSTGRES_TEST_URL", "")
+HOW = (
+    "Set POSTGRES_TEST_URL=postgres://writing:writing@127.0.0.1:5432/writing_concurrency "
+    "(a role with CREATEDB) to run it; .ci/run starts PostgreSQL and sets it."
+)
+pytestmark = pytest.mark.skipif(not POSTGRES_URL, reason=f"PostgreSQL concurrency test skipped. {HOW}")
+
+
+@pytest.fixture
+def database_url():
+    psycopg2 = pytest.importorskip("psycopg2")
+    parts = urlsplit(POSTGRES_URL)
+    name = parts.path.lstrip("/")
+    maintenance = urlunsplit(parts._replace(path="/postgres"))
+    try:
+        admin = psycopg2.connect(maintenance, connect_timeout=5)
+    except psycopg2.OperationalError as error:
+        pytest.skip(f"PostgreSQL unreachable at {parts.hostname}:{parts.port} ({type(error).__name__}). {HOW}")
+    admin.autocommit = True  # CREATE/DROP DATABASE cannot run in a transaction
+    try:
+        with admin.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            cursor.execute(f'CREATE DATABASE "{name}"')
+        yield POSTGRES_URL
+    finally:
+        with admin.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def server(database_url, tmp_path):
+    env = {"DATABASE_URL": database_url, "DEBUG": "True", "DB_CONN_MAX_AGE": "0", "LOG_LEVEL": "WARNING"}
+    migrated = run_python(["manage.py", "migrate", "--noinput"], timeout=300, **env)
+    assert migrated.returncode == 0, migrated.stderr[-2000:]
+    seeded = run_python(["-m", "tests.bookings.pg_server", "seed"], **env)
+    assert seeded.returncode == 0, seeded.stderr[-2000:]
+    port = free_port()
+    log = (tmp_path / "server.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.bookings.pg_server", "serve", str(port)],
+        cwd=ROOT,
+        env=clean_env(**env),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if requests.get(f"{base}/healthz", timeout=2).json()["database"] == "ok":
+                    break
+            except requests.RequestException:
+                time.sleep(0.2)
+        else:
+            pytest.fail(f"The server did not start: {(tmp_path / 'server.log').read_text()[-2000:]}")
+        yield base, json.loads(seeded.stdout.strip().splitlines()[-1])
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
+def fire(base, shots):
+    """POST every (key, slot) in `shots` at the same moment; return [(key, slot, status)]."""
+    barrier = threading.Barrier(len(shots))
+    results = []
+
+    def shoot(key, slot):
+        barrier.wait()
+        try:
+            response = requests.post(
+                f"{base}/api/reservations/",
+                json={"timeslot": slot},
+                headers={"Authorization": f"Token {key}"},
+                timeout=120,
+            )
+            results.append((key, slot, response.status_code))
+        except requests.RequestException as error:
+            results.append((key, slot, type(error).__name__))
+
+    threads = [threading.Thread(target=shoot, args=shot) for shot in shots]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def test_simultaneous_reservations_never_overbook_nor_overdraw(server, database_url):
+    import psycopg2
+
+    base, seed = server
+    contested, members, solo = seed["contested"], seed["members"], seed["solo"]
+    shots = [(member["key"], contested) for member in members for _ in range(3)]  # 60 at a 10-seat slot
+    shots += [(solo["key"], slot) for slot in seed["solo_slots"]]  # 1 ticket, 10 slots at once
+    results = fire(base, shots)
+
+    statuses = [status for _, _, status in results]
+    assert all(isinstance(status, int) and status < 500 for status in statuses), statuses
+    on_contested = [status for _, slot, status in results if slot == contested]
+    assert on_contested.count(201) == pg_server.SEATS
+    assert all(400 <= status < 500 for status in on_contested if status != 201)
+    on_solo = [status for key, _, status in results if key == solo["key"]]
+    assert on_solo.count(201) == 1
+    assert all(400 <= status < 500 for status in on_solo if status != 201)
+
+    db = psycopg2.connect(database_url)
+    try:
+        with db.cursor() as cursor:
+
+            def rows(sql, *params):
+                cursor.execute(sql, params)
+                return cursor.fetchall()
+
+            active = "SELECT user_id, count(*) FROM bookings_reservation WHERE status = 'active' GROUP BY user_id"
+            per_user = dict(rows(active))
+            balances = dict(rows("SELECT id, tickets FROM accounts_user"))
+            ledger = dict(rows("SELECT user_id, sum(delta) FROM accounts_ticketmovement GROUP BY user_id"))
+            seated_sql = "SELECT count(*) FROM bookings_reservation WHERE status = 'active' AND timeslot_id = %s"
+            seated = rows(seated_sql, contested)[0][0]
+    finally:
+        db.close()
+    assert seated == pg_server.SEATS
+    assert all(count == 1 for count in per_user.values())  # nobody holds two seats anywhere
+    for member in members:
+        assert balances[member["id"]] == pg_server.TICKETS_EACH - per_user.get(member["id"], 0)
+    assert balances[solo["id"]] == 0
+    assert balances == {user: ledger.get(user, 0) for user in balances}  # every ticket is explained
