@@ -110,10 +110,11 @@ class PaysafeClient:
         return "PaysafeClient()"  # never the credentials
 
     # --- transport ---------------------------------------------------------------------
-    def _call(self, operation, method, url, *, json=None, params=None):
+    def _call(self, operation, method, url, *, json=None, params=None, timeout=None):
         """`operation` names the call in logs; the URL never appears (it holds the account number)."""
+        timeout = self._timeout if timeout is None else min(timeout, self._timeout)
         try:
-            response = self._session.request(method, url, json=json, params=params, timeout=self._timeout)
+            response = self._session.request(method, url, json=json, params=params, timeout=timeout)
         except requests.Timeout:
             logger.warning("Paysafe %s timed out", operation)
             raise PaysafeError(UNAVAILABLE_MESSAGE, uncertain=True) from None
@@ -199,8 +200,14 @@ class PaysafeClient:
         }
         return self._call("authorization", "POST", self._auths_url(), json=payload)
 
-    def find_auths(self, merchant_ref_num):
-        body = self._call("authorization lookup", "GET", self._auths_url(), params={"merchantRefNum": merchant_ref_num})
+    def find_auths(self, merchant_ref_num, *, timeout=None):
+        body = self._call(
+            "authorization lookup",
+            "GET",
+            self._auths_url(),
+            params={"merchantRefNum": merchant_ref_num},
+            timeout=timeout,
+        )
         auths = body.get("auths") or []
         return [auth for auth in auths if isinstance(auth, dict)]
 

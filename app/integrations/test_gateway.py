@@ -126,7 +126,7 @@ class TestGateway:
             _auths[auth["id"]] = auth
         return dict(auth)
 
-    def find_auths(self, merchant_ref_num):
+    def find_auths(self, merchant_ref_num, *, timeout=None):
         return [dict(a) for a in _auths.values() if a["merchantRefNum"] == merchant_ref_num]
 
     def void_auth(self, auth_id, *, merchant_ref_num, amount_cents):

@@ -31,6 +31,7 @@ from app.store.models import Membership, Order, OrderLine, Package, PaymentProfi
 logger = logging.getLogger(__name__)
 
 CENT = Decimal("0.01")
+LOOKUP_TIMEOUT_SECONDS = 5
 PENDING_AUTH_STATUSES = {"RECEIVED", "PENDING", "HELD"}
 CONFIRMING_MESSAGE = (
     "The payment is being confirmed with the payment provider. Do not pay again: the order will be "
@@ -203,7 +204,8 @@ def apply_auth(order, auth):
 def resolve_uncertain(order, gateway, error):
     """The charge may or may not have happened: ask Paysafe before anything else."""
     try:
-        auths = gateway.find_auths(order.reference)
+        # Short: the charge already used most of the request's time (API Gateway stops at ~30 s).
+        auths = gateway.find_auths(order.reference, timeout=LOOKUP_TIMEOUT_SECONDS)
     except PaysafeError:
         logger.warning("Order %s: payment outcome unknown, left pending for reconcile_payments", order.reference)
         return CheckoutResult(_reload(order), 202, CONFIRMING_MESSAGE)

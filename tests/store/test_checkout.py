@@ -170,6 +170,7 @@ def test_after_a_network_fault_a_payment_found_by_reference_completes_the_order(
     assert order.status == "paid" and order.paysafe_auth_id == "late-auth"
     lookups = [call for call in paysafe.calls if call.request.method == "GET"]
     assert [call.request.params for call in lookups] == [{"merchantRefNum": order.reference}]
+    assert lookups[0].request.req_kwargs["timeout"] == 5  # short: charge + lookup fit in API Gateway's 30 s
     assert len(charges(paysafe)) == 1  # never charged twice
     member.refresh_from_db()
     assert member.tickets == 5
