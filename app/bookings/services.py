@@ -325,6 +325,8 @@ def _reserve(user, timeslot_id):
             raise ValidationError("This time slot is not open for reservations.")
         if slot.start <= now:
             raise ValidationError("This time slot has already started.")
+        # A statement of its own, after the lock: on PostgreSQL it then sees every reservation
+        # committed while we waited (a subquery in the locking SELECT would use the older snapshot).
         counts = Reservation.objects.filter(timeslot=slot, status=ACTIVE).aggregate(
             taken=Count("id"), mine=Count("id", filter=Q(user=user))
         )
