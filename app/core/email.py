@@ -27,12 +27,16 @@ def send_templated_email(*, to_email, to_name, template_setting, params, local_t
     if sendinblue_enabled():
         from app.integrations import sendinblue  # imported on use: the SDK is heavy
 
-        return sendinblue.send_template(
-            to_email=to_email,
-            to_name=to_name,
-            template_id=getattr(settings, template_setting),
-            params=params,
-        )
+        try:
+            return sendinblue.send_template(
+                to_email=to_email,
+                to_name=to_name,
+                template_id=int(getattr(settings, template_setting, 0) or 0),
+                params=params,
+            )
+        except Exception as error:  # a bad setting or a client bug must not cost the caller its answer
+            logger.error("E-mail %s could not be sent through Sendinblue: %s", template_setting, type(error).__name__)
+            return False
     try:
         subject = render_to_string(f"{local_template}.subject.txt", params).strip()
         body = render_to_string(f"{local_template}.txt", params)

@@ -126,3 +126,11 @@ def test_host_setting_is_followed_with_or_without_a_trailing_slash(settings):
         assert sendinblue.send_template(to_email="a@example.com", to_name="", template_id=9, params={}) is True
     assert server.requests[0].path == "/v3/smtp/email"
     assert server.requests[0].json == {"templateId": 9, "to": [{"email": "a@example.com"}], "params": {}}
+
+
+def test_a_malformed_template_setting_is_reported_not_raised(settings, caplog):
+    with sendinblue_on(settings) as server:
+        settings.CONFIRM_SIGN_UP = "six"
+        assert _send() is False
+    assert server.requests == []
+    assert "CONFIRM_SIGN_UP" in caplog.text
