@@ -4,6 +4,7 @@
     python3 write_secure_env.py [STAGE ...]       # default: dev
     python3 write_secure_env.py --check dev       # say what would be filled; write nothing
     python3 write_secure_env.py --names dev       # print the names the stage takes from the environment
+    python3 write_secure_env.py --matches BASE dev  # exit 0 if the file equals BASE but for filled values
 
 The committed zappa_settings.json holds every secret as an empty string. CI (or a developer
 deploying by hand) exports the secrets, runs this script, then deploy.sh, which restores the
@@ -58,6 +59,21 @@ def empty_names(config, stage):
     return [name for name, value in stage_environment(config, stage).items() if value == ""]
 
 
+def matches(base, current):
+    """True when `current` equals `base` except where `base` holds an empty string (a filled secret)."""
+    if isinstance(base, dict):
+        return (
+            isinstance(current, dict)
+            and list(base) == list(current)
+            and all(matches(base[key], current[key]) for key in base)
+        )
+    if isinstance(base, list):
+        return isinstance(current, list) and len(base) == len(current) and all(map(matches, base, current))
+    if base == "":
+        return isinstance(current, str)
+    return base == current
+
+
 def load(path):
     with open(path, encoding="utf-8") as fh:
         return json.load(fh)
@@ -108,12 +124,20 @@ def main(argv=None, environ=None):
     parser.add_argument("stages", nargs="*", metavar="STAGE", help="stages to fill (default: dev)")
     parser.add_argument("--check", action="store_true", help="report what would be filled, write nothing")
     parser.add_argument("--names", action="store_true", help="print the names a stage needs, one a line")
+    parser.add_argument("--matches", metavar="BASE", help="exit 0 if the settings equal BASE but for filled values")
     parser.add_argument("--settings", default=str(SETTINGS), help="settings file (default: %(default)s)")
     args = parser.parse_args(argv)
     stages = args.stages or ["dev"]
 
     try:
         config = load(args.settings)
+        if args.matches:
+            if matches(load(args.matches), config):
+                return 0
+            print(
+                f"write_secure_env: {args.settings} differs from {args.matches} beyond filled values", file=sys.stderr
+            )
+            return 1
         if args.names:
             for name in dict.fromkeys(n for stage in stages for n in empty_names(config, stage)):
                 print(name)

@@ -119,6 +119,20 @@ def default_site_packages():
     return str(Path(boto3.__file__).resolve().parent.parent)
 
 
+def secrets_in_package(package, committed, filled, stage):
+    """Names of the secrets (empty in `committed`, set in `filled`) whose value is found in the zip."""
+    base = stage_environment(json.loads(Path(committed).read_text()), stage)
+    values = stage_environment(json.loads(Path(filled).read_text()), stage)
+    needles = {name: values.get(name, "").encode() for name, value in base.items() if value == ""}
+    needles = {name: needle for name, needle in needles.items() if len(needle) >= 4}
+    found = set()
+    with zipfile.ZipFile(package) as archive:
+        for info in archive.infolist():
+            data = archive.read(info)
+            found.update(name for name, needle in needles.items() if needle in data)
+    return sorted(found)
+
+
 def smoke_test(package, settings, stage, python, site_packages, work):
     config = json.loads(Path(settings).read_text())
     region = config[stage].get("aws_region") or config.get(config[stage].get("extends", ""), {}).get("aws_region")
@@ -189,9 +203,16 @@ def main(argv=None):
     parser.add_argument("--stage", default="dev")
     parser.add_argument("--settings", default="zappa_settings.json")
     parser.add_argument("--python", default="python3.12", help="the Lambda runtime's Python (3.12)")
+    parser.add_argument("--filled-settings", help="settings with the secrets filled: none may be in the zip")
     parser.add_argument("--runtime-libs", help="site-packages holding boto3/botocore (default: this interpreter's)")
     args = parser.parse_args(argv)
 
+    if args.filled_settings:
+        leaked = secrets_in_package(args.package, args.settings, args.filled_settings, args.stage)
+        if leaked:
+            print(f"smoke test FAILED: the package contains the value of {', '.join(leaked)}", file=sys.stderr)
+            return 1
+        print("smoke test: no secret value is in the package")
     site_packages = args.runtime_libs or default_site_packages()
     with tempfile.TemporaryDirectory(prefix="smoke-test-") as tmp:
         failures, placeholders = smoke_test(

@@ -1,0 +1,184 @@
+#!/usr/bin/env bash
+# Build, test and ship one Zappa stage.
+#
+#   ./deploy.sh STAGE [--initial]
+#
+# Steps: fill the stage's secrets (write_secure_env.py) -> a fresh venv with requirements.txt only
+# -> collectstatic -> zappa package -> artifact smoke test (the packaged handler run locally:
+# migrate, GET /healthz, manage check) -> zappa update STAGE with that very artifact (`zappa deploy
+# STAGE` with --initial) -> zappa manage STAGE migrate -> GET <stage URL>/healthz. A failure after
+# the update rolls the function back one version (zappa rollback STAGE -n 1) and exits non-zero.
+# Whatever happens, zappa_settings.json is restored to its committed state on exit.
+#
+# Where a Docker engine is available (and we are not already inside it) the script re-runs itself
+# in the Lambda build image, passing only the variables the stage needs (the names come from
+# zappa_settings.json). docs/DEPLOYING.md documents every variable below.
+#   DEPLOY_IN_DOCKER=0          run on this machine, never in Docker
+#   DEPLOY_BUILD_IMAGE=IMAGE    default public.ecr.aws/sam/build-python3.12
+#   DEPLOY_VENV=DIR             where the build venv lives (default build/lambda-venv)
+#   DEPLOY_REUSE_VENV=1         keep an existing DEPLOY_VENV instead of recreating it (rehearsals)
+#   DEPLOY_ZAPPA=CMD            the zappa executable (default: the venv's); the rehearsal wraps it
+#   DEPLOY_SKIP_HEALTHCHECK=1   skip the HTTP check (set automatically when AWS_ENDPOINT_URL is set)
+set -euo pipefail
+
+usage() {
+  echo "usage: $0 STAGE [--initial]" >&2
+  exit 2
+}
+
+STAGE="${1:-}"
+[ -n "$STAGE" ] || usage
+[[ "$STAGE" =~ ^[a-z][a-z0-9_-]*$ ]] || { echo "deploy: bad stage name '$STAGE'" >&2; exit 2; }
+INITIAL=0
+if [ $# -ge 2 ]; then
+  [ "$2" = "--initial" ] && [ $# -eq 2 ] || usage
+  INITIAL=1
+fi
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$ROOT"
+SETTINGS="$ROOT/zappa_settings.json"
+BUILD_IMAGE="${DEPLOY_BUILD_IMAGE:-public.ecr.aws/sam/build-python3.12}"
+HOST_PYTHON="$(command -v python3 || command -v python)"
+DEPLOY_START=$SECONDS
+STEP_NAME=""
+STEP_START=$SECONDS
+
+step() {
+  finish_step
+  STEP_NAME="$1"
+  STEP_START=$SECONDS
+  printf '\n==== [%s] %s (stage %s)\n' "$(date -u +%H:%M:%S)" "$STEP_NAME" "$STAGE"
+}
+
+finish_step() {
+  if [ -n "$STEP_NAME" ]; then
+    printf '==== done: %s in %ss\n' "$STEP_NAME" "$((SECONDS - STEP_START))"
+  fi
+  STEP_NAME=""
+}
+
+fail() {
+  printf '\n==== FAILED: %s (stage %s) after %ss\n' "$1" "$STAGE" "$((SECONDS - DEPLOY_START))" >&2
+  exit 1
+}
+
+# --- zappa_settings.json goes back to its committed state whatever happens ----------------------
+COMMITTED="$(mktemp)"
+if git -C "$ROOT" ls-files --error-unmatch zappa_settings.json >/dev/null 2>&1 \
+  && git -C "$ROOT" show HEAD:zappa_settings.json >"$COMMITTED" 2>/dev/null; then
+  :
+else
+  cp "$SETTINGS" "$COMMITTED" # not a git checkout: the file as found is the reference
+fi
+
+# Uncommitted edits would be deployed, then lost on restore: refuse them (filled secrets are fine).
+if ! "$HOST_PYTHON" write_secure_env.py --matches "$COMMITTED" "$STAGE"; then
+  rm -f "$COMMITTED"
+  fail "zappa_settings.json differs from the committed one; commit the change first"
+fi
+
+restore_settings() {
+  if ! cmp -s "$COMMITTED" "$SETTINGS"; then
+    cp "$COMMITTED" "$SETTINGS.restoring" && mv -f "$SETTINGS.restoring" "$SETTINGS"
+    echo "deploy: zappa_settings.json restored to its committed state"
+  fi
+  rm -f "$COMMITTED"
+}
+trap restore_settings EXIT
+
+# The secrets' names: the stage's empty values in the committed zappa_settings.json.
+SECRET_NAMES=()
+while IFS= read -r name; do SECRET_NAMES+=("$name"); done \
+  < <("$HOST_PYTHON" write_secure_env.py --settings "$COMMITTED" --names "$STAGE")
+
+step "secrets: fill the stage's empty values from the environment"
+"$HOST_PYTHON" write_secure_env.py "$STAGE" || fail "a secret is missing; nothing was sent to AWS"
+
+# --- re-run inside the Lambda build image when Docker is there ----------------------------------
+if [ "${DEPLOY_IN_DOCKER:-auto}" != "0" ] && [ -z "${DEPLOY_INSIDE_BUILD_IMAGE:-}" ] \
+  && command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
+  step "docker: re-running in $BUILD_IMAGE"
+  pass=(-e DEPLOY_INSIDE_BUILD_IMAGE=1 -e HOME=/tmp)
+  for name in "${SECRET_NAMES[@]}" AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_REGION \
+    AWS_DEFAULT_REGION AWS_ENDPOINT_URL DEPLOY_VENV DEPLOY_REUSE_VENV DEPLOY_ZAPPA DEPLOY_SKIP_HEALTHCHECK; do
+    # `-e NAME` copies the value from this environment: it never appears on a command line.
+    if [ -n "${!name:-}" ]; then pass+=(-e "$name"); fi
+  done
+  finish_step
+  docker run --rm --user "$(id -u):$(id -g)" -v "$ROOT:$ROOT" -w "$ROOT" "${pass[@]}" \
+    "$BUILD_IMAGE" ./deploy.sh "$@" || fail "the deploy inside $BUILD_IMAGE"
+  exit 0
+fi
+
+# --- build ----------------------------------------------------------------------------------------
+PYTHON="$(scripts/find_python.sh)"
+VENV="${DEPLOY_VENV:-$ROOT/build/lambda-venv}"
+PACKAGE="$ROOT/build/$STAGE-package.zip"
+mkdir -p "$ROOT/build"
+
+step "venv: requirements.txt only, in $VENV"
+if [ "${DEPLOY_REUSE_VENV:-0}" = "1" ] && [ -x "$VENV/bin/python" ]; then
+  echo "reusing $VENV (DEPLOY_REUSE_VENV=1)"
+else
+  rm -rf "$VENV"
+  "$PYTHON" -m venv "$VENV"
+fi
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements.txt
+# shellcheck source=/dev/null
+source "$VENV/bin/activate" # zappa packages the active virtualenv
+ZAPPA="${DEPLOY_ZAPPA:-$VENV/bin/zappa}"
+
+step "collectstatic into staticfiles/"
+env -u TESTING -u DATABASE_URL DEBUG=False SECRET_KEY="collectstatic-only-$RANDOM$RANDOM$RANDOM-not-a-secret" \
+  python manage.py collectstatic --noinput --clear --verbosity 0
+
+step "zappa package"
+rm -f "$PACKAGE"
+"$ZAPPA" package "$STAGE" -o "$PACKAGE"
+
+step "artifact smoke test (the packaged handler, run locally as Lambda would)"
+# It runs with the committed settings (no secret needed) and fails if the value of any secret
+# filled into zappa_settings.json is found anywhere in the package.
+SITE_PACKAGES="$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+python scripts/smoke_test_package.py "$PACKAGE" --stage "$STAGE" --settings "$COMMITTED" \
+  --filled-settings "$SETTINGS" --python "$PYTHON" --runtime-libs "$SITE_PACKAGES" \
+  || fail "artifact smoke test; nothing was deployed"
+
+# --- ship -----------------------------------------------------------------------------------------
+if [ "$INITIAL" = "1" ]; then
+  step "zappa deploy (first deploy: IAM role, bucket, function, API)"
+  "$ZAPPA" deploy "$STAGE" || fail "zappa deploy; run 'zappa status $STAGE' and 'zappa undeploy $STAGE' to clean up"
+else
+  step "zappa update with the tested artifact"
+  "$ZAPPA" update "$STAGE" --zip "$PACKAGE" \
+    || fail "zappa update; check 'zappa status $STAGE' and roll back with 'zappa rollback $STAGE -n 1' if needed"
+fi
+
+rollback() {
+  printf '\n==== %s failed after the update: rolling back\n' "$1" >&2
+  if [ "$INITIAL" = "1" ]; then
+    echo "deploy: first deploy, no previous version to roll back to" >&2
+  else
+    "$ZAPPA" rollback "$STAGE" -n 1 || echo "deploy: ROLLBACK FAILED, act by hand" >&2
+  fi
+  fail "$1 (rolled back)"
+}
+
+step "zappa manage migrate"
+"$ZAPPA" manage "$STAGE" migrate || rollback "migrate"
+
+step "health check"
+if [ -n "${AWS_ENDPOINT_URL:-}" ] || [ "${DEPLOY_SKIP_HEALTHCHECK:-0}" = "1" ]; then
+  echo "skipped: the stage URL is not reachable (AWS_ENDPOINT_URL or DEPLOY_SKIP_HEALTHCHECK is set)"
+else
+  url="$("$ZAPPA" status "$STAGE" --json | python -c 'import json, sys; print(json.load(sys.stdin).get("API Gateway URL", ""))')"
+  [ -n "$url" ] || rollback "health check (no stage URL in zappa status)"
+  echo "GET $url/healthz"
+  curl --fail --silent --show-error --max-time 20 --retry 5 --retry-delay 3 --retry-all-errors "$url/healthz" \
+    || rollback "health check"
+  echo
+fi
+
+finish_step
+printf '\n==== deployed stage %s in %ss\n' "$STAGE" "$((SECONDS - DEPLOY_START))"

