@@ -401,7 +401,9 @@ def refund_order(order, *, actor, force=False):
             if line.kind == OrderLine.Kind.MEMBERSHIP and line.membership_start and user.membership_end:
                 user.membership_end -= line.membership_end - line.membership_start
         User.objects.filter(pk=user.pk).update(membership_end=user.membership_end)
-        note = f"Refunded {order.total} {order.currency}; {taken} of {needed} ticket(s) taken back."
+        note = f"Refunded {order.total} {order.currency}."
+        if needed:
+            note += f" {taken} of {needed} ticket(s) taken back."
         if taken < needed:
             note += f" {needed - taken} ticket(s) had already been spent and were not taken back."
         Order.objects.filter(pk=order.pk).update(refund_note=note[:300])

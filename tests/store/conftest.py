@@ -85,7 +85,7 @@ def membership(db):
     return Membership.objects.create(name="Annual", price=Decimal("40.00"), duration_days=365)
 
 
-def buy(client, *lines, token="tok-single-use-1", key=None, payment_token=None):  # noqa: S107
+def buy(client, *lines, token="tok-single-use-1", key=None, payment_token=None):
     body = {"lines": [{"product": kind, "id": product.pk, "quantity": quantity} for kind, product, quantity in lines]}
     if payment_token:
         body["payment_token"] = payment_token
