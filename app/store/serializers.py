@@ -81,12 +81,7 @@ class CheckoutSerializer(serializers.Serializer):
         return lines
 
     def validate(self, data):
-        tokens = [name for name in ("single_use_token", "payment_token") if data.get(name)]
-        if len(tokens) != 1:
-            raise serializers.ValidationError(
-                {"detail": "Give exactly one of single_use_token (a new card) or payment_token (a saved card)."}
-            )
-        if data.get("payment_token"):
+        if data.get("payment_token") and not data.get("single_use_token"):
             user = self.context["request"].user
             owned = SavedCard.objects.filter(profile__user=user, payment_token=data["payment_token"]).exists()
             if not owned:

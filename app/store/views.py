@@ -8,7 +8,6 @@ from django.db.models import Prefetch, ProtectedError
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from app.core.permissions import IsAdminOrReadOnly
@@ -89,9 +88,15 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         checkout = serializers.CheckoutSerializer(data=request.data, context={"request": request})
         checkout.is_valid(raise_exception=True)
         data = checkout.validated_data
+        if bool(data.get("payment_token")) == bool(data.get("single_use_token")):
+            return _error(
+                services.StoreError(
+                    "Give exactly one of single_use_token (a new card) or payment_token (a saved card)."
+                )
+            )
         key = request.headers.get("Idempotency-Key", "").strip()
         if len(key) > 100:
-            raise ValidationError({"detail": "The Idempotency-Key header is longer than 100 characters."})
+            return _error(services.StoreError("The Idempotency-Key header is longer than 100 characters."))
         token_kind = "saved" if data.get("payment_token") else "single-use"
         try:
             result = services.checkout(

@@ -336,6 +336,8 @@ def test_bad_checkout_requests_are_clear_400s(member_client, package, paysafe, b
     response = member_client.post("/api/orders/", body, format="json")
     assert response.status_code == 400
     assert field in response.json()
+    if field == "detail":
+        assert "exactly one of single_use_token" in response.json()["detail"]
     assert not Order.objects.exists() and not paysafe.calls
 
 
