@@ -372,3 +372,10 @@ def test_anonymous_visitors_cannot_buy(anon_client, package, paysafe):
     response = buy(anon_client, ("package", package, 1))
     assert response.status_code in (401, 403)
     assert not Order.objects.exists()
+
+
+def test_an_overlong_idempotency_key_is_a_clear_400(member_client, package, paysafe):
+    response = buy(member_client, ("package", package, 1), key="k" * 101)
+    assert response.status_code == 400
+    assert "Idempotency-Key" in response.json()["detail"]
+    assert not Order.objects.exists() and not paysafe.calls
