@@ -267,6 +267,8 @@ LOGGING = {
             "propagate": False,
         },
         "app": {"handlers": ["stdout"], "level": LOG_LEVEL, "propagate": False},
+        # urllib3's debug lines carry request paths, and Paysafe's paths carry the account number.
+        "urllib3": {"handlers": ["stdout"], "level": "WARNING", "propagate": False},
     },
 }
 
