@@ -83,13 +83,13 @@ class TimeSlotSerializer(serializers.ModelSerializer):
         read_only_fields = ["local_date"]
 
 
-class TimeRangeField(serializers.Field):
+class TimeRangeField(serializers.CharField):
     """`"09:00-12:00"` -> (time(9), time(12)) on the workplace's wall clock."""
 
     default_error_messages = {"invalid": "Write a time range as HH:MM-HH:MM, for example 09:00-12:00."}
 
     def to_internal_value(self, data):
-        time_field = serializers.TimeField()
+        time_field = serializers.TimeField(input_formats=["%H:%M"])
         if not isinstance(data, str) or data.count("-") != 1:
             self.fail("invalid")
         first, last = (part.strip() for part in data.split("-"))

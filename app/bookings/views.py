@@ -212,7 +212,7 @@ class ReservationViewSet(
     def get_queryset(self):
         reservations = Reservation.objects.select_related("timeslot__period__workplace")
         if not _is_staff(self.request):
-            reservations = reservations.filter(user=self.request.user)
+            reservations = reservations.filter(user_id=self.request.user.pk)
         elif (user := _query_int(self.request, "user")) is not None:
             reservations = reservations.filter(user_id=user)
         if (timeslot := _query_int(self.request, "timeslot")) is not None:
