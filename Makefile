@@ -6,7 +6,7 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 LOCAL_ENV := DEBUG=True EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend
 
-.PHONY: run test lint venv demo bench clean
+.PHONY: run test lint venv demo bench clean package deploy-rehearsal
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || "$$(scripts/find_python.sh)" -m venv $(VENV)
@@ -28,6 +28,17 @@ test: $(STAMP) lint
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/shellcheck deploy.sh .ci/run scripts/*.sh
+	$(BIN)/check-jsonschema --builtin-schema vendor.travis .travis.yml
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/ci.yml
+
+## package: build the dev Lambda package as deploy.sh does and smoke-test it (build/dev-package.zip; deploys nothing)
+package: $(STAMP)
+	./deploy.sh dev --package-only
+
+## deploy-rehearsal: deploy.sh dev --initial, then deploy.sh dev, against moto on 127.0.0.1 (fake credentials)
+deploy-rehearsal: $(STAMP)
+	$(PY) scripts/rehearse_deploy.py
 
 bench: $(STAMP)
 	$(PY) benchmarks/cold_start.py

@@ -2,6 +2,7 @@
 # Build, test and ship one Zappa stage.
 #
 #   ./deploy.sh STAGE [--initial]
+#   ./deploy.sh STAGE --package-only   # build and smoke-test the package, deploy nothing (no secret needed)
 #
 # Steps: fill the stage's secrets (write_secure_env.py) -> a fresh venv with requirements.txt only
 # -> collectstatic -> zappa package -> artifact smoke test (the packaged handler run locally:
@@ -22,7 +23,7 @@
 set -euo pipefail
 
 usage() {
-  echo "usage: $0 STAGE [--initial]" >&2
+  echo "usage: $0 STAGE [--initial | --package-only]" >&2
   exit 2
 }
 
@@ -30,9 +31,14 @@ STAGE="${1:-}"
 [ -n "$STAGE" ] || usage
 [[ "$STAGE" =~ ^[a-z][a-z0-9_-]*$ ]] || { echo "deploy: bad stage name '$STAGE'" >&2; exit 2; }
 INITIAL=0
+PACKAGE_ONLY=0
 if [ $# -ge 2 ]; then
-  [ "$2" = "--initial" ] && [ $# -eq 2 ] || usage
-  INITIAL=1
+  [ $# -eq 2 ] || usage
+  case "$2" in
+    --initial) INITIAL=1 ;;
+    --package-only) PACKAGE_ONLY=1 ;;
+    *) usage ;;
+  esac
 fi
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -92,8 +98,10 @@ SECRET_NAMES=()
 while IFS= read -r name; do SECRET_NAMES+=("$name"); done \
   < <("$HOST_PYTHON" write_secure_env.py --settings "$COMMITTED" --names "$STAGE")
 
-step "secrets: fill the stage's empty values from the environment"
-"$HOST_PYTHON" write_secure_env.py "$STAGE" || fail "a secret is missing; nothing was sent to AWS"
+if [ "$PACKAGE_ONLY" = "0" ]; then
+  step "secrets: fill the stage's empty values from the environment"
+  "$HOST_PYTHON" write_secure_env.py "$STAGE" || fail "a secret is missing; nothing was sent to AWS"
+fi
 
 # --- re-run inside the Lambda build image when Docker is there ----------------------------------
 if [ "${DEPLOY_IN_DOCKER:-auto}" != "0" ] && [ -z "${DEPLOY_INSIDE_BUILD_IMAGE:-}" ] \
@@ -144,6 +152,12 @@ SITE_PACKAGES="$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_pa
 python scripts/smoke_test_package.py "$PACKAGE" --stage "$STAGE" --settings "$COMMITTED" \
   --filled-settings "$SETTINGS" --python "$PYTHON" --runtime-libs "$SITE_PACKAGES" \
   || fail "artifact smoke test; nothing was deployed"
+
+if [ "$PACKAGE_ONLY" = "1" ]; then
+  finish_step
+  printf '\n==== package built and smoke-tested: %s (%ss)\n' "$PACKAGE" "$((SECONDS - DEPLOY_START))"
+  exit 0
+fi
 
 # --- ship -----------------------------------------------------------------------------------------
 if [ "$INITIAL" = "1" ]; then

@@ -1,0 +1,118 @@
+"""The committed deploy files: settings without secrets, the right exclusions, valid CI files, clean shell."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+SECRETS = {
+    "SENDINBLUE_API_KEY",
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "PAYSAFE_ACCOUNT_NUMBER",
+    "PAYSAFE_USER",
+    "PAYSAFE_PASSWORD",
+    "EMAIL_HOST_PASSWORD",
+}
+DEPLOY_ONLY = {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"}
+TEXT = (ROOT / "zappa_settings.json").read_text()
+SETTINGS = json.loads(TEXT)
+
+
+def stage_env(stage):
+    while "aws_environment_variables" not in SETTINGS[stage]:
+        stage = SETTINGS[stage]["extends"]
+    return SETTINGS[stage]["aws_environment_variables"]
+
+
+@pytest.mark.parametrize("stage", ["dev", "production"])
+def test_every_runtime_secret_is_empty_and_only_those(stage):
+    env = stage_env(stage)
+
+    assert {name for name, value in env.items() if value == ""} == SECRETS
+    assert not DEPLOY_ONLY & set(env), "AWS keys are for the deploy, never the Lambda"
+    assert env["DEBUG"] == "False"
+    assert ".execute-api." in env["ALLOWED_HOSTS"]
+
+
+def test_production_extends_dev_and_overrides_what_differs():
+    production = SETTINGS["production"]
+    assert production["extends"] == "dev"
+    assert production["s3_bucket"] != SETTINGS["dev"]["s3_bucket"]
+    assert production["domain"] != SETTINGS["dev"]["domain"]
+    assert stage_env("production")["ALLOWED_HOSTS"] != stage_env("dev")["ALLOWED_HOSTS"]
+
+
+def test_runtime_and_django_settings():
+    dev = SETTINGS["dev"]
+    assert dev["runtime"] == "python3.12"
+    assert dev["django_settings"] == "settings"
+    assert dev["keep_warm"] is True
+    assert dev["touch"] is False  # deploy.sh checks /healthz itself, and only on a reachable URL
+
+
+def test_tests_docs_tools_caches_and_the_settings_file_never_enter_the_package():
+    dev = SETTINGS["dev"]
+    for pattern in ("zappa_settings.json", ".env", ".git", "__pycache__", "*.pyc", "boto3", "botocore"):
+        assert pattern in dev["exclude"]
+    for top_level in ("tests", "docs", "benchmarks", "scripts", "build"):
+        assert top_level in dev["exclude_glob"]
+
+
+def test_no_account_id_arn_or_key_is_committed():
+    assert "arn:aws" not in TEXT
+    assert "AKIA" not in TEXT
+    assert "certificate_arn" not in TEXT and "role_arn" not in TEXT
+
+
+def test_the_file_is_in_the_layout_write_secure_env_keeps():
+    # write_secure_env.py rewrites with two-space indentation: a committed file in that layout
+    # differs from the filled one only by the filled values.
+    assert TEXT == json.dumps(SETTINGS, indent=2, ensure_ascii=False) + "\n"
+
+
+def test_shellcheck_is_clean():
+    scripts = ["deploy.sh", ".ci/run", *(str(p.relative_to(ROOT)) for p in (ROOT / "scripts").glob("*.sh"))]
+    proc = subprocess.run([str(BIN / "shellcheck"), *scripts], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout
+
+
+def test_deploy_sh_is_strict_bash():
+    head = (ROOT / "deploy.sh").read_text().splitlines()
+    assert head[0] == "#!/usr/bin/env bash"
+    assert "set -euo pipefail" in head
+
+
+@pytest.mark.parametrize(
+    ("path", "schema"),
+    [(".travis.yml", "vendor.travis"), (".github/workflows/ci.yml", "vendor.github-workflows")],
+)
+def test_ci_files_are_valid(path, schema):
+    proc = subprocess.run(
+        [str(BIN / "check-jsonschema"), "--builtin-schema", schema, path], cwd=ROOT, capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_both_ci_files_deploy_dev_from_develop_with_the_same_scripts():
+    import yaml
+
+    travis = yaml.safe_load((ROOT / ".travis.yml").read_text())
+    deploy = travis["deploy"][0]
+    on = deploy.get("on", deploy.get(True))  # YAML 1.1 reads a bare `on` key as True
+    assert deploy["provider"] == "script" and on["branch"] == "develop"
+    assert "after_success" not in travis  # a failed deploy must fail the build
+    assert deploy["script"] == "python3 write_secure_env.py dev && ./deploy.sh dev"
+
+    workflow = yaml.safe_load((ROOT / ".github/workflows/ci.yml").read_text())
+    job = workflow["jobs"]["deploy-dev"]
+    assert job["permissions"]["id-token"] == "write"
+    assert "refs/heads/develop" in job["if"]
+    runs = [step.get("run") for step in job["steps"] if step.get("run")]
+    assert runs == ["python3 write_secure_env.py dev", "./deploy.sh dev"]
+    assert not DEPLOY_ONLY & set(job["env"]), "AWS credentials come from the OIDC role, not stored keys"
+    assert SECRETS <= set(job["env"])
