@@ -1,0 +1,76 @@
+"""Session fixtures of the deploy tests: one runtime venv, one moto server, one rehearsed deploy.
+
+Building the runtime-only venv (~40 s) and rehearsing `deploy.sh dev --initial` then `deploy.sh dev`
+(~2-4 min on 2 cores) happens once per session; every test below reads the result.
+"""
+
+import base64
+import hashlib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from rehearse_deploy import MotoServer, Rehearsal  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def python312():
+    return subprocess.run(
+        [str(ROOT / "scripts" / "find_python.sh")], capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+@pytest.fixture(scope="session")
+def runtime_venv(tmp_path_factory, python312):
+    """A venv with requirements.txt only: what deploy.sh packages (pip may use its cache)."""
+    venv = tmp_path_factory.mktemp("runtime") / "lambda-venv"
+    subprocess.run([python312, "-m", "venv", str(venv)], check=True)
+    subprocess.run(
+        [
+            str(venv / "bin" / "python"),
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--disable-pip-version-check",
+            "-r",
+            "requirements.txt",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    return venv
+
+
+@pytest.fixture(scope="session")
+def moto_server():
+    server = MotoServer(executable=str(Path(sys.executable).parent / "moto_server")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def rehearsal(tmp_path_factory, moto_server, runtime_venv):
+    """`deploy.sh dev --initial` then `deploy.sh dev` against moto, in a copy of the project.
+
+    The tested artifact of the first run is kept as `initial_package` for the packaging tests.
+    """
+    rehearsal = Rehearsal(tmp_path_factory.mktemp("rehearsal"), moto_server, venv=runtime_venv).prepare()
+    rehearsal.initial = rehearsal.deploy("--initial")
+    assert rehearsal.initial.returncode == 0, rehearsal.initial.stdout[-3000:] + rehearsal.initial.stderr[-3000:]
+    rehearsal.initial_package = rehearsal.workdir / "initial-package.zip"
+    shutil.copy(rehearsal.repo / "build" / "dev-package.zip", rehearsal.initial_package)
+    rehearsal.settings_after_initial = (rehearsal.repo / "zappa_settings.json").read_bytes()
+    rehearsal.update = rehearsal.deploy()
+    assert rehearsal.update.returncode == 0, rehearsal.update.stdout[-3000:] + rehearsal.update.stderr[-3000:]
+    # Lambda's CodeSha256 of the artifact the update shipped (base64 of the zip's SHA-256).
+    digest = hashlib.sha256((rehearsal.repo / "build" / "dev-package.zip").read_bytes()).digest()
+    rehearsal.update_package_sha256 = base64.b64encode(digest).decode()
+    return rehearsal

@@ -1,0 +1,77 @@
+"""The package deploy.sh built from a runtime-only venv, run by its handler in a fresh python3.12 as on Lambda."""
+
+import json
+import sqlite3
+import zipfile
+
+from rehearse_deploy import TEST_ONLY
+from smoke_test_package import api_gateway_event, runtime_libs_dir
+from smoke_test_package import smoke_test as run_handler
+
+MiB = 2**20
+
+
+def test_the_package_holds_the_project_and_its_runtime_dependencies_only(rehearsal):
+    with zipfile.ZipFile(rehearsal.initial_package) as archive:
+        names = archive.namelist()
+    tops = {name.split("/")[0] for name in names}
+
+    assert {"handler.py", "zappa_settings.py", "settings.py", "manage.py", "app", "django", "staticfiles"} <= tops
+    assert not {top for top in tops if top.split("-")[0] in TEST_ONLY}
+    assert not {"tests", "docs", "benchmarks", "scripts", ".git", "zappa_settings.json", "boto3", "botocore"} & tops
+    assert not [name for name in names if name.endswith(".pyc") or name.endswith(".sqlite3")]
+    assert "staticfiles/staticfiles.json" in names  # the manifest WhiteNoise serves from
+    assert rehearsal.initial_package.stat().st_size <= 20 * MiB
+
+
+def test_the_handler_answers_healthz_and_migrates_a_temporary_sqlite_database(
+    rehearsal, runtime_venv, python312, tmp_path
+):
+    failures, placeholders = run_handler(
+        rehearsal.initial_package,
+        rehearsal.repo / "zappa_settings.json",
+        "dev",
+        python312,
+        next((runtime_venv / "lib").glob("python3.*/site-packages")),
+        tmp_path,
+    )
+
+    assert failures == []
+    assert "SECRET_KEY" in placeholders  # the committed settings hold no secret
+
+
+def test_the_handler_answers_through_api_gateway_with_the_stage_settings(rehearsal, runtime_venv, python312, tmp_path):
+    """One more request, checked field by field: status, JSON body, HSTS (DEBUG is off)."""
+    import subprocess
+
+    package = tmp_path / "package"
+    with zipfile.ZipFile(rehearsal.initial_package) as archive:
+        archive.extractall(package)
+    libs = runtime_libs_dir(next((runtime_venv / "lib").glob("python3.*/site-packages")), tmp_path / "libs")
+    env = {
+        k: v or "placeholder-value-for-a-secret-that-is-long-enough-0123456789"
+        for k, v in rehearsal.expected_environment().items()
+    }
+    env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", PATH="/usr/bin:/bin", AWS_REGION="ca-central-1")
+    event = api_gateway_event("/healthz", "dev", "ca-central-1")
+    code = (
+        "import json, sys; sys.path.insert(0, sys.argv[1]); sys.path.append(sys.argv[2]); import handler; "
+        "print('RESULT' + json.dumps(handler.lambda_handler(json.loads(sys.argv[3]), None)))"
+    )
+
+    proc = subprocess.run(
+        [python312, "-I", "-c", code, str(package), str(libs), json.dumps(event)],
+        cwd=package,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    result = json.loads(proc.stdout.split("RESULT", 1)[1])
+    assert result["statusCode"] == 200
+    assert json.loads(result["body"])["status"] == "ok"
+    assert "max-age" in result["headers"].get("Strict-Transport-Security", "")
+    # The database exists but was not migrated: /healthz needs only a connection.
+    assert sqlite3.connect(tmp_path / "db.sqlite3").execute("select 1").fetchone() == (1,)

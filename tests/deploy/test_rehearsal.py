@@ -1,0 +1,140 @@
+"""deploy.sh against moto on 127.0.0.1: first deploy, update, and the two ways it must stop early."""
+
+import http.server
+import json
+import subprocess
+import threading
+import zipfile
+
+import pytest
+from rehearse_deploy import Rehearsal
+
+
+def test_both_deploys_passed_every_step_and_never_printed_a_secret(rehearsal):
+    for proc in (rehearsal.initial, rehearsal.update):
+        output = proc.stdout + proc.stderr
+        for step in (
+            "secrets",
+            "venv",
+            "collectstatic",
+            "zappa package",
+            "artifact smoke test",
+            "zappa manage migrate",
+        ):
+            assert f"] {step}" in output
+        assert "smoke test passed" in output
+        assert "no secret value is in the package" in output
+        for value in rehearsal.secrets.values():
+            assert value not in output
+    assert "zappa deploy" in rehearsal.initial.stdout
+    assert "zappa update with the tested artifact" in rehearsal.update.stdout
+
+
+def test_the_lambda_environment_equals_the_filled_settings(rehearsal):
+    configuration = rehearsal.lambda_configuration()
+
+    assert configuration["Environment"]["Variables"] == rehearsal.expected_environment()
+    assert configuration["Runtime"] == "python3.12"
+
+
+def test_the_update_deployed_the_tested_artifact(rehearsal):
+    versions = rehearsal.client("lambda").list_versions_by_function(FunctionName=rehearsal.function_name)["Versions"]
+    assert len([v for v in versions if v["Version"] != "$LATEST"]) >= 2
+    assert rehearsal.lambda_configuration()["CodeSha256"] == rehearsal.update_package_sha256
+
+
+def test_the_packages_in_s3_hold_no_secret_and_no_test_only_package(rehearsal):
+    packages = rehearsal.s3_packages()
+
+    assert packages, "the first deploy's upload is kept (delete_s3_zip: false in the rehearsal)"
+    for key, data in packages.items():
+        assert rehearsal.package_problems(data) == [], key
+
+
+def test_zappa_settings_json_is_byte_identical_to_the_committed_one(rehearsal):
+    committed = subprocess.run(
+        ["git", "show", "HEAD:zappa_settings.json"], cwd=rehearsal.repo, capture_output=True, check=True
+    ).stdout
+    assert rehearsal.settings_after_initial == committed
+    assert (rehearsal.repo / "zappa_settings.json").read_bytes() == committed
+    assert not list(rehearsal.repo.glob("zappa_settings.json.*")) and not list(rehearsal.repo.glob(".zappa_settings*"))
+
+
+class Recorder(http.server.BaseHTTPRequestHandler):
+    """Stands in for AWS: records every request it receives."""
+
+    requests = []
+
+    def handle_one_request(self):
+        self.raw_requestline = self.rfile.readline(65537)
+        if self.raw_requestline:
+            Recorder.requests.append(self.raw_requestline)
+            self.wfile.write(b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+        self.close_connection = True
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def recording_aws():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    Recorder.requests = []
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_missing_secret_stops_the_deploy_before_any_aws_call(rehearsal, recording_aws):
+    class Endpoint:
+        url = recording_aws
+
+    probe = Rehearsal(rehearsal.workdir / "missing-secret", Endpoint, venv=rehearsal.venv).prepare()
+    env = probe.env(PAYSAFE_PASSWORD=None)
+    committed = (probe.repo / "zappa_settings.json").read_bytes()
+
+    proc = probe.deploy(env=env, timeout=120)
+
+    assert proc.returncode != 0
+    assert "PAYSAFE_PASSWORD" in proc.stderr
+    assert Recorder.requests == []
+    assert (probe.repo / "zappa_settings.json").read_bytes() == committed
+    for value in probe.secrets.values():
+        assert value not in proc.stdout + proc.stderr
+
+
+def test_a_failing_smoke_test_stops_the_deploy_before_the_update(rehearsal):
+    before = rehearsal.lambda_configuration()
+    settings_path = rehearsal.repo / "zappa_settings.json"
+    good = settings_path.read_bytes()
+    broken = json.loads(good)
+    # A host list that rejects API Gateway's host: every request would answer 400.
+    broken["dev"]["aws_environment_variables"]["ALLOWED_HOSTS"] = "nowhere.invalid"
+    settings_path.write_text(json.dumps(broken, indent=2, ensure_ascii=False) + "\n")
+    subprocess.run(["git", "commit", "-qam", "break ALLOWED_HOSTS"], cwd=rehearsal.repo, check=True, env=GIT_ENV)
+    try:
+        proc = rehearsal.deploy()
+    finally:
+        settings_path.write_bytes(good)
+        subprocess.run(["git", "commit", "-qam", "restore"], cwd=rehearsal.repo, check=True, env=GIT_ENV)
+
+    assert proc.returncode != 0
+    assert "FAILED: artifact smoke test" in proc.stderr
+    assert "GET /healthz answered 400" in proc.stderr
+    assert "zappa update" not in proc.stdout.split("artifact smoke test")[-1]
+    after = rehearsal.lambda_configuration()
+    assert after["CodeSha256"] == before["CodeSha256"]
+    assert after["Environment"] == before["Environment"]
+    with zipfile.ZipFile(rehearsal.repo / "build" / "dev-package.zip"):
+        pass  # the failed artifact stays on disk for inspection
+
+
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "rehearsal",
+    "GIT_AUTHOR_EMAIL": "rehearsal@localhost",
+    "GIT_COMMITTER_NAME": "rehearsal",
+    "GIT_COMMITTER_EMAIL": "rehearsal@localhost",
+    "PATH": "/usr/bin:/bin:/usr/local/bin",
+}
