@@ -31,7 +31,7 @@ def runtime_venv(tmp_path_factory, python312):
     """A venv with requirements.txt only: what deploy.sh packages (pip may use its cache)."""
     venv = tmp_path_factory.mktemp("runtime") / "lambda-venv"
     subprocess.run([python312, "-m", "venv", str(venv)], check=True)
-    subprocess.run(
+    pip = subprocess.run(
         [
             str(venv / "bin" / "python"),
             "-m",
@@ -43,9 +43,10 @@ def runtime_venv(tmp_path_factory, python312):
             "requirements.txt",
         ],
         cwd=ROOT,
-        check=True,
         capture_output=True,
+        text=True,
     )
+    assert pip.returncode == 0, f"pip could not build the runtime venv: {pip.stderr[-2000:]}"
     return venv
 
 
