@@ -189,6 +189,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
+# The package ships only the hashed copies that {% static %} links to (smaller Lambda zip).
+WHITENOISE_KEEP_ONLY_HASHED_FILES = not (DEBUG or TESTING)
 
 # --- Security ---------------------------------------------------------------------------
 # TLS terminates at API Gateway, which tells the function the original scheme.

