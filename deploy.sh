@@ -144,10 +144,15 @@ env -u TESTING -u DATABASE_URL DEBUG=False SECRET_KEY="collectstatic-only-$RANDO
 step "bytecode: compile the dependencies once, so no cold start compiles them"
 # Zappa zips every file dated 1980-01-01, which invalidates ordinary (timestamp) .pyc files, and
 # /var/task is read-only: without this, every cold start compiles Django and DRF again (~2 s).
-# Unchecked-hash .pyc files beside their sources are valid whatever the dates; Zappa then ships
-# the .pyc instead of the .py (migrations keep their .py). Project code stays as source.
+# Unchecked-hash .pyc files beside their sources are valid whatever the dates; the sources they
+# replace are removed so that only the bytecode is zipped (Zappa copies files with new dates, so
+# its own "skip the .py when a newer .pyc exists" rule cannot be relied on). Migrations and Zappa
+# itself (it copies its handler.py into the package) keep their sources; project code stays source.
 SITE_PACKAGES="$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
 "$VENV/bin/python" -m compileall -q -f -b -j 0 --invalidation-mode unchecked-hash "$SITE_PACKAGES" >/dev/null
+find "$SITE_PACKAGES" -name '*.py' -not -path '*/migrations/*' -not -path "$SITE_PACKAGES/zappa/*" \
+  -exec sh -c 'for source; do [ -f "${source}c" ] && rm -f "$source"; done' sh {} +
+find "$SITE_PACKAGES" -name __pycache__ -type d -prune -exec rm -rf {} +
 
 step "zappa package"
 rm -f "$PACKAGE"
