@@ -146,11 +146,12 @@ step "bytecode: compile the dependencies once, so no cold start compiles them"
 # /var/task is read-only: without this, every cold start compiles Django and DRF again (~2 s).
 # Unchecked-hash .pyc files beside their sources are valid whatever the dates; the sources they
 # replace are removed so that only the bytecode is zipped (Zappa copies files with new dates, so
-# its own "skip the .py when a newer .pyc exists" rule cannot be relied on). Migrations and Zappa
-# itself (it copies its handler.py into the package) keep their sources; project code stays source.
+# its own "skip the .py when a newer .pyc exists" rule cannot be relied on). Kept as source:
+# migrations, Zappa itself (it copies its handler.py into the package) and every __init__.py
+# (Zappa writes an empty one into any package folder that lacks it). Project code stays source.
 SITE_PACKAGES="$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
 "$VENV/bin/python" -m compileall -q -f -b -j 0 --invalidation-mode unchecked-hash "$SITE_PACKAGES" >/dev/null
-find "$SITE_PACKAGES" -name '*.py' -not -path '*/migrations/*' -not -path "$SITE_PACKAGES/zappa/*" \
+find "$SITE_PACKAGES" -name '*.py' -not -name __init__.py -not -path '*/migrations/*' -not -path "$SITE_PACKAGES/zappa/*" \
   -exec sh -c 'for source; do [ -f "${source}c" ] && rm -f "$source"; done' sh {} +
 find "$SITE_PACKAGES" -name __pycache__ -type d -prune -exec rm -rf {} +
 
