@@ -13,7 +13,6 @@ account number is part of Card Payments URLs, so URLs are never logged or put in
 import logging
 from urllib.parse import urljoin
 
-import requests
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
@@ -90,6 +89,8 @@ class PaysafeClient:
         self._cards = urljoin(base_url, card_url)
         self._account = account
         self._timeout = timeout
+        import requests  # on first use: it is not needed to start the app (cold start)
+
         self._session = requests.Session()
         self._session.auth = (user, password)
         self._session.headers.update({"Accept": "application/json"})
@@ -112,6 +113,8 @@ class PaysafeClient:
     # --- transport ---------------------------------------------------------------------
     def _call(self, operation, method, url, *, json=None, params=None, timeout=None):
         """`operation` names the call in logs; the URL never appears (it holds the account number)."""
+        import requests
+
         timeout = self._timeout if timeout is None else min(timeout, self._timeout)
         try:
             response = self._session.request(method, url, json=json, params=params, timeout=timeout)

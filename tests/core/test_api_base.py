@@ -103,3 +103,16 @@ def test_home_page_links_docs_and_admin(client, db):
 
 def test_admin_login_page_renders(client, db):
     assert client.get("/admin/login/").status_code == 200
+
+
+def test_static_files_are_scanned_on_the_first_static_request_only(client, db):
+    from django.conf import settings
+
+    from app.core.static import LazyWhiteNoiseMiddleware
+
+    middleware = LazyWhiteNoiseMiddleware(lambda request: None, settings=settings)
+    assert middleware.files == {}  # nothing listed at start-up (cold start)
+    client.get("/healthz")
+    response = client.get("/static/admin/css/base.css")
+    assert response.status_code == 200
+    assert b"body" in b"".join(response.streaming_content)
