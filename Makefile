@@ -40,8 +40,10 @@ package: $(STAMP)
 deploy-rehearsal: $(STAMP)
 	$(PY) scripts/rehearse_deploy.py
 
+## bench: cold start against a bare Django project, and booking requests per second
 bench: $(STAMP)
 	$(PY) benchmarks/cold_start.py
+	$(PY) benchmarks/bookings.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache test-db.sqlite3
