@@ -3,8 +3,9 @@
 
     .venv/bin/python benchmarks/package_size.py [--venv DIR] [--top 12]
 
-The dev package is built the way deploy.sh builds it: a venv holding requirements.txt only,
-`collectstatic`, `zappa package dev`. The baseline is `django-admin startproject` in a venv holding
+The dev package is built by deploy.sh itself (`deploy.sh dev --package-only`: a venv holding
+requirements.txt only, `collectstatic`, dependencies compiled to bytecode, `zappa package dev`,
+the smoke test). The baseline is `django-admin startproject` in a venv holding
 only Django and Zappa (the versions pinned in requirements.txt), packaged with the settings
 `zappa init` writes (its default excludes: boto3, botocore, s3transfer, dateutil).
 Both use `use_precompiled_packages: false` so that the run is offline. Prints zipped and unzipped
@@ -69,17 +70,20 @@ def pinned(name):
 
 
 def build_dev(work, venv):
+    """The dev package exactly as deploy.sh builds it (its `--package-only` mode, smoke test included)."""
     project = copy_project(work / "project")
-    run_in_venv(
-        venv,
-        ["python", "manage.py", "collectstatic", "--noinput", "-v0"],
-        project,
-        DEBUG="False",
-        SECRET_KEY="benchmark-only-" + "x" * 50,
+    env = {**os.environ, **FAKE_AWS, "DEPLOY_IN_DOCKER": "0", "DEPLOY_VENV": str(venv), "DEPLOY_REUSE_VENV": "1"}
+    for name in ("TESTING", "VIRTUAL_ENV", "DJANGO_SETTINGS_MODULE"):
+        env.pop(name, None)
+    subprocess.run(
+        ["./deploy.sh", "dev", "--package-only"],
+        cwd=project,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
-    out = work / "dev.zip"
-    run_in_venv(venv, ["zappa", "package", "dev", "-o", str(out)], project)
-    return out
+    return project / "build" / "dev-package.zip"
 
 
 def build_bare(work):
