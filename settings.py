@@ -277,6 +277,8 @@ LOGGING = {
     },
 }
 
+TEST_RUNNER = "app.core.test_runner.PytestTestRunner"  # `manage.py test` runs the pytest suite
+
 if TESTING:
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
