@@ -1,5 +1,6 @@
 """URL map. Each domain owns its routes in `app/<domain>/urls.py`; they all sit under /api/."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -18,6 +19,8 @@ def docs(request, *args, **kwargs):
 
     return SpectacularSwaggerView.as_view(url_name="schema")(request, *args, **kwargs)
 
+
+admin.site.site_header = admin.site.site_title = f"{settings.ORGANIZATION} administration"
 
 urlpatterns = [
     path("", views.index, name="index"),
