@@ -1,5 +1,6 @@
 """Test mode always uses sqlite and local mail, whatever the environment says."""
 
+import pytest
 from django.conf import settings
 from django.db import connection
 
@@ -30,10 +31,10 @@ def test_manage_py_test_ignores_an_unreachable_postgres_database_url():
     assert "1 passed" in result.stdout  # `manage.py test` runs the same pytest suite
 
 
+@pytest.mark.filterwarnings("ignore:A test tried to use socket")
 def test_outbound_sockets_are_blocked_in_tests():
     import socket
 
-    import pytest
     from pytest_socket import SocketConnectBlockedError
 
     with pytest.raises(SocketConnectBlockedError):
