@@ -5,9 +5,10 @@
 #   ./deploy.sh STAGE --package-only   # build and smoke-test the package, deploy nothing (no secret needed)
 #
 # Steps: fill the stage's secrets (write_secure_env.py) -> a fresh venv with requirements.txt only
-# -> collectstatic -> zappa package -> artifact smoke test (the packaged handler run locally:
-# migrate, GET /healthz, manage check) -> zappa update STAGE with that very artifact (`zappa deploy
-# STAGE` with --initial) -> zappa manage STAGE migrate -> GET <stage URL>/healthz. A failure after
+# -> collectstatic -> bytecode -> zappa package -> bytecode for the remaining sources -> artifact
+# smoke test (the packaged handler run locally: migrate, GET /healthz, manage check) -> zappa update
+# STAGE with that very artifact (with --initial, `zappa deploy STAGE` first creates the role, the
+# function and the API) -> zappa manage STAGE migrate -> GET <stage URL>/healthz. A failure after
 # the update rolls the function back one version (zappa rollback STAGE -n 1) and exits non-zero.
 # Whatever happens, zappa_settings.json is restored to its committed state on exit.
 #
@@ -148,7 +149,8 @@ step "bytecode: compile the dependencies once, so no cold start compiles them"
 # replace are removed so that only the bytecode is zipped (Zappa copies files with new dates, so
 # its own "skip the .py when a newer .pyc exists" rule cannot be relied on). Kept as source:
 # migrations, Zappa itself (it copies its handler.py into the package) and every __init__.py
-# (Zappa writes an empty one into any package folder that lacks it). Project code stays source.
+# (Zappa writes an empty one into any package folder that lacks it); scripts/compile_package.py
+# adds bytecode for those and for the project's own modules once the package is built.
 SITE_PACKAGES="$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
 "$VENV/bin/python" -m compileall -q -f -b -j 0 --invalidation-mode unchecked-hash "$SITE_PACKAGES" >/dev/null
 find "$SITE_PACKAGES" -name '*.py' -not -name __init__.py -not -path '*/migrations/*' -not -path "$SITE_PACKAGES/zappa/*" \
@@ -158,6 +160,9 @@ find "$SITE_PACKAGES" -name __pycache__ -type d -prune -exec rm -rf {} +
 step "zappa package"
 rm -f "$PACKAGE"
 "$ZAPPA" package "$STAGE" -o "$PACKAGE"
+
+step "bytecode: compile what the package ships as source (project, __init__.py, migrations, handler)"
+"$VENV/bin/python" scripts/compile_package.py "$PACKAGE" || fail "compile the package's sources"
 
 step "artifact smoke test (the packaged handler, run locally as Lambda would)"
 # It runs with the committed settings (no secret needed) and fails if the value of any secret
@@ -176,6 +181,11 @@ fi
 if [ "$INITIAL" = "1" ]; then
   step "zappa deploy (first deploy: IAM role, bucket, function, API)"
   "$ZAPPA" deploy "$STAGE" || fail "zappa deploy; run 'zappa status $STAGE' and 'zappa undeploy $STAGE' to clean up"
+  # `zappa deploy --zip` would skip creating the IAM role, so the first deploy ships Zappa's own
+  # build; replace it at once with the artifact that passed the smoke test (and carries bytecode).
+  step "zappa update with the tested artifact"
+  "$ZAPPA" update "$STAGE" --zip "$PACKAGE" \
+    || fail "zappa update after the first deploy; the stage runs Zappa's own build of the same code"
 else
   step "zappa update with the tested artifact"
   "$ZAPPA" update "$STAGE" --zip "$PACKAGE" \

@@ -57,6 +57,10 @@ def moto_server():
     server.stop()
 
 
+def code_sha256(path):
+    return base64.b64encode(hashlib.sha256(path.read_bytes()).digest()).decode()
+
+
 @pytest.fixture(scope="session")
 def rehearsal(tmp_path_factory, moto_server, runtime_venv):
     """`deploy.sh dev --initial` then `deploy.sh dev` against moto, in a copy of the project.
@@ -69,9 +73,10 @@ def rehearsal(tmp_path_factory, moto_server, runtime_venv):
     rehearsal.initial_package = rehearsal.workdir / "initial-package.zip"
     shutil.copy(rehearsal.repo / "build" / "dev-package.zip", rehearsal.initial_package)
     rehearsal.settings_after_initial = (rehearsal.repo / "zappa_settings.json").read_bytes()
+    rehearsal.code_sha256_after_initial = rehearsal.lambda_configuration()["CodeSha256"]
     rehearsal.update = rehearsal.deploy()
     assert rehearsal.update.returncode == 0, rehearsal.update.stdout[-3000:] + rehearsal.update.stderr[-3000:]
-    # Lambda's CodeSha256 of the artifact the update shipped (base64 of the zip's SHA-256).
-    digest = hashlib.sha256((rehearsal.repo / "build" / "dev-package.zip").read_bytes()).digest()
-    rehearsal.update_package_sha256 = base64.b64encode(digest).decode()
+    # Lambda's CodeSha256 of each tested artifact (base64 of the zip's SHA-256).
+    rehearsal.initial_package_sha256 = code_sha256(rehearsal.initial_package)
+    rehearsal.update_package_sha256 = code_sha256(rehearsal.repo / "build" / "dev-package.zip")
     return rehearsal

@@ -1,7 +1,9 @@
 """The package deploy.sh built from a runtime-only venv, run by its handler in a fresh python3.12 as on Lambda."""
 
+import importlib.util
 import json
 import sqlite3
+import subprocess
 import zipfile
 
 from rehearse_deploy import TEST_ONLY
@@ -9,6 +11,14 @@ from smoke_test_package import api_gateway_event, runtime_libs_dir
 from smoke_test_package import smoke_test as run_handler
 
 MiB = 2**20
+
+
+def cached_source(name):
+    """`app/__pycache__/urls.cpython-312.pyc` -> `app/urls.py` (None for another interpreter's cache)."""
+    try:
+        return importlib.util.source_from_cache(name)
+    except ValueError:
+        return None
 
 
 def test_the_package_holds_the_project_and_its_runtime_dependencies_only(rehearsal):
@@ -19,7 +29,10 @@ def test_the_package_holds_the_project_and_its_runtime_dependencies_only(rehears
     assert {"handler.py", "zappa_settings.py", "settings.py", "manage.py", "app", "django", "staticfiles"} <= tops
     assert not {top for top in tops if top.split("-")[0] in TEST_ONLY}
     assert not {"tests", "docs", "benchmarks", "scripts", ".git", "zappa_settings.json", "boto3", "botocore"} & tops
-    assert not [name for name in names if "__pycache__" in name or name.endswith(".sqlite3")]
+    assert not [name for name in names if name.endswith(".sqlite3")]
+    # No local cache slipped in: each __pycache__ entry is the bytecode of a source shipped beside it.
+    cached = [name for name in names if "__pycache__" in name]
+    assert cached and all(cached_source(name) in names for name in cached)
     assert "staticfiles/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" not in names  # hashed copy only
     assert "staticfiles/staticfiles.json" in names  # the manifest WhiteNoise serves from
     assert rehearsal.initial_package.stat().st_size <= 20 * MiB
@@ -30,11 +43,15 @@ def test_dependencies_ship_as_bytecode_that_stays_valid_in_the_zip(rehearsal):
     # be stale and every cold start would compile Django again. Unchecked-hash .pyc files are not.
     with zipfile.ZipFile(rehearsal.initial_package) as archive:
         names = set(archive.namelist())
-        header = archive.read("django/db/models/base.pyc")[:16]
+        flags = {
+            name: int.from_bytes(archive.read(name)[4:8], "little")
+            for name in ("django/db/models/base.pyc", "app/__pycache__/urls.cpython-312.pyc")
+        }
     assert "django/db/models/base.py" not in names
-    assert int.from_bytes(header[4:8], "little") == 0b01  # hash-based, source never checked
-    assert "app/urls.py" in names and "app/urls.pyc" not in names  # project code stays readable
+    assert "app/urls.py" in names  # project code stays readable, beside its bytecode
     assert "django/contrib/auth/migrations/0001_initial.py" in names  # Django loads migrations from source
+    assert "django/contrib/auth/migrations/__pycache__/0001_initial.cpython-312.pyc" in names
+    assert set(flags.values()) == {0b01}  # hash-based, source never checked
 
 
 def test_the_handler_answers_healthz_and_migrates_a_temporary_sqlite_database(
@@ -53,10 +70,8 @@ def test_the_handler_answers_healthz_and_migrates_a_temporary_sqlite_database(
     assert "SECRET_KEY" in placeholders  # the committed settings hold no secret
 
 
-def test_the_handler_answers_through_api_gateway_with_the_stage_settings(rehearsal, runtime_venv, python312, tmp_path):
-    """One more request, checked field by field: status, JSON body, HSTS (DEBUG is off)."""
-    import subprocess
-
+def run_packaged_handler(rehearsal, runtime_venv, python312, tmp_path, path, *python_flags):
+    """The package unzipped and its handler sent one API Gateway event, in a fresh, isolated python3.12."""
     package = tmp_path / "package"
     with zipfile.ZipFile(rehearsal.initial_package) as archive:
         archive.extractall(package)
@@ -66,25 +81,43 @@ def test_the_handler_answers_through_api_gateway_with_the_stage_settings(rehears
         for k, v in rehearsal.expected_environment().items()
     }
     env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", PATH="/usr/bin:/bin", AWS_REGION="ca-central-1")
-    event = api_gateway_event("/healthz", "dev", "ca-central-1")
+    event = api_gateway_event(path, "dev", "ca-central-1")
     code = (
         "import json, sys; sys.path.insert(0, sys.argv[1]); sys.path.append(sys.argv[2]); import handler; "
         "print('RESULT' + json.dumps(handler.lambda_handler(json.loads(sys.argv[3]), None)))"
     )
-
     proc = subprocess.run(
-        [python312, "-I", "-c", code, str(package), str(libs), json.dumps(event)],
+        [python312, "-I", *python_flags, "-c", code, str(package), str(libs), json.dumps(event)],
         cwd=package,
         env=env,
         capture_output=True,
         text=True,
         timeout=120,
     )
-
     assert proc.returncode == 0, proc.stderr[-2000:]
-    result = json.loads(proc.stdout.split("RESULT", 1)[1])
+    return package, json.loads(proc.stdout.split("RESULT", 1)[1]), proc.stderr
+
+
+def test_the_handler_answers_through_api_gateway_with_the_stage_settings(rehearsal, runtime_venv, python312, tmp_path):
+    """One more request, checked field by field: status, JSON body, HSTS (DEBUG is off)."""
+    _, result, _ = run_packaged_handler(rehearsal, runtime_venv, python312, tmp_path, "/healthz")
+
     assert result["statusCode"] == 200
     assert json.loads(result["body"])["status"] == "ok"
     assert "max-age" in result["headers"].get("Strict-Transport-Security", "")
     # The database exists but was not migrated: /healthz needs only a connection.
     assert sqlite3.connect(tmp_path / "db.sqlite3").execute("select 1").fetchone() == (1,)
+
+
+def test_a_cold_start_compiles_no_module_of_the_package(rehearsal, runtime_venv, python312, tmp_path):
+    # /var/task is read-only: whatever the package holds only as source is compiled again at every
+    # cold start. `-B` forbids writing bytecode as Lambda does; `-v` names each module's origin.
+    package, result, trace = run_packaged_handler(rehearsal, runtime_venv, python312, tmp_path, "/healthz", "-B", "-v")
+
+    assert result["statusCode"] == 200
+    marker = "code object from "
+    loaded = [line.split(marker, 1)[1].strip("'") for line in trace.splitlines() if marker in line]
+    from_package = [path for path in loaded if path.startswith(str(package))]
+    assert any(path.endswith("app/__pycache__/urls.cpython-312.pyc") for path in from_package)
+    assert any(path.endswith("django/db/models/base.pyc") for path in from_package)
+    assert [path for path in from_package if path.endswith(".py")] == []
