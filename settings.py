@@ -5,11 +5,18 @@ overrides what must never leave the process: the database is always sqlite, e-ma
 in memory, and no payment or e-mail provider is called.
 """
 
+import gc
 import sys
 from pathlib import Path
 
-import dj_database_url
-from decouple import Csv, config
+# Cold start: Django's start-up builds ~100k long-lived objects (modules, classes, models, admin
+# and URL patterns), and the cyclic collector would walk them again and again while they load,
+# about a sixth of a Lambda cold start. Collection pauses here; once the apps are ready, those
+# objects are frozen (later collections skip them) and it resumes (app/core/apps.py).
+gc.disable()
+
+import dj_database_url  # noqa: E402
+from decouple import Csv, config  # noqa: E402
 
 BASE_DIR = Path(__file__).resolve().parent
 
