@@ -151,6 +151,8 @@ ADMINS = _parse_admins(config("ADMINS", default=""))
 MANAGERS = ADMINS
 
 # --- Payments (Paysafe) -----------------------------------------------------------------
+# "paysafe", or "test" for local runs (app/integrations/test_gateway.py, refused with DEBUG off).
+PAYMENT_GATEWAY = config("PAYMENT_GATEWAY", default="paysafe")
 PAYSAFE_BASE_URL = config("PAYSAFE_BASE_URL", default="https://api.test.paysafe.com/")
 PAYSAFE_VAULT_URL = config("PAYSAFE_VAULT_URL", default="customervault/v1/")
 PAYSAFE_CARD_URL = config("PAYSAFE_CARD_URL", default="cardpayments/v1/")

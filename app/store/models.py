@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from app.accounts.models import AcademicLevel
 
@@ -103,6 +104,36 @@ class Order(models.Model):
 
     def __str__(self):
         return f"{self.reference} ({self.status})"
+
+
+class OrderStatusChange(models.Model):
+    """One change of an order's status: who or what made it, when and why.
+
+    Written only by `app.store.services.status.change_status`, in the same transaction as the
+    change itself.
+    """
+
+    class Source(models.TextChoices):
+        CHECKOUT = "checkout", _("Checkout")
+        RECONCILE = "reconcile", _("reconcile_payments")
+        REFUND = "refund", _("Refund")
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=10, choices=Order.Status.choices)
+    to_status = models.CharField(max_length=10, choices=Order.Status.choices)
+    source = models.CharField(max_length=20, choices=Source.choices)
+    # The person who acted (an admin refunding); empty when the system did (checkout, reconcile).
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.CharField(max_length=300, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.order_id}: {self.from_status} -> {self.to_status}"
 
 
 class OrderLine(models.Model):

@@ -46,9 +46,10 @@ def test_negative_prices_and_durations_are_refused(admin_client_api, db):
 
 
 def test_a_product_on_orders_cannot_be_deleted(admin_client_api, member, package):
-    from app.store.services import create_order
+    from app.store.services.checkout import create_order
+    from app.store.services.eligibility import CartItem
 
-    create_order(member, [("package", package, 1)])
+    create_order(member, [CartItem("package", package, 1)])
     response = admin_client_api.delete(f"/api/packages/{package.pk}/")
     assert response.status_code == 409
     assert "make it unavailable" in response.json()["detail"]

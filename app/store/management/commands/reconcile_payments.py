@@ -4,11 +4,12 @@ Safe to run at any time and as often as wanted (e.g. every 15 minutes with Zappa
 each order is completed at most once, and nothing is ever charged.
 """
 
+from dataclasses import asdict
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand
 
-from app.store.services import reconcile
+from app.store.services.reconciliation import reconcile
 
 
 class Command(BaseCommand):
@@ -35,5 +36,5 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             "reconcile_payments: {completed} completed, {failed} failed (no payment), "
-            "{waiting} waiting, {unreachable} not checked (Paysafe unreachable)".format(**counts)
+            "{waiting} waiting, {unreachable} not checked (Paysafe unreachable)".format(**asdict(counts))
         )
