@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
-LOCAL_ENV := DEBUG=True EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend
+LOCAL_ENV := DEBUG=True PAYMENT_GATEWAY=test EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend
 
 .PHONY: run test lint venv demo bench clean package deploy-rehearsal
 

@@ -1,9 +1,13 @@
+"""Django admin for accounts. Changes to a member go through `services.update_member`, like the API."""
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.db import transaction
+from django.db.models import ManyToManyField
 
+from app.accounts import services
 from app.accounts.models import AcademicField, AcademicLevel, Domain, Organization, TicketMovement, User
-from app.accounts.tickets import set_tickets
+from app.core.errors import as_validation_error
+from app.core.exceptions import DomainError
 
 
 class DomainInline(admin.TabularInline):
@@ -44,18 +48,31 @@ class UserAdmin(BaseUserAdmin):
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if change:
+            actor = request.user
+
+            class CheckedForm(form):
+                def clean(self):
+                    cleaned = super().clean()
+                    if cleaned.get("is_active") is False and self.instance.is_active:
+                        try:
+                            services.check_deactivation(self.instance, actor=actor)
+                        except DomainError as error:
+                            raise as_validation_error(error, known_fields=self.fields) from None
+                    return cleaned
+
+            return CheckedForm
+        return form
+
     def save_model(self, request, obj, form, change):
-        # A balance typed in the admin goes through the ledger like every other movement, and the
-        # form's full save must not put back the balance read when the form was opened: the row is
-        # locked and its current balance kept, so a purchase made meanwhile is not lost.
         if not change:
             return super().save_model(request, obj, form, change)
-        typed = obj.tickets if "tickets" in form.changed_data else None
-        with transaction.atomic():
-            obj.tickets = User.objects.select_for_update().values_list("tickets", flat=True).get(pk=obj.pk)
-            super().save_model(request, obj, form, change)
-            if typed is not None:
-                set_tickets(obj, typed, actor=request.user, reference="admin")
+        # Only the columns changed on the form (many-to-many ones are saved by save_related).
+        columns = {f.name for f in User._meta.get_fields() if f.concrete and not isinstance(f, ManyToManyField)}
+        changes = {name: getattr(obj, name) for name in form.changed_data if name in columns}
+        services.update_member(obj, changes, actor=request.user, reference="admin")
 
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "first_name", "last_name", "password1", "password2"]})

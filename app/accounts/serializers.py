@@ -1,11 +1,7 @@
-from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from rest_framework import serializers
 
 from app.accounts import services
 from app.accounts.models import AcademicField, AcademicLevel, Domain, Organization, User
-from app.accounts.tickets import set_tickets
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
@@ -53,10 +49,6 @@ _ADMIN_REFUSED = {
 }
 
 
-def _django_errors(error):
-    return serializers.ValidationError(error.message_dict if hasattr(error, "error_dict") else error.messages)
-
-
 class _RefusingSerializer(serializers.ModelSerializer):
     """Names every field the caller may not change instead of silently ignoring it."""
 
@@ -75,13 +67,8 @@ class _RefusingSerializer(serializers.ModelSerializer):
 
         email = current("email") or ""
         if "email" in attrs and services.email_taken(email, exclude_pk=getattr(self.instance, "pk", None)):
-            raise serializers.ValidationError({"email": ["An account with this e-mail address already exists."]})
-        try:
-            services.check_university(
-                email, current("university"), current("academic_level"), current("academic_field")
-            )
-        except DjangoValidationError as error:
-            raise _django_errors(error) from None
+            raise services.email_taken_error()
+        services.check_university(email, current("university"), current("academic_level"), current("academic_field"))
         return attrs
 
     def update(self, instance, validated_data):
@@ -107,10 +94,7 @@ class SignUpSerializer(_RefusingSerializer):
     def validate(self, attrs):
         attrs = super().validate(attrs)
         candidate = User(**{k: v for k, v in attrs.items() if k in ("email", "first_name", "last_name")})
-        try:
-            validate_password(attrs["password"], user=candidate)
-        except DjangoValidationError as error:
-            raise serializers.ValidationError({"password": error.messages}) from None
+        services.check_new_password(attrs["password"], candidate, field="password")
         return attrs
 
 
@@ -160,20 +144,8 @@ class AdminUserSerializer(_RefusingSerializer):
         read_only_fields = ["id", "is_staff", "date_joined", "last_login"]
         extra_kwargs = {"email": {"validators": []}}
 
-    def validate(self, attrs):
-        if attrs.get("is_active") is False and self.instance == self.context["request"].user:
-            raise serializers.ValidationError({"is_active": ["You cannot deactivate your own account."]})
-        return super().validate(attrs)
-
     def update(self, instance, validated_data):
-        balance = validated_data.pop("tickets", None)
-        with transaction.atomic():
-            instance = super().update(instance, validated_data)
-            if balance is not None:
-                set_tickets(instance, balance, actor=self.context["request"].user, reference="api")
-            if validated_data.get("is_active") is False:
-                services.deactivate(instance)
-        return instance
+        return services.update_member(instance, validated_data, actor=self.context["request"].user, reference="api")
 
 
 # --- Tokens and passwords -------------------------------------------------------------------

@@ -24,9 +24,17 @@ class DomainError(Exception):
     default_message: Message = _("The request could not be completed.")
     code: str = "error"
 
-    def __init__(self, message: Message | None = None, *, fields: FieldErrors | None = None) -> None:
+    def __init__(
+        self,
+        message: Message | None = None,
+        *,
+        fields: FieldErrors | None = None,
+        data: Mapping[str, object] | None = None,
+    ) -> None:
         self.message: Message = message if message is not None else self.default_message
         self.fields: dict[str, list[Message]] = {name: list(errors) for name, errors in (fields or {}).items()}
+        # Extra JSON members for the API's answer (e.g. the state of the order a failed payment left).
+        self.data: dict[str, object] = dict(data or {})
         super().__init__(str(self.message))
 
     def __str__(self) -> str:
@@ -66,6 +74,13 @@ class InUse(Conflict):
 
     default_message = _("This cannot be deleted because other records still refer to it.")
     code = "in_use"
+
+
+class IdempotencyKeyReused(Conflict):
+    """An Idempotency-Key already used for a different request."""
+
+    default_message = _("This Idempotency-Key was already used for a different request.")
+    code = "idempotency_key_reused"
 
 
 class Busy(DomainError):

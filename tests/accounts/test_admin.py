@@ -68,3 +68,33 @@ def test_organizations_list_with_their_domains(staff_browser, university):
     assert "umontreal.ca" in page
     assert staff_browser.get("/admin/accounts/organization/?q=umontreal").status_code == 200
     assert Organization.objects.count() == 1
+
+
+def _change_form_data(staff_browser, user, **changes):
+    page = staff_browser.get(f"/admin/accounts/user/{user.pk}/change/")
+    form = page.context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None and name != "password"}
+    data = {k: v for k, v in data.items() if k not in ("groups", "user_permissions", "last_login", "date_joined")}
+    data.update(is_active="on", is_staff="on" if user.is_staff else "", **changes)
+    return {k: v for k, v in data.items() if v != ""}
+
+
+def test_deactivating_a_member_in_the_admin_also_logs_them_out(staff_browser, member, member_client):
+    data = _change_form_data(staff_browser, member)
+    del data["is_active"]
+    response = staff_browser.post(f"/admin/accounts/user/{member.pk}/change/", data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    member.refresh_from_db()
+    assert not member.is_active
+    # The same service as DELETE /api/users/<id>/: the member's API tokens are revoked.
+    assert member_client.get("/api/users/me/").json()["detail"] == "Invalid token."
+
+
+def test_the_admin_refuses_to_deactivate_your_own_account_with_the_api_message(staff_browser, admin_user):
+    data = _change_form_data(staff_browser, admin_user, is_superuser="on")
+    del data["is_active"]
+    response = staff_browser.post(f"/admin/accounts/user/{admin_user.pk}/change/", data)
+    assert response.status_code == 200
+    assert "You cannot deactivate your own account." in response.content.decode()
+    admin_user.refresh_from_db()
+    assert admin_user.is_active

@@ -103,3 +103,24 @@ def test_admin_cancel_action_refunds(staff_browser, slot):
     reservation.refresh_from_db()
     member.refresh_from_db()
     assert reservation.status == "cancelled" and member.tickets == 1
+
+
+def test_admin_moves_a_booked_slot_only_with_force(staff_browser, period, django_capture_on_commit_callbacks):
+    from app.bookings import services
+
+    slot = make_slot(period)
+    member = give_tickets(make_user(email="z@example.com"), 1)
+    services.reserve(member, slot.pk)
+    later = slot.start + timedelta(hours=4), slot.end + timedelta(hours=4)
+    url = f"/admin/bookings/timeslot/{slot.pk}/change/"
+    refused = staff_browser.post(url, slot_form(period, *later))
+    assert refused.status_code == 200
+    assert "1 active reservation(s)" in refused.content.decode() and "tick “force”" in refused.content.decode()
+    slot.refresh_from_db()
+    assert slot.start != later[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        moved = staff_browser.post(url, {**slot_form(period, *later), "force": "on"})
+    assert moved.status_code == 302
+    slot.refresh_from_db()
+    member.refresh_from_db()
+    assert slot.start == later[0] and member.tickets == 1 and len(mail.outbox) == 1
