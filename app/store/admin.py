@@ -72,8 +72,8 @@ class OrderStatusChangeInline(admin.TabularInline):
 class OrderAdmin(admin.ModelAdmin):
     """Orders change only through checkout, reconcile_payments and refunds: every field is read-only."""
 
-    list_display = ["reference", "user", "status", "total", "currency", "created", "paid_at"]
-    list_filter = ["status"]
+    list_display = ["reference", "user", "status", "needs_attention", "total", "currency", "created", "paid_at"]
+    list_filter = ["status", "needs_attention"]
     search_fields = ["reference", "user__email", "paysafe_auth_id"]
     inlines = [OrderLineInline, OrderStatusChangeInline]
     actions = ["refund", "refund_forced"]

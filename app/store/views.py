@@ -17,7 +17,12 @@ from app.store.models import Membership, Order, OrderLine, Package, SavedCard
 from app.store.services import cards, checkout, products, refunds
 
 # A checkout's outcome -> its status; failures are domain errors, answered by app.core.errors.
-CHECKOUT_STATUS = {checkout.Outcome.PAID: 201, checkout.Outcome.REPLAYED: 200, checkout.Outcome.PENDING: 202}
+CHECKOUT_STATUS = {
+    checkout.Outcome.PAID: 201,
+    checkout.Outcome.REPLAYED: 200,
+    checkout.Outcome.PENDING: 202,
+    checkout.Outcome.NEEDS_ATTENTION: 202,
+}
 
 
 class ProductViewSet(viewsets.ModelViewSet):
@@ -59,11 +64,24 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         queryset = Order.objects.prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("id")))
         if not self.request.user.is_staff:
             queryset = queryset.filter(user=self.request.user)
+        if self.action == "list":
+            filters = serializers.OrderFilterSerializer(data=self.request.query_params)
+            filters.is_valid(raise_exception=True)
+            if filters.validated_data.get("needs_attention") is not None:
+                queryset = queryset.filter(needs_attention=filters.validated_data["needs_attention"])
         return queryset
+
+    @extend_schema(parameters=[serializers.OrderFilterSerializer])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
 
     @extend_schema(
         request=serializers.CheckoutSerializer,
-        responses={201: serializers.OrderSerializer, 200: serializers.OrderSerializer},
+        responses={
+            201: serializers.OrderSerializer,
+            200: serializers.OrderSerializer,
+            202: serializers.OrderSerializer,
+        },
         parameters=[
             OpenApiParameter(
                 "Idempotency-Key",

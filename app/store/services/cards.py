@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import uuid
 
+from django.utils.translation import gettext as _
+
 from app.accounts.models import User
+from app.core.exceptions import Invalid
 from app.integrations.payments import (
     CardAlreadySaved,
     GatewayError,
@@ -16,6 +19,21 @@ from app.integrations.payments import (
 )
 from app.store.models import PaymentProfile, SavedCard
 from app.store.services.payment_errors import domain_error
+
+
+def refuse_saved_card_token(single_use_token: str) -> None:
+    """A saved card's token is only ever charged through `payment_token`, after the ownership check.
+
+    The gateway accepts either kind of token in the same place, so the store tells them apart.
+    """
+    if SavedCard.objects.filter(payment_token=single_use_token).exists():
+        raise Invalid(
+            fields={
+                "single_use_token": [
+                    _("This is not a single-use token. To pay with one of your saved cards, send payment_token.")
+                ]
+            }
+        )
 
 
 def _vault_profile(user: User, gateway: PaymentGateway) -> PaymentProfile:
@@ -49,6 +67,7 @@ def _vault_profile(user: User, gateway: PaymentGateway) -> PaymentProfile:
 
 def save_card(user: User, single_use_token: str) -> SavedCard:
     """Save the card behind `single_use_token`; a card saved already is reused."""
+    refuse_saved_card_token(single_use_token)
     try:
         gateway = get_gateway()
         profile = _vault_profile(user, gateway)

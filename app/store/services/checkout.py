@@ -32,18 +32,24 @@ from app.integrations.payments import (
     get_gateway,
 )
 from app.store.models import Order, OrderLine, OrderStatusChange, SavedCard
+from app.store.services.cards import refuse_saved_card_token
 from app.store.services.eligibility import CartItem, CheckoutLine, resolve_items
-from app.store.services.fulfilment import complete_order, fail_order
+from app.store.services.fulfilment import Completion, complete_or_flag, complete_order, fail_order
 from app.store.services.payment_errors import domain_error
 from app.store.services.pricing import tax_rate, totals
 
 logger = logging.getLogger(__name__)
 
 LOOKUP_TIMEOUT_SECONDS = 5
+ORDER_TOTAL_MAX = Decimal("99999999.99")  # what Order.total (10 digits, 2 places) can hold
 IDEMPOTENCY_KEY_MAX_LENGTH = 100
 CONFIRMING_MESSAGE = gettext_lazy(
     "The payment is being confirmed with the payment provider. Do not pay again: the order will be "
     "completed, or cancelled without charge, automatically."
+)
+ATTENTION_MESSAGE = gettext_lazy(
+    "Your payment was accepted but the order could not be completed automatically. Do not pay again: "
+    "our team has been told and will complete or refund it."
 )
 SOURCE = OrderStatusChange.Source.CHECKOUT
 
@@ -52,6 +58,7 @@ class Outcome(enum.Enum):
     PAID = "paid"  # charged (or free) and granted now
     PENDING = "pending"  # the charge's outcome is being confirmed: do not pay again
     REPLAYED = "replayed"  # the same Idempotency-Key again: the first order, no new charge
+    NEEDS_ATTENTION = "needs_attention"  # charged, but the goods could not be granted: staff were told
 
 
 @dataclass(frozen=True)
@@ -73,6 +80,12 @@ def create_order(
     """The pending order and its lines (a snapshot of each product), in one transaction of its own."""
     rate = tax_rate()
     subtotal, tax, total = totals(sum((item.product.price * item.quantity for item in items), Decimal(0)), rate)
+    if total > ORDER_TOTAL_MAX:
+        raise Invalid(
+            fields={
+                "lines": [_("This order's total is more than one order can hold (%(max)s).") % {"max": ORDER_TOTAL_MAX}]
+            }
+        )
     with transaction.atomic(durable=True):  # committed before the card is charged
         order = Order.objects.create(
             user=user,
@@ -120,6 +133,7 @@ def _payment_token(user: User, *, single_use_token: str, payment_token: str) -> 
         if not SavedCard.objects.filter(profile__user=user, payment_token=payment_token).exists():
             raise Invalid(fields={"payment_token": [_("This is not one of your saved cards.")]})
         return payment_token, "saved"
+    refuse_saved_card_token(single_use_token)
     return single_use_token, "single-use"
 
 
@@ -217,11 +231,10 @@ def resolve_uncertain(order: Order, gateway: PaymentGateway, error: GatewayError
 
 
 def _complete_or_pending(order: Order, auth: Authorisation) -> CheckoutResult:
-    try:
-        complete_order(order, auth, source=SOURCE)
-    except Exception:
-        # Paid but not granted yet: reconcile_payments finishes it from the gateway's record.
-        logger.exception("Order %s: paid but the goods could not be granted; left pending", order.reference)
-        return _pending(order)
+    completion = complete_or_flag(order, auth, source=SOURCE)
     order.refresh_from_db()
+    if completion == Completion.NEEDS_ATTENTION:
+        return CheckoutResult(order, Outcome.NEEDS_ATTENTION, str(ATTENTION_MESSAGE))
+    if order.status == Order.Status.PENDING:  # pragma: no cover - another process is recording it
+        return CheckoutResult(order, Outcome.PENDING, str(CONFIRMING_MESSAGE))
     return CheckoutResult(order, Outcome.PAID)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Literal, TypedDict
 
 from django.utils import timezone
@@ -15,6 +16,10 @@ from app.core.exceptions import Invalid
 from app.store.models import Membership, Order, OrderLine, Package
 
 ProductKind = Literal["membership", "package"]
+
+# Far below Python's datetime limit (year 9999), so that any membership end can still be extended.
+MEMBERSHIP_END_MAX = datetime(9000, 1, 1, tzinfo=UTC)
+TICKET_BALANCE_MAX = 2_147_483_647  # User.tickets: a 32-bit integer column on PostgreSQL
 
 
 class CheckoutLine(TypedDict):
@@ -52,6 +57,19 @@ def _product(line: CheckoutLine) -> Membership | Package:
     return product
 
 
+def check_grantable(user: User, items: Sequence[CartItem]) -> None:
+    """Refuse, before any charge, an order whose goods could not be granted (a product made before
+    the bounds on products, or a membership end or ticket balance already near its limit)."""
+    days = sum(item.product.duration_days * item.quantity for item in items if isinstance(item.product, Membership))
+    tickets = sum(item.product.tickets * item.quantity for item in items if isinstance(item.product, Package))
+    now = timezone.now()
+    start = max(now, user.membership_end or now)
+    if days and (days > (MEMBERSHIP_END_MAX - start).days):
+        raise Invalid(fields={"lines": [_("This order would extend the membership beyond what can be recorded.")]})
+    if tickets and user.tickets + tickets > TICKET_BALANCE_MAX:
+        raise Invalid(fields={"lines": [_("This order would give more tickets than a balance can hold.")]})
+
+
 def resolve_items(user: User, lines: Sequence[CheckoutLine]) -> list[CartItem]:
     """The products of `lines`, or `Invalid` naming what may not be bought."""
     items = [CartItem(line["product"], _product(line), line["quantity"]) for line in lines]
@@ -71,4 +89,5 @@ def resolve_items(user: User, lines: Sequence[CheckoutLine]) -> list[CartItem]:
                     _("The package “%(name)s” is reserved to members holding: %(memberships)s.")
                     % {"name": item.product.name, "memberships": ", ".join(m.name for m in exclusive)}
                 )
+    check_grantable(user, items)
     return items

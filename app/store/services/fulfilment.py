@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import logging
 from datetime import datetime, timedelta
 
@@ -60,6 +61,8 @@ def complete_order(
             paysafe_settlement_id=auth.settlement_id if auth else "",
             failure_code="",
             failure_message="",
+            needs_attention=False,
+            attention_reason="",
         ):
             return False
         user = User.objects.select_for_update().get(pk=order.user_id)
@@ -68,6 +71,40 @@ def complete_order(
         transaction.on_commit(lambda: send_invoice(order_id))
     logger.info("Order %s paid and granted", order.reference)
     return True
+
+
+class Completion(enum.Enum):
+    COMPLETED = "completed"  # paid and granted now
+    ALREADY_DONE = "already_done"  # another process recorded the outcome first
+    NEEDS_ATTENTION = "needs_attention"  # charged, but the goods could not be granted: staff were told
+
+
+def flag_for_attention(order: Order, reason: str, auth: Authorisation | None = None) -> None:
+    """Charged but not granted (or not matching): keep the charge's ids and the reason for staff.
+
+    Never a status change: the order stays as it was (pending) so that nothing claims the goods
+    were granted; staff complete or refund it (refunds accept it), and reconcile_payments retries.
+    """
+    fields: dict[str, object] = {"needs_attention": True, "attention_reason": reason[:300]}
+    if auth is not None:
+        fields.update(paysafe_auth_id=auth.id, paysafe_settlement_id=auth.settlement_id)
+    Order.objects.filter(pk=order.pk).exclude(status=Order.Status.PAID).update(**fields)
+    logger.error("Order %s needs staff attention: %s", order.reference, reason)
+
+
+def complete_or_flag(
+    order: Order, auth: Authorisation, *, source: Source, allow_failed_uncertain: bool = False
+) -> Completion:
+    """`complete_order`, and when granting fails after the charge, flag the order instead of failing."""
+    try:
+        done = complete_order(order, auth, source=source, allow_failed_uncertain=allow_failed_uncertain)
+    except Exception as error:  # whatever broke, the approved charge must not be lost
+        logger.exception("Order %s: charged but the goods could not be granted", order.reference)
+        flag_for_attention(
+            order, f"Payment {auth.id} was approved but the goods could not be granted ({type(error).__name__}).", auth
+        )
+        return Completion.NEEDS_ATTENTION
+    return Completion.COMPLETED if done else Completion.ALREADY_DONE
 
 
 def grant(order: Order, user: User, now: datetime) -> None:

@@ -31,17 +31,19 @@ def refund_order(order: Order, *, actor: User, force: bool = False) -> tuple[Ord
     """Give the money back, then take the goods back. Returns (order, note for the admin).
 
     The member's current ticket balance is what can be taken back: when some were spent the refund
-    is refused (`Invalid`) unless `force`, which takes back only what is left.
+    is refused (`Invalid`) unless `force`, which takes back only what is left. An order charged but
+    never granted (flagged for staff attention) is refunded too: only the money goes back.
     """
     order = Order.objects.select_related("user").get(pk=order.pk)
     if order.status == Order.Status.REFUNDED:
         return order, _("This order was already refunded.")
-    if order.status != Order.Status.PAID:
+    charged_not_granted = order.status == Order.Status.PENDING and order.needs_attention and order.paysafe_auth_id
+    if order.status != Order.Status.PAID and not charged_not_granted:
         raise Invalid(
             _("Only a paid order can be refunded; this one is %(status)s.")
             % {"status": str(order.get_status_display()).lower()}
         )
-    lines = list(order.lines.all())
+    lines = list(order.lines.all()) if order.status == Order.Status.PAID else []  # else nothing was granted
     needed = sum(line.tickets * line.quantity for line in lines if line.kind == OrderLine.Kind.PACKAGE)
     balance = User.objects.values_list("tickets", flat=True).get(pk=order.user_id)
     if needed > balance and not force:
@@ -57,13 +59,14 @@ def refund_order(order: Order, *, actor: User, force: bool = False) -> tuple[Ord
         if not change_status(
             order,
             Order.Status.REFUNDED,
-            when=Q(status=Order.Status.PAID),
+            when=Q(status=Order.Status.PAID) | Q(status=Order.Status.PENDING, needs_attention=True),
             source=OrderStatusChange.Source.REFUND,
             actor=actor,
             reason="forced refund" if force else "refund",
             refunded_at=timezone.now(),
             refunded_by=actor,
             paysafe_refund_id=refund_id[:100],
+            needs_attention=False,
         ):
             order.refresh_from_db()
             return order, _("This order was already refunded.")
