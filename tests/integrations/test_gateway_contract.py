@@ -126,3 +126,24 @@ def test_a_void_gives_the_money_back_and_the_charge_no_longer_counts(gateway):
     assert [found.status for found in gateway.find_auths(auth.reference)] == [AuthStatus.FAILED]
     with pytest.raises(RecordNotFound):
         gateway.void_auth("no-such-auth", merchant_ref_num="ORD-X", amount_cents=100)
+
+
+def test_the_boundary_holds_no_cycle_and_no_provider_json_outside_the_gateways():
+    import ast
+    from pathlib import Path
+
+    app = Path(__file__).resolve().parents[2] / "app"
+
+    def imports(path):
+        tree = ast.parse(path.read_text())
+        return {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)} | {
+            alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
+        }
+
+    assert "app.integrations.paysafe" not in imports(app / "integrations" / "test_gateway.py")
+    assert "app.integrations.test_gateway" not in imports(app / "integrations" / "paysafe.py")
+    paysafe_keys = {"merchantRefNum", "paymentToken", "settlements", "cardExpiry", "singleUseToken", "auths", "error"}
+    for path in (app / "store").rglob("*.py"):
+        assert "app.integrations.paysafe" not in imports(path), path
+        strings = {node.value for node in ast.walk(ast.parse(path.read_text())) if isinstance(node, ast.Constant)}
+        assert not strings & paysafe_keys, path
