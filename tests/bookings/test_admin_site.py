@@ -10,12 +10,6 @@ from tests.bookings.conftest import give_tickets, make_period, make_slot
 from tests.conftest import make_user
 
 
-@pytest.fixture
-def staff_browser(client, admin_user):
-    client.force_login(admin_user)
-    return client
-
-
 @pytest.mark.parametrize("model", ["workplace", "period", "timeslot", "reservation"])
 def test_admin_pages_open(staff_browser, slot, model):
     assert staff_browser.get(f"/admin/bookings/{model}/").status_code == 200
