@@ -66,11 +66,11 @@ def test_the_needs_attention_filter_rejects_a_value_that_is_not_a_boolean(admin_
     assert "needs_attention" in response.json()
 
 
-def test_the_admin_lists_and_filters_orders_needing_attention(client, admin_user, member, package):
+def test_the_admin_lists_and_filters_orders_needing_attention(client, staff_user, member, package):
     order = create_order(member, [CartItem("package", package, 1)])
     Order.objects.filter(pk=order.pk).update(needs_attention=True, attention_reason="Payment auth-1 was approved")
     create_order(member, [CartItem("package", package, 2)])
-    client.force_login(admin_user)
+    client.force_login(staff_user)
     page = client.get("/admin/store/order/?needs_attention__exact=1").content.decode()
     assert order.reference in page and "1 order" in page.lower()
 

@@ -36,14 +36,14 @@ def test_a_decline_records_pending_to_failed_with_the_reason(member_client, pack
     assert "insufficient funds" in OrderStatusChange.objects.get().reason
 
 
-def test_a_refund_records_the_admin_who_made_it(admin_client_api, admin_user, member_client, package, paysafe):
+def test_a_refund_records_the_admin_who_made_it(admin_client_api, staff_user, member_client, package, paysafe):
     approve(paysafe)
     order = buy(member_client, ("package", package, 1)).json()
     paysafe.add(responses.POST, f"{SETTLEMENTS}/settle-1/refunds", json={"id": "refund-1"})
     assert admin_client_api.post(f"/api/orders/{order['id']}/refund/", {}, format="json").status_code == 200
     assert history(order["id"]) == [
         ("pending", "paid", "checkout", None),
-        ("paid", "refunded", "refund", admin_user.pk),
+        ("paid", "refunded", "refund", staff_user.pk),
     ]
     # Refunding again changes nothing, so it records nothing.
     admin_client_api.post(f"/api/orders/{order['id']}/refund/", {}, format="json")
@@ -74,10 +74,10 @@ def test_a_late_payment_records_failed_to_paid(member_client, package, paysafe):
     assert history(order.pk) == [("pending", "failed", "checkout", None), ("failed", "paid", "reconcile", None)]
 
 
-def test_the_admin_shows_the_history(client, admin_user, member_client, package, paysafe):
+def test_the_admin_shows_the_history(client, staff_user, member_client, package, paysafe):
     approve(paysafe)
     order = buy(member_client, ("package", package, 1)).json()
-    client.force_login(admin_user)
+    client.force_login(staff_user)
     page = client.get(f"/admin/store/order/{order['id']}/change/").content.decode()
     assert "Status changes" in page or "status change" in page.lower()
     assert "auth-1" in page

@@ -95,8 +95,8 @@ def test_an_order_total_beyond_what_an_order_holds_is_a_400_naming_the_lines(mem
     assert not Order.objects.exists() and not paysafe.calls
 
 
-def test_the_admin_form_refuses_out_of_bounds_products(client, admin_user):
-    client.force_login(admin_user)
+def test_the_admin_form_refuses_out_of_bounds_products(client, staff_user):
+    client.force_login(staff_user)
     page = client.post(
         "/admin/store/package/add/", {"name": "Huge", "price": "20000.00", "tickets": "5000", "available": "on"}
     )
