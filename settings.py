@@ -5,18 +5,11 @@ overrides what must never leave the process: the database is always sqlite, e-ma
 in memory, and no payment or e-mail provider is called.
 """
 
-import gc
 import sys
 from pathlib import Path
 
-# Cold start: Django's start-up builds ~100k long-lived objects (modules, classes, models, admin
-# and URL patterns), and the cyclic collector would walk them again and again while they load,
-# about a sixth of a Lambda cold start. Collection pauses here; once the apps are ready, those
-# objects are frozen (later collections skip them) and it resumes (app/core/apps.py).
-gc.disable()
-
-import dj_database_url  # noqa: E402
-from decouple import Csv, config  # noqa: E402
+import dj_database_url
+from decouple import Csv, config
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -96,7 +89,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(transaction_mode="IMMEDIATE", timeout=20)
 if TESTING:
     # Whatever DATABASE_URL says, tests never touch a real database server.
-    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "test-db.sqlite3"}}
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(BASE_DIR / "test-db.sqlite3")}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts ---------------------------------------------------------------------------
@@ -297,4 +290,4 @@ if TESTING:
     AWS_STORAGE_BUCKET_NAME = ""
     STORAGES["default"] = {"BACKEND": "django.core.files.storage.InMemoryStorage"}
     SECURE_SSL_REDIRECT = False
-    LOGGING["root"]["level"] = LOGGING["loggers"]["app"]["level"] = "WARNING"
+    LOGGING["root"]["level"] = LOGGING["loggers"]["app"]["level"] = "WARNING"  # type: ignore[index]
