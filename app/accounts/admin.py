@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from django.db.models import ManyToManyField
 
 from app.accounts import services
@@ -32,6 +33,19 @@ admin.site.register(AcademicLevel, search_fields=["name"])
 admin.site.register(AcademicField, search_fields=["name"])
 
 
+class MemberChangeForm(UserChangeForm):
+    actor: User | None = None
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.cleaned_data.get("is_active") is False and self.instance.is_active:
+            try:
+                services.check_deactivation(self.instance, actor=self.actor)
+            except DomainError as error:
+                raise as_validation_error(error, known_fields=self.fields) from None
+        return cleaned
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     ordering = ["email"]
@@ -48,23 +62,12 @@ class UserAdmin(BaseUserAdmin):
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
 
+    form = MemberChangeForm
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
-        if change:
-            actor = request.user
-
-            class CheckedForm(form):
-                def clean(self):
-                    cleaned = super().clean()
-                    if cleaned.get("is_active") is False and self.instance.is_active:
-                        try:
-                            services.check_deactivation(self.instance, actor=actor)
-                        except DomainError as error:
-                            raise as_validation_error(error, known_fields=self.fields) from None
-                    return cleaned
-
-            return CheckedForm
-        return form
+        # The form checks deactivation against who is making the change (the admin never deactivates themselves).
+        return type(form.__name__, (form,), {"actor": request.user}) if change else form
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -1,3 +1,5 @@
+from typing import Any
+
 from rest_framework import serializers
 
 from app.accounts import services
@@ -52,7 +54,7 @@ _ADMIN_REFUSED = {
 class _RefusingSerializer(serializers.ModelSerializer):
     """Names every field the caller may not change instead of silently ignoring it."""
 
-    refused = {}
+    refused: dict[str, str] = {}
 
     def to_internal_value(self, data):
         if hasattr(data, "keys"):
@@ -89,7 +91,11 @@ class SignUpSerializer(_RefusingSerializer):
         model = User
         fields = ["email", "password", *PROFILE_FIELDS]
         # The e-mail's uniqueness is checked case-insensitively in validate(), with one message.
-        extra_kwargs = {"first_name": {"required": True}, "last_name": {"required": True}, "email": {"validators": []}}
+        extra_kwargs: dict[str, dict[str, Any]] = {
+            "first_name": {"required": True},
+            "last_name": {"required": True},
+            "email": {"validators": []},
+        }
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
@@ -142,7 +148,7 @@ class AdminUserSerializer(_RefusingSerializer):
         model = User
         fields = [*ProfileSerializer.Meta.fields, "last_login"]
         read_only_fields = ["id", "is_staff", "date_joined", "last_login"]
-        extra_kwargs = {"email": {"validators": []}}
+        extra_kwargs: dict[str, dict[str, Any]] = {"email": {"validators": []}}
 
     def update(self, instance, validated_data):
         return services.update_member(instance, validated_data, actor=self.context["request"].user, reference="api")

@@ -62,7 +62,10 @@ def check_university(email: str, university: Organization | None, level: Any, fi
 
 
 def email_taken(email: str, exclude_pk: int | None = None) -> bool:
-    return User.objects.filter(email__iexact=email.strip()).exclude(pk=exclude_pk).exists()
+    same = User.objects.filter(email__iexact=email.strip())
+    if exclude_pk is not None:
+        same = same.exclude(pk=exclude_pk)
+    return same.exists()
 
 
 def email_taken_error() -> Invalid:
@@ -122,7 +125,7 @@ def resend_activation(email: str) -> None:
 
 def issue_login_token(user: User) -> tuple[AuthToken, str]:
     """A new API token; logging in also records `last_login` (which retires outstanding reset links)."""
-    update_last_login(None, user)
+    update_last_login(User, user)  # a signal receiver: the sender is the model
     return AuthToken.objects.issue(user)
 
 

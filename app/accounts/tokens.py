@@ -76,7 +76,8 @@ def check_token(token: str, kind: str) -> User:
         raise TokenExpired(_expired_message(kind)) from None
     except (signing.BadSignature, ValueError, TypeError):
         raise TokenError(invalid_token_message(kind)) from None
-    user = User.objects.filter(pk=payload.get("u") if isinstance(payload, dict) else None).first()
+    user_id = payload.get("u") if isinstance(payload, dict) else None
+    user = User.objects.filter(pk=user_id).first() if isinstance(user_id, int) else None
     if user is None or not constant_time_compare(_state(user, kind), str(payload.get("s", ""))):
         raise TokenError(invalid_token_message(kind))
     return user

@@ -1,6 +1,8 @@
 """REST endpoints for accounts. Rules live in services.py, which raises `app.core.exceptions`;
 the project's exception handler (`app.core.errors`) answers them: no view converts errors."""
 
+from typing import cast
+
 from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -10,13 +12,15 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny, IsAdminUser, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
+from rest_framework.throttling import BaseThrottle
 
 from app.accounts import serializers, services
 from app.accounts.models import AcademicField, AcademicLevel, AuthToken, Domain, Organization, User
 from app.accounts.throttles import LoginThrottle, PasswordResetThrottle, SignUpThrottle
 from app.core.permissions import IsAdminOrReadOnly
 
-DEFAULT_THROTTLES = api_settings.DEFAULT_THROTTLE_CLASSES
+# DRF imports the classes its settings name (its stubs type them as the names).
+DEFAULT_THROTTLES = cast(list[type[BaseThrottle]], list(api_settings.DEFAULT_THROTTLE_CLASSES))
 
 
 class OrganizationViewSet(viewsets.ModelViewSet):
@@ -83,7 +87,7 @@ class UserViewSet(
         return [IsAdminUser()]
 
     def get_throttles(self):
-        extra = {"create": [SignUpThrottle], "resend_activation": [SignUpThrottle]}.get(self.action, [])
+        extra: list[type[BaseThrottle]] = [SignUpThrottle] if self.action in ("create", "resend_activation") else []
         return [throttle() for throttle in [*DEFAULT_THROTTLES, *extra]]
 
     def get_serializer_class(self):
@@ -167,7 +171,7 @@ class LoginView(generics.GenericAPIView):
         return [AllowAny()] if _method(self) == "POST" else [IsAuthenticated()]
 
     def get_throttles(self):
-        throttles = self.throttle_classes if _method(self) == "POST" else DEFAULT_THROTTLES
+        throttles = list(self.throttle_classes) if _method(self) == "POST" else DEFAULT_THROTTLES
         return [throttle() for throttle in throttles]
 
     def post(self, request):

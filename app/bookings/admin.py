@@ -177,7 +177,8 @@ class TimeSlotForm(forms.ModelForm):
         fields = ["period", "start", "end", "price"]
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if self.errors:
             return cleaned
         period, start, end = cleaned["period"], cleaned["start"], cleaned["end"]

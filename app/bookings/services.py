@@ -11,6 +11,7 @@ the API's status and JSON, and the admin shows the same message (`as_form_error`
 import logging
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
@@ -198,11 +199,10 @@ def check_slot(period: Period, start: datetime, end: datetime, *, exclude_pk: in
                 ]
             }
         )
-    clash = (
-        TimeSlot.objects.filter(period__workplace_id=period.workplace_id, start__lt=end, end__gt=start)
-        .exclude(pk=exclude_pk)
-        .first()
-    )
+    overlapping = TimeSlot.objects.filter(period__workplace_id=period.workplace_id, start__lt=end, end__gt=start)
+    if exclude_pk is not None:
+        overlapping = overlapping.exclude(pk=exclude_pk)
+    clash = overlapping.first()
     if clash:
         raise Invalid(_("This time overlaps the slot %(id)d of the same workplace.") % {"id": clash.pk})
     return day
@@ -297,7 +297,7 @@ def _cancel_all(slot: TimeSlot, *, force: bool, actor: User | None, removed: boo
         raise _force_needed(len(active))
     for reservation in active:
         _cancel(reservation, actor=actor, because=Reservation.CancelledBecause.SLOT_CHANGED)
-        transaction.on_commit(lambda r=reservation: _tell_member(r, slot, removed))
+        transaction.on_commit(partial(_tell_member, reservation, slot, removed))
 
 
 def _tell_member(reservation: Reservation, slot: TimeSlot, removed: bool) -> None:
