@@ -126,8 +126,8 @@ def _card(body: Json, operation: str) -> VaultCard:
     if not body.get("paymentToken"):
         logger.error("Paysafe %s answered without a payment token", operation)
         raise OutcomeUnknown()
-    expiry = body.get("cardExpiry") if isinstance(body.get("cardExpiry"), dict) else {}
-    month, year = expiry.get("month"), expiry.get("year")
+    expiry = body.get("cardExpiry")
+    month, year = (expiry.get("month"), expiry.get("year")) if isinstance(expiry, dict) else (None, None)
     return VaultCard(
         id=_required_id(body, operation),
         payment_token=str(body["paymentToken"]),
@@ -212,9 +212,9 @@ class PaysafeClient:
                 logger.error("Paysafe %s answered %s with a body that is not JSON", operation, status)
                 raise OutcomeUnknown(status=status)
             return body
-        error = body.get("error") if isinstance(body, dict) else None
-        error = error if isinstance(error, dict) else {}
-        code = str(error.get("code") or response.headers.get("X-Application-Status-Code") or "")
+        details = body.get("error") if isinstance(body, dict) else None
+        details = details if isinstance(details, dict) else {}
+        code = str(details.get("code") or response.headers.get("X-Application-Status-Code") or "")
         logger.warning("Paysafe %s refused: HTTP %s, code %s", operation, status, code or "none")
         if status >= 500 or code == "1007" or (body is None and status != 404 and code not in DECLINES):
             raise OutcomeUnknown(code=code, status=status)

@@ -39,7 +39,7 @@ class OrderLineInline(admin.TabularInline):
     model = OrderLine
     extra = 0
     can_delete = False
-    fields = [
+    fields = readonly_fields = (
         "kind",
         "name",
         "unit_price",
@@ -48,8 +48,7 @@ class OrderLineInline(admin.TabularInline):
         "duration_days",
         "membership_start",
         "membership_end",
-    ]
-    readonly_fields = fields
+    )
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -61,8 +60,7 @@ class OrderStatusChangeInline(admin.TabularInline):
     model = OrderStatusChange
     extra = 0
     can_delete = False
-    fields = ["at", "from_status", "to_status", "source", "actor", "reason"]
-    readonly_fields = fields
+    fields = readonly_fields = ("at", "from_status", "to_status", "source", "actor", "reason")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -108,8 +106,7 @@ class OrderAdmin(admin.ModelAdmin):
 class SavedCardInline(admin.TabularInline):
     model = SavedCard
     extra = 0
-    fields = ["card_type", "last_digits", "expiry_month", "expiry_year", "created"]
-    readonly_fields = fields
+    fields = readonly_fields = ("card_type", "last_digits", "expiry_month", "expiry_year", "created")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -130,8 +127,7 @@ class PaymentProfileAdmin(admin.ModelAdmin):
 class SavedCardAdmin(admin.ModelAdmin):
     list_display = ["profile", "card_type", "last_digits", "expiry_month", "expiry_year", "created"]
     search_fields = ["profile__user__email", "last_digits"]
-    fields = ["profile", "card_type", "last_digits", "expiry_month", "expiry_year", "created"]
-    readonly_fields = fields
+    fields = readonly_fields = ("profile", "card_type", "last_digits", "expiry_month", "expiry_year", "created")
 
     def has_add_permission(self, request):
         return False

@@ -1,3 +1,7 @@
+from __future__ import annotations
+
+from typing import Any
+
 from rest_framework import serializers
 
 from app.store.models import LINES_MAX, QUANTITY_MAX, Membership, Order, OrderLine, Package, SavedCard
@@ -75,7 +79,9 @@ class CheckoutSerializer(serializers.Serializer):
     """The shape of a checkout; the token rules (exactly one, a saved card only the member's own)
     are in `app.store.services.checkout`."""
 
-    lines = CheckoutLineSerializer(many=True, allow_empty=False, max_length=LINES_MAX)
+    lines: serializers.ListSerializer[Any] = serializers.ListSerializer(
+        child=CheckoutLineSerializer(), allow_empty=False, max_length=LINES_MAX
+    )
     single_use_token = serializers.CharField(required=False, max_length=100, write_only=True)
     payment_token = serializers.CharField(required=False, max_length=100, write_only=True)
 

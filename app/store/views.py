@@ -5,12 +5,15 @@ No view here runs inside a database transaction (ATOMIC_REQUESTS is off): the ch
 the card between two short transactions of its own.
 """
 
-from django.db.models import Prefetch
+from typing import cast
+
+from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from app.accounts.models import User
 from app.core.permissions import IsAdminOrReadOnly
 from app.store import serializers
 from app.store.models import Membership, Order, OrderLine, Package, SavedCard
@@ -31,7 +34,7 @@ class ProductViewSet(viewsets.ModelViewSet):
     permission_classes = [IsAdminOrReadOnly]
 
     def get_queryset(self):
-        queryset = self.queryset
+        queryset = cast(QuerySet, self.queryset)
         if not (self.request.user and self.request.user.is_staff):
             queryset = queryset.filter(available=True)
         return queryset
@@ -63,7 +66,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             return Order.objects.none()
         queryset = Order.objects.prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("id")))
         if not self.request.user.is_staff:
-            queryset = queryset.filter(user=self.request.user)
+            queryset = queryset.filter(user=cast(User, self.request.user))  # IsAuthenticated
         if self.action == "list":
             filters = serializers.OrderFilterSerializer(data=self.request.query_params)
             filters.is_valid(raise_exception=True)
@@ -132,7 +135,7 @@ class PaymentProfileViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return SavedCard.objects.none()
-        return SavedCard.objects.select_related("profile").filter(profile__user=self.request.user)
+        return SavedCard.objects.select_related("profile").filter(profile__user=cast(User, self.request.user))
 
     def create(self, request):
         serializer = self.get_serializer(data=request.data)

@@ -31,7 +31,7 @@ from app.integrations.payments import (
     cents,
     get_gateway,
 )
-from app.store.models import Order, OrderLine, OrderStatusChange, SavedCard
+from app.store.models import Membership, Order, OrderLine, OrderStatusChange, Package, SavedCard
 from app.store.services.cards import refuse_saved_card_token
 from app.store.services.eligibility import CartItem, CheckoutLine, resolve_items
 from app.store.services.fulfilment import Completion, complete_or_flag, complete_order, fail_order
@@ -101,8 +101,8 @@ def create_order(
             OrderLine(
                 order=order,
                 kind=item.kind,
-                membership=item.product if item.kind == "membership" else None,
-                package=item.product if item.kind == "package" else None,
+                membership=item.product if isinstance(item.product, Membership) else None,
+                package=item.product if isinstance(item.product, Package) else None,
                 name=item.product.name,
                 unit_price=item.product.price,
                 quantity=item.quantity,
@@ -120,6 +120,8 @@ def _replay(user: User, idempotency_key: str, request_fingerprint: str) -> Check
         return None
     if order.request_fingerprint != request_fingerprint:
         raise IdempotencyKeyReused(_("This Idempotency-Key was already used for a different order."))
+    if order.needs_attention:
+        return CheckoutResult(order, Outcome.REPLAYED, str(ATTENTION_MESSAGE))
     message = str(CONFIRMING_MESSAGE) if order.status == Order.Status.PENDING else ""
     return CheckoutResult(order, Outcome.REPLAYED, message)
 
