@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from app.bookings import services
@@ -193,15 +194,16 @@ class TimeSlotForm(forms.ModelForm):
 @admin.register(TimeSlot)
 class TimeSlotAdmin(admin.ModelAdmin):
     form = TimeSlotForm
-    list_display = ["__str__", "period", "price", "places_remaining"]
-    list_filter = ["period__workplace", "period"]
+    list_display = ["__str__", "period", "price", "places_remaining", "removed_at"]
+    list_filter = ["period__workplace", "period", ("removed_at", admin.EmptyFieldListFilter)]
+    readonly_fields = ["removed_at"]
     date_hierarchy = "start"
     actions = ["force_delete"]
 
     def get_queryset(self, request):
-        return services.timeslots_with_places()
+        return services.timeslots_with_places(include_removed=True)
 
-    @admin.display(description="Places left", ordering="places_remaining")
+    @admin.display(description=gettext_lazy("Places left"), ordering="places_remaining")
     def places_remaining(self, slot):
         return slot.places_remaining
 
@@ -227,14 +229,19 @@ class TimeSlotAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         pass  # no many-to-many fields; the slot was saved by the service
 
-    @admin.action(description="Delete, cancelling and refunding their reservations (members are e-mailed)")
+    @admin.action(
+        description=gettext_lazy(
+            "Delete, cancelling and refunding their reservations (members are e-mailed; "
+            "a slot with reservations is kept, marked removed, as their history)"
+        )
+    )
     def force_delete(self, request, queryset):
         count = 0
         with transaction.atomic():
-            for slot in queryset.select_related("period__workplace"):
+            for slot in queryset.filter(removed_at__isnull=True).select_related("period__workplace"):
                 services.delete_timeslot(slot, force=True, actor=request.user)
                 count += 1
-        self.message_user(request, f"{count} time slots deleted.", messages.SUCCESS)
+        self.message_user(request, _("%(count)d time slots deleted or removed.") % {"count": count}, messages.SUCCESS)
 
 
 @admin.register(Reservation)

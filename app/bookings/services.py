@@ -26,7 +26,7 @@ from app.accounts.models import TicketMovement, User
 from app.accounts.tickets import NotEnoughTickets, move_tickets
 from app.bookings.models import Period, Reservation, TimeSlot, Workplace
 from app.core.email import send_templated_email
-from app.core.exceptions import InUse, Invalid
+from app.core.exceptions import InUse, Invalid, NotFound
 
 logger = logging.getLogger(__name__)
 
@@ -37,12 +37,16 @@ ACTIVE = Reservation.Status.ACTIVE
 # --- Queries ------------------------------------------------------------------------------
 
 
-def timeslots_with_places() -> QuerySet[TimeSlot]:
-    """Slots with their workplace and `places_remaining`, in one query whatever the number of rows."""
+def timeslots_with_places(*, include_removed: bool = False) -> QuerySet[TimeSlot]:
+    """Slots with their workplace and `places_remaining`, in one query whatever the number of rows.
+
+    Removed slots (kept as the history of their reservations) only with `include_removed`.
+    """
     taken = Count("reservations", filter=Q(reservations__status=ACTIVE))
-    return TimeSlot.objects.select_related("period__workplace").annotate(
+    slots = TimeSlot.objects.select_related("period__workplace").annotate(
         places_remaining=Greatest(F("period__workplace__seats") - taken, Value(0))
     )
+    return slots if include_removed else slots.filter(removed_at__isnull=True)
 
 
 def local_day(moment: datetime, zone: ZoneInfo) -> date:
@@ -126,7 +130,9 @@ def check_period(period: Period) -> None:
         has_slots = old.timeslots.exists()
         if old.workplace_id != period.workplace_id and has_slots:
             errors["workplace"] = [_("A period with time slots cannot move to another workplace.")]
-        outside = old.timeslots.filter(Q(local_date__lt=period.start_date) | Q(local_date__gt=period.end_date))
+        outside = old.timeslots.filter(removed_at__isnull=True).filter(
+            Q(local_date__lt=period.start_date) | Q(local_date__gt=period.end_date)
+        )
         if has_slots and outside.exists():
             errors["start_date"] = [_("Some time slots of this period would fall outside its new dates.")]
     if period.is_active:
@@ -163,7 +169,10 @@ def _delete_unless_reserved(instance: Workplace | Period) -> None:
             instance.delete()
     except ProtectedError:
         raise InUse(
-            _("It still has reservations: delete its time slots first (with force=true to refund them).")
+            _(
+                "It still has reservations: delete its time slots first (with force=true to refund them). "
+                "Slots removed that way keep their reservations as history: deactivate instead."
+            )
         ) from None
 
 
@@ -199,7 +208,9 @@ def check_slot(period: Period, start: datetime, end: datetime, *, exclude_pk: in
                 ]
             }
         )
-    overlapping = TimeSlot.objects.filter(period__workplace_id=period.workplace_id, start__lt=end, end__gt=start)
+    overlapping = TimeSlot.objects.filter(
+        period__workplace_id=period.workplace_id, start__lt=end, end__gt=start, removed_at__isnull=True
+    )
     if exclude_pk is not None:
         overlapping = overlapping.exclude(pk=exclude_pk)
     clash = overlapping.first()
@@ -216,6 +227,8 @@ def check_timeslot_change(
     Moving a slot that members reserved needs `force` (they are then refunded and told). Returns
     the slot's local date. Call inside a transaction (the admin's change view runs in one).
     """
+    if slot is not None and slot.removed_at is not None:
+        raise Invalid(_("This time slot was removed; it is kept only as the history of its reservations."))
     if slot is not None and period.workplace_id != slot.period.workplace_id:
         raise Invalid(fields={"period": [_("A time slot cannot move to another workplace's period.")]})
     lock_workplace(period.workplace_id)
@@ -277,13 +290,22 @@ def update_timeslot(
 
 
 def delete_timeslot(slot: TimeSlot, *, force: bool = False, actor: User | None = None) -> None:
+    """Delete a slot. Active reservations need `force`: each member is refunded and told.
+
+    A slot that ever had reservations is not deleted but marked removed, with its reservations:
+    members and admins still see what happened to them.
+    """
     with transaction.atomic():
         lock_workplace(slot.period.workplace_id)
         slot = TimeSlot.objects.select_for_update(of=("self",)).select_related("period__workplace").get(pk=slot.pk)
+        if slot.removed_at is not None:
+            raise NotFound(_("This time slot was already removed."))
         _cancel_all(slot, force=force, actor=actor, removed=True)
-        # Cancelled reservations go with the slot; the ticket ledger keeps every movement.
-        slot.reservations.all().delete()
-        slot.delete()
+        if slot.reservations.exists():
+            slot.removed_at = timezone.now()
+            slot.save(update_fields=["removed_at"])
+        else:
+            slot.delete()
 
 
 def _cancel_all(slot: TimeSlot, *, force: bool, actor: User | None, removed: bool) -> None:
@@ -384,7 +406,10 @@ def batch_create_timeslots(
         lock_workplace(period.workplace_id)
         existing = list(
             TimeSlot.objects.filter(
-                period__workplace_id=period.workplace_id, start__lt=planned[-1][2], end__gt=planned[0][1]
+                period__workplace_id=period.workplace_id,
+                start__lt=planned[-1][2],
+                end__gt=planned[0][1],
+                removed_at__isnull=True,
             ).values_list("start", "end")
         )
         clashes = [
@@ -429,7 +454,7 @@ def _reserve(user: User, timeslot_id: int) -> Reservation:
             .filter(pk=timeslot_id)
             .first()
         )
-        if slot is None:
+        if slot is None or slot.removed_at is not None:
             raise Invalid(fields={"timeslot": [_("No time slot with this id.")]})
         if not user.is_active:
             raise Invalid(_("Your account is not active."))

@@ -140,15 +140,50 @@ def test_deleting_a_booked_slot_needs_force_then_refunds(
     slot, members = booked_slot
     refused = admin_client_api.delete(f"/api/timeslots/{slot.pk}/")
     assert refused.status_code == 400
+    assert "2 active reservation(s)" in refused.json()["detail"]
     assert TimeSlot.objects.filter(pk=slot.pk).exists()
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client_api.delete(f"/api/timeslots/{slot.pk}/?force=true")
     assert response.status_code == 204
-    assert not TimeSlot.objects.filter(pk=slot.pk).exists()
+    assert admin_client_api.get(f"/api/timeslots/{slot.pk}/").status_code == 404
     for member in members:
         member.refresh_from_db()
         assert member.tickets == 2
     assert len(mail.outbox) == 2 and "was removed" in mail.outbox[0].body
+
+
+def test_a_force_deleted_slot_keeps_its_reservations_as_history(
+    admin_client_api, anon_client, booked_slot, django_capture_on_commit_callbacks
+):
+    slot, members = booked_slot
+    with django_capture_on_commit_callbacks(execute=True):
+        assert admin_client_api.delete(f"/api/timeslots/{slot.pk}/?force=true").status_code == 204
+
+    # Each member still sees the reservation, what happened to it and when the slot was.
+    mine = token_client(members[0]).get("/api/reservations/").json()["results"]
+    assert len(mine) == 1
+    assert mine[0]["timeslot"] == slot.pk and mine[0]["start"] == slot.start.isoformat().replace("+00:00", "Z")
+    assert mine[0]["status"] == "cancelled" and mine[0]["cancelled_because"] == "slot_changed"
+    assert mine[0]["timeslot_removed_at"] is not None
+    # Admins see every reservation of the removed slot.
+    history = admin_client_api.get(f"/api/reservations/?timeslot={slot.pk}").json()
+    assert history["count"] == 2 and {r["status"] for r in history["results"]} == {"cancelled"}
+
+    # The slot leaves the public lists, takes no reservation and no longer blocks its time.
+    assert slot.pk not in [s["id"] for s in anon_client.get("/api/timeslots/").json()["results"]]
+    assert anon_client.get(f"/api/timeslots/{slot.pk}/").status_code == 404
+    again = token_client(members[1]).post("/api/reservations/", {"timeslot": slot.pk}, format="json")
+    assert again.status_code == 400 and again.json() == {"timeslot": ["No time slot with this id."]}
+    body = {"period": slot.period_id, "start": slot.start.isoformat(), "end": slot.end.isoformat()}
+    replacement = admin_client_api.post("/api/timeslots/", body, format="json")
+    assert replacement.status_code == 201, replacement.json()
+    assert admin_client_api.delete(f"/api/timeslots/{slot.pk}/?force=true").status_code == 404
+
+
+def test_a_slot_never_reserved_is_really_deleted(admin_client_api, slot):
+    response = admin_client_api.delete(f"/api/timeslots/{slot.pk}/")
+    assert response.status_code == 204
+    assert not TimeSlot.objects.filter(pk=slot.pk).exists()
 
 
 def test_a_period_or_workplace_with_reservations_cannot_be_deleted(admin_client_api, booked_slot):
