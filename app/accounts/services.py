@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 
 from app.accounts import tokens
 from app.accounts.models import AuthToken, Domain, User
+from app.accounts.welcome import grant_welcome_tickets
 from app.core.email import send_templated_email
 
 logger = logging.getLogger(__name__)
@@ -60,6 +61,8 @@ def sign_up(*, email, password, **profile):
             user = User.objects.create_user(
                 email=email, password=password, is_active=settings.AUTO_ACTIVATE_USER, **profile
             )
+            if user.is_active:
+                grant_welcome_tickets(user)
     except IntegrityError:
         # Two sign-ups with the same address raced past the serializer's check.
         raise ValidationError({"email": ["An account with this e-mail address already exists."]}) from None
@@ -106,6 +109,7 @@ def activate(token):
         if not User.objects.filter(pk=user.pk, is_active=False).update(is_active=True):
             raise tokens.TokenError("This activation link is invalid or has already been used.")
         user.is_active = True
+        grant_welcome_tickets(user)
         auth_token, key = issue_login_token(user)
     return user, auth_token, key
 

@@ -347,8 +347,11 @@ def _reserve(user, timeslot_id):
     return reservation
 
 
-def cancel_reservation(reservation, *, actor):
-    """Cancel and refund. A member must do it before the deadline; an admin may at any time."""
+def cancel_reservation(reservation, *, actor, enforce_deadline=True):
+    """Cancel and refund. A member must do it before the deadline; an admin may at any time.
+
+    `enforce_deadline=False`: a member closing their account frees every seat not yet started.
+    """
     with transaction.atomic():
         reservation = (
             Reservation.objects.select_for_update(of=("self",))
@@ -357,7 +360,7 @@ def cancel_reservation(reservation, *, actor):
         )
         if reservation.status != ACTIVE:
             raise ValidationError("This reservation is already cancelled.")
-        if not actor.is_staff:
+        if enforce_deadline and not actor.is_staff:
             hours = settings.RESERVATION_CANCEL_DEADLINE_HOURS
             deadline = reservation.timeslot.start - timedelta(hours=hours)
             if timezone.now() > deadline:
