@@ -6,10 +6,13 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
+from rest_framework.views import APIView
 
 from app.accounts import closing, email_change, privacy
 from app.accounts.throttles import LoginThrottle
@@ -71,11 +74,15 @@ class EmailChangeConfirmView(generics.GenericAPIView):
         )
 
 
-class MyDataView(generics.GenericAPIView):
+class MyDataView(APIView):
     """Everything stored about the member, as a JSON file to download."""
 
     permission_classes = [IsAuthenticated]
+    serializer_class = None  # the answer is a file, described by extend_schema below
 
+    @extend_schema(
+        request=None, responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="my-data-<date>.json")}
+    )
     def get(self, request):
         body = json.dumps(privacy.export_member_data(request.user), cls=DjangoJSONEncoder, indent=2)
         response = HttpResponse(body, content_type="application/json")
