@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 import requests
 import responses
+from django.core import mail
 from django.utils import timezone
 
 from app.accounts.models import AuthToken, TicketMovement, User
@@ -184,3 +185,11 @@ def test_an_admin_still_sees_the_anonymised_account(admin_client_api, member_cli
     assert body["email"] == f"closed-{member.pk}@closed.invalid"
     assert body["is_active"] is False
     assert make_user(email="member@example.com").pk != member.pk
+
+
+def test_a_closed_account_cannot_be_woken_by_a_new_activation_link(member_client, member, anon_client):
+    _close(member_client)
+    member.refresh_from_db()
+    response = anon_client.post("/api/users/resend-activation/", {"email": member.email}, format="json")
+    assert response.status_code == 200
+    assert not mail.outbox
