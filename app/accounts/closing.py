@@ -101,12 +101,11 @@ def _remove_saved_cards(user):
     for card in cards:
         try:
             store_services.delete_card(card)
-        except store_services.StoreError as error:
-            # The message is Paysafe's error text as shown to members: no token, id or credential.
-            logger.warning("Closed account %s: saved card %s kept, the vault refused: %s", user.pk, card.pk, error)
-            kept += 1
         except Exception as error:  # the account is closed whatever the gateway does
-            logger.warning("Closed account %s: saved card %s kept: %s", user.pk, card.pk, type(error).__name__)
+            # The store's and Paysafe's errors carry a `message` meant for members (no token, id or
+            # credential); anything else is named by its type only.
+            reason = getattr(error, "message", "") or type(error).__name__
+            logger.warning("Closed account %s: saved card %s kept, the vault refused: %s", user.pk, card.pk, reason)
             kept += 1
         else:
             removed += 1
