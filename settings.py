@@ -109,6 +109,9 @@ PASSWORD_RESET_TOKEN_LIFETIME_MINUTES = config("PASSWORD_RESET_TOKEN_LIFETIME_MI
 # AUTH_TOKEN_RENEW_BELOW_HOURS of its life is left, so ordinary requests never write.
 AUTH_TOKEN_LIFETIME_HOURS = config("AUTH_TOKEN_LIFETIME_HOURS", default=24 * 7, cast=int)
 AUTH_TOKEN_RENEW_BELOW_HOURS = config("AUTH_TOKEN_RENEW_BELOW_HOURS", default=24, cast=int)
+SIGNUP_TICKETS = config("SIGNUP_TICKETS", default=0, cast=int)  # welcome tickets, given once at activation
+EMAIL_CHANGE_URL = config("EMAIL_CHANGE_URL", default="http://127.0.0.1:8000/confirm-email?token={{token}}")
+EMAIL_CHANGE_TOKEN_LIFETIME_HOURS = config("EMAIL_CHANGE_TOKEN_LIFETIME_HOURS", default=24, cast=int)
 
 # --- E-mail -----------------------------------------------------------------------------
 EMAIL_SERVICE = config("EMAIL_SERVICE", default=False, cast=bool)  # send through Sendinblue
@@ -119,6 +122,8 @@ CONFIRM_SIGN_UP = config("CONFIRM_SIGN_UP", default=0, cast=int)  # Sendinblue t
 FORGOT_PASSWORD = config("FORGOT_PASSWORD", default=0, cast=int)
 INVOICE = config("INVOICE", default=0, cast=int)
 RESERVATION_CANCELLED = config("RESERVATION_CANCELLED", default=0, cast=int)
+CONFIRM_EMAIL_CHANGE = config("CONFIRM_EMAIL_CHANGE", default=0, cast=int)
+EMAIL_CHANGE_NOTICE = config("EMAIL_CHANGE_NOTICE", default=0, cast=int)
 EMAIL_BACKEND = config("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 DEFAULT_FROM_EMAIL = config("DEFAULT_FROM_EMAIL", default="noreply@example.com")
 SERVER_EMAIL = config("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)

@@ -52,14 +52,14 @@ class UserAdmin(BaseUserAdmin):
     list_display = ["email", "first_name", "last_name", "tickets", "membership_end", "is_active", "is_staff"]
     list_filter = ["is_active", "is_staff", "university"]
     search_fields = ["email", "first_name", "last_name"]
-    readonly_fields = ["last_login", "date_joined"]
+    readonly_fields = ["last_login", "date_joined", "closed_at"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         ("Profile", {"fields": ["first_name", "last_name", "phone", "birth_date"]}),
         ("University", {"fields": ["university", "academic_level", "academic_field"]}),
         ("Store", {"fields": ["tickets", "membership_end"]}),
         ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
-        ("Dates", {"fields": ["last_login", "date_joined"]}),
+        ("Dates", {"fields": ["last_login", "date_joined", "closed_at"]}),
     ]
 
     form = MemberChangeForm

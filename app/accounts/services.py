@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from app.accounts import tokens
 from app.accounts.models import AuthToken, Domain, Organization, User
 from app.accounts.tickets import set_tickets
+from app.accounts.welcome import grant_welcome_tickets
 from app.core.email import send_templated_email
 from app.core.exceptions import Invalid
 
@@ -91,6 +92,8 @@ def sign_up(*, email: str, password: str, **profile: Any) -> tuple[User, bool]:
             user = User.objects.create_user(
                 email=email, password=password, is_active=settings.AUTO_ACTIVATE_USER, **profile
             )
+            if user.is_active:
+                grant_welcome_tickets(user)
     except IntegrityError:
         # Two sign-ups with the same address raced past the serializer's check.
         raise email_taken_error() from None
@@ -137,6 +140,7 @@ def activate(token: str) -> tuple[User, AuthToken, str]:
         if not User.objects.filter(pk=user.pk, is_active=False).update(is_active=True):
             raise tokens.TokenError(tokens.invalid_token_message(tokens.ACTIVATION))
         user.is_active = True
+        grant_welcome_tickets(user)
         auth_token, key = issue_login_token(user)
     return user, auth_token, key
 

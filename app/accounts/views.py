@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
-from app.accounts import serializers, services
+from app.accounts import serializers, services, views_self
 from app.accounts.models import AcademicField, AcademicLevel, AuthToken, Domain, Organization, User
 from app.accounts.throttles import LoginThrottle, PasswordResetThrottle, SignUpThrottle
 from app.core.permissions import IsAdminOrReadOnly
@@ -130,8 +130,10 @@ class UserViewSet(
         services.deactivate(self.get_object(), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @action(detail=False, methods=["get", "patch"])
+    @action(detail=False, methods=["get", "patch", "delete"])
     def me(self, request):
+        if request.method == "DELETE":
+            return views_self.close_my_account(self, request)
         if request.method == "GET":
             return Response(self.get_serializer(request.user).data)
         serializer = self.get_serializer(request.user, data=request.data, partial=True)

@@ -485,8 +485,11 @@ def _reserve(user: User, timeslot_id: int) -> Reservation:
     return reservation
 
 
-def cancel_reservation(reservation: Reservation, *, actor: User) -> Reservation:
-    """Cancel and refund. A member must do it before the deadline; an admin may at any time."""
+def cancel_reservation(reservation: Reservation, *, actor: User, enforce_deadline: bool = True) -> Reservation:
+    """Cancel and refund. A member must do it before the deadline; an admin may at any time.
+
+    `enforce_deadline=False`: a member closing their account frees every seat not yet started.
+    """
     with transaction.atomic():
         reservation = (
             Reservation.objects.select_for_update(of=("self",))
@@ -495,7 +498,7 @@ def cancel_reservation(reservation: Reservation, *, actor: User) -> Reservation:
         )
         if reservation.status != ACTIVE:
             raise Invalid(_("This reservation is already cancelled."))
-        if not actor.is_staff:
+        if enforce_deadline and not actor.is_staff:
             hours = settings.RESERVATION_CANCEL_DEADLINE_HOURS
             deadline = reservation.timeslot.start - timedelta(hours=hours)
             if timezone.now() > deadline:
