@@ -1,4 +1,5 @@
-"""Django admin for bookings. Every write goes through services.py, like the API.
+"""Django admin for bookings. Every write of workplaces, periods, slots and reservations goes
+through services.py, like the API (pictures are single rows their model validates, as in the API).
 
 Forms call the services' public checks to show errors next to the fields; saves and deletes call
 the same service functions as the API, so a rule lives in one place and says the same words.
