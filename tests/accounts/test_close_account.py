@@ -158,12 +158,12 @@ def test_an_unreachable_vault_does_not_stop_the_closing(member_client, member, s
         assert secret not in caplog.text
 
 
-def test_staff_cannot_close_their_own_account(admin_client_api, admin_user):
+def test_staff_cannot_close_their_own_account(admin_client_api, staff_user):
     response = _close(admin_client_api)
     assert response.status_code == 403
     assert "another administrator" in response.json()["detail"]
-    admin_user.refresh_from_db()
-    assert admin_user.is_active
+    staff_user.refresh_from_db()
+    assert staff_user.is_active
 
 
 def test_closing_needs_a_login(anon_client, db):
