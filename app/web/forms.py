@@ -11,7 +11,13 @@ def _password(label, autocomplete):
     return forms.CharField(label=label, strip=False, widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}))
 
 
-class _ProfileFields(forms.Form):
+class PageForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")  # labels read "E-mail", not "E-mail:"
+        super().__init__(*args, **kwargs)
+
+
+class _ProfileFields(PageForm):
     first_name = forms.CharField(
         label=_("First name"), max_length=150, widget=forms.TextInput({"autocomplete": "given-name"})
     )
@@ -54,25 +60,25 @@ class ProfileForm(_ProfileFields):
     field_order = ["first_name", "last_name", "phone", "birth_date"]
 
 
-class LoginForm(forms.Form):
+class LoginForm(PageForm):
     email = forms.CharField(label=_("E-mail"), max_length=254, widget=forms.EmailInput({"autocomplete": "username"}))
     password = _password(_("Password"), "current-password")
 
 
-class EmailForm(forms.Form):
+class EmailForm(PageForm):
     email = forms.EmailField(label=_("E-mail"), max_length=254, widget=forms.EmailInput({"autocomplete": "email"}))
 
 
-class NewPasswordForm(forms.Form):
+class NewPasswordForm(PageForm):
     new_password = _password(_("New password"), "new-password")
 
 
-class PasswordChangeForm(forms.Form):
+class PasswordChangeForm(PageForm):
     old_password = _password(_("Current password"), "current-password")
     new_password = _password(_("New password"), "new-password")
 
 
-class SlotFilterForm(forms.Form):
+class SlotFilterForm(PageForm):
     workplace = forms.ModelChoiceField(
         label=_("Workplace"), queryset=Workplace.objects.all(), required=False, empty_label=_("All workplaces")
     )
