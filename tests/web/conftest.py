@@ -55,7 +55,7 @@ def period(workplace):
 
 @pytest.fixture
 def slot(period):
-    return make_slot(period, days_ahead=3)
+    return make_slot(period, days_ahead=2)
 
 
 __all__ = ["PASSWORD", "give_tickets", "make_period", "make_slot", "make_user", "make_workplace"]

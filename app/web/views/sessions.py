@@ -17,7 +17,7 @@ from app.web.feedback import show_on_page
 from app.web.forms import SlotFilterForm
 from app.web.views.common import now, safe_next, zone_label
 
-HOME_DAYS = 7
+HOME_DAYS = 3
 HOME_MAX_SLOTS = 60
 PAGE_SIZE = 20
 
