@@ -239,6 +239,7 @@ CONTENT_SECURITY_POLICY = {
 # --- Member pages (app/web) ---------------------------------------------------------------
 LOGIN_URL = "/login/"
 CSRF_COOKIE_HTTPONLY = True  # no script reads it: every form posts the token as a hidden field
+CSRF_FAILURE_VIEW = "app.web.views.common.csrf_failure"  # Django's own page has an inline style
 SESSION_COOKIE_AGE = config("SESSION_COOKIE_AGE", default=14 * 24 * 3600, cast=int)
 # Paysafe.js hosted card fields on /store/checkout/: enabled when the browser API key is set.
 PAYSAFE_JS_URL = config("PAYSAFE_JS_URL", default="https://hosted.paysafe.com/js/v1/latest/paysafe.min.js")

@@ -138,6 +138,7 @@ def test_forms_need_the_csrf_token(csrf_client, db):
     make_user()
     refused = csrf_client.post("/login/", {"email": "member@example.com", "password": PASSWORD})
     assert refused.status_code == 403
+    assert "This form has expired" in refused.content.decode()
     token = csrf_token(csrf_client, "/login/")
     accepted = csrf_client.post(
         "/login/", {"email": "member@example.com", "password": PASSWORD, "csrfmiddlewaretoken": token}

@@ -6,6 +6,7 @@ One browser for the module (its event loop ends with it); a fresh context, so fr
 import os
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -93,7 +94,7 @@ def _fill(page, label, value):
 
 
 def test_full_journey_sign_up_activate_buy_reserve_cancel_log_out(site, bookable, settings):
-    from app.store.models import Package
+    from app.store.models import Order, Package
 
     settings.DEBUG = True  # the local test gateway, as in `make run`
     settings.PAYSAFE_USER = ""
@@ -124,10 +125,11 @@ def test_full_journey_sign_up_activate_buy_reserve_cancel_log_out(site, bookable
     page.get_by_text("Your bank declined the payment. Please use another card or contact your bank.").wait_for()
     assert User.objects.get(email="journey@example.com").tickets == 0
     page.get_by_label("Test card: Visa 4111 (approved)").check()
-    page.get_by_role("button", name=re.compile("^Pay ")).click()
+    page.get_by_role("button", name=re.compile("^Pay ")).dblclick()  # an impatient double click
     page.get_by_text(re.compile(r"Thank you! Order ORD-\w+ is paid.")).wait_for()
     site.check()
     assert User.objects.get(email="journey@example.com").tickets == 5
+    assert Order.objects.filter(status="paid").count() == 1
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Sessions").click()
     site.check()
@@ -207,6 +209,48 @@ def test_every_page_at_phone_width_with_axe_and_keyboard(browser, live_server, t
         assert outline != "none"
     finally:
         phone.close()
+
+
+def _log_in(page, email="member@example.com", password=PASSWORD):
+    page.goto("/login/")
+    _fill(page, "E-mail", email)
+    _fill(page, "Password", password)
+    page.get_by_role("button", name="Log in").last.click()
+    page.get_by_role("heading", name="Upcoming sessions").wait_for()
+
+
+def test_checkout_with_paysafe_js_hosted_fields(site, settings):
+    """A new card goes through Paysafe.js (a local stand-in with its interface); our server sees a token."""
+    import json
+
+    from app.store.models import Order, Package
+    from tests.store.conftest import approve, fake_paysafe
+
+    make_user()
+    package = Package.objects.create(name="5 tickets", price=Decimal("25.00"), tickets=5)
+    settings.PAYSAFE_JS_API_KEY = "cHVibGljLWtleQ=="
+    standin = Path(__file__).parent / "vendor" / "paysafe-standin.js"
+    site.context.route(
+        "https://hosted.paysafe.com/**", lambda route: route.fulfill(path=standin, content_type="text/javascript")
+    )
+    with fake_paysafe(settings) as paysafe:
+        approve(paysafe)
+        page = site.page
+        _log_in(page)
+        page.goto(f"/store/checkout/?product=package&id={package.pk}")
+        site.check()
+        page.get_by_role("button", name=re.compile("^Pay ")).click()
+        page.get_by_text("The card number is incomplete.").wait_for()  # the fields' own message
+        page.get_by_role("textbox", name="Card number").fill("4111 1111 1111 1111")
+        page.get_by_role("button", name=re.compile("^Pay ")).click()
+        page.get_by_text(re.compile(r"Thank you! Order ORD-\w+ is paid.")).wait_for()
+        charges = [json.loads(call.request.body) for call in paysafe.calls if call.request.url.endswith("/auths")]
+    assert [charge["card"]["paymentToken"] for charge in charges] == ["SUT-16-1111"]
+    assert "4111" not in json.dumps(charges)
+    assert Order.objects.get().status == "paid"
+    # The page's only other origin is the Paysafe.js one its CSP allows.
+    assert site.watch.foreign and all(u.startswith("https://hosted.paysafe.com/") for u in site.watch.foreign)
+    site.watch.foreign.clear()
 
 
 def test_admin_and_api_docs_still_work_under_the_policy(site):

@@ -21,6 +21,11 @@ def safe_next(request, default):
     return default
 
 
+def csrf_failure(request, reason=""):
+    """A form posted without a valid CSRF token (an old tab, cookies off): say so, in the site's frame."""
+    return render(request, "web/csrf_failure.html", status=403)
+
+
 def not_found(request):
     return render(request, "web/not_found.html", status=404)
 
