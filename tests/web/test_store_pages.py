@@ -121,3 +121,25 @@ def test_another_members_orders_are_not_shown(logged_in, five, local_run):
     reference = Order.objects.get(user=other).reference
     assert reference in theirs.get("/account/orders/").content.decode()
     assert reference not in logged_in.get("/account/orders/").content.decode()
+
+
+def test_save_the_new_card_then_pay_with_it_and_delete_it(logged_in, member, five, local_run):
+    response = logged_in.post(
+        "/store/checkout/",
+        {"product": "package", "id": five.pk, "payment": "test-visa", "save_card": "1", "idempotency_key": "k-save"},
+    )
+    assert response.status_code == 302
+    replay = logged_in.post(
+        "/store/checkout/",
+        {"product": "package", "id": five.pk, "payment": "test-visa", "save_card": "1", "idempotency_key": "k-save"},
+    )
+    assert replay.status_code == 302 and Order.objects.filter(user=member).count() == 1
+    card = SavedCard.objects.get(profile__user=member)
+    assert Order.objects.get(user=member).status == "paid"
+    html = logged_in.get(f"/store/checkout/?product=package&id={five.pk}").content.decode()
+    assert f'value="saved:{card.pk}" checked' in html and "ending 1111" in html
+    again = _checkout(logged_in, five, f"saved:{card.pk}", key="k-saved")
+    assert again.status_code == 302 and User.objects.get(pk=member.pk).tickets == 15
+    deleted = logged_in.post(f"/account/cards/{card.pk}/delete/", follow=True).content.decode()
+    assert "The card ending 1111 is deleted." in deleted and "No saved card." in deleted
+    assert not SavedCard.objects.exists()

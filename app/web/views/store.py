@@ -164,6 +164,7 @@ def checkout(request):
         return _checkout_page(request, kind, product, error=_("Choose how to pay."), status=400)
     key = request.POST.get("idempotency_key", "")[:100]
     try:
+        payment = _save_card_if_asked(request, payment, key)
         result = store.checkout(
             request.user,
             [{"product": kind, "id": product.pk, "quantity": 1}],
@@ -188,6 +189,19 @@ def checkout(request):
         return redirect("/account/orders/")
     message = result.detail or order.failure_message or _("The payment was not approved. Please use another card.")
     return _checkout_page(request, kind, product, error=message, status=402 if result.status_code == 402 else 400)
+
+
+def _save_card_if_asked(request, payment, key):
+    """ "Save this card": the single-use token goes into the vault and the saved card pays.
+
+    Not when this form was already sent (a reload): its token is spent, and the order stands."""
+    token, kind = payment
+    if kind != "single-use" or not request.POST.get("save_card"):
+        return payment
+    if key and Order.objects.filter(user=request.user, idempotency_key=key).exists():
+        return token, "saved"  # as the first time: the checkout answers with that order, charging nothing
+    card = store.save_card(request.user, token)
+    return card.payment_token, "saved"
 
 
 def _first(error):
