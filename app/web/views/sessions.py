@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from app.accounts.tickets import NotEnoughTickets
 from app.bookings import services as bookings
 from app.bookings.models import Reservation
 from app.web.feedback import show_on_page
@@ -114,7 +115,7 @@ def reserve(request, slot_id):
         reservation = bookings.reserve(request.user, slot_id)
     except ValidationError as error:
         show_on_page(request, error)
-        if "ticket" in " ".join(error.messages):
+        if isinstance(error.__cause__, NotEnoughTickets):
             messages.info(request, _("Buy tickets in the store."), extra_tags="store")
         return redirect(back)
     slot = reservation.timeslot
