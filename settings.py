@@ -43,12 +43,14 @@ INSTALLED_APPS = [
     "app.accounts",
     "app.bookings",
     "app.store",
+    "app.web",
     "drf_spectacular",
     "drf_spectacular_sidecar",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "app.core.static.LazyWhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -71,6 +73,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "app.web.context.site",
             ],
         },
     },
@@ -212,6 +215,36 @@ CSRF_COOKIE_SECURE = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 DEFAULT_EXCEPTION_REPORTER_FILTER = "app.core.reporting.RedactingExceptionReporterFilter"
+
+# Content-Security-Policy on every response (django-csp): scripts and styles from this origin only,
+# inline ones only with the response's nonce. The checkout page adds the Paysafe.js origin.
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
+
+# --- Member pages (app/web) ---------------------------------------------------------------
+LOGIN_URL = "/login/"
+CSRF_COOKIE_HTTPONLY = True  # no script reads it: every form posts the token as a hidden field
+CSRF_FAILURE_VIEW = "app.web.views.common.csrf_failure"  # Django's own page has an inline style
+SESSION_COOKIE_AGE = config("SESSION_COOKIE_AGE", default=14 * 24 * 3600, cast=int)
+# Paysafe.js hosted card fields on /store/checkout/: enabled when the browser API key is set.
+PAYSAFE_JS_URL = config("PAYSAFE_JS_URL", default="https://hosted.paysafe.com/js/v1/latest/paysafe.min.js")
+PAYSAFE_JS_API_KEY = config("PAYSAFE_JS_API_KEY", default="")  # the public single-use-token key
+PAYSAFE_JS_ENVIRONMENT = config("PAYSAFE_JS_ENVIRONMENT", default="TEST")  # TEST or LIVE
 
 # --- Cache (throttling) -----------------------------------------------------------------
 # Process-local by design: no GET ever writes to the database, so throttle counters do not
