@@ -53,6 +53,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "app.core.static.LazyWhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",  # the language cookie, else Accept-Language
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -127,6 +128,13 @@ INVOICE = config("INVOICE", default=0, cast=int)
 RESERVATION_CANCELLED = config("RESERVATION_CANCELLED", default=0, cast=int)
 CONFIRM_EMAIL_CHANGE = config("CONFIRM_EMAIL_CHANGE", default=0, cast=int)
 EMAIL_CHANGE_NOTICE = config("EMAIL_CHANGE_NOTICE", default=0, cast=int)
+# The same e-mails in French (members whose `language` is fr); 0: the English template, with a warning.
+CONFIRM_SIGN_UP_FR = config("CONFIRM_SIGN_UP_FR", default=0, cast=int)
+FORGOT_PASSWORD_FR = config("FORGOT_PASSWORD_FR", default=0, cast=int)
+INVOICE_FR = config("INVOICE_FR", default=0, cast=int)
+RESERVATION_CANCELLED_FR = config("RESERVATION_CANCELLED_FR", default=0, cast=int)
+CONFIRM_EMAIL_CHANGE_FR = config("CONFIRM_EMAIL_CHANGE_FR", default=0, cast=int)
+EMAIL_CHANGE_NOTICE_FR = config("EMAIL_CHANGE_NOTICE_FR", default=0, cast=int)
 EMAIL_BACKEND = config("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 DEFAULT_FROM_EMAIL = config("DEFAULT_FROM_EMAIL", default="noreply@example.com")
 SERVER_EMAIL = config("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
@@ -167,11 +175,16 @@ STORE_TAX_RATE = config("STORE_TAX_RATE", default="14.975")  # percent, parsed a
 # --- Bookings ---------------------------------------------------------------------------
 RESERVATION_CANCEL_DEADLINE_HOURS = config("RESERVATION_CANCEL_DEADLINE_HOURS", default=24, cast=int)
 
-# --- Internationalization -------------------------------------------------------------------
-LANGUAGE_CODE = config("LANGUAGE_CODE", default="en-us")
+# --- Internationalization (docs/i18n.md) -----------------------------------------------------
+# English and French; a request's language comes from the language cookie (the switcher on every
+# page), else Accept-Language, else LANGUAGE_CODE. E-mails use the member's own `language`.
+LANGUAGE_CODE = config("LANGUAGE_CODE", default="en")
+LANGUAGES = [("en", "English"), ("fr", "Français")]
+LOCALE_PATHS = [BASE_DIR / "app" / "locale"]  # one project catalog; the .mo files are built, never committed
 TIME_ZONE = config("TIME_ZONE", default="America/Montreal")
 USE_I18N = True
 USE_TZ = True
+
 
 # --- Static files and media -------------------------------------------------------------
 STATIC_URL = config("STATIC_URL", default="/static/")

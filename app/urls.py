@@ -27,6 +27,7 @@ admin.site.site_header = admin.site.site_title = f"{settings.ORGANIZATION} admin
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),  # set_language: the switcher on every page
     path("api/schema/", schema, name="schema"),
     path("api/docs/", docs, name="api-docs"),
     path("api/", include("app.accounts.urls")),

@@ -8,6 +8,12 @@ import pytest
 from rest_framework.test import APIClient
 
 from app.accounts.models import AuthToken, User
+from scripts.compile_messages import compile_catalogs
+
+
+def pytest_sessionstart(session):
+    # The .mo catalogs are built, not committed: the suite always runs with the current .po.
+    compile_catalogs(if_stale=True)
 
 
 @pytest.fixture(autouse=True)

@@ -64,6 +64,7 @@ def request_change(user, *, new_email, password):
     hours = settings.EMAIL_CHANGE_TOKEN_LIFETIME_HOURS
     names = {"first_name": user.first_name, "last_name": user.last_name, "new_email": new_email}
     sent = send_templated_email(
+        language=user.language,
         to_email=new_email,
         to_name=user.get_full_name(),
         template_setting="CONFIRM_EMAIL_CHANGE",
@@ -77,6 +78,7 @@ def request_change(user, *, new_email, password):
     )
     # The current address hears of it, so that a member whose password leaked can react.
     send_templated_email(
+        language=user.language,
         to_email=user.email,
         to_name=user.get_full_name(),
         template_setting="EMAIL_CHANGE_NOTICE",

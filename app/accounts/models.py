@@ -9,6 +9,9 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from app.core.i18n import localized
 
 
 class Organization(models.Model):
@@ -45,22 +48,24 @@ class Domain(models.Model):
 
 class AcademicLevel(models.Model):
     name = models.CharField(max_length=100, unique=True)
+    name_fr = models.CharField(_("name (French)"), max_length=100, blank=True, help_text=_("Empty: the English name."))
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self):
-        return self.name
+        return localized(self, "name")
 
 
 class AcademicField(models.Model):
     name = models.CharField(max_length=100, unique=True)
+    name_fr = models.CharField(_("name (French)"), max_length=100, blank=True, help_text=_("Empty: the English name."))
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self):
-        return self.name
+        return localized(self, "name")
 
 
 class UserManager(BaseUserManager["User"]):
@@ -106,6 +111,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=False)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Every e-mail to the member is written in it (app.core.email); chosen at sign-up from the page's language.
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
     # Set when the member closed the account: personal data erased, history kept (app.accounts.closing).
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
 

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from app.accounts import services
 from app.accounts.models import AcademicField, AcademicLevel, Domain, Organization, User
+from app.core.i18n import LocalizedNamesMixin, current_language
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
@@ -18,21 +19,30 @@ class DomainSerializer(serializers.ModelSerializer):
         fields = ["id", "organization", "name"]
 
 
-class AcademicLevelSerializer(serializers.ModelSerializer):
+class AcademicLevelSerializer(LocalizedNamesMixin, serializers.ModelSerializer):
     class Meta:
         model = AcademicLevel
-        fields = ["id", "name"]
+        fields = ["id", "name", "name_fr"]
 
 
-class AcademicFieldSerializer(serializers.ModelSerializer):
+class AcademicFieldSerializer(LocalizedNamesMixin, serializers.ModelSerializer):
     class Meta:
         model = AcademicField
-        fields = ["id", "name"]
+        fields = ["id", "name", "name_fr"]
 
 
 # --- Members --------------------------------------------------------------------------------
 
-PROFILE_FIELDS = ["first_name", "last_name", "phone", "birth_date", "university", "academic_level", "academic_field"]
+PROFILE_FIELDS = [
+    "first_name",
+    "last_name",
+    "phone",
+    "birth_date",
+    "university",
+    "academic_level",
+    "academic_field",
+    "language",  # of every e-mail the member receives
+]
 
 # Fields a member may read on their profile but never change, with the reason given back.
 _MEMBER_REFUSED = {
@@ -99,6 +109,8 @@ class SignUpSerializer(_RefusingSerializer):
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
+        # Not sent: the language of the page or request the member signed up from.
+        attrs.setdefault("language", current_language())
         candidate = User(**{k: v for k, v in attrs.items() if k in ("email", "first_name", "last_name")})
         services.check_new_password(attrs["password"], candidate, field="password")
         return attrs

@@ -105,6 +105,7 @@ def sign_up(*, email: str, password: str, **profile: Any) -> tuple[User, bool]:
 def send_activation_email(user: User) -> bool:
     token = tokens.make_token(user, tokens.ACTIVATION)
     return send_templated_email(
+        language=user.language,
         to_email=user.email,
         to_name=user.get_full_name(),
         template_setting="CONFIRM_SIGN_UP",
@@ -161,6 +162,7 @@ def request_password_reset(email: str) -> None:
         return
     token = tokens.make_token(user, tokens.PASSWORD_RESET)
     send_templated_email(
+        language=user.language,
         to_email=user.email,
         to_name=user.get_full_name(),
         template_setting="FORGOT_PASSWORD",

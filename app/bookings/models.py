@@ -13,6 +13,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from app.core.i18n import localized
 
 PICTURE_EXTENSIONS = ["jpg", "jpeg", "png", "webp", "gif"]
 PICTURE_MAX_BYTES = 5 * 1024 * 1024
@@ -44,6 +47,7 @@ def validate_picture(file):
 
 class Workplace(models.Model):
     name = models.CharField(max_length=200)
+    name_fr = models.CharField(_("name (French)"), max_length=200, blank=True, help_text=_("Empty: the English name."))
     seats = models.PositiveIntegerField(validators=[MinValueValidator(1)])
     timezone = models.CharField(
         max_length=64, validators=[validate_timezone], help_text="IANA time zone, e.g. America/Montreal."
@@ -55,13 +59,14 @@ class Workplace(models.Model):
     postal_code = models.CharField(max_length=20)
     country = models.CharField(max_length=100)
     details = models.TextField(blank=True)
+    details_fr = models.TextField(_("details (French)"), blank=True, help_text=_("Empty: the English details."))
 
     class Meta:
         ordering = ["name", "id"]
         constraints = [models.CheckConstraint(condition=Q(seats__gte=1), name="workplace_seats_at_least_one")]
 
     def __str__(self):
-        return self.name
+        return localized(self, "name")
 
     @property
     def zone(self):

@@ -4,6 +4,7 @@ from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 
 from app.bookings.models import Period, Reservation, TimeSlot, Workplace, WorkplacePicture
+from app.core.i18n import LocalizedNamesMixin, localized
 
 
 class OffsetDateTimeField(serializers.DateTimeField):
@@ -25,7 +26,8 @@ class WorkplacePictureSerializer(serializers.ModelSerializer):
         fields = ["id", "image", "caption", "position"]
 
 
-class WorkplaceSerializer(serializers.ModelSerializer):
+class WorkplaceSerializer(LocalizedNamesMixin, serializers.ModelSerializer):
+    localized_fields = ("name", "details")
     pictures = WorkplacePictureSerializer(many=True, read_only=True)
 
     class Meta:
@@ -33,6 +35,7 @@ class WorkplaceSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "name",
+            "name_fr",
             "seats",
             "timezone",
             "address_line1",
@@ -42,6 +45,7 @@ class WorkplaceSerializer(serializers.ModelSerializer):
             "postal_code",
             "country",
             "details",
+            "details_fr",
             "pictures",
         ]
 
@@ -119,7 +123,7 @@ class ReservationSerializer(serializers.ModelSerializer):
     start = serializers.DateTimeField(source="timeslot.start", read_only=True)
     end = serializers.DateTimeField(source="timeslot.end", read_only=True)
     workplace = serializers.IntegerField(source="timeslot.period.workplace_id", read_only=True)
-    workplace_name = serializers.CharField(source="timeslot.period.workplace.name", read_only=True)
+    workplace_name = serializers.SerializerMethodField()
     timezone = serializers.CharField(source="timeslot.period.workplace.timezone", read_only=True)
     timeslot_removed_at = serializers.DateTimeField(
         source="timeslot.removed_at", read_only=True, help_text="When an administrator removed the time slot."
@@ -144,6 +148,9 @@ class ReservationSerializer(serializers.ModelSerializer):
             "cancelled_because",
         ]
         read_only_fields = ["user", "timeslot", "status", "price", "created", "cancelled_at", "cancelled_because"]
+
+    def get_workplace_name(self, reservation) -> str:
+        return localized(reservation.timeslot.period.workplace, "name")
 
 
 class ReservationCreateSerializer(serializers.Serializer):

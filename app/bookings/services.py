@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, ProtectedError, Q, QuerySet, Value
 from django.db.models.functions import Greatest
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from app.accounts.models import TicketMovement, User
@@ -27,6 +27,7 @@ from app.accounts.tickets import NotEnoughTickets, move_tickets
 from app.bookings.models import Period, Reservation, TimeSlot, Workplace
 from app.core.email import send_templated_email
 from app.core.exceptions import InUse, Invalid, NotFound
+from app.core.i18n import localized
 
 logger = logging.getLogger(__name__)
 
@@ -325,10 +326,15 @@ def _cancel_all(slot: TimeSlot, *, force: bool, actor: User | None, removed: boo
 def _tell_member(reservation: Reservation, slot: TimeSlot, removed: bool) -> None:
     zone = ZoneInfo(slot.period.workplace.timezone)
     user = reservation.user
+    with translation.override(user.language):  # the member's language, not the admin's who moved the slot
+        _send_cancellation(user, reservation, slot, zone, removed)
+
+
+def _send_cancellation(user: User, reservation: Reservation, slot: TimeSlot, zone: ZoneInfo, removed: bool) -> None:
     params = {
         "first_name": user.first_name,
         "organization": settings.ORGANIZATION,
-        "workplace": slot.period.workplace.name,
+        "workplace": localized(slot.period.workplace, "name"),
         "start": f"{slot.start.astimezone(zone):%Y-%m-%d %H:%M}",
         "end": f"{slot.end.astimezone(zone):%H:%M}",
         "timezone": zone.key,
@@ -336,6 +342,7 @@ def _tell_member(reservation: Reservation, slot: TimeSlot, removed: bool) -> Non
         "what_happened": _("was removed") if removed else _("changed time"),
     }
     send_templated_email(
+        language=user.language,
         to_email=user.email,
         to_name=user.get_full_name(),
         template_setting="RESERVATION_CANCELLED",

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from app.accounts.models import AcademicLevel
+from app.core.i18n import localized
 
 # Bounds on what a product may be, so that any order that can be paid can be granted and stored:
 # 20 lines x 100 units x 10,000.00 stays far within an order's 10-digit total even with tax, and
@@ -28,6 +29,7 @@ LINES_MAX = 20
 
 class Membership(models.Model):
     name = models.CharField(max_length=200)
+    name_fr = models.CharField(_("name (French)"), max_length=200, blank=True, help_text=_("Empty: the English name."))
     price = models.DecimalField(
         max_digits=10, decimal_places=2, validators=[MinValueValidator(0), MaxValueValidator(PRICE_MAX)]
     )
@@ -42,11 +44,12 @@ class Membership(models.Model):
         constraints = [models.CheckConstraint(condition=Q(price__gte=0), name="membership_price_not_negative")]
 
     def __str__(self):
-        return self.name
+        return localized(self, "name")
 
 
 class Package(models.Model):
     name = models.CharField(max_length=200)
+    name_fr = models.CharField(_("name (French)"), max_length=200, blank=True, help_text=_("Empty: the English name."))
     price = models.DecimalField(
         max_digits=10, decimal_places=2, validators=[MinValueValidator(0), MaxValueValidator(PRICE_MAX)]
     )
@@ -64,7 +67,7 @@ class Package(models.Model):
         constraints = [models.CheckConstraint(condition=Q(price__gte=0), name="package_price_not_negative")]
 
     def __str__(self):
-        return self.name
+        return localized(self, "name")
 
 
 def new_reference():

@@ -4,19 +4,20 @@ from typing import Any
 
 from rest_framework import serializers
 
+from app.core.i18n import LocalizedNamesMixin
 from app.store.models import LINES_MAX, QUANTITY_MAX, Membership, Order, OrderLine, Package, SavedCard
 
 
-class MembershipSerializer(serializers.ModelSerializer):
+class MembershipSerializer(LocalizedNamesMixin, serializers.ModelSerializer):
     class Meta:
         model = Membership
-        fields = ["id", "name", "price", "duration_days", "academic_levels", "available"]
+        fields = ["id", "name", "name_fr", "price", "duration_days", "academic_levels", "available"]
 
 
-class PackageSerializer(serializers.ModelSerializer):
+class PackageSerializer(LocalizedNamesMixin, serializers.ModelSerializer):
     class Meta:
         model = Package
-        fields = ["id", "name", "price", "tickets", "available", "exclusive_memberships"]
+        fields = ["id", "name", "name_fr", "price", "tickets", "available", "exclusive_memberships"]
 
 
 class OrderLineSerializer(serializers.ModelSerializer):

@@ -1,6 +1,7 @@
 """Forms render the fields and labels; the rules stay in the API's serializers and the services."""
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from app.accounts.models import AcademicField, AcademicLevel, Organization
@@ -54,10 +55,11 @@ class SignUpForm(_ProfileFields):
 
 
 class ProfileForm(_ProfileFields):
+    language = forms.ChoiceField(label=_("Language of my e-mails"), choices=settings.LANGUAGES)
     birth_date = forms.DateField(
         label=_("Birth date (optional)"), required=False, widget=forms.DateInput({"type": "date"}, format="%Y-%m-%d")
     )
-    field_order = ["first_name", "last_name", "phone", "birth_date"]
+    field_order = ["first_name", "last_name", "phone", "birth_date", "language"]
 
 
 class LoginForm(PageForm):

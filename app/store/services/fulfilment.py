@@ -9,10 +9,11 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from app.accounts.models import TicketMovement, User
 from app.accounts.tickets import move_tickets
+from app.core.i18n import money, percent
 from app.integrations.payments import Authorisation
 from app.store.models import Order, OrderLine, OrderStatusChange
 from app.store.services.status import change_status
@@ -128,28 +129,11 @@ def send_invoice(order_id: int) -> bool:
     from app.core.email import send_templated_email
 
     order = Order.objects.select_related("user").get(pk=order_id)
-    params = {
-        "first_name": order.user.first_name,
-        "reference": order.reference,
-        "date": timezone.localtime(order.paid_at).strftime("%Y-%m-%d %H:%M") if order.paid_at else "",
-        "currency": order.currency,
-        "lines": [
-            {
-                "name": line.name,
-                "quantity": line.quantity,
-                "unit_price": str(line.unit_price),
-                "amount": str(line.amount),
-            }
-            for line in order.lines.all()
-        ],
-        "subtotal": str(order.subtotal),
-        "tax_rate": str(order.tax_rate.normalize()),
-        "tax": str(order.tax),
-        "total": str(order.total),
-        "organization": settings.ORGANIZATION,
-    }
+    with translation.override(order.user.language):  # amounts written the member's way
+        params = _invoice_params(order)
     try:
         sent = send_templated_email(
+            language=order.user.language,
             to_email=order.user.email,
             to_name=order.user.get_full_name(),
             template_setting="INVOICE",
@@ -162,3 +146,27 @@ def send_invoice(order_id: int) -> bool:
     if not sent:
         logger.error("Invoice for order %s could not be sent", order.reference)
     return bool(sent)
+
+
+def _invoice_params(order: Order) -> dict:
+    currency = order.currency
+    return {
+        "first_name": order.user.first_name,
+        "reference": order.reference,
+        "date": timezone.localtime(order.paid_at).strftime("%Y-%m-%d %H:%M") if order.paid_at else "",
+        "currency": order.currency,
+        "lines": [
+            {
+                "name": line.name,
+                "quantity": line.quantity,
+                "unit_price": money(line.unit_price, currency),
+                "amount": money(line.amount, currency),
+            }
+            for line in order.lines.all()
+        ],
+        "subtotal": money(order.subtotal, currency),
+        "tax_rate": percent(order.tax_rate),
+        "tax": money(order.tax, currency),
+        "total": money(order.total, currency),
+        "organization": settings.ORGANIZATION,
+    }

@@ -16,6 +16,7 @@ from app.accounts import services as accounts
 from app.accounts.serializers import ProfileSerializer
 from app.bookings import services as bookings
 from app.bookings.models import Reservation
+from app.core.i18n import localized
 from app.web.feedback import show_on_form, show_on_page
 from app.web.forms import PasswordChangeForm, ProfileForm
 from app.web.guard import attempt_allowed
@@ -33,6 +34,7 @@ def _profile_initial(user):
         "university": user.university_id,
         "academic_level": user.academic_level_id,
         "academic_field": user.academic_field_id,
+        "language": user.language,
     }
 
 
@@ -95,7 +97,7 @@ def _reservation_view(reservation, moment):
     deadline = slot.start - timedelta(hours=settings.RESERVATION_CANCEL_DEADLINE_HOURS)
     return {
         "id": reservation.pk,
-        "workplace": slot.period.workplace.name,
+        "workplace": localized(slot.period.workplace, "name"),
         "start": local_text(slot.start, zone),
         "end": f"{slot.end.astimezone(zone):%H:%M}",
         "price": reservation.price,

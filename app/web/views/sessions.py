@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST, require_safe
 from app.accounts.tickets import NotEnoughTickets
 from app.bookings import services as bookings
 from app.bookings.models import Reservation
+from app.core.i18n import localized
 from app.web.feedback import show_on_page
 from app.web.forms import SlotFilterForm
 from app.web.views.common import now, safe_next, zone_label
@@ -124,7 +125,7 @@ def reserve(request, slot_id):
         request,
         _("Reserved: %(workplace)s, %(start)s %(zone)s. %(price)s ticket(s) spent.")
         % {
-            "workplace": slot.period.workplace.name,
+            "workplace": localized(slot.period.workplace, "name"),
             "start": f"{slot.start.astimezone(zone):%Y-%m-%d %H:%M}",
             "zone": zone_label(slot.start, zone),
             "price": reservation.price,

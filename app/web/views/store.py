@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from app.core.i18n import localized
 from app.store import services as store
 from app.store.models import Membership, Order, OrderLine, Package, SavedCard
 from app.web.feedback import error_messages, show_on_page
@@ -61,12 +62,12 @@ def _why_not(user, kind, product, held):
     if kind == "membership":
         levels = list(product.academic_levels.all())
         if levels and user.academic_level_id not in {level.pk for level in levels}:
-            names = ", ".join(level.name for level in levels)
+            names = ", ".join(localized(level, "name") for level in levels)
             return _("Reserved to these academic levels: %(names)s.") % {"names": names}
     else:
         exclusive = list(product.exclusive_memberships.all())
         if exclusive and not held & {m.pk for m in exclusive}:
-            names = ", ".join(m.name for m in exclusive)
+            names = ", ".join(localized(m, "name") for m in exclusive)
             return _("Reserved to members holding: %(names)s.") % {"names": names}
     return None
 
