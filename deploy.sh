@@ -5,9 +5,9 @@
 #   ./deploy.sh STAGE --package-only   # build and smoke-test the package, deploy nothing (no secret needed)
 #
 # Steps: fill the stage's secrets (write_secure_env.py) -> a fresh venv with requirements.txt only
-# -> collectstatic -> bytecode -> zappa package -> bytecode for the remaining sources -> artifact
-# smoke test (the packaged handler run locally: migrate, GET /healthz, manage check) -> zappa update
-# STAGE with that very artifact (with --initial, `zappa deploy STAGE` first creates the role, the
+# -> collectstatic -> bytecode -> translation catalogs (.mo, Babel) -> zappa package -> bytecode
+# for the remaining sources -> artifact smoke test (the packaged handler run locally: migrate,
+# GET /healthz, a French API error, manage check) -> zappa update STAGE with that very artifact (with --initial, `zappa deploy STAGE` first creates the role, the
 # function and the API) -> zappa manage STAGE migrate -> GET <stage URL>/healthz. A failure after
 # the update rolls the function back one version (zappa rollback STAGE -n 1) and exits non-zero.
 # Whatever happens, zappa_settings.json is restored to its committed state on exit.
@@ -156,6 +156,19 @@ SITE_PACKAGES="$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_pa
 find "$SITE_PACKAGES" -name '*.py' -not -name __init__.py -not -path '*/migrations/*' -not -path "$SITE_PACKAGES/zappa/*" \
   -exec sh -c 'for source; do [ -f "${source}c" ] && rm -f "$source"; done' sh {} +
 find "$SITE_PACKAGES" -name __pycache__ -type d -prune -exec rm -rf {} +
+
+step "catalogs: compile the translations (.po -> .mo) with Babel"
+# The .mo files are built, never committed, and the Lambda build image has no GNU gettext: Babel
+# (pure Python, the version pinned in requirements-dev.txt) compiles them. It is installed beside
+# the build, never into the venv that Zappa packages.
+I18N_TOOLS="$ROOT/build/i18n-tools"
+BABEL_PIN="$(grep -E '^babel==' requirements-dev.txt | cut -d' ' -f1)"
+[ -n "$BABEL_PIN" ] || fail "no babel==VERSION pin in requirements-dev.txt"
+if ! PYTHONPATH="$I18N_TOOLS" "$VENV/bin/python" -c 'import babel' 2>/dev/null; then
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --target "$I18N_TOOLS" "$BABEL_PIN" \
+    || fail "install $BABEL_PIN to compile the catalogs"
+fi
+PYTHONPATH="$I18N_TOOLS" "$VENV/bin/python" scripts/compile_messages.py || fail "compile the translation catalogs"
 
 step "zappa package"
 rm -f "$PACKAGE"

@@ -3,11 +3,13 @@
 
 The zip is unpacked into a temporary directory and its `handler.lambda_handler` is called in a
 fresh, isolated Python 3.12 process with the stage's `aws_environment_variables` (they are not in
-the zip) and a temporary sqlite database. Three events are sent:
+the zip) and a temporary sqlite database. Four events are sent:
 
 1. `{"manage": "migrate --noinput"}` (what `zappa manage STAGE migrate` sends): the tables must exist afterwards;
 2. an API Gateway REST (v1) proxy event for `GET /healthz`: it must answer 200 with status "ok";
-3. `{"manage": "check"}`: Django's system checks must pass.
+3. `POST /api/auth/token/` with wrong credentials and `Accept-Language: fr`: the refusal must be the
+   project's French sentence, which proves the compiled catalog (.mo) is in the package and loads;
+4. `{"manage": "check"}`: Django's system checks must pass.
 
 boto3/botocore/s3transfer are not in the package (the Lambda runtime provides them), so they are
 taken from `--runtime-libs` and put after the package on `sys.path`, as in the runtime.
@@ -68,10 +70,15 @@ with open(out, "w") as fh:
 """
 
 
-def api_gateway_event(path, stage, region, method="GET"):
+# The project's own French for a refused login (app/locale/fr): found only if the .mo shipped.
+FRENCH_LOGIN_REFUSAL = "Impossible de se connecter avec ce courriel et ce mot de passe"
+
+
+def api_gateway_event(path, stage, region, method="GET", body=None, extra_headers=None):
     """A REST API (v1) proxy event as API Gateway sends it, TLS terminated at the gateway."""
     host = f"smoke0test.execute-api.{region}.amazonaws.com"
     headers = {
+        **(extra_headers or {}),
         "Accept": "application/json",
         "Host": host,
         "User-Agent": "deploy-smoke-test",
@@ -97,7 +104,7 @@ def api_gateway_event(path, stage, region, method="GET"):
             "requestId": "smoke-test-request",
             "identity": {"sourceIp": "203.0.113.10", "userAgent": "deploy-smoke-test"},
         },
-        "body": None,
+        "body": body,
         "isBase64Encoded": False,
     }
 
@@ -161,6 +168,17 @@ def smoke_test(package, settings, stage, python, site_packages, work):
     events = [
         ["migrate", {"manage": "migrate --noinput"}],
         ["GET /healthz", api_gateway_event("/healthz", stage, region)],
+        [
+            "French refusal",
+            api_gateway_event(
+                "/api/auth/token/",
+                stage,
+                region,
+                method="POST",
+                body=json.dumps({"email": "nobody@example.com", "password": "not-the-password"}),
+                extra_headers={"Content-Type": "application/json", "Accept-Language": "fr"},
+            ),
+        ],
         ["check", {"manage": "check"}],
     ]
     out = work / "results.json"
@@ -192,6 +210,12 @@ def smoke_test(package, settings, stage, python, site_packages, work):
         body = response.get("body", "") if isinstance(response, dict) else ""
         if status != 200 or '"ok"' not in body:
             failures.append(f"GET /healthz answered {status}: {body[:300]}")
+    state, response = by_name.get("French refusal", ("missing", None))
+    if state == "ok":
+        status = response.get("statusCode") if isinstance(response, dict) else None
+        body = json.loads(response.get("body") or "{}") if isinstance(response, dict) else {}
+        if status != 400 or FRENCH_LOGIN_REFUSAL not in json.dumps(body, ensure_ascii=False):
+            failures.append(f"POST /api/auth/token/ in French answered {status}: {str(body)[:300]}")
     if proc.returncode != 0:
         failures.append(f"the handler process exited with {proc.returncode}: {proc.stderr[-1000:]}")
     return failures, placeholders
@@ -225,7 +249,10 @@ def main(argv=None):
         for failure in failures:
             print(f"  - {failure}", file=sys.stderr)
         return 1
-    print("smoke test passed: migrate created the tables, GET /healthz answered 200, manage check passed")
+    print(
+        "smoke test passed: migrate created the tables, GET /healthz answered 200, "
+        "a refused login answered in French, manage check passed"
+    )
     return 0
 
 
