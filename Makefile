@@ -6,23 +6,27 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 LOCAL_ENV := DEBUG=True PAYMENT_GATEWAY=test EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend
 
-.PHONY: run test lint venv demo bench clean package deploy-rehearsal
+.PHONY: run test lint venv demo bench clean package deploy-rehearsal messages
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || "$$(scripts/find_python.sh)" -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $(STAMP)
 
-venv: $(STAMP)
+venv: $(STAMP) messages
+
+## messages: compile the translation catalogs (app/locale/*/LC_MESSAGES/*.po -> .mo, with Babel; never committed)
+messages: $(STAMP)
+	$(PY) scripts/compile_messages.py --if-stale
 
 ## run: set up .venv, migrate the local sqlite database, load demo data, serve on http://127.0.0.1:8000
-run: $(STAMP)
+run: $(STAMP) messages
 	$(LOCAL_ENV) $(PY) manage.py migrate --noinput
 	$(LOCAL_ENV) $(PY) manage.py load_demo_data
 	$(LOCAL_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
 ## test: lint, then the whole test suite (outbound sockets blocked but for loopback)
-test: $(STAMP) lint
+test: $(STAMP) lint messages
 	$(BIN)/pytest
 
 lint: $(STAMP)

@@ -203,7 +203,7 @@ class TicketMovement(models.Model):
     delta = models.IntegerField()
     balance_after = models.PositiveIntegerField()
     reason = models.CharField(max_length=20, choices=Reason.choices)
-    reference = models.CharField(max_length=100, blank=True, help_text="The reservation or order concerned.")
+    reference = models.CharField(max_length=100, blank=True, help_text=_("The reservation or order concerned."))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

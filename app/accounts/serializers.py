@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from app.accounts import services
@@ -46,18 +47,18 @@ PROFILE_FIELDS = [
 
 # Fields a member may read on their profile but never change, with the reason given back.
 _MEMBER_REFUSED = {
-    "tickets": "Tickets are changed only by administrators and the store.",
-    "membership_end": "Memberships are changed only by administrators and the store.",
-    "is_staff": "Staff status is changed only by administrators.",
-    "is_superuser": "Staff status is changed only by administrators.",
-    "is_active": "Only administrators activate or deactivate accounts.",
-    "email": "The e-mail address cannot be changed here; write to an administrator.",
-    "password": "Use /api/password/change/ to change your password.",
+    "tickets": _("Tickets are changed only by administrators and the store."),
+    "membership_end": _("Memberships are changed only by administrators and the store."),
+    "is_staff": _("Staff status is changed only by administrators."),
+    "is_superuser": _("Staff status is changed only by administrators."),
+    "is_active": _("Only administrators activate or deactivate accounts."),
+    "email": _("The e-mail address cannot be changed here; write to an administrator."),
+    "password": _("Use /api/password/change/ to change your password."),
 }
 _ADMIN_REFUSED = {
-    "is_staff": "Staff status is changed in the Django admin.",
-    "is_superuser": "Staff status is changed in the Django admin.",
-    "password": "Members change their password themselves (/api/password/reset/).",
+    "is_staff": _("Staff status is changed in the Django admin."),
+    "is_superuser": _("Staff status is changed in the Django admin."),
+    "password": _("Members change their password themselves (/api/password/reset/)."),
 }
 
 

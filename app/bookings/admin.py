@@ -106,11 +106,13 @@ class BatchForm(forms.Form):
     )
     ranges = forms.CharField(
         initial="09:00-12:00, 13:00-17:00",
-        help_text="Local times in the workplace's time zone, separated by commas.",
+        help_text=gettext_lazy("Local times in the workplace's time zone, separated by commas."),
     )
-    start_date = forms.DateField(required=False, help_text="Empty: the period's first day.")
-    end_date = forms.DateField(required=False, help_text="Empty: the period's last day.")
-    price = forms.IntegerField(min_value=0, required=False, help_text="Tickets; empty: the period's price.")
+    start_date = forms.DateField(required=False, help_text=gettext_lazy("Empty: the period's first day."))
+    end_date = forms.DateField(required=False, help_text=gettext_lazy("Empty: the period's last day."))
+    price = forms.IntegerField(
+        min_value=0, required=False, help_text=gettext_lazy("Tickets; empty: the period's price.")
+    )
 
     def clean_ranges(self):
         ranges = []
@@ -121,7 +123,7 @@ class BatchForm(forms.Form):
                 raise ValidationError(f"“{item}” is not a range like 09:00-12:00.") from None
             ranges.append((first, last))
         if not ranges:
-            raise ValidationError("Give at least one range.")
+            raise ValidationError(gettext_lazy("Give at least one range."))
         return ranges
 
 
@@ -170,9 +172,11 @@ class PeriodAdmin(SavedByServiceAdmin):
 class TimeSlotForm(forms.ModelForm):
     force = forms.BooleanField(
         required=False,
-        help_text="The slot has reservations: cancel them, refund the members and e-mail them.",
+        help_text=gettext_lazy("The slot has reservations: cancel them, refund the members and e-mail them."),
     )
-    price = forms.IntegerField(min_value=0, required=False, help_text="Tickets; empty: the period's price.")
+    price = forms.IntegerField(
+        min_value=0, required=False, help_text=gettext_lazy("Tickets; empty: the period's price.")
+    )
 
     class Meta:
         model = TimeSlot
@@ -263,7 +267,7 @@ class ReservationAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # cancel instead: it refunds and keeps the history
 
-    @admin.action(description="Cancel with refund")
+    @admin.action(description=gettext_lazy("Cancel with refund"))
     def cancel_with_refund(self, request, queryset):
         done = 0
         for reservation in queryset.filter(status=Reservation.Status.ACTIVE):

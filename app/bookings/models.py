@@ -42,7 +42,7 @@ def validate_picture(file):
     file.seek(position)
     is_webp = head[:4] == b"RIFF" and head[8:12] == b"WEBP"
     if not (is_webp or head.startswith(_PICTURE_SIGNATURES)):
-        raise ValidationError("The file is not a JPEG, PNG, WebP or GIF image.")
+        raise ValidationError(_("The file is not a JPEG, PNG, WebP or GIF image."))
 
 
 class Workplace(models.Model):
@@ -50,7 +50,7 @@ class Workplace(models.Model):
     name_fr = models.CharField(_("name (French)"), max_length=200, blank=True, help_text=_("Empty: the English name."))
     seats = models.PositiveIntegerField(validators=[MinValueValidator(1)])
     timezone = models.CharField(
-        max_length=64, validators=[validate_timezone], help_text="IANA time zone, e.g. America/Montreal."
+        max_length=64, validators=[validate_timezone], help_text=_("IANA time zone, e.g. America/Montreal.")
     )
     address_line1 = models.CharField(max_length=200)
     address_line2 = models.CharField(max_length=200, blank=True)
@@ -97,7 +97,7 @@ class Period(models.Model):
     name = models.CharField(max_length=200)
     start_date = models.DateField()
     end_date = models.DateField()
-    price = models.PositiveIntegerField(default=1, help_text="Tickets per time slot.")
+    price = models.PositiveIntegerField(default=1, help_text=_("Tickets per time slot."))
     is_active = models.BooleanField(default=False)
 
     class Meta:
@@ -116,7 +116,7 @@ class TimeSlot(models.Model):
     end = models.DateTimeField()
     # The day in the workplace's time zone: lets lists filter by local date exactly.
     local_date = models.DateField(editable=False)
-    price = models.PositiveIntegerField(help_text="Tickets per seat.")
+    price = models.PositiveIntegerField(help_text=_("Tickets per seat."))
     # Set when a slot that had reservations is deleted: it stays, with them, as history (members and
     # admins see what happened) but leaves every list, takes no reservation and blocks no other slot.
     removed_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -147,7 +147,7 @@ class Reservation(models.Model):
     # which refunds first; a cascade could never silently swallow paid seats.
     timeslot = models.ForeignKey(TimeSlot, on_delete=models.PROTECT, related_name="reservations")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
-    price = models.PositiveIntegerField(help_text="Tickets paid, returned in full on cancellation.")
+    price = models.PositiveIntegerField(help_text=_("Tickets paid, returned in full on cancellation."))
     created = models.DateTimeField(auto_now_add=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancelled_by = models.ForeignKey(

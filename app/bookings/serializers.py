@@ -1,6 +1,7 @@
 """API shapes. None of them carries a member's personal data, except a member's own reservations."""
 
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from app.bookings.models import Period, Reservation, TimeSlot, Workplace, WorkplacePicture
@@ -59,7 +60,9 @@ class PeriodSerializer(serializers.ModelSerializer):
 class TimeSlotSerializer(serializers.ModelSerializer):
     start = OffsetDateTimeField()
     end = OffsetDateTimeField()
-    price = serializers.IntegerField(min_value=0, required=False, help_text="Tickets; the period's price if omitted.")
+    price = serializers.IntegerField(
+        min_value=0, required=False, help_text=_("Tickets; the period's price if omitted.")
+    )
     workplace = serializers.IntegerField(source="period.workplace_id", read_only=True)
     timezone = serializers.CharField(source="period.workplace.timezone", read_only=True)
     places_remaining = serializers.IntegerField(read_only=True)
@@ -67,7 +70,7 @@ class TimeSlotSerializer(serializers.ModelSerializer):
         write_only=True,
         required=False,
         default=False,
-        help_text="Needed to change the times of a slot with reservations: members are refunded and e-mailed.",
+        help_text=_("Needed to change the times of a slot with reservations: members are refunded and e-mailed."),
     )
 
     class Meta:
@@ -111,11 +114,11 @@ class BatchSerializer(serializers.Serializer):
     weekdays = serializers.ListField(
         child=serializers.IntegerField(min_value=0, max_value=6),
         allow_empty=False,
-        help_text="0 = Monday … 6 = Sunday.",
+        help_text=_("0 = Monday … 6 = Sunday."),
     )
     ranges = serializers.ListField(child=TimeRangeField(), allow_empty=False, help_text='e.g. ["09:00-12:00"].')
-    start_date = serializers.DateField(required=False, help_text="Defaults to the period's first day.")
-    end_date = serializers.DateField(required=False, help_text="Defaults to the period's last day.")
+    start_date = serializers.DateField(required=False, help_text=_("Defaults to the period's first day."))
+    end_date = serializers.DateField(required=False, help_text=_("Defaults to the period's last day."))
     price = serializers.IntegerField(min_value=0, required=False)
 
 
@@ -126,7 +129,7 @@ class ReservationSerializer(serializers.ModelSerializer):
     workplace_name = serializers.SerializerMethodField()
     timezone = serializers.CharField(source="timeslot.period.workplace.timezone", read_only=True)
     timeslot_removed_at = serializers.DateTimeField(
-        source="timeslot.removed_at", read_only=True, help_text="When an administrator removed the time slot."
+        source="timeslot.removed_at", read_only=True, help_text=_("When an administrator removed the time slot.")
     )
 
     class Meta:

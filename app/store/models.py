@@ -35,7 +35,7 @@ class Membership(models.Model):
     )
     duration_days = models.PositiveIntegerField(validators=[MinValueValidator(1), MaxValueValidator(DURATION_DAYS_MAX)])
     academic_levels = models.ManyToManyField(
-        AcademicLevel, blank=True, related_name="+", help_text="Who may buy it; empty means everyone."
+        AcademicLevel, blank=True, related_name="+", help_text=_("Who may buy it; empty means everyone.")
     )
     available = models.BooleanField(default=True)
 
@@ -59,7 +59,7 @@ class Package(models.Model):
         Membership,
         blank=True,
         related_name="exclusive_packages",
-        help_text="Only members holding one of these memberships may buy it; empty means everyone.",
+        help_text=_("Only members holding one of these memberships may buy it; empty means everyone."),
     )
 
     class Meta:
@@ -86,7 +86,7 @@ class Order(models.Model):
     reference = models.CharField(max_length=40, unique=True, default=new_reference, editable=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     currency = models.CharField(max_length=3)
-    tax_rate = models.DecimalField(max_digits=6, decimal_places=3, help_text="Percent, at the time of purchase.")
+    tax_rate = models.DecimalField(max_digits=6, decimal_places=3, help_text=_("Percent, at the time of purchase."))
     subtotal = models.DecimalField(max_digits=10, decimal_places=2)
     tax = models.DecimalField(max_digits=10, decimal_places=2)
     total = models.DecimalField(max_digits=10, decimal_places=2)
@@ -170,8 +170,8 @@ class OrderLine(models.Model):
     name = models.CharField(max_length=200)
     unit_price = models.DecimalField(max_digits=10, decimal_places=2)
     quantity = models.PositiveIntegerField()
-    tickets = models.PositiveIntegerField(default=0, help_text="Tickets per unit (packages).")
-    duration_days = models.PositiveIntegerField(default=0, help_text="Days per unit (memberships).")
+    tickets = models.PositiveIntegerField(default=0, help_text=_("Tickets per unit (packages)."))
+    duration_days = models.PositiveIntegerField(default=0, help_text=_("Days per unit (memberships)."))
     # What the line granted: the membership period it added, when paid.
     membership_start = models.DateTimeField(null=True, blank=True)
     membership_end = models.DateTimeField(null=True, blank=True)

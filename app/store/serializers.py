@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from app.core.i18n import LocalizedNamesMixin
@@ -89,7 +90,7 @@ class CheckoutSerializer(serializers.Serializer):
     def validate_lines(self, lines):
         keys = [(line["product"], line["id"]) for line in lines]
         if len(keys) != len(set(keys)):
-            raise serializers.ValidationError("Each product may appear only once; use quantity instead.")
+            raise serializers.ValidationError(_("Each product may appear only once; use quantity instead."))
         return lines
 
 
@@ -97,13 +98,13 @@ class OrderFilterSerializer(serializers.Serializer):
     """Query parameters of the order list."""
 
     needs_attention = serializers.BooleanField(
-        required=False, allow_null=True, default=None, help_text="Only orders that need (or do not need) staff."
+        required=False, allow_null=True, default=None, help_text=_("Only orders that need (or do not need) staff.")
     )
 
 
 class RefundSerializer(serializers.Serializer):
     force = serializers.BooleanField(
-        default=False, help_text="Refund even when some of the order's tickets were spent: take back what is left."
+        default=False, help_text=_("Refund even when some of the order's tickets were spent: take back what is left.")
     )
 
 

@@ -8,6 +8,7 @@ the card between two short transactions of its own.
 from typing import cast
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
@@ -90,7 +91,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
                 "Idempotency-Key",
                 location=OpenApiParameter.HEADER,
                 required=False,
-                description="Send the same key again to get the first order back instead of paying twice.",
+                description=_("Send the same key again to get the first order back instead of paying twice."),
             )
         ],
         description=(
