@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
 
 from app.core import errors, views
 
@@ -22,7 +24,10 @@ def docs(request, *args, **kwargs):
     return view(request, *args, **kwargs)
 
 
-admin.site.site_header = admin.site.site_title = f"{settings.ORGANIZATION} administration"
+# Lazy: the admin shows it in each request's language.
+admin.site.site_header = admin.site.site_title = format_lazy(
+    gettext_lazy("{organization} administration"), organization=settings.ORGANIZATION
+)
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
