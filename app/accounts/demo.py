@@ -4,7 +4,8 @@ from app.accounts.models import AcademicField, AcademicLevel, Domain, Organizati
 def load(admin, member, stdout):
     university, _ = Organization.objects.get_or_create(name="Université de Montréal")
     Domain.objects.get_or_create(organization=university, name="umontreal.ca")
-    for name in ["Bachelor", "Master", "PhD"]:
-        AcademicLevel.objects.get_or_create(name=name)
-    for name in ["Humanities", "Sciences", "Engineering"]:
-        AcademicField.objects.get_or_create(name=name)
+    # English name, French name (shown to French readers).
+    for name, name_fr in [("Bachelor", "Baccalauréat"), ("Master", "Maîtrise"), ("PhD", "Doctorat")]:
+        AcademicLevel.objects.get_or_create(name=name, defaults={"name_fr": name_fr})
+    for name, name_fr in [("Humanities", "Sciences humaines"), ("Sciences", "Sciences"), ("Engineering", "Génie")]:
+        AcademicField.objects.get_or_create(name=name, defaults={"name_fr": name_fr})

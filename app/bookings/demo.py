@@ -21,6 +21,8 @@ WORKPLACES = [
         "postal_code": "H3T 1N8",
         "country": "Canada",
         "details": "Quiet room, coffee, outlets at every seat.",
+        "name_fr": "Salle de rédaction de Montréal",
+        "details_fr": "Salle calme, café, prises à chaque place.",
     },
     {
         "name": "Kolkata Reading Room",
@@ -32,6 +34,8 @@ WORKPLACES = [
         "postal_code": "700073",
         "country": "India",
         "details": "Library annex, second floor.",
+        "name_fr": "Salle de lecture de Calcutta",
+        "details_fr": "Annexe de la bibliothèque, deuxième étage.",
     },
 ]
 

@@ -30,8 +30,10 @@ def current_language() -> str:
 
 
 def localized(obj, field: str) -> str:
-    if current_language() != settings.LANGUAGE_CODE.split("-")[0]:
-        value = getattr(obj, f"{field}_{current_language()}", "")
+    # The plain field holds English; `<field>_fr` the French, blank meaning "same as English".
+    language = current_language()
+    if language != "en":
+        value = getattr(obj, f"{field}_{language}", "")
         if value:
             return value
     return getattr(obj, field)
