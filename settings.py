@@ -53,7 +53,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "app.core.static.LazyWhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "app.core.locale.LocaleMiddleware",  # the language cookie, else Accept-Language (Django's, lazier)
+    "django.middleware.locale.LocaleMiddleware",  # the language cookie, else Accept-Language
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
