@@ -50,12 +50,16 @@ INSTALLED_APPS = [
     "app.accounts",
     "app.bookings",
     "app.store",
+    "app.staff",
+    "simple_history",
+    "corsheaders",
     "drf_spectacular",
     "drf_spectacular_sidecar",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "app.core.static.LazyWhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -63,6 +67,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 ROOT_URLCONF = "app.urls"
@@ -212,6 +217,16 @@ CSRF_COOKIE_SECURE = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 DEFAULT_EXCEPTION_REPORTER_FILTER = "app.core.reporting.RedactingExceptionReporterFilter"
+
+# --- Staff tools (app/staff: history, exports, CORS; docs/configuration.md) -----------------
+# Front ends on these origins may call the API; empty: none; "*": any. Cookies are not sent
+# cross-origin unless CORS_ALLOW_CREDENTIALS, which start-up refuses with "*" (app/staff/checks.py).
+CORS_ALLOWED_ORIGINS = config("CORS_ALLOWED_ORIGINS", default="", cast=Csv())
+CORS_ALLOW_ALL_ORIGINS = "*" in CORS_ALLOWED_ORIGINS
+CORS_ALLOWED_ORIGINS = [origin for origin in CORS_ALLOWED_ORIGINS if origin != "*"]
+CORS_ALLOW_CREDENTIALS = config("CORS_ALLOW_CREDENTIALS", default=False, cast=bool)
+CORS_URLS_REGEX = r"^/api/.*$"
+SIMPLE_HISTORY_REVERT_DISABLED = True  # a revert from the history would bypass the services' rules
 
 # --- Cache (throttling) -----------------------------------------------------------------
 # Process-local by design: no GET ever writes to the database, so throttle counters do not

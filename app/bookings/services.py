@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from app.accounts.models import TicketMovement
 from app.accounts.tickets import NotEnoughTickets, move_tickets
@@ -287,7 +288,7 @@ def batch_create_timeslots(period, *, weekdays, ranges, start_date=None, end_dat
             )
         price = period.price if price is None else price
         slots = [TimeSlot(period=period, start=s, end=e, local_date=day, price=price) for day, s, e in planned]
-        return TimeSlot.objects.bulk_create(slots)
+        return bulk_create_with_history(slots, TimeSlot)  # one history row per slot (app/staff)
 
 
 def _overlaps(start, end, existing):

@@ -1,0 +1,11 @@
+"""Staff tools reuse the bookings fixtures: workplaces in two zones, periods, slots, members."""
+
+import pytest
+
+from tests.bookings.conftest import kolkata, montreal, period, rich_member, slot  # noqa: F401
+
+
+@pytest.fixture
+def staff_browser(client, admin_user):
+    client.force_login(admin_user)
+    return client
