@@ -10,11 +10,15 @@ Two kinds of change do not go through `save()` and are recorded here explicitly:
 - a many-to-many change (a membership's academic levels, a package's exclusive memberships)
   adds a row whose reason names the new set: simple_history's own m2m tracking would cost two
   queries per row on the history page;
-- other `QuerySet.update()` calls: call `record_current_state()` after them (see docs/staff.md
-  for the list of those that still escape).
+- a `QuerySet.update()` on a tracked model (an order marked paid, failed or refunded, an account
+  activated, a membership's end moved): the model's manager reads the rows it will change (locked,
+  as the UPDATE would lock them), updates them, then adds a history row for each. Updates of
+  fields the history leaves out (the balance, which the ledger records; the password hash) are
+  left as they are.
 """
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.utils.translation import gettext
 from simple_history.models import HistoricalRecords
 
@@ -83,3 +87,25 @@ def _record_set(owner, through):
         "values": ", ".join(names) or gettext("none"),
     }
     _record(owner, reason=reason)
+
+
+def record_updates(model, untracked_fields=()):
+    """Make `model.objects.filter(...).update(...)` add a history row for each row it changes."""
+    manager = model._default_manager
+    quiet = frozenset(untracked_fields)
+    base = manager._queryset_class
+
+    class HistoryRecordingQuerySet(base):
+        def update(self, **kwargs):
+            if set(kwargs) <= quiet:
+                return super().update(**kwargs)
+            with transaction.atomic(using=self.db):
+                pks = list(self.select_for_update(of=("self",)).values_list("pk", flat=True))
+                if not pks:
+                    return 0
+                count = super().update(**kwargs)
+                record_current_state(model, pks)
+            return count
+
+    HistoryRecordingQuerySet.__name__ = f"HistoryRecording{base.__name__}"
+    manager._queryset_class = HistoryRecordingQuerySet

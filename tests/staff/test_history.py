@@ -113,6 +113,27 @@ def test_an_order_change_is_recorded(member):
     assert [h.status for h in order.history.all()] == ["paid", "pending"]
 
 
+def test_conditional_updates_of_orders_and_accounts_are_recorded(member, admin_user):
+    order = Order.objects.create(user=member, currency="CAD", tax_rate=0, subtotal=10, tax=0, total=10)
+    assert Order.objects.filter(pk=order.pk, status=Order.Status.PENDING).update(status=Order.Status.PAID) == 1
+    assert Order.objects.filter(pk=order.pk, status=Order.Status.PENDING).update(status=Order.Status.FAILED) == 0
+    assert [h.status for h in order.history.all()] == ["paid", "pending"]
+
+    User.objects.filter(pk=member.pk).update(is_staff=True)
+    latest, previous = member.history.all()[:2]
+    assert ("is_staff", False, True) in [(c.field, c.old, c.new) for c in latest.diff_against(previous).changes]
+
+
+def test_activating_an_account_through_the_api_is_recorded(anon_client, db):
+    from app.accounts import tokens
+
+    newcomer = make_user(email="new@example.com", is_active=False)
+    token = tokens.make_token(newcomer, tokens.ACTIVATION)
+    response = anon_client.post("/api/users/activate/", {"token": token}, format="json")
+    assert response.status_code == 200, response.content
+    assert [h.is_active for h in newcomer.history.all()[:2]] == [True, False]
+
+
 @pytest.mark.parametrize(
     "url",
     [
