@@ -226,6 +226,8 @@ CORS_ALLOW_ALL_ORIGINS = "*" in CORS_ALLOWED_ORIGINS
 CORS_ALLOWED_ORIGINS = [origin for origin in CORS_ALLOWED_ORIGINS if origin != "*"]
 CORS_ALLOW_CREDENTIALS = config("CORS_ALLOW_CREDENTIALS", default=False, cast=bool)
 CORS_URLS_REGEX = r"^/api/.*$"
+# Exports go to the media bucket (a signed link) instead of the response: Lambda returns 6 MB at most.
+STAFF_EXPORTS_TO_STORAGE = config("STAFF_EXPORTS_TO_STORAGE", default=bool(AWS_STORAGE_BUCKET_NAME), cast=bool)
 SIMPLE_HISTORY_REVERT_DISABLED = True  # a revert from the history would bypass the services' rules
 
 # --- Cache (throttling) -----------------------------------------------------------------

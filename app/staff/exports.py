@@ -2,20 +2,25 @@
 
 An export reads its rows with `values_list(...).iterator()` (no model instances, a few thousand
 rows in memory at a time). CSV goes out row by row (StreamingHttpResponse); XLSX is written by
-XlsxWriter in constant-memory mode to a temporary file, then sent from it. Date-times carry their
+XlsxWriter in constant-memory mode to a temporary file, then sent from it. On a stage
+(STAFF_EXPORTS_TO_STORAGE, on with a media bucket) both are written to a file that goes to the
+bucket, and the browser is redirected to a signed link: Lambda neither streams nor returns more
+than 6 MB. Date-times carry their
 offset: a slot's times in its workplace's zone, every other time in the site's zone (TIME_ZONE).
 """
 
 import csv
 import os
 import tempfile
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from django.http import FileResponse, StreamingHttpResponse
+from django.conf import settings
+from django.http import FileResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -88,43 +93,66 @@ class _Echo:
         return value
 
 
-def csv_response(export, queryset):
+def csv_lines(export, queryset):
     writer = csv.writer(_Echo())
+    yield "\ufeff"  # byte order mark: spreadsheet programs then read UTF-8
+    for cells in rows(export, queryset):
+        yield writer.writerow(["" if v is None else _safe_text(v) for v in cells])
 
-    def lines():
-        yield "\ufeff"  # byte order mark: spreadsheet programs then read UTF-8
-        for cells in rows(export, queryset):
-            yield writer.writerow(["" if v is None else _safe_text(v) for v in cells])
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+def csv_response(export, queryset):
+    if settings.STAFF_EXPORTS_TO_STORAGE:
+        with tempfile.TemporaryFile() as file:
+            file.writelines(line.encode() for line in csv_lines(export, queryset))
+            return _stored(file, f"{_filename(export)}.csv")
+    response = StreamingHttpResponse(csv_lines(export, queryset), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename(export)}.csv"'
     return response
 
 
-def xlsx_response(export, queryset):
+def write_xlsx(export, queryset, path):
     import xlsxwriter  # loaded by exports only: it stays out of the cold start
 
+    workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_formulas": False})
+    sheet = workbook.add_worksheet(str(export.title)[:31])
+    bold = workbook.add_format({"bold": True})
+    for index, cells in enumerate(rows(export, queryset)):
+        for column, value in enumerate(cells):
+            if value is None or value == "":
+                continue
+            if isinstance(value, bool):
+                sheet.write_boolean(index, column, value)
+            elif isinstance(value, int | float | Decimal):
+                sheet.write_number(index, column, value)
+            else:
+                sheet.write_string(index, column, str(value), bold if index == 0 else None)
+    workbook.close()
+
+
+def xlsx_response(export, queryset):
     handle, path = tempfile.mkstemp(suffix=".xlsx")
     os.close(handle)
     try:
-        workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_formulas": False})
-        sheet = workbook.add_worksheet(str(export.title)[:31])
-        bold = workbook.add_format({"bold": True})
-        for index, cells in enumerate(rows(export, queryset)):
-            for column, value in enumerate(cells):
-                if value is None:
-                    continue
-                if isinstance(value, bool):
-                    sheet.write_boolean(index, column, value)
-                elif isinstance(value, int | float | Decimal):
-                    sheet.write_number(index, column, value)
-                else:
-                    sheet.write_string(index, column, str(value), bold if index == 0 else None)
-        workbook.close()
-        data = open(path, "rb")  # FileResponse closes it
+        write_xlsx(export, queryset, path)
+        data = open(path, "rb")
     finally:
-        os.unlink(path)  # the open handle keeps the file readable until the response is sent
-    return FileResponse(data, as_attachment=True, filename=f"{_filename(export)}.xlsx", content_type=XLSX_TYPE)
+        os.unlink(path)  # the open handle keeps the file readable until it is sent
+    filename = f"{_filename(export)}.xlsx"
+    if settings.STAFF_EXPORTS_TO_STORAGE:
+        with data:
+            return _stored(data, filename)
+    return FileResponse(data, as_attachment=True, filename=filename, content_type=XLSX_TYPE)
+
+
+def _stored(file, filename):
+    """On Lambda a response is at most 6 MB and is never streamed: the file goes to the media
+    bucket and the browser is sent to a link there that expires (AWS_QUERYSTRING_AUTH)."""
+    from django.core.files import File
+    from django.core.files.storage import default_storage
+
+    file.seek(0)
+    name = default_storage.save(f"exports/{uuid.uuid4().hex}/{filename}", File(file))
+    return HttpResponseRedirect(default_storage.url(name))
 
 
 def _filename(export):

@@ -9,3 +9,8 @@ from tests.bookings.conftest import kolkata, montreal, period, rich_member, slot
 def staff_browser(client, admin_user):
     client.force_login(admin_user)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _exports_in_the_response(settings):
+    settings.STAFF_EXPORTS_TO_STORAGE = False  # a stage's default with a media bucket is True

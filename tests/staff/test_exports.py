@@ -194,3 +194,23 @@ def test_lists_and_exports_use_a_number_of_queries_that_does_not_grow_with_rows(
     add_rows(2, 12)
     assert (queries(changelist), queries(export)) == few
     assert few[0] <= 12 and few[1] <= 12
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_on_a_stage_the_export_is_a_link_to_a_file_in_the_media_storage(staff_browser, week, settings, fmt):
+    """Lambda returns 6 MB at most and never streams: the file goes to the bucket, the browser to it."""
+    from django.core.files.storage import default_storage
+
+    settings.STAFF_EXPORTS_TO_STORAGE = True
+    response = staff_browser.get(f"/admin/bookings/reservation/export/reservations.{fmt}?status__exact=active")
+    assert response.status_code == 302
+    name = response["Location"].removeprefix(settings.MEDIA_URL)
+    assert name.startswith("exports/") and name.endswith(f".{fmt}")
+    with default_storage.open(name) as stored:
+        content = stored.read()
+    expected = {"m0@example.com", "m1@example.com", "m2@example.com"}
+    if fmt == "csv":
+        text = content.decode("utf-8-sig")
+        assert {row["member e-mail"] for row in csv.DictReader(io.StringIO(text))} == expected
+    else:
+        assert content.startswith(b"PK")  # a zip: the XLSX container
