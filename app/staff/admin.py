@@ -74,6 +74,13 @@ class HistoryAdmin(SimpleHistoryAdmin):
     """simple_history's history page, reading what each row's title needs in the same query."""
 
     history_select_related = ()
+    history_ledger = False  # users: their ticket movements, listed under the changes
+
+    def history_view(self, request, object_id, extra_context=None):
+        if self.history_ledger:
+            movements = TicketMovement.objects.filter(user_id=object_id).select_related("actor")[:LEDGER_ROWS]
+            extra_context = {**(extra_context or {}), "ticket_movements": movements}
+        return super().history_view(request, object_id, extra_context)
 
     def get_history_queryset(self, request, history_manager, pk_name, object_id):
         queryset = super().get_history_queryset(request, history_manager, pk_name, object_id)
@@ -91,6 +98,7 @@ class HistoryAdmin(SimpleHistoryAdmin):
         super().set_history_delta_changes(request, historical_records, foreign_keys_are_objs)
 
 
+LEDGER_ROWS = 100
 HISTORY_SELECT_RELATED = {TimeSlot: ["period__workplace"]}
 # The ledger's list names two users per row: read them with the rows (one query, however many).
 LIST_SELECT_RELATED = {TicketMovement: ["user", "actor"]}
@@ -121,4 +129,6 @@ for _model in TRACKED.keys() | EXPORTS.keys():
     if _model in TRACKED:
         _mixins.append(HistoryAdmin)
         _attributes["history_select_related"] = HISTORY_SELECT_RELATED.get(_model, ())
+        _attributes["object_history_template"] = "admin/staff/object_history.html"
+        _attributes["history_ledger"] = _model is User
     extend(_model, *_mixins, **_attributes)

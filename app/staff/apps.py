@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import m2m_changed, post_save
+from django.db.models.signals import m2m_changed
 from django.utils.translation import gettext_lazy as _
 
 # The ledger (TicketMovement) adds the member's history row for a balance change.
@@ -12,12 +12,10 @@ class StaffConfig(AppConfig):
     verbose_name = _("Staff tools")
 
     def ready(self):
-        from app.accounts.models import TicketMovement
         from app.staff import checks, history
         from app.staff.models import TRACKED, TRACKED_M2M
 
         checks.refuse_credentials_with_any_origin()
-        post_save.connect(history.record_ticket_movement, sender=TicketMovement, dispatch_uid="staff-ticket-history")
         for descriptor in TRACKED_M2M:
             through = descriptor.through
             m2m_changed.connect(history.record_m2m_change, sender=through, dispatch_uid=f"staff-m2m-{through}")

@@ -8,6 +8,7 @@ from tests.bookings.conftest import kolkata, montreal, period, rich_member, slot
 @pytest.fixture
 def staff_browser(client, admin_user):
     client.force_login(admin_user)
+    client.user = admin_user
     return client
 
 
