@@ -44,6 +44,9 @@ INSTALLED_APPS = [
     "app.bookings",
     "app.store",
     "app.web",
+    "app.staff",
+    "simple_history",
+    "corsheaders",
     "drf_spectacular",
     "drf_spectacular_sidecar",
 ]
@@ -51,6 +54,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "app.core.static.LazyWhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -58,6 +62,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 ROOT_URLCONF = "app.urls"
@@ -245,6 +250,17 @@ SESSION_COOKIE_AGE = config("SESSION_COOKIE_AGE", default=14 * 24 * 3600, cast=i
 PAYSAFE_JS_URL = config("PAYSAFE_JS_URL", default="https://hosted.paysafe.com/js/v1/latest/paysafe.min.js")
 PAYSAFE_JS_API_KEY = config("PAYSAFE_JS_API_KEY", default="")  # the public single-use-token key
 PAYSAFE_JS_ENVIRONMENT = config("PAYSAFE_JS_ENVIRONMENT", default="TEST")  # TEST or LIVE
+# --- Staff tools (app/staff: history, exports, CORS; docs/configuration.md) -----------------
+# Front ends on these origins may call the API; empty: none; "*": any. Cookies are not sent
+# cross-origin unless CORS_ALLOW_CREDENTIALS, which start-up refuses with "*" (app/staff/checks.py).
+CORS_ALLOWED_ORIGINS = config("CORS_ALLOWED_ORIGINS", default="", cast=Csv())
+CORS_ALLOW_ALL_ORIGINS = "*" in CORS_ALLOWED_ORIGINS
+CORS_ALLOWED_ORIGINS = [origin for origin in CORS_ALLOWED_ORIGINS if origin != "*"]
+CORS_ALLOW_CREDENTIALS = config("CORS_ALLOW_CREDENTIALS", default=False, cast=bool)
+CORS_URLS_REGEX = r"^/api/.*$"
+# Exports go to the media bucket (a signed link) instead of the response: Lambda returns 6 MB at most.
+STAFF_EXPORTS_TO_STORAGE = config("STAFF_EXPORTS_TO_STORAGE", default=bool(AWS_STORAGE_BUCKET_NAME), cast=bool)
+SIMPLE_HISTORY_REVERT_DISABLED = True  # a revert from the history would bypass the services' rules
 
 # --- Cache (throttling) -----------------------------------------------------------------
 # Process-local by design: no GET ever writes to the database, so throttle counters do not
