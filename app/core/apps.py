@@ -18,4 +18,7 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self):
+        from app.core import email
+
+        email.connect_signals()  # e-mail queued during a request goes out once its answer is sent
         resume_garbage_collection()
