@@ -140,3 +140,35 @@ GIT_ENV = {
     "GIT_COMMITTER_EMAIL": "rehearsal@localhost",
     "PATH": "/usr/bin:/bin:/usr/local/bin",
 }
+
+
+def test_the_role_may_touch_only_the_stages_own_resources(rehearsal):
+    documents = rehearsal.role_policy()
+
+    assert list(documents) == ["zappa-permissions"]
+    assert rehearsal.policy_problems() == []
+    actions = {action for statement in documents["zappa-permissions"]["Statement"] for action in statement["Action"]}
+    assert "lambda:InvokeFunction" in actions  # e-mail tasks invoke the function itself
+    assert not {action for action in actions if action.split(":")[0] in {"dynamodb", "sns", "sqs", "route53"}}
+
+
+def test_the_policy_check_finds_zappas_default_policy_too_broad(rehearsal):
+    # The check itself can fail: Zappa's own default policy (logs:*, s3:* on everything...) is refused.
+    from zappa.core import ATTACH_POLICY
+
+    class Default(type(rehearsal)):
+        def role_policy(self):
+            return {"zappa-permissions": json.loads(ATTACH_POLICY)}
+
+    probe = Default.__new__(Default)
+    probe.__dict__.update(rehearsal.__dict__)
+    problems = probe.policy_problems()
+    assert "zappa-permissions: wildcard action logs:*" in problems
+    assert "zappa-permissions: wildcard action s3:*" in problems
+
+
+def test_each_scheduled_function_has_a_rule_targeting_the_function(rehearsal):
+    rules = {name.rsplit("-", 1)[-1]: expression for name, expression, _ in rehearsal.scheduled_rules()}
+
+    assert rules["app.core.scheduled.reconcile_payments"] == "rate(15 minutes)"
+    assert rules["app.core.scheduled.clear_expired_tokens"] == "rate(1 day)"
