@@ -17,7 +17,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 	@touch $(STAMP)
 
 # Wheels of requirements.txt: the deploy tests build their Lambda venv from them, offline.
-$(WHEEL_STAMP): requirements.txt $(STAMP)
+$(WHEEL_STAMP): requirements.txt | $(STAMP)
 	@VENV=$(VENV) WHEELHOUSE=$(WHEELHOUSE) scripts/fill_wheelhouse.sh
 	@touch $(WHEEL_STAMP)
 

@@ -6,5 +6,9 @@ cd "$(dirname "$0")/.."
 VENV="${VENV:-.venv}"
 WHEELHOUSE="${WHEELHOUSE:-build/wheelhouse}"
 mkdir -p "$WHEELHOUSE"
-"$VENV/bin/python" -m pip wheel --quiet --disable-pip-version-check -r requirements.txt -w "$WHEELHOUSE"
+pip_wheel() {
+  "$VENV/bin/python" -m pip wheel --quiet --disable-pip-version-check -r requirements.txt -w "$WHEELHOUSE" "$@"
+}
+# Already complete (e.g. requirements.txt only touched): nothing to fetch, works offline.
+pip_wheel --no-index --find-links "$WHEELHOUSE" 2>/dev/null || pip_wheel
 echo "wheelhouse: $(find "$WHEELHOUSE" -name '*.whl' | wc -l) wheels in $WHEELHOUSE"
