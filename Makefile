@@ -11,10 +11,16 @@ LOCAL_ENV := DEBUG=True EMAIL_BACKEND=django.core.mail.backends.console.EmailBac
 
 .PHONY: run reset test lint venv demo bench clean package deploy-rehearsal
 
-# .venv with requirements-dev.txt: uv when it can be had (fast), pip otherwise (scripts/make_venv.sh).
+# .venv: uv when it can be had (fast), pip otherwise (scripts/make_venv.sh). `make run` needs the
+# app's requirements only; the tools of requirements-dev.txt come with `make venv` / `make test`.
+RUN_STAMP := $(VENV)/.installed-runtime
+$(RUN_STAMP): requirements.txt
+	@VENV=$(VENV) REQUIREMENTS=requirements.txt scripts/make_venv.sh
+	@touch $(RUN_STAMP)
+
 $(STAMP): requirements.txt requirements-dev.txt
-	@VENV=$(VENV) scripts/make_venv.sh
-	@touch $(STAMP)
+	@VENV=$(VENV) REQUIREMENTS=requirements-dev.txt scripts/make_venv.sh
+	@touch $(STAMP) $(RUN_STAMP)
 
 # Wheels of requirements.txt: the deploy tests build their Lambda venv from them, offline.
 $(WHEEL_STAMP): requirements.txt | $(STAMP)
@@ -25,7 +31,7 @@ $(WHEEL_STAMP): requirements.txt | $(STAMP)
 venv: $(STAMP) $(WHEEL_STAMP)
 
 ## run: set up .venv, migrate the local sqlite database, load demo data, serve on http://127.0.0.1:$(PORT) (make run PORT=8001)
-run: $(STAMP)
+run: $(RUN_STAMP)
 	$(LOCAL_ENV) $(PY) manage.py migrate --noinput
 	$(LOCAL_ENV) $(PY) manage.py load_demo_data
 	$(LOCAL_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
@@ -60,4 +66,4 @@ bench: $(STAMP)
 	$(PY) benchmarks/bookings.py
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache test-db.sqlite3
+	rm -rf $(VENV) build/uv build/wheelhouse staticfiles .pytest_cache .ruff_cache test-db.sqlite3

@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# Create .venv with requirements-dev.txt (what `make venv`, `make run` and `make test` need).
+# Create .venv and install REQUIREMENTS into it: requirements.txt for `make run` (the app only,
+# the quickest first run), requirements-dev.txt for `make venv` and `make test` (adds the tools).
 #
 # uv (from PyPI, pinned in requirements-dev.txt) installs in parallel from its cache and is several
 # times faster than pip; when uv is not on PATH it is bootstrapped into build/uv with pip. If uv
 # cannot be had, pip does everything. The Lambda build (deploy.sh) always uses pip.
 #   VENV=DIR          the venv to create (default .venv)
+#   REQUIREMENTS=FILE what to install (default requirements-dev.txt)
 #   MAKE_VENV_PIP=1   use pip only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 VENV="${VENV:-.venv}"
+REQUIREMENTS="${REQUIREMENTS:-requirements-dev.txt}"
 PYTHON="$(scripts/find_python.sh)"
 UV_PIN="$(grep -E '^uv==' requirements-dev.txt | head -1)"
 
@@ -32,11 +35,11 @@ if UV="$(find_uv)"; then
   if [ ! -x "$VENV/bin/python" ]; then
     "$UV" venv --quiet --seed --python "$PYTHON" "$VENV" # --seed: pip too, for `.venv/bin/pip install`
   fi
-  if "$UV" pip install --quiet --python "$VENV/bin/python" -r requirements-dev.txt; then
+  if "$UV" pip install --quiet --python "$VENV/bin/python" -r "$REQUIREMENTS"; then
     exit 0
   fi
   echo "venv: uv failed, falling back to pip" >&2
 fi
 echo "venv: $VENV with pip"
 [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$REQUIREMENTS"
