@@ -5,7 +5,6 @@ import re
 from urllib.parse import quote
 
 from django.conf import settings
-from django.contrib.auth import authenticate
 from django.contrib.auth.models import update_last_login
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -13,6 +12,7 @@ from django.db import IntegrityError, transaction
 from app.accounts import tokens
 from app.accounts.models import AuthToken, Domain, User
 from app.core.email import send_templated_email
+from app.security.login import check_login
 
 logger = logging.getLogger(__name__)
 
@@ -111,9 +111,9 @@ def activate(token):
 
 
 def log_in(request, email, password):
-    # ModelBackend runs the hasher even for unknown e-mails and refuses inactive members:
-    # wrong address, wrong password and inactive account all look the same.
-    user = authenticate(request, email=email.strip(), password=password)
+    # Wrong address, wrong password and inactive account all look the same; past too many
+    # failures per address or account, check_login raises LoginLocked (a 429).
+    user = check_login(request, email, password)
     if user is None:
         raise LoginFailed
     return issue_login_token(user)

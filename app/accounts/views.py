@@ -11,7 +11,7 @@ from rest_framework.settings import api_settings
 
 from app.accounts import serializers, services
 from app.accounts.models import AcademicField, AcademicLevel, AuthToken, Domain, Organization, User
-from app.accounts.throttles import LoginThrottle, PasswordResetThrottle, SignUpThrottle
+from app.accounts.throttles import EmailSentThrottle, LoginThrottle, PasswordResetThrottle, SignUpThrottle
 from app.accounts.tokens import TokenError
 from app.core.permissions import IsAdminOrReadOnly
 
@@ -86,7 +86,9 @@ class UserViewSet(
         return [IsAdminUser()]
 
     def get_throttles(self):
-        extra = {"create": [SignUpThrottle], "resend_activation": [SignUpThrottle]}.get(self.action, [])
+        extra = {"create": [SignUpThrottle], "resend_activation": [SignUpThrottle, EmailSentThrottle]}.get(
+            self.action, []
+        )
         return [throttle() for throttle in [*DEFAULT_THROTTLES, *extra]]
 
     def get_serializer_class(self):
@@ -204,7 +206,7 @@ class PasswordResetView(generics.GenericAPIView):
     serializer_class = serializers.EmailSerializer
     authentication_classes = []
     permission_classes = [AllowAny]
-    throttle_classes = [*DEFAULT_THROTTLES, PasswordResetThrottle]
+    throttle_classes = [*DEFAULT_THROTTLES, PasswordResetThrottle, EmailSentThrottle]
 
     def post(self, request):
         serializer = self.get_serializer(data=request.data)
