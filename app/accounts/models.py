@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from app.security.validators import validate_plain_name
+from app.security.validators import validate_date_in_range, validate_plain_name
 
 
 class Organization(models.Model):
@@ -96,7 +96,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     first_name = models.CharField(max_length=150, validators=[validate_plain_name])
     last_name = models.CharField(max_length=150, validators=[validate_plain_name])
     phone = models.CharField(max_length=30, blank=True)
-    birth_date = models.DateField(null=True, blank=True)
+    birth_date = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
     university = models.ForeignKey(
         Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="members"
     )
@@ -104,7 +104,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     academic_field = models.ForeignKey(AcademicField, null=True, blank=True, on_delete=models.PROTECT)
     # Only admins and the store change these (see app.accounts.tickets); never the member.
     tickets = models.PositiveIntegerField(default=0)
-    membership_end = models.DateTimeField(null=True, blank=True)
+    membership_end = models.DateTimeField(null=True, blank=True, validators=[validate_date_in_range])
     is_active = models.BooleanField(default=False)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)

@@ -1,6 +1,7 @@
 """Validators shared by every form and serializer that takes what a person types."""
 
 import re
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.utils.deconstruct import deconstructible
@@ -51,3 +52,29 @@ class MaximumLengthValidator:
             "Your password must contain at most %(max_length)d characters.",
             self.max_length,
         ) % {"max_length": self.max_length}
+
+
+# Dates people may enter: far enough for birth dates and long memberships, and far from the
+# edges of Python's datetime (years 1 and 9999), where a conversion to or from UTC overflows
+# and a stored value can no longer be read back (every page showing it would fail).
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2999, 12, 31)
+
+
+@deconstructible
+class DateRangeValidator:
+    message = gettext_lazy("Give a date between %(earliest)s and %(latest)s.")
+    code = "date_out_of_range"
+
+    def __call__(self, value):
+        day = value.date() if isinstance(value, datetime) else value
+        if not EARLIEST_DATE <= day <= LATEST_DATE:
+            raise ValidationError(
+                self.message, code=self.code, params={"earliest": EARLIEST_DATE, "latest": LATEST_DATE}
+            )
+
+    def __eq__(self, other):
+        return isinstance(other, DateRangeValidator)
+
+
+validate_date_in_range = DateRangeValidator()
