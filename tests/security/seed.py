@@ -19,6 +19,7 @@ def seed():
 
     _, admin_key = person("admin@example.com", is_staff=True, is_superuser=True)
     member, member_key = person("member@example.com")
+    person("target@example.com")  # the account the shared lock-out test attacks
     workplace = Workplace.objects.create(
         name="Live Room",
         timezone="America/Montreal",

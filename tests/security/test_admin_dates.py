@@ -90,20 +90,19 @@ class AdminBrowser:
 
 
 @live.needs_postgres
-def test_admin_write_out_of_range_shows_the_form_again_on_postgresql(tmp_path):
-    with live.own_database() as database_url:
-        seed = live.migrate_and_seed(database_url)
-        # DEBUG: the admin's static files without collectstatic (the answers are the same).
-        with live.servers(database_url, 1, tmp_path, DEBUG="True") as (base,):
-            browser = AdminBrowser(base)
-            logged_in = browser.post(
-                "/admin/login/", {"username": "admin@example.com", "password": "a-long-passphrase-1", "next": "/admin/"}
-            )
-            assert logged_in.status_code == 302, logged_in.text[-500:]
-            ids = {**seed["ids"], "workplace": str(seed["ids"]["workplace"])}
-            for name, path, data in ADMIN_WRITES:
-                response = browser.post(path.format(**ids), fill(data, ids))
-                assert response.status_code == 200, (name, response.status_code)
-                assert OUT_OF_RANGE in response.text, name
-            assert browser.get("/admin/bookings/timeslot/add/").status_code == 200
-            assert browser.get(f"/admin/accounts/user/{ids['member']}/change/").status_code == 200
+def test_admin_write_out_of_range_shows_the_form_again_on_postgresql(postgres_seeded, tmp_path):
+    database_url, seed = postgres_seeded
+    # DEBUG: the admin's static files without collectstatic (the answers are the same).
+    with live.servers(database_url, 1, tmp_path, DEBUG="True") as (base,):
+        browser = AdminBrowser(base)
+        logged_in = browser.post(
+            "/admin/login/", {"username": "admin@example.com", "password": "a-long-passphrase-1", "next": "/admin/"}
+        )
+        assert logged_in.status_code == 302, logged_in.text[-500:]
+        ids = {**seed["ids"], "workplace": str(seed["ids"]["workplace"])}
+        for name, path, data in ADMIN_WRITES:
+            response = browser.post(path.format(**ids), fill(data, ids))
+            assert response.status_code == 200, (name, response.status_code)
+            assert OUT_OF_RANGE in response.text, name
+        assert browser.get("/admin/bookings/timeslot/add/").status_code == 200
+        assert browser.get(f"/admin/accounts/user/{ids['member']}/change/").status_code == 200

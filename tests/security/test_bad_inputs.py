@@ -53,11 +53,10 @@ def test_bad_input_gets_a_clear_4xx_on_sqlite(seeded, case):
 
 
 @pytest.fixture(scope="module")
-def live_server_on_postgres(tmp_path_factory):
-    with live.own_database() as database_url:
-        seed = live.migrate_and_seed(database_url)
-        with live.servers(database_url, 1, tmp_path_factory.mktemp("logs")) as (base,):
-            yield base, seed
+def live_server_on_postgres(postgres_seeded, tmp_path_factory):
+    database_url, seed = postgres_seeded
+    with live.servers(database_url, 1, tmp_path_factory.mktemp("logs")) as (base,):
+        yield base, seed
 
 
 @live.needs_postgres
