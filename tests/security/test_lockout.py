@@ -60,6 +60,10 @@ def _admin_login(address, email, password):
 
 def test_admin_login_locks_after_repeated_failures_and_refuses_the_right_password(db):
     admin = make_user(email="admin@example.com", is_staff=True, is_superuser=True)
+    _admin_login("198.51.100.200", admin.email, "wrong")
+    client, response = _admin_login("198.51.100.200", admin.email, PASSWORD)
+    assert response.status_code == 302  # below the limit, the right password logs in
+    assert client.get("/admin/").status_code == 200
     for i in range(30):
         _, response = _admin_login(f"198.51.100.{i + 1}", admin.email, f"wrong-{i}")
         assert response.status_code == 200
@@ -77,11 +81,3 @@ def test_admin_failures_count_towards_the_api_lock_and_back(member, settings):
     assert _api_login("203.0.113.5", member.email, PASSWORD).status_code == 429
     _, response = _admin_login("203.0.113.6", member.email, PASSWORD)
     assert "Too many failed logins" in response.content.decode()
-
-
-def test_admin_login_still_works_below_the_limit(db):
-    admin = make_user(email="admin@example.com", is_staff=True, is_superuser=True)
-    _admin_login("198.51.100.1", admin.email, "wrong")
-    client, response = _admin_login("198.51.100.1", admin.email, PASSWORD)
-    assert response.status_code == 302
-    assert client.get("/admin/").status_code == 200
