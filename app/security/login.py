@@ -46,9 +46,9 @@ def check_login(request, email, password):
     """
     lockouts = _lockouts(request, email or "")
     for scope, ident, limit, window in lockouts:
-        failures, seconds_left = limits.count(scope, ident, window)
-        if failures >= limit:
-            raise LoginLocked(seconds_left)
+        failures = limits.usage(scope, ident, window)
+        if failures.weighted > limit - 1:
+            raise LoginLocked(failures.wait(limit))
     # ModelBackend runs the hasher for unknown e-mails too and refuses inactive accounts.
     user = authenticate(request, username=(email or "").strip(), password=password)
     if user is None:

@@ -37,8 +37,9 @@ class SharedRateThrottle(throttling.SimpleRateThrottle):
         ident = self.ident(request)
         if ident is None:
             return True
-        count, self._wait = limits.hit(self.scope, ident, self.duration)
-        return count <= self.num_requests
+        used = limits.hit(self.scope, ident, self.duration)
+        self._wait = used.wait(self.num_requests)
+        return used.weighted <= self.num_requests
 
     def wait(self):
         return getattr(self, "_wait", None)

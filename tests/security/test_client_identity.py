@@ -121,3 +121,21 @@ def test_a_trusted_proxy_count_takes_the_address_our_proxy_appended(member, sett
         LOGIN, {"email": member.email, "password": PASSWORD}, format="json", HTTP_X_FORWARDED_FOR="203.0.113.61"
     )
     assert other.status_code == 200
+
+
+def test_retry_after_says_when_the_next_login_attempt_is_accepted(member, monkeypatch):
+    import time
+
+    limit = _rate("login")
+    client = APIClient(REMOTE_ADDR="203.0.113.70")
+    for _ in range(limit):
+        client.post(LOGIN, {"email": member.email, "password": "guess"}, format="json")
+    refused = client.post(LOGIN, {"email": member.email, "password": PASSWORD}, format="json")
+    assert refused.status_code == 429
+    wait = int(refused.headers["Retry-After"])
+    assert 0 < wait <= 120
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now + wait - 5)
+    assert client.post(LOGIN, {"email": member.email, "password": PASSWORD}, format="json").status_code == 429
+    monkeypatch.setattr(time, "time", lambda: now + wait + 130)  # past the refusal made just before
+    assert client.post(LOGIN, {"email": member.email, "password": PASSWORD}, format="json").status_code == 200
