@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
-LOCAL_ENV := DEBUG=True EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend
+LOCAL_ENV := DEBUG=True PAYMENT_GATEWAY=test EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend
 
 .PHONY: run test lint venv demo bench clean package deploy-rehearsal
 
@@ -28,6 +28,7 @@ test: $(STAMP) lint
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	DEBUG=True $(BIN)/mypy app
 	$(BIN)/shellcheck deploy.sh .ci/run scripts/*.sh
 	$(BIN)/check-jsonschema --builtin-schema vendor.travis .travis.yml
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/ci.yml

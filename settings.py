@@ -5,18 +5,11 @@ overrides what must never leave the process: the database is always sqlite, e-ma
 in memory, and no payment or e-mail provider is called.
 """
 
-import gc
 import sys
 from pathlib import Path
 
-# Cold start: Django's start-up builds ~100k long-lived objects (modules, classes, models, admin
-# and URL patterns), and the cyclic collector would walk them again and again while they load,
-# about a sixth of a Lambda cold start. Collection pauses here; once the apps are ready, those
-# objects are frozen (later collections skip them) and it resumes (app/core/apps.py).
-gc.disable()
-
-import dj_database_url  # noqa: E402
-from decouple import Csv, config  # noqa: E402
+import dj_database_url
+from decouple import Csv, config
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -51,6 +44,7 @@ INSTALLED_APPS = [
     "app.accounts",
     "app.bookings",
     "app.store",
+    "app.web",
     "drf_spectacular",
     "drf_spectacular_sidecar",
 ]
@@ -58,6 +52,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "app.security.middleware.RequestGuardMiddleware",
+    "csp.middleware.CSPMiddleware",
     "app.core.static.LazyWhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -80,6 +75,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "app.web.context.site",
             ],
         },
     },
@@ -98,7 +94,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(transaction_mode="IMMEDIATE", timeout=20)
 if TESTING:
     # Whatever DATABASE_URL says, tests never touch a real database server.
-    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "test-db.sqlite3"}}
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(BASE_DIR / "test-db.sqlite3")}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts ---------------------------------------------------------------------------
@@ -121,6 +117,9 @@ AUTH_TOKEN_LIFETIME_HOURS = config("AUTH_TOKEN_LIFETIME_HOURS", default=24 * 7, 
 AUTH_TOKEN_RENEW_BELOW_HOURS = config("AUTH_TOKEN_RENEW_BELOW_HOURS", default=24, cast=int)
 # However often it is used, a token dies this many days after it was issued: log in again.
 AUTH_TOKEN_MAX_AGE_DAYS = config("AUTH_TOKEN_MAX_AGE_DAYS", default=30, cast=int)
+SIGNUP_TICKETS = config("SIGNUP_TICKETS", default=0, cast=int)  # welcome tickets, given once at activation
+EMAIL_CHANGE_URL = config("EMAIL_CHANGE_URL", default="http://127.0.0.1:8000/confirm-email?token={{token}}")
+EMAIL_CHANGE_TOKEN_LIFETIME_HOURS = config("EMAIL_CHANGE_TOKEN_LIFETIME_HOURS", default=24, cast=int)
 
 # --- E-mail -----------------------------------------------------------------------------
 EMAIL_SERVICE = config("EMAIL_SERVICE", default=False, cast=bool)  # send through Sendinblue
@@ -131,6 +130,8 @@ CONFIRM_SIGN_UP = config("CONFIRM_SIGN_UP", default=0, cast=int)  # Sendinblue t
 FORGOT_PASSWORD = config("FORGOT_PASSWORD", default=0, cast=int)
 INVOICE = config("INVOICE", default=0, cast=int)
 RESERVATION_CANCELLED = config("RESERVATION_CANCELLED", default=0, cast=int)
+CONFIRM_EMAIL_CHANGE = config("CONFIRM_EMAIL_CHANGE", default=0, cast=int)
+EMAIL_CHANGE_NOTICE = config("EMAIL_CHANGE_NOTICE", default=0, cast=int)
 EMAIL_BACKEND = config("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 DEFAULT_FROM_EMAIL = config("DEFAULT_FROM_EMAIL", default="noreply@example.com")
 SERVER_EMAIL = config("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
@@ -156,6 +157,8 @@ ADMINS = _parse_admins(config("ADMINS", default=""))
 MANAGERS = ADMINS
 
 # --- Payments (Paysafe) -----------------------------------------------------------------
+# "paysafe", or "test" for local runs (app/integrations/test_gateway.py, refused with DEBUG off).
+PAYMENT_GATEWAY = config("PAYMENT_GATEWAY", default="paysafe")
 PAYSAFE_BASE_URL = config("PAYSAFE_BASE_URL", default="https://api.test.paysafe.com/")
 PAYSAFE_VAULT_URL = config("PAYSAFE_VAULT_URL", default="customervault/v1/")
 PAYSAFE_CARD_URL = config("PAYSAFE_CARD_URL", default="cardpayments/v1/")
@@ -230,6 +233,37 @@ REQUEST_MAX_BYTES = config("REQUEST_MAX_BYTES", default=1024 * 1024, cast=int)
 UPLOAD_MAX_BYTES = config("UPLOAD_MAX_BYTES", default=6 * 1024 * 1024, cast=int)  # Lambda's own payload limit
 DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BYTES
 JSON_MAX_DEPTH = 32
+
+# Content-Security-Policy on every response (django-csp): scripts and styles from this origin only,
+# inline ones only with the response's nonce. The checkout page adds the Paysafe.js origin.
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
+
+# --- Member pages (app/web) ---------------------------------------------------------------
+LOGIN_URL = "/login/"
+CSRF_COOKIE_HTTPONLY = True  # no script reads it: every form posts the token as a hidden field
+# Pages' CSRF failures (Django's own page has an inline style); /api/ answers JSON (app/security/csrf.py).
+HTML_CSRF_FAILURE_VIEW = "app.web.views.common.csrf_failure"
+SESSION_COOKIE_AGE = config("SESSION_COOKIE_AGE", default=14 * 24 * 3600, cast=int)
+# Paysafe.js hosted card fields on /store/checkout/: enabled when the browser API key is set.
+PAYSAFE_JS_URL = config("PAYSAFE_JS_URL", default="https://hosted.paysafe.com/js/v1/latest/paysafe.min.js")
+PAYSAFE_JS_API_KEY = config("PAYSAFE_JS_API_KEY", default="")  # the public single-use-token key
+PAYSAFE_JS_ENVIRONMENT = config("PAYSAFE_JS_ENVIRONMENT", default="TEST")  # TEST or LIVE
 
 # --- Cache (throttling) -----------------------------------------------------------------
 # Process-local by design: no GET ever writes to the database, so throttle counters do not
@@ -314,4 +348,4 @@ if TESTING:
     AWS_STORAGE_BUCKET_NAME = ""
     STORAGES["default"] = {"BACKEND": "django.core.files.storage.InMemoryStorage"}
     SECURE_SSL_REDIRECT = False
-    LOGGING["root"]["level"] = LOGGING["loggers"]["app"]["level"] = "WARNING"
+    LOGGING["root"]["level"] = LOGGING["loggers"]["app"]["level"] = "WARNING"  # type: ignore[index]

@@ -1,9 +1,11 @@
 """Lambda cold-start proxy: this project against a bare Django `startproject` with one JSON view.
 
-Each sample is a fresh Python process that goes from nothing to: settings loaded -> WSGI app
-built -> one response, in-process (no server). For this project the response is a
-token-authenticated API list; for the baseline, one JSON view. Prints the medians and the ratio
-(target: at most 1.3).
+Each sample is a fresh Python process that goes from nothing to: the WSGI module Lambda enters
+imported (settings loaded, app built) -> one response, in-process (no server). For this project
+the module is `app/wsgi.py` and the response a token-authenticated API list; for the baseline,
+`bare/wsgi.py` and one JSON view. A third side, "plain", is this project built with Django's
+`get_wsgi_application()` alone: the difference is what app/wsgi.py's cold-start steps save.
+Prints the medians, that saving and the ratio project/bare (target: at most 1.3).
 
 Both sides run in a virtualenv that holds only `requirements.txt`, as the Lambda package does
 (test tools such as pytest pull in optional imports that DRF would otherwise load). It is
@@ -32,16 +34,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 RUNTIME_VENV = ROOT / "build" / "bench-venv"
 
-# Runs in the child: everything from the first import of Django to the end of the response.
+# Runs in the child: everything from the first import of Django to the end of the response. WSGI
+# names the module a deployment enters (for this project app/wsgi.py, Zappa's app_function); None
+# builds the app with Django's get_wsgi_application() alone, without that module's start-up steps.
 CHILD = textwrap.dedent(
     """
-    import time, sys, json, io
+    import time, sys, json, io, importlib
     t0 = time.perf_counter()
-    from django.conf import settings
-    settings.INSTALLED_APPS  # loads the settings module
-    t_settings = time.perf_counter()
-    from django.core.wsgi import get_wsgi_application
-    application = get_wsgi_application()
+    if WSGI:
+        application = importlib.import_module(WSGI).application
+    else:
+        from django.core.wsgi import get_wsgi_application
+        application = get_wsgi_application()
     t_app = time.perf_counter()
     environ = {
         "REQUEST_METHOD": "GET", "PATH_INFO": PATH, "QUERY_STRING": "", "SERVER_NAME": "127.0.0.1",
@@ -54,7 +58,7 @@ CHILD = textwrap.dedent(
     body = b"".join(application(environ, lambda s, h, e=None: status.append(s)))
     t_done = time.perf_counter()
     assert status[0].startswith("200"), (status, body[:300])
-    print(json.dumps({"settings": t_settings - t0, "app": t_app - t_settings, "request": t_done - t_app,
+    print(json.dumps({"app": t_app - t0, "request": t_done - t_app,
                       "answered_at": time.time(), "cpu": time.process_time()}))
     """
 )
@@ -142,12 +146,12 @@ def with_bytecode_cache(env, cache_dir):
     return env
 
 
-def sample(cwd, env, path, auth):
+def sample(cwd, env, wsgi, path, auth):
     """One fresh process: wall and CPU seconds from its start to its answer, and the child's split.
 
     The process's exit is not counted: a Lambda container stays alive after its first answer.
     """
-    code = f"PATH = {path!r}\nAUTH = {auth!r}\n" + CHILD
+    code = f"WSGI = {wsgi!r}\nPATH = {path!r}\nAUTH = {auth!r}\n" + CHILD
     started = time.time()
     out = subprocess.run([PYTHON, "-c", code], cwd=cwd, env=env, check=True, capture_output=True, text=True)
     child = json.loads(out.stdout.strip().splitlines()[-1])
@@ -157,10 +161,10 @@ def sample(cwd, env, path, auth):
 def report(label, samples):
     wall = statistics.median(s[0] for s in samples)
     cpu = statistics.median(s[1] for s in samples)
-    inner = {k: statistics.median(s[2][k] for s in samples) for k in ("settings", "app", "request")}
+    inner = {k: statistics.median(s[2][k] for s in samples) for k in ("app", "request")}
     print(
         f"{label:<8} median {wall * 1000:6.0f} ms wall, {cpu * 1000:6.0f} ms CPU per fresh process "
-        f"(settings {inner['settings'] * 1000:.0f} ms, WSGI app {inner['app'] * 1000:.0f} ms, "
+        f"(settings and WSGI app {inner['app'] * 1000:.0f} ms, "
         f"first response {inner['request'] * 1000:.0f} ms; {len(samples)} runs)"
     )
     return wall, cpu
@@ -181,15 +185,23 @@ def main():
         bare_env = make_bare_project(bare_dir)
         project_env_, key = make_project_database(tmp / "project.sqlite3")
         cache = tmp / "pycache"
-        project_args = (ROOT, with_bytecode_cache(project_env_, cache), args.path, f"Token {key}")
-        bare_args = (bare_dir, with_bytecode_cache(bare_env, cache), "/hello/", None)
-        sample(*project_args), sample(*bare_args)  # writes the bytecode, warms the OS file cache
-        project_samples, bare_samples = [], []
-        for _ in range(runs):  # interleaved, so that a busy moment weighs on both sides
+        project_env_ = with_bytecode_cache(project_env_, cache)
+        project_args = (ROOT, project_env_, "app.wsgi", args.path, f"Token {key}")
+        plain_args = (ROOT, project_env_, None, args.path, f"Token {key}")
+        bare_args = (bare_dir, with_bytecode_cache(bare_env, cache), "bare.wsgi", "/hello/", None)
+        sample(*project_args), sample(*plain_args), sample(*bare_args)  # writes bytecode, warms the file cache
+        project_samples, plain_samples, bare_samples = [], [], []
+        for _ in range(runs):  # interleaved, so that a busy moment weighs on every side
             project_samples.append(sample(*project_args))
+            plain_samples.append(sample(*plain_args))
             bare_samples.append(sample(*bare_args))
     project_wall, project_cpu = report("project", project_samples)
+    plain_wall, plain_cpu = report("plain", plain_samples)
     bare_wall, bare_cpu = report("bare", bare_samples)
+    print(
+        f"app/wsgi.py's start-up steps save {(plain_wall - project_wall) * 1000:.0f} ms wall, "
+        f"{(plain_cpu - project_cpu) * 1000:.0f} ms CPU (plain: the same project through get_wsgi_application())"
+    )
     print(
         f"ratio project/bare: {project_wall / bare_wall:.2f} wall, {project_cpu / bare_cpu:.2f} CPU "
         "(target <= 1.3; the 2018 prior art took 1.9-2.3 s to its first list)"

@@ -1,4 +1,8 @@
-"""Shared fixtures: API clients for an anonymous visitor, a member and an admin."""
+"""Shared fixtures: API clients for an anonymous visitor, a member and an admin; a staff admin-site browser.
+
+Names never shadow pytest-django's own fixtures (`admin_user`, `admin_client`): ours are
+`staff_user`, `admin_client_api` (token API client) and `staff_browser` (Django admin session).
+"""
 
 import pytest
 from rest_framework.test import APIClient
@@ -16,7 +20,10 @@ def _fresh_cache():
     cache.clear()
 
 
-def make_user(email="member@example.com", password="a-long-passphrase-1", **fields):
+PASSWORD = "a-long-passphrase-1"  # every test user's password
+
+
+def make_user(email="member@example.com", password=PASSWORD, **fields):
     fields.setdefault("first_name", "Mia")
     fields.setdefault("last_name", "Member")
     fields.setdefault("is_active", True)
@@ -43,7 +50,7 @@ def member(db):
 
 
 @pytest.fixture
-def admin_user(db):
+def staff_user(db):
     return make_user(email="admin@example.com", is_staff=True, is_superuser=True, first_name="Ada", last_name="Admin")
 
 
@@ -53,5 +60,12 @@ def member_client(member):
 
 
 @pytest.fixture
-def admin_client_api(admin_user):
-    return token_client(admin_user)
+def admin_client_api(staff_user):
+    return token_client(staff_user)
+
+
+@pytest.fixture
+def staff_browser(client, staff_user):
+    """The Django test client logged in to the admin site as `staff_user`."""
+    client.force_login(staff_user)
+    return client

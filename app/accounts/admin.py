@@ -1,9 +1,14 @@
+"""Django admin for accounts. Changes to a member go through `services.update_member`, like the API."""
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.db import transaction
+from django.contrib.auth.forms import UserChangeForm
+from django.db.models import ManyToManyField
 
+from app.accounts import services
 from app.accounts.models import AcademicField, AcademicLevel, Domain, Organization, TicketMovement, User
-from app.accounts.tickets import set_tickets
+from app.core.errors import as_validation_error
+from app.core.exceptions import DomainError
 
 
 class DomainInline(admin.TabularInline):
@@ -28,34 +33,49 @@ admin.site.register(AcademicLevel, search_fields=["name"])
 admin.site.register(AcademicField, search_fields=["name"])
 
 
+class MemberChangeForm(UserChangeForm):
+    actor: User | None = None
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.cleaned_data.get("is_active") is False and self.instance.is_active:
+            try:
+                services.check_deactivation(self.instance, actor=self.actor)
+            except DomainError as error:
+                raise as_validation_error(error, known_fields=self.fields) from None
+        return cleaned
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "tickets", "membership_end", "is_active", "is_staff"]
     list_filter = ["is_active", "is_staff", "university"]
     search_fields = ["email", "first_name", "last_name"]
-    readonly_fields = ["last_login", "date_joined"]
+    readonly_fields = ["last_login", "date_joined", "closed_at"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         ("Profile", {"fields": ["first_name", "last_name", "phone", "birth_date"]}),
         ("University", {"fields": ["university", "academic_level", "academic_field"]}),
         ("Store", {"fields": ["tickets", "membership_end"]}),
         ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
-        ("Dates", {"fields": ["last_login", "date_joined"]}),
+        ("Dates", {"fields": ["last_login", "date_joined", "closed_at"]}),
     ]
 
+    form = MemberChangeForm
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        # The form checks deactivation against who is making the change (the admin never deactivates themselves).
+        return type(form.__name__, (form,), {"actor": request.user}) if change else form
+
     def save_model(self, request, obj, form, change):
-        # A balance typed in the admin goes through the ledger like every other movement, and the
-        # form's full save must not put back the balance read when the form was opened: the row is
-        # locked and its current balance kept, so a purchase made meanwhile is not lost.
         if not change:
             return super().save_model(request, obj, form, change)
-        typed = obj.tickets if "tickets" in form.changed_data else None
-        with transaction.atomic():
-            obj.tickets = User.objects.select_for_update().values_list("tickets", flat=True).get(pk=obj.pk)
-            super().save_model(request, obj, form, change)
-            if typed is not None:
-                set_tickets(obj, typed, actor=request.user, reference="admin")
+        # Only the columns changed on the form (many-to-many ones are saved by save_related).
+        columns = {f.name for f in User._meta.get_fields() if f.concrete and not isinstance(f, ManyToManyField)}
+        changes = {name: getattr(obj, name) for name in form.changed_data if name in columns}
+        services.update_member(obj, changes, actor=request.user, reference="admin")
 
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "first_name", "last_name", "password1", "password2"]})

@@ -65,7 +65,7 @@ class AcademicField(models.Model):
         return self.name
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def get_by_natural_key(self, email):
@@ -108,6 +108,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=False)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Set when the member closed the account: personal data erased, history kept (app.accounts.closing).
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = UserManager()
 
@@ -199,6 +201,7 @@ class TicketMovement(models.Model):
         RESERVATION = "reservation", "Spent on a reservation"
         CANCELLATION = "cancellation", "Returned by a cancellation"
         SLOT_CHANGED = "slot_changed", "Returned: the time slot changed or was removed"
+        WELCOME = "welcome", "Welcome tickets given at activation"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ticket_movements")
     delta = models.IntegerField()

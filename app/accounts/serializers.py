@@ -1,11 +1,9 @@
-from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
+from typing import Any
+
 from rest_framework import serializers
 
 from app.accounts import services
 from app.accounts.models import AcademicField, AcademicLevel, Domain, Organization, User
-from app.accounts.tickets import set_tickets
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
@@ -53,14 +51,10 @@ _ADMIN_REFUSED = {
 }
 
 
-def _django_errors(error):
-    return serializers.ValidationError(error.message_dict if hasattr(error, "error_dict") else error.messages)
-
-
 class _RefusingSerializer(serializers.ModelSerializer):
     """Names every field the caller may not change instead of silently ignoring it."""
 
-    refused = {}
+    refused: dict[str, str] = {}
 
     def to_internal_value(self, data):
         if hasattr(data, "keys"):
@@ -75,13 +69,8 @@ class _RefusingSerializer(serializers.ModelSerializer):
 
         email = current("email") or ""
         if "email" in attrs and services.email_taken(email, exclude_pk=getattr(self.instance, "pk", None)):
-            raise serializers.ValidationError({"email": ["An account with this e-mail address already exists."]})
-        try:
-            services.check_university(
-                email, current("university"), current("academic_level"), current("academic_field")
-            )
-        except DjangoValidationError as error:
-            raise _django_errors(error) from None
+            raise services.email_taken_error()
+        services.check_university(email, current("university"), current("academic_level"), current("academic_field"))
         return attrs
 
     def update(self, instance, validated_data):
@@ -102,15 +91,16 @@ class SignUpSerializer(_RefusingSerializer):
         model = User
         fields = ["email", "password", *PROFILE_FIELDS]
         # The e-mail's uniqueness is checked case-insensitively in validate(), with one message.
-        extra_kwargs = {"first_name": {"required": True}, "last_name": {"required": True}, "email": {"validators": []}}
+        extra_kwargs: dict[str, dict[str, Any]] = {
+            "first_name": {"required": True},
+            "last_name": {"required": True},
+            "email": {"validators": []},
+        }
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
         candidate = User(**{k: v for k, v in attrs.items() if k in ("email", "first_name", "last_name")})
-        try:
-            validate_password(attrs["password"], user=candidate)
-        except DjangoValidationError as error:
-            raise serializers.ValidationError({"password": error.messages}) from None
+        services.check_new_password(attrs["password"], candidate, field="password")
         return attrs
 
 
@@ -158,22 +148,10 @@ class AdminUserSerializer(_RefusingSerializer):
         model = User
         fields = [*ProfileSerializer.Meta.fields, "last_login"]
         read_only_fields = ["id", "is_staff", "date_joined", "last_login"]
-        extra_kwargs = {"email": {"validators": []}}
-
-    def validate(self, attrs):
-        if attrs.get("is_active") is False and self.instance == self.context["request"].user:
-            raise serializers.ValidationError({"is_active": ["You cannot deactivate your own account."]})
-        return super().validate(attrs)
+        extra_kwargs: dict[str, dict[str, Any]] = {"email": {"validators": []}}
 
     def update(self, instance, validated_data):
-        balance = validated_data.pop("tickets", None)
-        with transaction.atomic():
-            instance = super().update(instance, validated_data)
-            if balance is not None:
-                set_tickets(instance, balance, actor=self.context["request"].user, reference="api")
-            if validated_data.get("is_active") is False:
-                services.deactivate(instance)
-        return instance
+        return services.update_member(instance, validated_data, actor=self.context["request"].user, reference="api")
 
 
 # --- Tokens and passwords -------------------------------------------------------------------

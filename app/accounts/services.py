@@ -1,17 +1,30 @@
-"""Account rules as plain functions: views parse requests and call these."""
+"""Account rules as plain functions: views, serializers and the admin parse input and call these.
+
+Failures raise `app.core.exceptions` (mostly `Invalid` naming the field); the API's exception
+handler and the admin show them with the same words.
+"""
 
 import logging
 import re
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.auth.models import update_last_login
-from django.core.exceptions import ValidationError
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from app.accounts import tokens
-from app.accounts.models import AuthToken, Domain, User
+from app.accounts.models import AuthToken, Domain, Organization, User
+from app.accounts.tickets import set_tickets
+from app.accounts.welcome import grant_welcome_tickets
 from app.core.email import send_templated_email
+from app.core.exceptions import Invalid
 from app.security.login import check_login
 
 logger = logging.getLogger(__name__)
@@ -19,37 +32,56 @@ logger = logging.getLogger(__name__)
 _TOKEN_PLACEHOLDER = re.compile(r"\{\{\s*token\s*\}\}")
 
 
-class LoginFailed(Exception):
-    pass
+class LoginFailed(Invalid):
+    # Wrong address, wrong password and inactive account give the same answer.
+    default_message = gettext_lazy("Unable to log in with this e-mail and password, or the account is not active.")
 
 
-def link_with_token(template, token):
+def link_with_token(template: str, token: str) -> str:
     """`ACTIVATION_URL` / `FORGOT_PASSWORD_URL` with `{{token}}` replaced."""
     return _TOKEN_PLACEHOLDER.sub(lambda _: quote(token, safe=""), template)
 
 
-def check_university(email, university, level, field):
+def check_university(email: str, university: Organization | None, level: Any, field: Any) -> None:
     """A member who names a university signs up with one of its e-mail domains, and gives level and field."""
     if university is None:
         return
     errors = {}
     domain = email.rpartition("@")[2].strip().lower()
     if not Domain.objects.filter(organization=university, name__iexact=domain).exists():
-        names = ", ".join(university.domains.values_list("name", flat=True)) or "none registered"
-        errors["email"] = [f"Use your {university.name} e-mail address to join it (domains: {names})."]
+        names = ", ".join(university.domains.values_list("name", flat=True)) or _("none registered")
+        errors["email"] = [
+            _("Use your %(university)s e-mail address to join it (domains: %(domains)s).")
+            % {"university": university.name, "domains": names}
+        ]
     if level is None:
-        errors["academic_level"] = ["Required when a university is given."]
+        errors["academic_level"] = [_("Required when a university is given.")]
     if field is None:
-        errors["academic_field"] = ["Required when a university is given."]
+        errors["academic_field"] = [_("Required when a university is given.")]
     if errors:
-        raise ValidationError(errors)
+        raise Invalid(fields=errors)
 
 
-def email_taken(email, exclude_pk=None):
-    return User.objects.filter(email__iexact=email.strip()).exclude(pk=exclude_pk).exists()
+def email_taken(email: str, exclude_pk: int | None = None) -> bool:
+    same = User.objects.filter(email__iexact=email.strip())
+    if exclude_pk is not None:
+        same = same.exclude(pk=exclude_pk)
+    return same.exists()
 
 
-def sign_up(*, email, password, **profile):
+def email_taken_error() -> Invalid:
+    return Invalid(fields={"email": [_("An account with this e-mail address already exists.")]})
+
+
+def check_new_password(password: str, user: User, *, field: str = "new_password") -> None:
+    """Django's password validators, their messages under `field`."""
+    try:
+        validate_password(password, user=user)
+    except DjangoValidationError as error:
+        raise Invalid(fields={field: error.messages}) from None
+
+
+def sign_up(*, email: str, password: str, **profile: Any) -> tuple[User, bool]:
     """Create the member (inactive unless AUTO_ACTIVATE_USER) and send the confirmation e-mail.
 
     Returns `(user, email_sent)`. The e-mail goes out after the commit: a provider failure
@@ -60,15 +92,17 @@ def sign_up(*, email, password, **profile):
             user = User.objects.create_user(
                 email=email, password=password, is_active=settings.AUTO_ACTIVATE_USER, **profile
             )
+            if user.is_active:
+                grant_welcome_tickets(user)
     except IntegrityError:
         # Two sign-ups with the same address raced past the serializer's check.
-        raise ValidationError({"email": ["An account with this e-mail address already exists."]}) from None
+        raise email_taken_error() from None
     if user.is_active:
         return user, False
     return user, send_activation_email(user)
 
 
-def send_activation_email(user):
+def send_activation_email(user: User) -> bool:
     token = tokens.make_token(user, tokens.ACTIVATION)
     return send_templated_email(
         to_email=user.email,
@@ -85,32 +119,33 @@ def send_activation_email(user):
     )
 
 
-def resend_activation(email):
+def resend_activation(email: str) -> None:
     """Send a new link if `email` names an account that was never activated; silent otherwise."""
     user = User.objects.filter(email__iexact=email.strip(), is_active=False, last_login__isnull=True).first()
     if user is not None:
         send_activation_email(user)
 
 
-def issue_login_token(user):
+def issue_login_token(user: User) -> tuple[AuthToken, str]:
     """A new API token; logging in also records `last_login` (which retires outstanding reset links)."""
-    update_last_login(None, user)
+    update_last_login(User, user)  # a signal receiver: the sender is the model
     return AuthToken.objects.issue(user)
 
 
-def activate(token):
+def activate(token: str) -> tuple[User, AuthToken, str]:
     """Activate the account a valid activation token names; return `(user, auth_token, key)`."""
     with transaction.atomic():
         user = tokens.check_token(token, tokens.ACTIVATION)
         # Conditional UPDATE: of two concurrent uses of one link, only one activates.
         if not User.objects.filter(pk=user.pk, is_active=False).update(is_active=True):
-            raise tokens.TokenError("This activation link is invalid or has already been used.")
+            raise tokens.TokenError(tokens.invalid_token_message(tokens.ACTIVATION))
         user.is_active = True
+        grant_welcome_tickets(user)
         auth_token, key = issue_login_token(user)
     return user, auth_token, key
 
 
-def log_in(request, email, password):
+def log_in(request: HttpRequest | None, email: str, password: str) -> tuple[AuthToken, str]:
     # Wrong address, wrong password and inactive account all look the same; past too many
     # failures per address or account, check_login raises LoginLocked (a 429).
     user = check_login(request, email, password)
@@ -119,7 +154,7 @@ def log_in(request, email, password):
     return issue_login_token(user)
 
 
-def request_password_reset(email):
+def request_password_reset(email: str) -> None:
     """Send a reset link to an active member with this e-mail; the caller answers the same either way."""
     user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
     if user is None:
@@ -140,26 +175,32 @@ def request_password_reset(email):
     )
 
 
-def user_for_reset_token(token):
+def user_for_reset_token(token: str) -> User:
     user = tokens.check_token(token, tokens.PASSWORD_RESET)
     if not user.is_active:
-        raise tokens.TokenError("This password reset link is invalid or has already been used.")
+        raise tokens.TokenError(tokens.invalid_token_message(tokens.PASSWORD_RESET))
     return user
 
 
-def reset_password(user, new_password):
-    """Use a reset link (already checked by `user_for_reset_token`): set the password, revoke every token."""
+def reset_password(token: str, new_password: str) -> User:
+    """Use a reset link: check it and the new password, set it, revoke every API token of the member."""
+    user = user_for_reset_token(token)
+    check_new_password(new_password, user)
     with transaction.atomic():
         old_hash = user.password
         user.set_password(new_password)
         # Conditional UPDATE: of two concurrent uses of one link, only one sets a password.
         if not User.objects.filter(pk=user.pk, password=old_hash).update(password=user.password):
-            raise tokens.TokenError("This password reset link is invalid or has already been used.")
+            raise tokens.TokenError(tokens.invalid_token_message(tokens.PASSWORD_RESET))
         AuthToken.objects.filter(user=user).delete()
+    return user
 
 
-def change_password(user, new_password, *, keep_token=None):
-    """Change the password and revoke every API token of the member but `keep_token`."""
+def change_password(user: User, old_password: str, new_password: str, *, keep_token: AuthToken | None = None) -> None:
+    """Change the password (the old one must match) and revoke every API token of the member but `keep_token`."""
+    if not user.check_password(old_password):
+        raise Invalid(fields={"old_password": [_("The current password is wrong.")]})
+    check_new_password(new_password, user)
     with transaction.atomic():
         user.set_password(new_password)
         user.save(update_fields=["password"])
@@ -169,9 +210,40 @@ def change_password(user, new_password, *, keep_token=None):
         revoked.delete()
 
 
-def deactivate(user):
+def check_deactivation(user: User, *, actor: User | None) -> None:
+    if actor is not None and user.pk == actor.pk:
+        message = _("You cannot deactivate your own account.")
+        raise Invalid(message, fields={"is_active": [message]})
+
+
+def deactivate(user: User, *, actor: User | None) -> None:
     """What DELETE /api/users/<id>/ does: the row and its history stay, the member can no longer log in."""
+    check_deactivation(user, actor=actor)
     with transaction.atomic():
         user.is_active = False
         user.save(update_fields=["is_active"])
         AuthToken.objects.filter(user=user).delete()
+
+
+def update_member(user: User, changes: Mapping[str, Any], *, actor: User | None, reference: str) -> User:
+    """An administrator changes a member (API or Django admin): the one place for balances and deactivation.
+
+    Only the columns in `changes` are written, on the locked row: a full save would put back a
+    stale `tickets` value over a purchase or reservation that committed meanwhile. A new balance
+    goes through the ticket ledger; deactivating also revokes the member's API tokens.
+    """
+    changes = dict(changes)
+    balance = changes.pop("tickets", None)
+    if changes.get("is_active") is False:
+        check_deactivation(user, actor=actor)
+    with transaction.atomic():
+        user.tickets = User.objects.select_for_update().values_list("tickets", flat=True).get(pk=user.pk)
+        for name, value in changes.items():
+            setattr(user, name, value)
+        if changes:
+            user.save(update_fields=list(changes))
+        if balance is not None:
+            set_tickets(user, balance, actor=actor, reference=reference)
+        if changes.get("is_active") is False:
+            AuthToken.objects.filter(user=user).delete()
+    return user

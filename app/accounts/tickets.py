@@ -13,13 +13,13 @@ from app.accounts.models import TicketMovement, User
 
 
 class NotEnoughTickets(Exception):
-    def __init__(self, balance, needed):
+    def __init__(self, balance: int, needed: int) -> None:
         self.balance = balance
         self.needed = needed
         super().__init__(f"Not enough tickets: {needed} needed, {balance} left.")
 
 
-def move_tickets(user, delta, reason, *, actor=None, reference=""):
+def move_tickets(user: User, delta: int, reason: str, *, actor: User | None = None, reference: object = "") -> int:
     """Add `delta` tickets (negative to spend) to `user`; return the new balance."""
     with transaction.atomic():
         rows = User.objects.filter(pk=user.pk)
@@ -41,7 +41,7 @@ def move_tickets(user, delta, reason, *, actor=None, reference=""):
     return balance
 
 
-def set_tickets(user, balance, *, actor, reference=""):
+def set_tickets(user: User, balance: int, *, actor: User | None, reference: str = "") -> int:
     """An administrator sets a balance; the ledger records the difference."""
     with transaction.atomic():
         current = User.objects.select_for_update().values_list("tickets", flat=True).get(pk=user.pk)

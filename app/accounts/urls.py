@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from app.accounts import views
+from app.accounts import views, views_self
 
 router = SimpleRouter()
 router.register("users", views.UserViewSet)
@@ -15,5 +15,8 @@ urlpatterns = [
     path("password/reset/", views.PasswordResetView.as_view(), name="password-reset"),
     path("password/reset/confirm/", views.PasswordResetConfirmView.as_view(), name="password-reset-confirm"),
     path("password/change/", views.PasswordChangeView.as_view(), name="password-change"),
+    path("users/me/email/", views_self.EmailChangeView.as_view(), name="me-email"),
+    path("users/me/email/confirm/", views_self.EmailChangeConfirmView.as_view(), name="me-email-confirm"),
+    path("users/me/data/", views_self.MyDataView.as_view(), name="me-data"),
     *router.urls,
 ]

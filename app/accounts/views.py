@@ -1,21 +1,26 @@
+"""REST endpoints for accounts. Rules live in services.py, which raises `app.core.exceptions`;
+the project's exception handler (`app.core.errors`) answers them: no view converts errors."""
+
+from typing import cast
+
 from django.conf import settings
-from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
+from django.utils.translation import gettext as _
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny, IsAdminUser, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
+from rest_framework.throttling import BaseThrottle
 
-from app.accounts import serializers, services
+from app.accounts import serializers, services, views_self
 from app.accounts.models import AcademicField, AcademicLevel, AuthToken, Domain, Organization, User
 from app.accounts.throttles import EmailSentThrottle, LoginThrottle, PasswordResetThrottle, SignUpThrottle
-from app.accounts.tokens import TokenError
 from app.core.permissions import IsAdminOrReadOnly
 
-DEFAULT_THROTTLES = api_settings.DEFAULT_THROTTLE_CLASSES
+# DRF imports the classes its settings name (its stubs type them as the names).
+DEFAULT_THROTTLES = cast(list[type[BaseThrottle]], list(api_settings.DEFAULT_THROTTLE_CLASSES))
 
 
 class OrganizationViewSet(viewsets.ModelViewSet):
@@ -51,10 +56,6 @@ def _token_answer(auth_token, key, status_code=status.HTTP_200_OK):
     return Response({"token": key, "expires_at": auth_token.expires_at}, status=status_code)
 
 
-def _token_error(error):
-    return ValidationError({"token": [str(error)]})
-
-
 class UserViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -86,9 +87,9 @@ class UserViewSet(
         return [IsAdminUser()]
 
     def get_throttles(self):
-        extra = {"create": [SignUpThrottle], "resend_activation": [SignUpThrottle, EmailSentThrottle]}.get(
-            self.action, []
-        )
+        extra: list[type[BaseThrottle]] = [SignUpThrottle] if self.action in ("create", "resend_activation") else []
+        if self.action == "resend_activation":
+            extra.append(EmailSentThrottle)
         return [throttle() for throttle in [*DEFAULT_THROTTLES, *extra]]
 
     def get_serializer_class(self):
@@ -112,16 +113,13 @@ class UserViewSet(
         """Sign up. 201 even when the confirmation e-mail could not be sent: the account is kept."""
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            user, email_sent = services.sign_up(**serializer.validated_data)
-        except DjangoValidationError as error:
-            raise ValidationError(error.message_dict) from None
+        user, email_sent = services.sign_up(**serializer.validated_data)
         if user.is_active:
-            detail = "Your account is active: you can log in."
+            detail = _("Your account is active: you can log in.")
         elif email_sent:
-            detail = "Check your e-mail: follow the link we sent to activate your account."
+            detail = _("Check your e-mail: follow the link we sent to activate your account.")
         else:
-            detail = (
+            detail = _(
                 "Your account was created but the confirmation e-mail could not be sent. "
                 "Ask for a new one with /api/users/resend-activation/ in a few minutes."
             )
@@ -131,14 +129,13 @@ class UserViewSet(
 
     def destroy(self, request, pk=None):
         """Deactivate: the account and its history stay; its tokens are revoked."""
-        user = self.get_object()
-        if user == request.user:
-            raise ValidationError({"detail": "You cannot deactivate your own account."})
-        services.deactivate(user)
+        services.deactivate(self.get_object(), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @action(detail=False, methods=["get", "patch"])
+    @action(detail=False, methods=["get", "patch", "delete"])
     def me(self, request):
+        if request.method == "DELETE":
+            return views_self.close_my_account(self, request)
         if request.method == "GET":
             return Response(self.get_serializer(request.user).data)
         serializer = self.get_serializer(request.user, data=request.data, partial=True)
@@ -151,10 +148,7 @@ class UserViewSet(
         """Activate with the token of the confirmation e-mail; answers a login token."""
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            _, auth_token, key = services.activate(serializer.validated_data["token"])
-        except TokenError as error:
-            raise _token_error(error) from None
+        _, auth_token, key = services.activate(serializer.validated_data["token"])
         return _token_answer(auth_token, key)
 
     @action(detail=False, methods=["post"], url_path="resend-activation")
@@ -163,7 +157,9 @@ class UserViewSet(
         serializer.is_valid(raise_exception=True)
         services.resend_activation(serializer.validated_data["email"])
         # The same answer whether or not the address has an account waiting: nothing to enumerate.
-        return Response({"detail": "If an account with this address waits for activation, a new link has been sent."})
+        return Response(
+            {"detail": _("If an account with this address waits for activation, a new link has been sent.")}
+        )
 
 
 class LoginView(generics.GenericAPIView):
@@ -179,23 +175,18 @@ class LoginView(generics.GenericAPIView):
         return [AllowAny()] if _method(self) == "POST" else [IsAuthenticated()]
 
     def get_throttles(self):
-        throttles = self.throttle_classes if _method(self) == "POST" else DEFAULT_THROTTLES
+        throttles = list(self.throttle_classes) if _method(self) == "POST" else DEFAULT_THROTTLES
         return [throttle() for throttle in throttles]
 
     def post(self, request):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            auth_token, key = services.log_in(request, **serializer.validated_data)
-        except services.LoginFailed:
-            raise ValidationError(
-                {"detail": "Unable to log in with this e-mail and password, or the account is not active."}
-            ) from None
+        auth_token, key = services.log_in(request, **serializer.validated_data)
         return _token_answer(auth_token, key)
 
     def delete(self, request):
         if not isinstance(request.auth, AuthToken):
-            raise ValidationError({"detail": "Log out by sending the token to revoke in the Authorization header."})
+            raise ValidationError({"detail": _("Log out by sending the token to revoke in the Authorization header.")})
         request.auth.delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -214,15 +205,13 @@ class PasswordResetView(generics.GenericAPIView):
         services.request_password_reset(serializer.validated_data["email"])
         minutes = settings.PASSWORD_RESET_TOKEN_LIFETIME_MINUTES
         return Response(
-            {"detail": f"If an active account uses this address, a reset link valid {minutes} minutes has been sent."}
+            {
+                "detail": _(
+                    "If an active account uses this address, a reset link valid %(minutes)d minutes has been sent."
+                )
+                % {"minutes": minutes}
+            }
         )
-
-
-def _check_new_password(password, user):
-    try:
-        validate_password(password, user=user)
-    except DjangoValidationError as error:
-        raise ValidationError({"new_password": error.messages}) from None
 
 
 class PasswordResetConfirmView(generics.GenericAPIView):
@@ -236,13 +225,8 @@ class PasswordResetConfirmView(generics.GenericAPIView):
     def post(self, request):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            user = services.user_for_reset_token(serializer.validated_data["token"])
-            _check_new_password(serializer.validated_data["new_password"], user)
-            services.reset_password(user, serializer.validated_data["new_password"])
-        except TokenError as error:
-            raise _token_error(error) from None
-        return Response({"detail": "Your password has been changed. Log in with the new one."})
+        services.reset_password(serializer.validated_data["token"], serializer.validated_data["new_password"])
+        return Response({"detail": _("Your password has been changed. Log in with the new one.")})
 
 
 class PasswordChangeView(generics.GenericAPIView):
@@ -255,10 +239,7 @@ class PasswordChangeView(generics.GenericAPIView):
     def post(self, request):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = request.user
-        if not user.check_password(serializer.validated_data["old_password"]):
-            raise ValidationError({"old_password": ["The current password is wrong."]})
-        _check_new_password(serializer.validated_data["new_password"], user)
         keep = request.auth if isinstance(request.auth, AuthToken) else None
-        services.change_password(user, serializer.validated_data["new_password"], keep_token=keep)
-        return Response({"detail": "Your password has been changed. Your other sessions are logged out."})
+        data = serializer.validated_data
+        services.change_password(request.user, data["old_password"], data["new_password"], keep_token=keep)
+        return Response({"detail": _("Your password has been changed. Your other sessions are logged out.")})

@@ -1,8 +1,15 @@
-"""Django admin for bookings. Every write goes through services.py, like the API."""
+"""Django admin for bookings. Every write of workplaces, periods, slots and reservations goes
+through services.py, like the API (pictures are single rows their model validates, as in the API).
+
+Forms call the services' public checks to show errors next to the fields; saves and deletes call
+the same service functions as the API, so a rule lives in one place and says the same words.
+"""
 
 import calendar
 import copy
+from collections.abc import Callable
 from datetime import time
+from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
@@ -13,14 +20,43 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from app.bookings import services
 from app.bookings.models import Period, Reservation, TimeSlot, Workplace, WorkplacePicture
+from app.core.errors import as_validation_error, user_message
+from app.core.exceptions import DomainError
 
 
 def _candidate(form):
     """The instance as it would be saved, without touching the form's own instance yet."""
     return construct_instance(form, copy.copy(form.instance))
+
+
+def _check(form, rule, *args, **kwargs):
+    """Run a service check; its error is shown on the form with the API's words."""
+    try:
+        return rule(*args, **kwargs)
+    except DomainError as error:
+        raise as_validation_error(error, known_fields=form.fields) from None
+
+
+class SavedByServiceAdmin(admin.ModelAdmin):
+    """Saves and deletes through the service functions named by `save_with` and `delete_with`."""
+
+    save_with: Callable[[Any], Any]
+    delete_with: Callable[[Any], None]
+
+    def save_model(self, request, obj, form, change):
+        self.save_with(obj)
+
+    def delete_model(self, request, obj):
+        self.delete_with(obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_with(obj)
 
 
 class WorkplaceForm(forms.ModelForm):
@@ -31,7 +67,7 @@ class WorkplaceForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if not self.errors:
-            services.check_workplace_change(_candidate(self))
+            _check(self, services.check_workplace_change, _candidate(self))
         return cleaned
 
 
@@ -41,11 +77,13 @@ class WorkplacePictureInline(admin.TabularInline):
 
 
 @admin.register(Workplace)
-class WorkplaceAdmin(admin.ModelAdmin):
+class WorkplaceAdmin(SavedByServiceAdmin):
     form = WorkplaceForm
     list_display = ["name", "city", "timezone", "seats"]
     search_fields = ["name", "city"]
     inlines = [WorkplacePictureInline]
+    save_with = staticmethod(services.save_workplace)
+    delete_with = staticmethod(services.delete_workplace)
 
 
 class PeriodForm(forms.ModelForm):
@@ -56,7 +94,7 @@ class PeriodForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if not self.errors:
-            services.check_period(_candidate(self))
+            _check(self, services.check_period, _candidate(self))
         return cleaned
 
 
@@ -88,14 +126,16 @@ class BatchForm(forms.Form):
 
 
 @admin.register(Period)
-class PeriodAdmin(admin.ModelAdmin):
+class PeriodAdmin(SavedByServiceAdmin):
     form = PeriodForm
     list_display = ["name", "workplace", "start_date", "end_date", "price", "is_active", "batch_link"]
     list_filter = ["is_active", "workplace"]
     search_fields = ["name", "workplace__name"]
     list_select_related = ["workplace"]
+    save_with = staticmethod(services.save_period)
+    delete_with = staticmethod(services.delete_period)
 
-    @admin.display(description="Time slots")
+    @admin.display(description=gettext_lazy("Time slots"))
     def batch_link(self, period):
         url = reverse("admin:bookings_period_batch", args=[period.pk])
         return format_html('<a href="{}">Create in batch…</a>', url)
@@ -112,8 +152,8 @@ class PeriodAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             try:
                 created = services.batch_create_timeslots(period, **form.cleaned_data)
-            except ValidationError as error:
-                form.add_error(None, error)
+            except DomainError as error:
+                form.add_error(None, as_validation_error(error, known_fields=()))
             else:
                 self.message_user(request, f"{len(created)} time slots created.", messages.SUCCESS)
                 return redirect(f"{reverse('admin:bookings_timeslot_changelist')}?period__id__exact={period.pk}")
@@ -139,17 +179,14 @@ class TimeSlotForm(forms.ModelForm):
         fields = ["period", "start", "end", "price"]
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if self.errors:
             return cleaned
         period, start, end = cleaned["period"], cleaned["start"], cleaned["end"]
-        services._lock_workplace(period.workplace_id)  # the admin view runs in a transaction
-        services.check_slot(period, start, end, exclude_pk=self.instance.pk)
-        if self.instance.pk and not cleaned.get("force"):
-            moved = (start, end, period.pk) != (self.instance.start, self.instance.end, self.instance.period_id)
-            booked = self.instance.reservations.filter(status=Reservation.Status.ACTIVE).count()
-            if moved and booked:
-                raise ValidationError(f"{booked} member(s) reserved this slot: tick “force” to refund them.")
+        slot = self.instance if self.instance.pk else None
+        # The admin's change view runs in a transaction: the workplace lock taken here holds until the save.
+        _check(self, services.check_timeslot_change, slot, period, start, end, force=bool(cleaned.get("force")))
         if cleaned.get("price") is None:
             cleaned["price"] = period.price
         return cleaned
@@ -158,15 +195,16 @@ class TimeSlotForm(forms.ModelForm):
 @admin.register(TimeSlot)
 class TimeSlotAdmin(admin.ModelAdmin):
     form = TimeSlotForm
-    list_display = ["__str__", "period", "price", "places_remaining"]
-    list_filter = ["period__workplace", "period"]
+    list_display = ["__str__", "period", "price", "places_remaining", "removed_at"]
+    list_filter = ["period__workplace", "period", ("removed_at", admin.EmptyFieldListFilter)]
+    readonly_fields = ["removed_at"]
     date_hierarchy = "start"
     actions = ["force_delete"]
 
     def get_queryset(self, request):
-        return services.timeslots_with_places()
+        return services.timeslots_with_places(include_removed=True)
 
-    @admin.display(description="Places left", ordering="places_remaining")
+    @admin.display(description=gettext_lazy("Places left"), ordering="places_remaining")
     def places_remaining(self, slot):
         return slot.places_remaining
 
@@ -186,17 +224,25 @@ class TimeSlotAdmin(admin.ModelAdmin):
             created = services.create_timeslot(data["period"], data["start"], data["end"], data["price"])
             obj.pk, obj.local_date = created.pk, created.local_date
 
+    def delete_model(self, request, obj):
+        services.delete_timeslot(obj, force=False, actor=request.user)
+
     def save_related(self, request, form, formsets, change):
         pass  # no many-to-many fields; the slot was saved by the service
 
-    @admin.action(description="Delete, cancelling and refunding their reservations (members are e-mailed)")
+    @admin.action(
+        description=gettext_lazy(
+            "Delete, cancelling and refunding their reservations (members are e-mailed; "
+            "a slot with reservations is kept, marked removed, as their history)"
+        )
+    )
     def force_delete(self, request, queryset):
         count = 0
         with transaction.atomic():
-            for slot in queryset.select_related("period__workplace"):
+            for slot in queryset.filter(removed_at__isnull=True).select_related("period__workplace"):
                 services.delete_timeslot(slot, force=True, actor=request.user)
                 count += 1
-        self.message_user(request, f"{count} time slots deleted.", messages.SUCCESS)
+        self.message_user(request, _("%(count)d time slots deleted or removed.") % {"count": count}, messages.SUCCESS)
 
 
 @admin.register(Reservation)
@@ -221,6 +267,10 @@ class ReservationAdmin(admin.ModelAdmin):
     def cancel_with_refund(self, request, queryset):
         done = 0
         for reservation in queryset.filter(status=Reservation.Status.ACTIVE):
-            services.cancel_reservation(reservation, actor=request.user)
-            done += 1
+            try:
+                services.cancel_reservation(reservation, actor=request.user)
+            except DomainError as error:
+                self.message_user(request, user_message(error), messages.ERROR)
+            else:
+                done += 1
         self.message_user(request, f"{done} reservation(s) cancelled and refunded.", messages.SUCCESS)

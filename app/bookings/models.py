@@ -114,6 +114,9 @@ class TimeSlot(models.Model):
     # The day in the workplace's time zone: lets lists filter by local date exactly.
     local_date = models.DateField(editable=False)
     price = models.PositiveIntegerField(help_text="Tickets per seat.")
+    # Set when a slot that had reservations is deleted: it stays, with them, as history (members and
+    # admins see what happened) but leaves every list, takes no reservation and blocks no other slot.
+    removed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["start", "id"]

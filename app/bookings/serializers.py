@@ -125,6 +125,9 @@ class ReservationSerializer(serializers.ModelSerializer):
     workplace = serializers.IntegerField(source="timeslot.period.workplace_id", read_only=True)
     workplace_name = serializers.CharField(source="timeslot.period.workplace.name", read_only=True)
     timezone = serializers.CharField(source="timeslot.period.workplace.timezone", read_only=True)
+    timeslot_removed_at = serializers.DateTimeField(
+        source="timeslot.removed_at", read_only=True, help_text="When an administrator removed the time slot."
+    )
 
     class Meta:
         model = Reservation
@@ -137,6 +140,7 @@ class ReservationSerializer(serializers.ModelSerializer):
             "workplace",
             "workplace_name",
             "timezone",
+            "timeslot_removed_at",
             "status",
             "price",
             "created",

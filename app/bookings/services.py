@@ -4,25 +4,29 @@ Every rule that spans rows runs in one transaction with a row locked first:
 - the workplace row for anything that must not overlap (periods, slots);
 - the time slot row for reservations, so that two requests for the last seat queue up
   on PostgreSQL instead of both seeing a free seat (sqlite serializes writers anyway).
-Rule violations raise django's ValidationError; the API turns it into a 400 with the message.
+Rule violations raise `app.core.exceptions` (Invalid, InUse...); `app.core.errors` maps them to
+the API's status and JSON, and the admin shows the same message (`as_form_error`).
 """
 
 import logging
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterable, Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q, Value
+from django.db.models import Count, F, ProtectedError, Q, QuerySet, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from app.accounts.models import TicketMovement
+from app.accounts.models import TicketMovement, User
 from app.accounts.tickets import NotEnoughTickets, move_tickets
 from app.bookings.models import Period, Reservation, TimeSlot, Workplace
 from app.core.email import send_templated_email
+from app.core.exceptions import InUse, Invalid, NotFound
 
 logger = logging.getLogger(__name__)
 
@@ -33,38 +37,57 @@ ACTIVE = Reservation.Status.ACTIVE
 # --- Queries ------------------------------------------------------------------------------
 
 
-def timeslots_with_places():
-    """Slots with their workplace and `places_remaining`, in one query whatever the number of rows."""
+def timeslots_with_places(*, include_removed: bool = False) -> QuerySet[TimeSlot]:
+    """Slots with their workplace and `places_remaining`, in one query whatever the number of rows.
+
+    Removed slots (kept as the history of their reservations) only with `include_removed`.
+    """
     taken = Count("reservations", filter=Q(reservations__status=ACTIVE))
-    return TimeSlot.objects.select_related("period__workplace").annotate(
+    slots = TimeSlot.objects.select_related("period__workplace").annotate(
         places_remaining=Greatest(F("period__workplace__seats") - taken, Value(0))
     )
+    return slots if include_removed else slots.filter(removed_at__isnull=True)
 
 
-def local_day(moment, zone):
+def local_day(moment: datetime, zone: ZoneInfo) -> date:
     return moment.astimezone(zone).date()
 
 
-def local_datetime(day, clock, zone):
+def local_datetime(day: date, clock: time, zone: ZoneInfo) -> datetime:
     """`day` at `clock` on the wall in `zone`, as an aware datetime; a time skipped by DST is an error."""
     moment = datetime.combine(day, clock, tzinfo=zone)
     if moment.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != moment.replace(tzinfo=None):
-        raise ValidationError(f"{day} {clock:%H:%M} does not exist in {zone.key} (the clocks jump at a DST change).")
+        raise Invalid(
+            _("%(day)s %(clock)s does not exist in %(zone)s (the clocks jump at a DST change).")
+            % {"day": day, "clock": f"{clock:%H:%M}", "zone": zone.key}
+        )
     return moment
+
+
+def lock_workplace(workplace_id: int) -> None:
+    """Take the workplace row lock that every overlap rule (periods, slots) runs under.
+
+    Call inside a transaction; the lock is held until it ends.
+    """
+    Workplace.objects.select_for_update().filter(pk=workplace_id).exists()
 
 
 # --- Workplaces and periods ---------------------------------------------------------------
 
 
-def check_workplace_change(workplace):
-    """Rules for editing an existing workplace that depend on its slots."""
+def check_workplace_change(workplace: Workplace) -> None:
+    """Rules for editing an existing workplace that depend on its slots (call inside a transaction)."""
     if workplace.pk is None:
         return
     old = Workplace.objects.select_for_update().get(pk=workplace.pk)
     slots = TimeSlot.objects.filter(period__workplace=workplace)
     if old.timezone != workplace.timezone and slots.exists():
-        raise ValidationError(
-            {"timezone": ["The time zone of a workplace with time slots cannot change: the slots' local times would."]}
+        raise Invalid(
+            fields={
+                "timezone": [
+                    _("The time zone of a workplace with time slots cannot change: the slots' local times would.")
+                ]
+            }
         )
     if workplace.seats < old.seats:
         busiest = (
@@ -75,10 +98,12 @@ def check_workplace_change(workplace):
             .first()
         )
         if busiest and busiest > workplace.seats:
-            raise ValidationError({"seats": [f"A coming time slot already has {busiest} reservations."]})
+            raise Invalid(
+                fields={"seats": [_("A coming time slot already has %(count)d reservations.") % {"count": busiest}]}
+            )
 
 
-def save_workplace(workplace):
+def save_workplace(workplace: Workplace) -> Workplace:
     with transaction.atomic():
         check_workplace_change(workplace)
         workplace.full_clean()
@@ -86,20 +111,30 @@ def save_workplace(workplace):
     return workplace
 
 
-def check_period(period):
-    """Dates in order, no overlap with another active period, and its slots stay inside it."""
-    errors = {}
+def delete_workplace(workplace: Workplace) -> None:
+    """Delete a workplace with its periods and slots; refused while any reservation points at them."""
+    _delete_unless_reserved(workplace)
+
+
+def check_period(period: Period) -> None:
+    """Dates in order, no overlap with another active period, and its slots stay inside it.
+
+    Call inside a transaction: it takes the workplace lock.
+    """
+    errors: dict[str, list[str]] = {}
     if period.start_date and period.end_date and period.end_date < period.start_date:
-        raise ValidationError({"end_date": ["The end date must not be before the start date."]})
-    Workplace.objects.select_for_update().filter(pk=period.workplace_id).exists()  # lock the workplace row
+        raise Invalid(fields={"end_date": [_("The end date must not be before the start date.")]})
+    lock_workplace(period.workplace_id)
     if period.pk:
         old = Period.objects.get(pk=period.pk)
         has_slots = old.timeslots.exists()
         if old.workplace_id != period.workplace_id and has_slots:
-            errors["workplace"] = ["A period with time slots cannot move to another workplace."]
-        outside = old.timeslots.filter(Q(local_date__lt=period.start_date) | Q(local_date__gt=period.end_date))
+            errors["workplace"] = [_("A period with time slots cannot move to another workplace.")]
+        outside = old.timeslots.filter(removed_at__isnull=True).filter(
+            Q(local_date__lt=period.start_date) | Q(local_date__gt=period.end_date)
+        )
         if has_slots and outside.exists():
-            errors["start_date"] = ["Some time slots of this period would fall outside its new dates."]
+            errors["start_date"] = [_("Some time slots of this period would fall outside its new dates.")]
     if period.is_active:
         overlapping = Period.objects.filter(
             workplace_id=period.workplace_id,
@@ -109,76 +144,143 @@ def check_period(period):
         ).exclude(pk=period.pk)
         other = overlapping.first()
         if other:
-            errors["is_active"] = [f"The active period “{other.name}” of this workplace overlaps these dates."]
+            errors["is_active"] = [
+                _("The active period “%(name)s” of this workplace overlaps these dates.") % {"name": other.name}
+            ]
     if errors:
-        raise ValidationError(errors)
+        raise Invalid(fields=errors)
 
 
-def save_period(period):
+def save_period(period: Period) -> Period:
     with transaction.atomic():
         check_period(period)
         period.save()
     return period
 
 
+def delete_period(period: Period) -> None:
+    """Delete a period with its slots; refused while any reservation points at them."""
+    _delete_unless_reserved(period)
+
+
+def _delete_unless_reserved(instance: Workplace | Period) -> None:
+    try:
+        with transaction.atomic():
+            instance.delete()
+    except ProtectedError:
+        raise InUse(
+            _(
+                "It still has reservations: delete its time slots first (with force=true to refund them). "
+                "Slots removed that way keep their reservations as history: deactivate instead."
+            )
+        ) from None
+
+
 # --- Time slots ---------------------------------------------------------------------------
 
 
-def check_slot(period, start, end, *, exclude_pk=None):
+def check_slot(period: Period, start: datetime, end: datetime, *, exclude_pk: int | None = None) -> date:
     """Raise unless [start, end) is one local day inside `period` and overlaps no slot of its workplace.
 
-    Call inside a transaction that holds the workplace lock (see `_lock_workplace`).
+    Return the slot's local date. Call inside a transaction that holds `lock_workplace`.
     """
     zone = ZoneInfo(period.workplace.timezone)
     if timezone.is_naive(start) or timezone.is_naive(end):
-        raise ValidationError("Start and end need a UTC offset, e.g. 2026-03-08T09:00:00-05:00.")
+        raise Invalid(_("Start and end need a UTC offset, e.g. 2026-03-08T09:00:00-05:00."))
     if end <= start:
-        raise ValidationError({"end": ["The end must be after the start."]})
+        raise Invalid(fields={"end": [_("The end must be after the start.")]})
     day = local_day(start, zone)
     if local_day(end, zone) != day:
-        raise ValidationError(
-            {"end": [f"A time slot must start and end on the same day in the workplace's time zone ({zone.key})."]}
+        raise Invalid(
+            fields={
+                "end": [
+                    _("A time slot must start and end on the same day in the workplace's time zone (%(zone)s).")
+                    % {"zone": zone.key}
+                ]
+            }
         )
     if not period.start_date <= day <= period.end_date:
-        raise ValidationError(
-            {"start": [f"{day} ({zone.key}) is outside the period {period.start_date} – {period.end_date}."]}
+        raise Invalid(
+            fields={
+                "start": [
+                    _("%(day)s (%(zone)s) is outside the period %(first)s – %(last)s.")
+                    % {"day": day, "zone": zone.key, "first": period.start_date, "last": period.end_date}
+                ]
+            }
         )
-    clash = (
-        TimeSlot.objects.filter(period__workplace_id=period.workplace_id, start__lt=end, end__gt=start)
-        .exclude(pk=exclude_pk)
-        .first()
+    overlapping = TimeSlot.objects.filter(
+        period__workplace_id=period.workplace_id, start__lt=end, end__gt=start, removed_at__isnull=True
     )
+    if exclude_pk is not None:
+        overlapping = overlapping.exclude(pk=exclude_pk)
+    clash = overlapping.first()
     if clash:
-        raise ValidationError(f"This time overlaps the slot {clash.pk} of the same workplace.")
+        raise Invalid(_("This time overlaps the slot %(id)d of the same workplace.") % {"id": clash.pk})
     return day
 
 
-def _lock_workplace(workplace_id):
-    Workplace.objects.select_for_update().filter(pk=workplace_id).exists()
+def check_timeslot_change(
+    slot: TimeSlot | None, period: Period, start: datetime, end: datetime, *, force: bool = False
+) -> date:
+    """Every rule for creating (`slot` None) or changing a slot, under the workplace lock.
+
+    Moving a slot that members reserved needs `force` (they are then refunded and told). Returns
+    the slot's local date. Call inside a transaction (the admin's change view runs in one).
+    """
+    if slot is not None and slot.removed_at is not None:
+        raise Invalid(_("This time slot was removed; it is kept only as the history of its reservations."))
+    if slot is not None and period.workplace_id != slot.period.workplace_id:
+        raise Invalid(fields={"period": [_("A time slot cannot move to another workplace's period.")]})
+    lock_workplace(period.workplace_id)
+    day = check_slot(period, start, end, exclude_pk=slot.pk if slot else None)
+    if slot is not None and not force and _moved(slot, period, start, end):
+        booked = slot.reservations.filter(status=ACTIVE).count()
+        if booked:
+            raise _force_needed(booked)
+    return day
 
 
-def create_timeslot(period, start, end, price=None):
+def _moved(slot: TimeSlot, period: Period, start: datetime, end: datetime) -> bool:
+    return (start, end, period.pk) != (slot.start, slot.end, slot.period_id)
+
+
+def _force_needed(booked: int) -> Invalid:
+    return Invalid(
+        _(
+            "This time slot has %(count)d active reservation(s). Send force=true (in the admin: tick “force”) "
+            "to cancel them: each member gets the tickets back and an e-mail."
+        )
+        % {"count": booked}
+    )
+
+
+def create_timeslot(period: Period, start: datetime, end: datetime, price: int | None = None) -> TimeSlot:
     with transaction.atomic():
-        _lock_workplace(period.workplace_id)
-        day = check_slot(period, start, end)
+        day = check_timeslot_change(None, period, start, end)
         return TimeSlot.objects.create(
             period=period, start=start, end=end, local_date=day, price=period.price if price is None else price
         )
 
 
-def update_timeslot(slot, *, period=None, start=None, end=None, price=None, force=False, actor=None):
+def update_timeslot(
+    slot: TimeSlot,
+    *,
+    period: Period | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    price: int | None = None,
+    force: bool = False,
+    actor: User | None = None,
+) -> TimeSlot:
     """Change a slot. New times on a slot with reservations need `force`: each member is refunded and told."""
     period = period or slot.period
     start = start or slot.start
     end = end or slot.end
     with transaction.atomic():
-        if period.workplace_id != slot.period.workplace_id:
-            raise ValidationError({"period": ["A time slot cannot move to another workplace's period."]})
-        _lock_workplace(period.workplace_id)
+        lock_workplace(slot.period.workplace_id)
         slot = TimeSlot.objects.select_for_update(of=("self",)).select_related("period__workplace").get(pk=slot.pk)
-        day = check_slot(period, start, end, exclude_pk=slot.pk)
-        moved = (start, end, period.pk) != (slot.start, slot.end, slot.period_id)
-        if moved:
+        day = check_timeslot_change(slot, period, start, end, force=True)  # _cancel_all enforces force
+        if _moved(slot, period, start, end):
             _cancel_all(slot, force=force, actor=actor, removed=False)
         slot.period, slot.start, slot.end, slot.local_date = period, start, end, day
         if price is not None:
@@ -187,17 +289,26 @@ def update_timeslot(slot, *, period=None, start=None, end=None, price=None, forc
     return slot
 
 
-def delete_timeslot(slot, *, force=False, actor=None):
+def delete_timeslot(slot: TimeSlot, *, force: bool = False, actor: User | None = None) -> None:
+    """Delete a slot. Active reservations need `force`: each member is refunded and told.
+
+    A slot that ever had reservations is not deleted but marked removed, with its reservations:
+    members and admins still see what happened to them.
+    """
     with transaction.atomic():
-        _lock_workplace(slot.period.workplace_id)
+        lock_workplace(slot.period.workplace_id)
         slot = TimeSlot.objects.select_for_update(of=("self",)).select_related("period__workplace").get(pk=slot.pk)
+        if slot.removed_at is not None:
+            raise NotFound(_("This time slot was already removed."))
         _cancel_all(slot, force=force, actor=actor, removed=True)
-        # Cancelled reservations go with the slot; the ticket ledger keeps every movement.
-        slot.reservations.all().delete()
-        slot.delete()
+        if slot.reservations.exists():
+            slot.removed_at = timezone.now()
+            slot.save(update_fields=["removed_at"])
+        else:
+            slot.delete()
 
 
-def _cancel_all(slot, *, force, actor, removed):
+def _cancel_all(slot: TimeSlot, *, force: bool, actor: User | None, removed: bool) -> None:
     # Ordered by member so that two forced changes lock member rows in the same order.
     active = list(
         slot.reservations.select_for_update().filter(status=ACTIVE).select_related("user").order_by("user_id")
@@ -205,16 +316,13 @@ def _cancel_all(slot, *, force, actor, removed):
     if not active:
         return
     if not force:
-        raise ValidationError(
-            f"This time slot has {len(active)} active reservation(s). Send force=true to cancel them: "
-            "each member gets the tickets back and an e-mail."
-        )
+        raise _force_needed(len(active))
     for reservation in active:
         _cancel(reservation, actor=actor, because=Reservation.CancelledBecause.SLOT_CHANGED)
-        transaction.on_commit(lambda r=reservation: _tell_member(r, slot, removed))
+        transaction.on_commit(partial(_tell_member, reservation, slot, removed))
 
 
-def _tell_member(reservation, slot, removed):
+def _tell_member(reservation: Reservation, slot: TimeSlot, removed: bool) -> None:
     zone = ZoneInfo(slot.period.workplace.timezone)
     user = reservation.user
     params = {
@@ -225,7 +333,7 @@ def _tell_member(reservation, slot, removed):
         "end": f"{slot.end.astimezone(zone):%H:%M}",
         "timezone": zone.key,
         "tickets": reservation.price,
-        "what_happened": "was removed" if removed else "changed time",
+        "what_happened": _("was removed") if removed else _("changed time"),
     }
     send_templated_email(
         to_email=user.email,
@@ -236,7 +344,7 @@ def _tell_member(reservation, slot, removed):
     )
 
 
-def _weekday_dates(first, last, weekdays):
+def _weekday_dates(first: date, last: date, weekdays: set[int]) -> Iterator[date]:
     day = first
     while day <= last:
         if day.weekday() in weekdays:
@@ -244,7 +352,15 @@ def _weekday_dates(first, last, weekdays):
         day += timedelta(days=1)
 
 
-def batch_create_timeslots(period, *, weekdays, ranges, start_date=None, end_date=None, price=None):
+def batch_create_timeslots(
+    period: Period,
+    *,
+    weekdays: Iterable[int],
+    ranges: Iterable[tuple[time, time]],
+    start_date: date | None = None,
+    end_date: date | None = None,
+    price: int | None = None,
+) -> list[TimeSlot]:
     """Create, for every date of the period on one of `weekdays` (0 = Monday), a slot per local time range.
 
     `ranges` are `(time, time)` pairs on the workplace's wall clock; each is converted with the
@@ -252,63 +368,84 @@ def batch_create_timeslots(period, *, weekdays, ranges, start_date=None, end_dat
     nothing: a single clash or impossible time creates no slot.
     """
     ranges = sorted(ranges)
-    for (start_a, end_a), (start_b, _) in pairwise(ranges):
+    for (start_a, end_a), (start_b, _end_b) in pairwise(ranges):
         if start_b < end_a:
-            raise ValidationError({"ranges": [f"{start_a:%H:%M}–{end_a:%H:%M} overlaps {start_b:%H:%M}."]})
+            raise Invalid(
+                fields={
+                    "ranges": [
+                        _("%(first)s overlaps %(second)s.")
+                        % {"first": f"{start_a:%H:%M}–{end_a:%H:%M}", "second": f"{start_b:%H:%M}"}
+                    ]
+                }
+            )
     for start, end in ranges:
         if end <= start:
-            raise ValidationError({"ranges": [f"{start:%H:%M}–{end:%H:%M}: the end must be after the start."]})
+            raise Invalid(
+                fields={
+                    "ranges": [
+                        _("%(range)s: the end must be after the start.") % {"range": f"{start:%H:%M}–{end:%H:%M}"}
+                    ]
+                }
+            )
     first = max(period.start_date, start_date or period.start_date)
     last = min(period.end_date, end_date or period.end_date)
     if last < first:
-        raise ValidationError("These dates are outside the period.")
+        raise Invalid(_("These dates are outside the period."))
     zone = ZoneInfo(period.workplace.timezone)
     planned = []
     for day in _weekday_dates(first, last, set(weekdays)):
         for clock_start, clock_end in ranges:
             planned.append((day, local_datetime(day, clock_start, zone), local_datetime(day, clock_end, zone)))
     if not planned:
-        raise ValidationError("No date of the period falls on these weekdays.")
+        raise Invalid(_("No date of the period falls on these weekdays."))
     if len(planned) > MAX_BATCH_SLOTS:
-        raise ValidationError(f"{len(planned)} slots requested; at most {MAX_BATCH_SLOTS} at once.")
+        raise Invalid(
+            _("%(count)d slots requested; at most %(max)d at once.") % {"count": len(planned), "max": MAX_BATCH_SLOTS}
+        )
     with transaction.atomic():
-        _lock_workplace(period.workplace_id)
+        lock_workplace(period.workplace_id)
         existing = list(
             TimeSlot.objects.filter(
-                period__workplace_id=period.workplace_id, start__lt=planned[-1][2], end__gt=planned[0][1]
+                period__workplace_id=period.workplace_id,
+                start__lt=planned[-1][2],
+                end__gt=planned[0][1],
+                removed_at__isnull=True,
             ).values_list("start", "end")
         )
         clashes = [
-            f"{start.astimezone(zone):%Y-%m-%d %H:%M}" for _, start, end in planned if _overlaps(start, end, existing)
+            f"{start.astimezone(zone):%Y-%m-%d %H:%M}"
+            for _day, start, end in planned
+            if _overlaps(start, end, existing)
         ]
         if clashes:
-            raise ValidationError(
-                f"{len(clashes)} slot(s) would overlap existing ones, starting {', '.join(clashes[:5])}. None created."
+            raise Invalid(
+                _("%(count)d slot(s) would overlap existing ones, starting %(first)s. None created.")
+                % {"count": len(clashes), "first": ", ".join(clashes[:5])}
             )
         price = period.price if price is None else price
         slots = [TimeSlot(period=period, start=s, end=e, local_date=day, price=price) for day, s, e in planned]
         return TimeSlot.objects.bulk_create(slots)
 
 
-def _overlaps(start, end, existing):
+def _overlaps(start: datetime, end: datetime, existing: list[tuple[datetime, datetime]]) -> bool:
     return any(start < other_end and end > other_start for other_start, other_end in existing)
 
 
 # --- Reservations -------------------------------------------------------------------------
 
 
-def reserve(user, timeslot_id):
+def reserve(user: User, timeslot_id: int) -> Reservation:
     """Take a seat in a slot for `user` and exactly the slot's price in tickets."""
     try:
         return _reserve(user, timeslot_id)
     except IntegrityError as error:
         # The partial unique constraint caught a second active reservation the checks did not see.
         if "one_active_reservation" in str(error) or "UNIQUE" in str(error):
-            raise ValidationError("You already have a reservation for this time slot.") from error
+            raise Invalid(_("You already have a reservation for this time slot.")) from error
         raise
 
 
-def _reserve(user, timeslot_id):
+def _reserve(user: User, timeslot_id: int) -> Reservation:
     now = timezone.now()
     with transaction.atomic():
         slot = (
@@ -317,23 +454,23 @@ def _reserve(user, timeslot_id):
             .filter(pk=timeslot_id)
             .first()
         )
-        if slot is None:
-            raise ValidationError({"timeslot": ["No time slot with this id."]})
+        if slot is None or slot.removed_at is not None:
+            raise Invalid(fields={"timeslot": [_("No time slot with this id.")]})
         if not user.is_active:
-            raise ValidationError("Your account is not active.")
+            raise Invalid(_("Your account is not active."))
         if not slot.period.is_active:
-            raise ValidationError("This time slot is not open for reservations.")
+            raise Invalid(_("This time slot is not open for reservations."))
         if slot.start <= now:
-            raise ValidationError("This time slot has already started.")
+            raise Invalid(_("This time slot has already started."))
         # A statement of its own, after the lock: on PostgreSQL it then sees every reservation
         # committed while we waited (a subquery in the locking SELECT would use the older snapshot).
         counts = Reservation.objects.filter(timeslot=slot, status=ACTIVE).aggregate(
             taken=Count("id"), mine=Count("id", filter=Q(user=user))
         )
         if counts["mine"]:
-            raise ValidationError("You already have a reservation for this time slot.")
+            raise Invalid(_("You already have a reservation for this time slot."))
         if counts["taken"] >= slot.period.workplace.seats:
-            raise ValidationError("This time slot is full.")
+            raise Invalid(_("This time slot is full."))
         reservation = Reservation.objects.create(user=user, timeslot=slot, price=slot.price)
         if slot.price:
             try:
@@ -341,14 +478,18 @@ def _reserve(user, timeslot_id):
                     user, -slot.price, TicketMovement.Reason.RESERVATION, actor=user, reference=_ref(reservation)
                 )
             except NotEnoughTickets as error:
-                raise ValidationError(
-                    f"This time slot costs {error.needed} ticket(s); you have {error.balance}."
+                raise Invalid(
+                    _("This time slot costs %(needed)d ticket(s); you have %(balance)d.")
+                    % {"needed": error.needed, "balance": error.balance}
                 ) from error
     return reservation
 
 
-def cancel_reservation(reservation, *, actor):
-    """Cancel and refund. A member must do it before the deadline; an admin may at any time."""
+def cancel_reservation(reservation: Reservation, *, actor: User, enforce_deadline: bool = True) -> Reservation:
+    """Cancel and refund. A member must do it before the deadline; an admin may at any time.
+
+    `enforce_deadline=False`: a member closing their account frees every seat not yet started.
+    """
     with transaction.atomic():
         reservation = (
             Reservation.objects.select_for_update(of=("self",))
@@ -356,22 +497,25 @@ def cancel_reservation(reservation, *, actor):
             .get(pk=reservation.pk)
         )
         if reservation.status != ACTIVE:
-            raise ValidationError("This reservation is already cancelled.")
-        if not actor.is_staff:
+            raise Invalid(_("This reservation is already cancelled."))
+        if enforce_deadline and not actor.is_staff:
             hours = settings.RESERVATION_CANCEL_DEADLINE_HOURS
             deadline = reservation.timeslot.start - timedelta(hours=hours)
             if timezone.now() > deadline:
                 zone = ZoneInfo(reservation.timeslot.period.workplace.timezone)
-                raise ValidationError(
-                    f"Reservations can be cancelled until {hours} h before the start: the deadline was "
-                    f"{deadline.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key})."
+                raise Invalid(
+                    _(
+                        "Reservations can be cancelled until %(hours)s h before the start: the deadline was "
+                        "%(deadline)s (%(zone)s)."
+                    )
+                    % {"hours": hours, "deadline": f"{deadline.astimezone(zone):%Y-%m-%d %H:%M}", "zone": zone.key}
                 )
         because = Reservation.CancelledBecause.ADMIN if actor.is_staff else Reservation.CancelledBecause.MEMBER
         _cancel(reservation, actor=actor, because=because)
     return reservation
 
 
-def _cancel(reservation, *, actor, because):
+def _cancel(reservation: Reservation, *, actor: User | None, because: str) -> None:
     reservation.status = Reservation.Status.CANCELLED
     reservation.cancelled_at = timezone.now()
     reservation.cancelled_by = actor
@@ -386,5 +530,5 @@ def _cancel(reservation, *, actor, because):
         move_tickets(reservation.user, reservation.price, reason, actor=actor, reference=_ref(reservation))
 
 
-def _ref(reservation):
+def _ref(reservation: Reservation) -> str:
     return f"reservation {reservation.pk} (slot {reservation.timeslot_id})"

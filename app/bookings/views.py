@@ -1,59 +1,37 @@
-"""REST endpoints for workplaces, periods, time slots and reservations. Rules live in services.py."""
+"""REST endpoints for workplaces, periods, time slots and reservations. Rules live in services.py.
+
+Services raise `app.core.exceptions`; the project's exception handler (`app.core.errors`) turns
+them, and lock time-outs, into status codes and JSON.
+"""
 
 from datetime import date
+from typing import cast
 
-from django.db import OperationalError
-from django.db.models import ProtectedError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAdminUser, IsAuthenticated
+from rest_framework.request import Request
 from rest_framework.response import Response
 
+from app.accounts.models import User
 from app.bookings import serializers, services
 from app.bookings.models import Period, Reservation, Workplace, WorkplacePicture
 from app.core.permissions import IsAdminOrReadOnly
 
-# PostgreSQL serialization failure, deadlock, lock not available: safe to retry.
-_RETRYABLE_SQLSTATES = {"40001", "40P01", "55P03"}
 
-
-class Busy(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "Another request changed the same data at the same moment. Please try again."
-    default_code = "busy"
-
-
-def _retryable(error):
-    cause = error.__cause__
-    sqlstate = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)  # psycopg 3 or 2
-    return sqlstate in _RETRYABLE_SQLSTATES or "database is locked" in str(error)
-
-
-class BusyAsConflictMixin:
-    """Lock contention (sqlite's "database is locked", a PostgreSQL deadlock) is a 409 to retry, not a 500."""
-
-    def handle_exception(self, exc):
-        if isinstance(exc, OperationalError) and _retryable(exc):
-            exc = Busy()
-        elif isinstance(exc, ProtectedError):
-            exc = ValidationError(
-                {"detail": "It still has reservations: delete its time slots first (with force=true to refund them)."}
-            )
-        return super().handle_exception(exc)
-
-
-def _query_int(request, name):
+def _query_int(request: Request, name: str) -> int | None:
     value = request.query_params.get(name)
-    if value in (None, ""):
+    if not value:
         return None
     try:
         return int(value)
     except ValueError:
-        raise ValidationError({name: ["Must be a whole number."]}) from None
+        raise ValidationError({name: [_("Must be a whole number.")]}) from None
 
 
 def _query_date(request, name):
@@ -63,7 +41,7 @@ def _query_date(request, name):
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise ValidationError({name: ["Must be a date as YYYY-MM-DD."]}) from None
+        raise ValidationError({name: [_("Must be a date as YYYY-MM-DD.")]}) from None
 
 
 def _query_bool(request, name):
@@ -74,7 +52,7 @@ def _is_staff(request):
     return bool(request.user and request.user.is_staff)
 
 
-class WorkplaceViewSet(BusyAsConflictMixin, viewsets.ModelViewSet):
+class WorkplaceViewSet(viewsets.ModelViewSet):
     queryset = Workplace.objects.prefetch_related("pictures")
     serializer_class = serializers.WorkplaceSerializer
     permission_classes = [IsAdminOrReadOnly]
@@ -87,6 +65,9 @@ class WorkplaceViewSet(BusyAsConflictMixin, viewsets.ModelViewSet):
         for field, value in serializer.validated_data.items():
             setattr(workplace, field, value)
         services.save_workplace(workplace)
+
+    def perform_destroy(self, instance):
+        services.delete_workplace(instance)
 
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser], url_path="pictures")
     def add_picture(self, request, pk=None):
@@ -105,7 +86,7 @@ class WorkplaceViewSet(BusyAsConflictMixin, viewsets.ModelViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class PeriodViewSet(BusyAsConflictMixin, viewsets.ModelViewSet):
+class PeriodViewSet(viewsets.ModelViewSet):
     """Members and visitors see active periods only."""
 
     serializer_class = serializers.PeriodSerializer
@@ -129,8 +110,11 @@ class PeriodViewSet(BusyAsConflictMixin, viewsets.ModelViewSet):
             setattr(period, field, value)
         services.save_period(period)
 
+    def perform_destroy(self, instance):
+        services.delete_period(instance)
 
-class TimeSlotViewSet(BusyAsConflictMixin, viewsets.ModelViewSet):
+
+class TimeSlotViewSet(viewsets.ModelViewSet):
     """Slots with `places_remaining`. Filters: `workplace`, `period`, `date_from`, `date_to` (local dates),
     `upcoming=true`. Visitors and members see slots of active periods only."""
 
@@ -171,7 +155,7 @@ class TimeSlotViewSet(BusyAsConflictMixin, viewsets.ModelViewSet):
             end=data.get("end"),
             price=data.get("price"),
             force=data.get("force", False),
-            actor=self.request.user,
+            actor=cast(User, self.request.user),  # IsAdminOrReadOnly: an administrator
         )
         serializer.instance = self._reread(slot)
 
@@ -196,7 +180,6 @@ class TimeSlotViewSet(BusyAsConflictMixin, viewsets.ModelViewSet):
 
 
 class ReservationViewSet(
-    BusyAsConflictMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -212,14 +195,16 @@ class ReservationViewSet(
     def get_queryset(self):
         reservations = Reservation.objects.select_related("timeslot__period__workplace")
         if not _is_staff(self.request):
-            reservations = reservations.filter(user_id=self.request.user.pk)
+            reservations = reservations.filter(user_id=cast(int, self.request.user.pk))
         elif (user := _query_int(self.request, "user")) is not None:
             reservations = reservations.filter(user_id=user)
         if (timeslot := _query_int(self.request, "timeslot")) is not None:
             reservations = reservations.filter(timeslot_id=timeslot)
         if status_filter := self.request.query_params.get("status"):
             if status_filter not in Reservation.Status.values:
-                raise ValidationError({"status": [f"One of: {', '.join(Reservation.Status.values)}."]})
+                raise ValidationError(
+                    {"status": [_("One of: %(values)s.") % {"values": ", ".join(Reservation.Status.values)}]}
+                )
             reservations = reservations.filter(status=status_filter)
         return reservations
 

@@ -1,34 +1,138 @@
-"""JSON errors everywhere: `{"detail": "..."}` or `{"field": ["..."]}` with the right 4xx."""
+"""How an error reaches a person: one table from condition to HTTP status, one message per condition.
 
+Services raise the exceptions of `app.core.exceptions` (and Django raises its own); nothing below
+the views knows about status codes. `json_exception_handler` (DRF's EXCEPTION_HANDLER) answers the
+API with `{"detail": "..."}` and/or `{"field": ["..."]}`; web pages call `user_message()` for the
+same text. The same condition therefore has the same status and words everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import JsonResponse
-from rest_framework import exceptions
+from django.db import OperationalError
+from django.db.models import ProtectedError, RestrictedError
+from django.http import HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
+from rest_framework import exceptions as drf
+from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from app.core import exceptions as domain
 
-def json_exception_handler(exc, context):
+# Most specific first: the first row whose class matches wins (`InUse` before `Conflict`...).
+STATUS_BY_EXCEPTION: tuple[tuple[type[domain.DomainError], int], ...] = (
+    (domain.Invalid, 400),
+    (domain.PaymentDeclined, 402),
+    (domain.PermissionDenied, 403),
+    (domain.NotFound, 404),
+    (domain.IdempotencyKeyReused, 422),  # the Idempotency-Key draft (IETF httpapi) says 422
+    (domain.InUse, 409),
+    (domain.Busy, 409),  # a lock time-out: the client may retry the same request
+    (domain.Conflict, 409),
+    (domain.Throttled, 429),
+    (domain.OutcomePending, 202),  # accepted: the provider's answer is being confirmed, do not retry
+    (domain.ProviderUnavailable, 503),
+    (domain.DomainError, 400),
+)
+
+# PostgreSQL serialization failure, deadlock, lock not available; sqlite's busy time-out.
+RETRYABLE_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
+
+
+def is_lock_timeout(error: BaseException) -> bool:
+    """True for a database error that only says another transaction held the rows: safe to retry."""
+    if not isinstance(error, OperationalError):
+        return False
+    cause = error.__cause__
+    sqlstate = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)  # psycopg 3 or 2
+    return sqlstate in RETRYABLE_SQLSTATES or "database is locked" in str(error)
+
+
+def _from_django_validation(error: DjangoValidationError) -> domain.Invalid:
+    if not hasattr(error, "error_dict"):
+        return domain.Invalid(" ".join(error.messages))
+    fields = dict(error.message_dict)
+    general = fields.pop("__all__", None)
+    return domain.Invalid(" ".join(general) if general else None, fields=fields)
+
+
+def as_domain_error(exc: BaseException) -> domain.DomainError | None:
+    """The domain exception a raised error stands for, or None when it is not an expected condition."""
+    if isinstance(exc, domain.DomainError):
+        return exc
     if isinstance(exc, DjangoValidationError):
-        # Model-level rules (clean(), validators) reach the client as a 400, never a 500.
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
-        if "__all__" in detail:
-            detail = {**detail, "detail": " ".join(detail.pop("__all__"))}
-        elif list(detail) == ["detail"]:
-            detail = {"detail": " ".join(detail["detail"])}
-        exc = exceptions.ValidationError(detail)
-    return exception_handler(exc, context)
+        return _from_django_validation(exc)
+    if isinstance(exc, ProtectedError | RestrictedError):
+        return domain.InUse()
+    if is_lock_timeout(exc):
+        return domain.Busy()
+    return None
 
 
-def not_found(request, exception=None):
-    return JsonResponse({"detail": "Not found."}, status=404)
+def status_for(exc: domain.DomainError) -> int:
+    for cls, status in STATUS_BY_EXCEPTION:
+        if isinstance(exc, cls):
+            return status
+    raise AssertionError("DomainError itself is the last row")  # pragma: no cover
 
 
-def server_error(request):
-    return JsonResponse({"detail": "Server error. The team has been told."}, status=500)
+def error_body(exc: domain.DomainError) -> dict[str, Any]:
+    """`{"field": [...]}` for field errors, `detail` for a general message, plus the error's `data`."""
+    body: dict[str, Any] = {name: [str(message) for message in messages] for name, messages in exc.fields.items()}
+    if not body or exc.message is not exc.default_message:
+        body["detail"] = str(exc.message)
+    return {**exc.data, **body}  # extra members (e.g. the failed order's state); fields and detail win
 
 
-def bad_request(request, exception=None):
-    return JsonResponse({"detail": "Bad request."}, status=400)
+def user_message(exc: BaseException) -> str:
+    """The sentence to show a person for `exc` (web pages, admin messages); a generic one if unexpected."""
+    error = as_domain_error(exc)
+    if error is None:
+        return _("Something went wrong on our side. The team has been told.")
+    field_messages = [str(message) for messages in error.fields.values() for message in messages]
+    general = [str(error.message)] if error.message is not error.default_message or not field_messages else []
+    return " ".join(general + field_messages)
 
 
-def permission_denied(request, exception=None):
-    return JsonResponse({"detail": "You do not have permission to perform this action."}, status=403)
+def json_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's EXCEPTION_HANDLER: domain and Django errors by the table, DRF's own as DRF does them."""
+    error = as_domain_error(exc)
+    if error is None:
+        return exception_handler(exc, context)
+    headers = {"Retry-After": "1"} if isinstance(error, domain.Busy) else None
+    return Response(error_body(error), status=status_for(error), headers=headers)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    return JsonResponse({"detail": str(drf.NotFound.default_detail)}, status=404)
+
+
+def server_error(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"detail": _("Server error. The team has been told.")}, status=500)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    return JsonResponse({"detail": _("Bad request.")}, status=400)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    return JsonResponse({"detail": str(drf.PermissionDenied.default_detail)}, status=403)
+
+
+def as_validation_error(exc: domain.DomainError, known_fields: Iterable[str] | None = None) -> DjangoValidationError:
+    """The same error as Django's ValidationError, for forms (the admin, web pages).
+
+    Errors on names the form does not have (`known_fields`) join the form's general errors.
+    """
+    known = None if known_fields is None else set(known_fields)
+    errors: dict[str, list[str]] = {}
+    for name, messages in exc.fields.items():
+        key = name if known is None or name in known else NON_FIELD_ERRORS
+        errors.setdefault(key, []).extend(str(message) for message in messages)
+    if exc.message is not exc.default_message or not errors:
+        errors.setdefault(NON_FIELD_ERRORS, []).insert(0, str(exc.message))
+    return DjangoValidationError(errors)

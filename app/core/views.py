@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
-from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 
@@ -18,8 +17,3 @@ def healthz(request):
         body.update(status="error", database="unreachable")
         return JsonResponse(body, status=503)
     return JsonResponse(body)
-
-
-@require_safe
-def index(request):
-    return render(request, "core/index.html", {"organization": settings.ORGANIZATION})

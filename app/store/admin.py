@@ -1,11 +1,26 @@
 from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy
 
-from app.store import services
-from app.store.models import Membership, Order, OrderLine, Package, PaymentProfile, SavedCard
+from app.core.errors import user_message
+from app.core.exceptions import DomainError
+from app.store.models import Membership, Order, OrderLine, OrderStatusChange, Package, PaymentProfile, SavedCard
+from app.store.services.products import delete_product
+from app.store.services.refunds import refund_order
+
+
+class ProductAdmin(admin.ModelAdmin):
+    """Deleting goes through the same service as the API (the admin lists what protects it first)."""
+
+    def delete_model(self, request, obj):
+        delete_product(obj)
+
+    def delete_queryset(self, request, queryset):
+        for product in queryset:
+            delete_product(product)
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ProductAdmin):
     list_display = ["name", "price", "duration_days", "available"]
     list_filter = ["available"]
     search_fields = ["name"]
@@ -13,7 +28,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Package)
-class PackageAdmin(admin.ModelAdmin):
+class PackageAdmin(ProductAdmin):
     list_display = ["name", "price", "tickets", "available"]
     list_filter = ["available"]
     search_fields = ["name"]
@@ -24,7 +39,7 @@ class OrderLineInline(admin.TabularInline):
     model = OrderLine
     extra = 0
     can_delete = False
-    fields = [
+    fields = readonly_fields = (
         "kind",
         "name",
         "unit_price",
@@ -33,8 +48,19 @@ class OrderLineInline(admin.TabularInline):
         "duration_days",
         "membership_start",
         "membership_end",
-    ]
-    readonly_fields = fields
+    )
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class OrderStatusChangeInline(admin.TabularInline):
+    """The order's history: every status change, who or what made it, when and why."""
+
+    model = OrderStatusChange
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ("at", "from_status", "to_status", "source", "actor", "reason")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -44,10 +70,10 @@ class OrderLineInline(admin.TabularInline):
 class OrderAdmin(admin.ModelAdmin):
     """Orders change only through checkout, reconcile_payments and refunds: every field is read-only."""
 
-    list_display = ["reference", "user", "status", "total", "currency", "created", "paid_at"]
-    list_filter = ["status"]
+    list_display = ["reference", "user", "status", "needs_attention", "total", "currency", "created", "paid_at"]
+    list_filter = ["status", "needs_attention"]
     search_fields = ["reference", "user__email", "paysafe_auth_id"]
-    inlines = [OrderLineInline]
+    inlines = [OrderLineInline, OrderStatusChangeInline]
     actions = ["refund", "refund_forced"]
 
     def get_readonly_fields(self, request, obj=None):
@@ -62,17 +88,17 @@ class OrderAdmin(admin.ModelAdmin):
     def _refund(self, request, queryset, force):
         for order in queryset:
             try:
-                _, note = services.refund_order(order, actor=request.user, force=force)
-            except services.StoreError as error:
-                self.message_user(request, f"{order.reference}: {error.message}", messages.ERROR)
+                _order, note = refund_order(order, actor=request.user, force=force)
+            except DomainError as error:
+                self.message_user(request, f"{order.reference}: {user_message(error)}", messages.ERROR)
             else:
                 self.message_user(request, f"{order.reference}: {note}", messages.SUCCESS)
 
-    @admin.action(description="Refund selected orders (refuse if tickets were spent)")
+    @admin.action(description=gettext_lazy("Refund selected orders (refuse if tickets were spent)"))
     def refund(self, request, queryset):
         self._refund(request, queryset, force=False)
 
-    @admin.action(description="Refund selected orders, taking back only the tickets left")
+    @admin.action(description=gettext_lazy("Refund selected orders, taking back only the tickets left"))
     def refund_forced(self, request, queryset):
         self._refund(request, queryset, force=True)
 
@@ -80,8 +106,7 @@ class OrderAdmin(admin.ModelAdmin):
 class SavedCardInline(admin.TabularInline):
     model = SavedCard
     extra = 0
-    fields = ["card_type", "last_digits", "expiry_month", "expiry_year", "created"]
-    readonly_fields = fields
+    fields = readonly_fields = ("card_type", "last_digits", "expiry_month", "expiry_year", "created")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -102,8 +127,7 @@ class PaymentProfileAdmin(admin.ModelAdmin):
 class SavedCardAdmin(admin.ModelAdmin):
     list_display = ["profile", "card_type", "last_digits", "expiry_month", "expiry_year", "created"]
     search_fields = ["profile__user__email", "last_digits"]
-    fields = ["profile", "card_type", "last_digits", "expiry_month", "expiry_year", "created"]
-    readonly_fields = fields
+    fields = readonly_fields = ("profile", "card_type", "last_digits", "expiry_month", "expiry_year", "created")
 
     def has_add_permission(self, request):
         return False

@@ -6,19 +6,32 @@ later without touching old orders.
 """
 
 import secrets
+from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from app.accounts.models import AcademicLevel
+
+# Bounds on what a product may be, so that any order that can be paid can be granted and stored:
+# 20 lines x 100 units x 10,000.00 stays far within an order's 10-digit total even with tax, and
+# 100 x ten years of membership or 100 x 1,000 tickets stay far within dates and balances.
+PRICE_MAX = Decimal("10000.00")
+DURATION_DAYS_MAX = 3660
+TICKETS_MAX = 1000
+QUANTITY_MAX = 100
+LINES_MAX = 20
 
 
 class Membership(models.Model):
     name = models.CharField(max_length=200)
-    price = models.DecimalField(max_digits=10, decimal_places=2, validators=[MinValueValidator(0)])
-    duration_days = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    price = models.DecimalField(
+        max_digits=10, decimal_places=2, validators=[MinValueValidator(0), MaxValueValidator(PRICE_MAX)]
+    )
+    duration_days = models.PositiveIntegerField(validators=[MinValueValidator(1), MaxValueValidator(DURATION_DAYS_MAX)])
     academic_levels = models.ManyToManyField(
         AcademicLevel, blank=True, related_name="+", help_text="Who may buy it; empty means everyone."
     )
@@ -34,8 +47,10 @@ class Membership(models.Model):
 
 class Package(models.Model):
     name = models.CharField(max_length=200)
-    price = models.DecimalField(max_digits=10, decimal_places=2, validators=[MinValueValidator(0)])
-    tickets = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    price = models.DecimalField(
+        max_digits=10, decimal_places=2, validators=[MinValueValidator(0), MaxValueValidator(PRICE_MAX)]
+    )
+    tickets = models.PositiveIntegerField(validators=[MinValueValidator(1), MaxValueValidator(TICKETS_MAX)])
     available = models.BooleanField(default=True)
     exclusive_memberships = models.ManyToManyField(
         Membership,
@@ -83,6 +98,10 @@ class Order(models.Model):
     # reconcile_payments keeps looking for a late payment for a while.
     outcome_uncertain = models.BooleanField(default=False)
     refund_note = models.CharField(max_length=300, blank=True)
+    # Charged but the goods could not be granted (or the charge does not match): staff must complete
+    # or refund it. reconcile_payments exits non-zero while any such order is left.
+    needs_attention = models.BooleanField(default=False, db_index=True)
+    attention_reason = models.CharField(max_length=300, blank=True)
     refunded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -103,6 +122,36 @@ class Order(models.Model):
 
     def __str__(self):
         return f"{self.reference} ({self.status})"
+
+
+class OrderStatusChange(models.Model):
+    """One change of an order's status: who or what made it, when and why.
+
+    Written only by `app.store.services.status.change_status`, in the same transaction as the
+    change itself.
+    """
+
+    class Source(models.TextChoices):
+        CHECKOUT = "checkout", _("Checkout")
+        RECONCILE = "reconcile", _("reconcile_payments")
+        REFUND = "refund", _("Refund")
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=10, choices=Order.Status.choices)
+    to_status = models.CharField(max_length=10, choices=Order.Status.choices)
+    source = models.CharField(max_length=20, choices=Source.choices)
+    # The person who acted (an admin refunding); empty when the system did (checkout, reconcile).
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.CharField(max_length=300, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.order_id}: {self.from_status} -> {self.to_status}"
 
 
 class OrderLine(models.Model):

@@ -1,6 +1,10 @@
+from __future__ import annotations
+
+from typing import Any
+
 from rest_framework import serializers
 
-from app.store.models import Membership, Order, OrderLine, Package, SavedCard
+from app.store.models import LINES_MAX, QUANTITY_MAX, Membership, Order, OrderLine, Package, SavedCard
 
 
 class MembershipSerializer(serializers.ModelSerializer):
@@ -56,6 +60,8 @@ class OrderSerializer(serializers.ModelSerializer):
             "lines",
             "failure_message",
             "refund_note",
+            "needs_attention",
+            "attention_reason",
             "created",
             "paid_at",
             "refunded_at",
@@ -66,11 +72,16 @@ class OrderSerializer(serializers.ModelSerializer):
 class CheckoutLineSerializer(serializers.Serializer):
     product = serializers.ChoiceField(choices=["package", "membership"])
     id = serializers.IntegerField(min_value=1)
-    quantity = serializers.IntegerField(min_value=1, max_value=100, default=1)
+    quantity = serializers.IntegerField(min_value=1, max_value=QUANTITY_MAX, default=1)
 
 
 class CheckoutSerializer(serializers.Serializer):
-    lines = CheckoutLineSerializer(many=True, allow_empty=False, max_length=20)
+    """The shape of a checkout; the token rules (exactly one, a saved card only the member's own)
+    are in `app.store.services.checkout`."""
+
+    lines: serializers.ListSerializer[Any] = serializers.ListSerializer(
+        child=CheckoutLineSerializer(), allow_empty=False, max_length=LINES_MAX
+    )
     single_use_token = serializers.CharField(required=False, max_length=100, write_only=True)
     payment_token = serializers.CharField(required=False, max_length=100, write_only=True)
 
@@ -80,13 +91,13 @@ class CheckoutSerializer(serializers.Serializer):
             raise serializers.ValidationError("Each product may appear only once; use quantity instead.")
         return lines
 
-    def validate(self, data):
-        if data.get("payment_token") and not data.get("single_use_token"):
-            user = self.context["request"].user
-            owned = SavedCard.objects.filter(profile__user=user, payment_token=data["payment_token"]).exists()
-            if not owned:
-                raise serializers.ValidationError({"payment_token": ["This is not one of your saved cards."]})
-        return data
+
+class OrderFilterSerializer(serializers.Serializer):
+    """Query parameters of the order list."""
+
+    needs_attention = serializers.BooleanField(
+        required=False, allow_null=True, default=None, help_text="Only orders that need (or do not need) staff."
+    )
 
 
 class RefundSerializer(serializers.Serializer):

@@ -1,23 +1,31 @@
-"""Store API. Views validate input and call `app.store.services`; they hold no business rules.
+"""Store API. Views validate the input's shape, call `app.store.services` and shape the answer;
+they hold no business rules and convert no errors (`app.core.errors` does).
 
 No view here runs inside a database transaction (ATOMIC_REQUESTS is off): the checkout charges
 the card between two short transactions of its own.
 """
 
-from django.db.models import Prefetch, ProtectedError
+from typing import cast
+
+from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from app.accounts.models import User
 from app.core.permissions import IsAdminOrReadOnly
-from app.store import serializers, services
+from app.store import serializers
 from app.store.models import Membership, Order, OrderLine, Package, SavedCard
+from app.store.services import cards, checkout, products, refunds
 
-
-def _error(error):
-    body = {error.field: [error.message]} if error.field else {"detail": error.message}
-    return Response(body, status=error.status_code)
+# A checkout's outcome -> its status; failures are domain errors, answered by app.core.errors.
+CHECKOUT_STATUS = {
+    checkout.Outcome.PAID: 201,
+    checkout.Outcome.REPLAYED: 200,
+    checkout.Outcome.PENDING: 202,
+    checkout.Outcome.NEEDS_ATTENTION: 202,
+}
 
 
 class ProductViewSet(viewsets.ModelViewSet):
@@ -26,20 +34,13 @@ class ProductViewSet(viewsets.ModelViewSet):
     permission_classes = [IsAdminOrReadOnly]
 
     def get_queryset(self):
-        queryset = self.queryset
+        queryset = cast(QuerySet, self.queryset)
         if not (self.request.user and self.request.user.is_staff):
             queryset = queryset.filter(available=True)
         return queryset
 
-    def destroy(self, request, *args, **kwargs):
-        try:
-            return super().destroy(request, *args, **kwargs)
-        except ProtectedError:
-            # Old orders point at it: their lines must keep their product.
-            return Response(
-                {"detail": "This product is on orders and cannot be deleted; make it unavailable instead."},
-                status=status.HTTP_409_CONFLICT,
-            )
+    def perform_destroy(self, instance):
+        products.delete_product(instance)
 
 
 class MembershipViewSet(ProductViewSet):
@@ -65,12 +66,25 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             return Order.objects.none()
         queryset = Order.objects.prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("id")))
         if not self.request.user.is_staff:
-            queryset = queryset.filter(user=self.request.user)
+            queryset = queryset.filter(user=cast(User, self.request.user))  # IsAuthenticated
+        if self.action == "list":
+            filters = serializers.OrderFilterSerializer(data=self.request.query_params)
+            filters.is_valid(raise_exception=True)
+            if filters.validated_data.get("needs_attention") is not None:
+                queryset = queryset.filter(needs_attention=filters.validated_data["needs_attention"])
         return queryset
+
+    @extend_schema(parameters=[serializers.OrderFilterSerializer])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
 
     @extend_schema(
         request=serializers.CheckoutSerializer,
-        responses={201: serializers.OrderSerializer, 200: serializers.OrderSerializer},
+        responses={
+            201: serializers.OrderSerializer,
+            200: serializers.OrderSerializer,
+            202: serializers.OrderSerializer,
+        },
         parameters=[
             OpenApiParameter(
                 "Idempotency-Key",
@@ -85,44 +99,27 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         ),
     )
     def create(self, request):
-        checkout = serializers.CheckoutSerializer(data=request.data, context={"request": request})
-        checkout.is_valid(raise_exception=True)
-        data = checkout.validated_data
-        if bool(data.get("payment_token")) == bool(data.get("single_use_token")):
-            return _error(
-                services.StoreError(
-                    "Give exactly one of single_use_token (a new card) or payment_token (a saved card)."
-                )
-            )
-        key = request.headers.get("Idempotency-Key", "").strip()
-        if len(key) > 100:
-            return _error(services.StoreError("The Idempotency-Key header is longer than 100 characters."))
-        token_kind = "saved" if data.get("payment_token") else "single-use"
-        try:
-            result = services.checkout(
-                request.user,
-                data["lines"],
-                token=data.get("payment_token") or data.get("single_use_token"),
-                token_kind=token_kind,
-                idempotency_key=key,
-            )
-        except services.StoreError as error:
-            return _error(error)
+        data = serializers.CheckoutSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        result = checkout.checkout(
+            request.user,
+            data.validated_data["lines"],
+            single_use_token=data.validated_data.get("single_use_token", ""),
+            payment_token=data.validated_data.get("payment_token", ""),
+            idempotency_key=request.headers.get("Idempotency-Key", "").strip(),
+        )
         body = self.get_serializer(result.order).data
-        if result.detail:
-            body = {**body, "detail": result.detail}
-        return Response(body, status=result.status_code)
+        if result.message:
+            body = {**body, "detail": result.message}
+        status_code = 202 if result.order.status == Order.Status.PENDING else CHECKOUT_STATUS[result.outcome]
+        return Response(body, status=status_code)
 
     @extend_schema(request=serializers.RefundSerializer, responses=serializers.OrderSerializer)
     @action(detail=True, methods=["post"], permission_classes=[permissions.IsAdminUser])
     def refund(self, request, pk=None):
         options = serializers.RefundSerializer(data=request.data)
         options.is_valid(raise_exception=True)
-        order = self.get_object()
-        try:
-            order, note = services.refund_order(order, actor=request.user, force=options.validated_data["force"])
-        except services.StoreError as error:
-            return _error(error)
+        order, note = refunds.refund_order(self.get_object(), actor=request.user, force=options.validated_data["force"])
         return Response({**self.get_serializer(order).data, "detail": note}, status=status.HTTP_200_OK)
 
 
@@ -138,21 +135,14 @@ class PaymentProfileViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return SavedCard.objects.none()
-        return SavedCard.objects.select_related("profile").filter(profile__user=self.request.user)
+        return SavedCard.objects.select_related("profile").filter(profile__user=cast(User, self.request.user))
 
     def create(self, request):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            card = services.save_card(request.user, serializer.validated_data["single_use_token"])
-        except services.StoreError as error:
-            return _error(error)
+        card = cards.save_card(request.user, serializer.validated_data["single_use_token"])
         return Response(self.get_serializer(card).data, status=status.HTTP_201_CREATED)
 
     def destroy(self, request, pk=None):
-        card = self.get_object()
-        try:
-            services.delete_card(card)
-        except services.StoreError as error:
-            return _error(error)
+        cards.delete_card(self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -6,8 +6,7 @@ import pytest
 from django.core import mail
 
 from app.accounts.models import AcademicField, AcademicLevel, Domain, Organization
-
-PASSWORD = "a-long-passphrase-1"
+from tests.conftest import PASSWORD
 
 
 @pytest.fixture

@@ -76,7 +76,9 @@ def test_a_deactivated_member_cannot_reactivate_with_an_old_link(anon_client, ad
     anon_client.post("/api/users/activate/", {"token": token}, format="json")
     user = User.objects.get(email="new@example.com")
     assert admin_client_api.delete(f"/api/users/{user.pk}/").status_code == 204
-    assert anon_client.post("/api/users/activate/", {"token": token}, format="json").status_code == 400
+    again = anon_client.post("/api/users/activate/", {"token": token}, format="json")
+    assert again.status_code == 400
+    assert again.json() == {"token": ["This activation link is invalid or has already been used."]}
     user.refresh_from_db()
     assert not user.is_active
 
@@ -84,7 +86,9 @@ def test_a_deactivated_member_cannot_reactivate_with_an_old_link(anon_client, ad
 def test_a_password_reset_token_is_not_an_activation_token(anon_client, member):
     anon_client.post("/api/password/reset/", {"email": member.email}, format="json")
     reset_token = unquote(token_from_last_email())
-    assert anon_client.post("/api/users/activate/", {"token": reset_token}).status_code == 400
+    response = anon_client.post("/api/users/activate/", {"token": reset_token})
+    assert response.status_code == 400
+    assert response.json() == {"token": ["This activation link is invalid or has already been used."]}
 
 
 def test_resend_activation_sends_a_new_working_link(anon_client, db):

@@ -11,8 +11,7 @@ from rest_framework.settings import api_settings
 from rest_framework.test import APIClient
 
 from app.accounts.models import AuthToken
-from tests.accounts.conftest import PASSWORD
-from tests.conftest import make_user
+from tests.conftest import PASSWORD, make_user
 
 WRITES = ("INSERT", "UPDATE", "DELETE")
 
@@ -43,7 +42,9 @@ def test_only_a_digest_of_the_token_is_stored(anon_client, member):
 
 
 def test_login_email_is_case_insensitive(anon_client, member):
-    assert _login(anon_client, "  MEMBER@EXAMPLE.com ").status_code == 200
+    response = _login(anon_client, "  MEMBER@EXAMPLE.com ")
+    assert response.status_code == 200
+    assert set(response.json()) == {"token", "expires_at"}
 
 
 def test_wrong_password_unknown_email_and_inactive_account_get_the_same_400(anon_client, member):
@@ -62,8 +63,11 @@ def test_an_expired_token_in_the_header_does_not_block_logging_in_again(anon_cli
     token, key = AuthToken.objects.issue(member)
     AuthToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
     anon_client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    assert anon_client.get("/api/users/me/").status_code == 401
-    assert _login(anon_client, member.email).status_code == 200
+    refused = anon_client.get("/api/users/me/")
+    assert refused.status_code == 401
+    assert "expired" in refused.json()["detail"]
+    response = _login(anon_client, member.email)
+    assert response.status_code == 200 and response.json()["token"] != key
 
 
 def test_logout_revokes_only_this_token(member):
@@ -76,7 +80,9 @@ def test_logout_revokes_only_this_token(member):
 
 
 def test_logout_needs_a_token(anon_client, db):
-    assert anon_client.delete("/api/auth/token/").status_code == 401
+    response = anon_client.delete("/api/auth/token/")
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Authentication credentials were not provided."}
 
 
 def test_an_authenticated_get_does_not_write_while_the_token_is_young(member_client):

@@ -8,8 +8,8 @@ from rest_framework.settings import api_settings
 from rest_framework.test import APIClient
 
 from app.accounts.models import AuthToken
-from tests.accounts.conftest import PASSWORD, token_from_last_email
-from tests.conftest import make_user, token_client
+from tests.accounts.conftest import token_from_last_email
+from tests.conftest import PASSWORD, make_user, token_client
 
 NEW = "another-long-passphrase-2"
 
@@ -93,14 +93,18 @@ def test_an_activation_token_is_not_a_reset_token(anon_client, db):
         {"email": "n@example.com", "password": PASSWORD, "first_name": "N", "last_name": "N"},
         format="json",
     )
-    assert _confirm(anon_client, unquote(token_from_last_email())).status_code == 400
+    response = _confirm(anon_client, unquote(token_from_last_email()))
+    assert response.status_code == 400
+    assert response.json() == {"token": ["This password reset link is invalid or has already been used."]}
 
 
 def test_logging_in_retires_an_outstanding_reset_link(anon_client, member):
     _request_reset(anon_client, member.email)
     token = unquote(token_from_last_email())
     assert _can_log_in(member.email, PASSWORD)
-    assert _confirm(anon_client, token).status_code == 400
+    response = _confirm(anon_client, token)
+    assert response.status_code == 400
+    assert response.json() == {"token": ["This password reset link is invalid or has already been used."]}
 
 
 def test_reset_is_throttled_per_client(member):
@@ -145,3 +149,4 @@ def test_change_password_applies_the_validators(member_client, member):
 def test_change_password_needs_a_login(anon_client, db):
     response = anon_client.post("/api/password/change/", {"old_password": "a", "new_password": NEW}, format="json")
     assert response.status_code == 401
+    assert response.json() == {"detail": "Authentication credentials were not provided."}

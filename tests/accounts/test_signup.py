@@ -6,7 +6,8 @@ import pytest
 from django.core import mail
 
 from app.accounts.models import User
-from tests.accounts.conftest import PASSWORD, sign_up_data
+from tests.accounts.conftest import sign_up_data
+from tests.conftest import PASSWORD
 
 
 def test_sign_up_creates_an_inactive_account_and_emails_an_activation_link(anon_client, db, settings):
@@ -38,6 +39,9 @@ def test_inactive_account_cannot_log_in_before_activation(anon_client, db):
     anon_client.post("/api/users/", sign_up_data(), format="json")
     response = anon_client.post("/api/auth/token/", {"email": "new@example.com", "password": PASSWORD}, format="json")
     assert response.status_code == 400
+    assert response.json() == {
+        "detail": "Unable to log in with this e-mail and password, or the account is not active."
+    }
 
 
 def test_auto_activate_user_skips_the_confirmation(anon_client, db, settings):
@@ -138,4 +142,6 @@ def test_account_is_kept_when_the_email_cannot_be_sent(anon_client, db, settings
 
 def test_a_stale_token_does_not_block_sign_up(anon_client, db):
     anon_client.credentials(HTTP_AUTHORIZATION="Token expired-or-revoked")
-    assert anon_client.post("/api/users/", sign_up_data(), format="json").status_code == 201
+    response = anon_client.post("/api/users/", sign_up_data(), format="json")
+    assert response.status_code == 201
+    assert "Check your e-mail" in response.json()["detail"]

@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from app.accounts.models import AuthToken, TicketMovement, User
 from app.accounts.tickets import move_tickets
-from tests.conftest import make_user, token_client
+from tests.conftest import PASSWORD, make_user, token_client
 
 WRITES = ("INSERT", "UPDATE", "DELETE")
 
@@ -22,7 +22,9 @@ def test_me_shows_the_own_profile_without_writing(member_client, member):
 
 
 def test_me_needs_a_login(anon_client, db):
-    assert anon_client.get("/api/users/me/").status_code == 401
+    response = anon_client.get("/api/users/me/")
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Authentication credentials were not provided."}
 
 
 def test_member_edits_their_profile(member_client, member):
@@ -75,9 +77,15 @@ def test_university_member_keeps_level_and_field(db, university, level, field):
 
 
 def test_only_admins_list_users(anon_client, member_client):
-    assert anon_client.get("/api/users/").status_code == 401
-    assert member_client.get("/api/users/").status_code == 403
-    assert member_client.get(f"/api/users/{member_client.user.pk}/").status_code == 403
+    anonymous = anon_client.get("/api/users/")
+    assert anonymous.status_code == 401 and anonymous.json() == {
+        "detail": "Authentication credentials were not provided."
+    }
+    for url in ("/api/users/", f"/api/users/{member_client.user.pk}/"):
+        response = member_client.get(url)
+        assert response.status_code == 403 and response.json() == {
+            "detail": "You do not have permission to perform this action."
+        }
 
 
 def test_admin_lists_and_searches_users(admin_client_api, member):
@@ -87,12 +95,12 @@ def test_admin_lists_and_searches_users(admin_client_api, member):
     assert admin_client_api.get("/api/users/").json()["count"] == 3
 
 
-def test_admin_sets_a_balance_through_the_ledger(admin_client_api, admin_user, member):
+def test_admin_sets_a_balance_through_the_ledger(admin_client_api, staff_user, member):
     response = admin_client_api.patch(f"/api/users/{member.pk}/", {"tickets": 7}, format="json")
     assert response.status_code == 200, response.json()
     assert response.json()["tickets"] == 7
     movement = TicketMovement.objects.get(user=member)
-    assert (movement.delta, movement.balance_after, movement.actor) == (7, 7, admin_user)
+    assert (movement.delta, movement.balance_after, movement.actor) == (7, 7, staff_user)
 
 
 def test_admin_balance_is_set_from_the_current_balance(admin_client_api, member):
@@ -115,7 +123,9 @@ def test_admin_cannot_grant_staff_through_the_api(admin_client_api, member):
 
 
 def test_put_is_not_offered(admin_client_api, member):
-    assert admin_client_api.put(f"/api/users/{member.pk}/", {}, format="json").status_code == 405
+    response = admin_client_api.put(f"/api/users/{member.pk}/", {}, format="json")
+    assert response.status_code == 405
+    assert response.json() == {"detail": 'Method "PUT" not allowed.'}
 
 
 def test_delete_deactivates_and_revokes_tokens(admin_client_api, member_client, member):
@@ -123,25 +133,33 @@ def test_delete_deactivates_and_revokes_tokens(admin_client_api, member_client, 
     member.refresh_from_db()
     assert member.is_active is False
     assert not AuthToken.objects.filter(user=member).exists()
-    assert member_client.get("/api/users/me/").status_code == 401
+    refused = member_client.get("/api/users/me/")
+    assert refused.status_code == 401 and refused.json() == {"detail": "Invalid token."}
     assert User.objects.filter(pk=member.pk).exists()
 
 
 def test_patch_inactive_also_revokes_tokens(admin_client_api, member_client, member):
-    admin_client_api.patch(f"/api/users/{member.pk}/", {"is_active": False}, format="json")
-    assert member_client.get("/api/users/me/").status_code == 401
+    response = admin_client_api.patch(f"/api/users/{member.pk}/", {"is_active": False}, format="json")
+    assert response.status_code == 200 and response.json()["is_active"] is False
+    refused = member_client.get("/api/users/me/")
+    assert refused.status_code == 401 and refused.json() == {"detail": "Invalid token."}
 
 
-def test_admin_cannot_deactivate_themselves(admin_client_api, admin_user):
-    assert admin_client_api.delete(f"/api/users/{admin_user.pk}/").status_code == 400
-    response = admin_client_api.patch(f"/api/users/{admin_user.pk}/", {"is_active": False}, format="json")
+def test_admin_cannot_deactivate_themselves(admin_client_api, staff_user):
+    deleted = admin_client_api.delete(f"/api/users/{staff_user.pk}/")
+    assert deleted.status_code == 400
+    assert deleted.json()["detail"] == "You cannot deactivate your own account."
+    response = admin_client_api.patch(f"/api/users/{staff_user.pk}/", {"is_active": False}, format="json")
     assert response.status_code == 400
-    admin_user.refresh_from_db()
-    assert admin_user.is_active
+    assert response.json()["is_active"] == ["You cannot deactivate your own account."]
+    staff_user.refresh_from_db()
+    assert staff_user.is_active
 
 
 def test_unknown_user_is_a_404(admin_client_api):
-    assert admin_client_api.get("/api/users/999/").status_code == 404
+    response = admin_client_api.get("/api/users/999/")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "No User matches the given query."}
 
 
 def test_sign_up_is_throttled_per_client(db):
@@ -150,7 +168,7 @@ def test_sign_up_is_throttled_per_client(db):
 
     limit = int(api_settings.DEFAULT_THROTTLE_RATES["signup"].split("/")[0])
     client = APIClient(REMOTE_ADDR="203.0.113.9")
-    data = {"password": "a-long-passphrase-1", "first_name": "A", "last_name": "B"}
+    data = {"password": PASSWORD, "first_name": "A", "last_name": "B"}
     statuses = [
         client.post("/api/users/", {**data, "email": f"u{i}@example.com"}, format="json").status_code
         for i in range(limit + 1)

@@ -10,12 +10,6 @@ from tests.bookings.conftest import give_tickets, make_period, make_slot
 from tests.conftest import make_user
 
 
-@pytest.fixture
-def staff_browser(client, admin_user):
-    client.force_login(admin_user)
-    return client
-
-
 @pytest.mark.parametrize("model", ["workplace", "period", "timeslot", "reservation"])
 def test_admin_pages_open(staff_browser, slot, model):
     assert staff_browser.get(f"/admin/bookings/{model}/").status_code == 200
@@ -87,7 +81,9 @@ def test_admin_force_delete_action_refunds(staff_browser, period, django_capture
             "/admin/bookings/timeslot/", {"action": "force_delete", "_selected_action": [slot.pk]}
         )
     assert response.status_code == 302
-    assert not TimeSlot.objects.exists() and not Reservation.objects.exists()
+    # Kept as history: the slot is marked removed, the reservation cancelled.
+    assert TimeSlot.objects.get(pk=slot.pk).removed_at is not None
+    assert Reservation.objects.get().status == Reservation.Status.CANCELLED
     member.refresh_from_db()
     assert member.tickets == 1 and len(mail.outbox) == 1
 
@@ -103,3 +99,24 @@ def test_admin_cancel_action_refunds(staff_browser, slot):
     reservation.refresh_from_db()
     member.refresh_from_db()
     assert reservation.status == "cancelled" and member.tickets == 1
+
+
+def test_admin_moves_a_booked_slot_only_with_force(staff_browser, period, django_capture_on_commit_callbacks):
+    from app.bookings import services
+
+    slot = make_slot(period)
+    member = give_tickets(make_user(email="z@example.com"), 1)
+    services.reserve(member, slot.pk)
+    later = slot.start + timedelta(hours=4), slot.end + timedelta(hours=4)
+    url = f"/admin/bookings/timeslot/{slot.pk}/change/"
+    refused = staff_browser.post(url, slot_form(period, *later))
+    assert refused.status_code == 200
+    assert "1 active reservation(s)" in refused.content.decode() and "tick “force”" in refused.content.decode()
+    slot.refresh_from_db()
+    assert slot.start != later[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        moved = staff_browser.post(url, {**slot_form(period, *later), "force": "on"})
+    assert moved.status_code == 302
+    slot.refresh_from_db()
+    member.refresh_from_db()
+    assert slot.start == later[0] and member.tickets == 1 and len(mail.outbox) == 1

@@ -28,15 +28,15 @@ def make_rows(n):
 
 
 @pytest.fixture
-def clients(anon_client, admin_user):
+def clients(anon_client, staff_user):
     def build(last_member):
-        return {"anonymous": anon_client, "member": token_client(last_member), "admin": token_client(admin_user)}
+        return {"anonymous": anon_client, "member": token_client(last_member), "admin": token_client(staff_user)}
 
     return build
 
 
 @pytest.mark.parametrize("url", ["/api/workplaces/", "/api/periods/", "/api/timeslots/", "/api/reservations/"])
-def test_list_queries_do_not_grow_with_rows(db, admin_user, clients, url):
+def test_list_queries_do_not_grow_with_rows(db, staff_user, clients, url):
     counts = {}
     for n in (10, 100):
         last_member = make_rows(n)
@@ -51,7 +51,7 @@ def test_list_queries_do_not_grow_with_rows(db, admin_user, clients, url):
         assert at_10 == at_100, f"{url} as {who}: {at_10} queries for 10 rows, {at_100} for 100"
 
 
-def test_slot_list_needs_at_most_five_queries(db, admin_user, clients):
+def test_slot_list_needs_at_most_five_queries(db, staff_user, clients):
     last_member = make_rows(50)
     queries, body = count_queries(clients(last_member)["member"], "/api/timeslots/")
     assert len(body["results"]) == 50

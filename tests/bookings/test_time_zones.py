@@ -3,10 +3,10 @@
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-from django.core.exceptions import ValidationError
 
 from app.bookings import services
 from app.bookings.models import TimeSlot
+from app.core.exceptions import Invalid
 from tests.bookings.conftest import KOLKATA, MONTREAL, local, make_period
 
 # 2030-03-10 is the second Sunday of March: Montreal moves from UTC-5 to UTC-4 at 02:00.
@@ -205,5 +205,5 @@ def test_batch_rejects_malformed_ranges_and_members(admin_client_api, member_cli
 
 
 def test_service_rejects_naive_datetimes(montreal_2030):
-    with pytest.raises(ValidationError, match="UTC offset"):
+    with pytest.raises(Invalid, match="UTC offset"):
         services.create_timeslot(montreal_2030, datetime(2030, 3, 12, 9), datetime(2030, 3, 12, 10))

@@ -48,6 +48,7 @@ def test_anonymous_write_is_refused_with_a_message(anon_client, db):
 def test_members_cannot_write_admin_data(member_client):
     response = member_client.post("/api/organizations/", {"name": "X"}, format="json")
     assert response.status_code == 403
+    assert response.json() == {"detail": "Only administrators may change this."}
     assert not Organization.objects.exists()
 
 

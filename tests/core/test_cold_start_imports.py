@@ -7,8 +7,7 @@ from tests.core.subprocess_env import run_python
 SCRIPT = """
 import gc, io, json, sys
 import django
-from django.core.wsgi import get_wsgi_application
-application = get_wsgi_application()
+from app.wsgi import application  # what Lambda enters (zappa_settings.json's app_function)
 from django.core.management import call_command
 call_command("migrate", verbosity=0)
 status = []
@@ -36,7 +35,7 @@ def test_serving_an_api_list_loads_no_payment_email_aws_or_schema_client(tmp_pat
 
 
 def test_the_garbage_collector_runs_again_once_start_up_is_done(tmp_path):
-    """settings.py pauses it for the cold start; the apps' ready() freezes start-up objects and resumes it."""
+    """app/wsgi.py pauses it for the cold start, then freezes start-up objects and resumes it."""
     result = run_python(
         ["-c", SCRIPT],
         DEBUG="False",

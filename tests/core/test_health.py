@@ -29,4 +29,6 @@ def test_healthz_is_503_with_json_when_the_database_is_unreachable():
 
 
 def test_healthz_refuses_post(client, db):
-    assert client.post("/healthz").status_code == 405
+    response = client.post("/healthz")
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD"  # tells the caller what it may send instead

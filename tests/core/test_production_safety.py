@@ -37,8 +37,8 @@ def test_https_is_trusted_from_api_gateway_forwarded_proto():
     script = (
         "import django; django.setup();"
         "from django.test import Client; c = Client();"
-        "print(c.get('/', HTTP_HOST='api.example.com').status_code,"
-        " c.get('/', HTTP_HOST='api.example.com', HTTP_X_FORWARDED_PROTO='https').status_code)"
+        "print(c.get('/api/schema/', HTTP_HOST='api.example.com').status_code,"
+        " c.get('/api/schema/', HTTP_HOST='api.example.com', HTTP_X_FORWARDED_PROTO='https').status_code)"
     )
     result = run_python(["-c", script], DEBUG="False", SECRET_KEY="k" * 60, ALLOWED_HOSTS="api.example.com")
     assert result.stdout.split()[-2:] == ["301", "200"], result.stdout + result.stderr

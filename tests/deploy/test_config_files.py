@@ -50,6 +50,9 @@ def test_production_extends_dev_and_overrides_what_differs():
 def test_runtime_and_django_settings():
     dev = SETTINGS["dev"]
     assert dev["runtime"] == "python3.12"
+    # Lambda enters app/wsgi.py, where the cold-start steps live; `zappa manage` and the handler's
+    # {"manage": ...} events still need django_settings (Zappa 0.63's cli.py and handler.py).
+    assert dev["app_function"] == "app.wsgi.application"
     assert dev["django_settings"] == "settings"
     assert dev["keep_warm"] is True
     assert dev["touch"] is False  # deploy.sh checks /healthz itself, and only on a reachable URL

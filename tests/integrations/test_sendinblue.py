@@ -9,9 +9,10 @@ from django.core import mail
 from app.accounts.models import User
 from app.core.email import send_templated_email
 from app.integrations import sendinblue
+from tests.conftest import PASSWORD
 from tests.integrations.recording_server import TEST_API_KEY, RecordingServer, sendinblue_on
 
-SIGN_UP = {"email": "nora@example.com", "password": "a-long-passphrase-1", "first_name": "Nora", "last_name": "Nô"}
+SIGN_UP = {"email": "nora@example.com", "password": PASSWORD, "first_name": "Nora", "last_name": "Nô"}
 
 
 def _send(**params):

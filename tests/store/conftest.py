@@ -19,6 +19,7 @@ PROFILES = f"{BASE}customervault/v1/profiles"
 @contextmanager
 def fake_paysafe(settings):
     """Fake credentials in `settings`; Paysafe answered by `responses` (any other host is refused)."""
+    settings.PAYMENT_GATEWAY = "paysafe"
     settings.PAYSAFE_BASE_URL = BASE
     settings.PAYSAFE_VAULT_URL = "customervault/v1/"
     settings.PAYSAFE_CARD_URL = "cardpayments/v1/"

@@ -12,8 +12,9 @@ from tests.bookings.conftest import make_period, make_slot, make_workplace
 
 @pytest.fixture
 def local_run(settings):
-    """DEBUG on, no Paysafe credentials: the built-in test gateway answers, nothing leaves the process."""
+    """DEBUG on, the built-in test gateway selected: nothing leaves the process."""
     settings.DEBUG = True
+    settings.PAYMENT_GATEWAY = "test"
     settings.PAYSAFE_USER = settings.PAYSAFE_PASSWORD = settings.PAYSAFE_ACCOUNT_NUMBER = ""
 
 

@@ -46,9 +46,10 @@ def test_negative_prices_and_durations_are_refused(admin_client_api, db):
 
 
 def test_a_product_on_orders_cannot_be_deleted(admin_client_api, member, package):
-    from app.store.services import create_order
+    from app.store.services.checkout import create_order
+    from app.store.services.eligibility import CartItem
 
-    create_order(member, [("package", package, 1)])
+    create_order(member, [CartItem("package", package, 1)])
     response = admin_client_api.delete(f"/api/packages/{package.pk}/")
     assert response.status_code == 409
     assert "make it unavailable" in response.json()["detail"]
@@ -59,3 +60,46 @@ def test_a_product_on_orders_cannot_be_deleted(admin_client_api, member, package
         ).status_code
         == 204
     )
+
+
+def test_product_fields_are_bounded_so_any_paid_order_can_be_granted(admin_client_api, db):
+    membership = admin_client_api.post(
+        "/api/memberships/", {"name": "Forever", "price": "99999999.00", "duration_days": 5_000_000}, format="json"
+    )
+    assert membership.status_code == 400
+    assert set(membership.json()) >= {"price", "duration_days"}
+    package = admin_client_api.post(
+        "/api/packages/", {"name": "Huge", "price": "10.00", "tickets": 2_000_000_000}, format="json"
+    )
+    assert package.status_code == 400 and "tickets" in package.json()
+    assert not Membership.objects.exists() and not Package.objects.exists()
+    # The largest allowed values are accepted.
+    ok = admin_client_api.post(
+        "/api/memberships/", {"name": "Ten years", "price": "10000.00", "duration_days": 3660}, format="json"
+    )
+    assert ok.status_code == 201, ok.json()
+
+
+def test_an_order_total_beyond_what_an_order_holds_is_a_400_naming_the_lines(member_client, paysafe, db):
+    from app.store.models import Order
+
+    # Priced before the bounds, straight into the database.
+    legacy = Package.objects.create(name="Gold bar", price=Decimal("99999999.00"), tickets=1)
+    response = member_client.post(
+        "/api/orders/",
+        {"lines": [{"product": "package", "id": legacy.pk, "quantity": 2}], "single_use_token": "t"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "more than one order can hold" in response.json()["lines"][0]
+    assert not Order.objects.exists() and not paysafe.calls
+
+
+def test_the_admin_form_refuses_out_of_bounds_products(client, staff_user):
+    client.force_login(staff_user)
+    page = client.post(
+        "/admin/store/package/add/", {"name": "Huge", "price": "20000.00", "tickets": "5000", "available": "on"}
+    )
+    assert page.status_code == 200  # the form again, with its errors
+    assert "less than or equal to 10000" in page.content.decode()
+    assert not Package.objects.exists()

@@ -1,14 +1,16 @@
 """Finish orders whose payment outcome was never recorded (a process died, Paysafe timed out).
 
 Safe to run at any time and as often as wanted (e.g. every 15 minutes with Zappa `events`):
-each order is completed at most once, and nothing is ever charged.
+each order is completed at most once, and nothing is ever charged. Each order is handled on its
+own; the command exits non-zero, naming them, when any order needs staff attention.
 """
 
+from dataclasses import asdict
 from datetime import timedelta
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from app.store.services import reconcile
+from app.store.services.reconciliation import reconcile
 
 
 class Command(BaseCommand):
@@ -33,7 +35,15 @@ class Command(BaseCommand):
             older_than=timedelta(minutes=options["older_than_minutes"]),
             late_window=timedelta(days=options["late_days"]),
         )
-        self.stdout.write(
+        summary = (
             "reconcile_payments: {completed} completed, {failed} failed (no payment), "
-            "{waiting} waiting, {unreachable} not checked (Paysafe unreachable)".format(**counts)
+            "{waiting} waiting, {unreachable} not checked (Paysafe unreachable), "
+            "{attention_count} need staff attention".format(**asdict(counts), attention_count=len(counts.attention))
         )
+        self.stdout.write(summary)
+        if counts.attention:
+            # Non-zero exit (and a failed Lambda invocation when scheduled): someone must look.
+            raise CommandError(
+                f"{len(counts.attention)} order(s) need staff attention (admin: Orders, needs attention): "
+                + ", ".join(counts.attention)
+            )

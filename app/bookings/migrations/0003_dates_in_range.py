@@ -7,7 +7,7 @@ import app.security.validators
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("bookings", "0001_initial"),
+        ("bookings", "0002_timeslot_removed_at"),
     ]
 
     operations = [

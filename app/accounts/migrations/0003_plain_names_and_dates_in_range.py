@@ -7,7 +7,7 @@ import app.security.validators
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0001_initial"),
+        ("accounts", "0002_welcome_tickets_and_closed_accounts"),
     ]
 
     operations = [

@@ -1,0 +1,104 @@
+"""What a member does with their own account: change its e-mail, take their data, close it."""
+
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import APIView
+
+from app.accounts import closing, email_change, privacy
+from app.accounts.throttles import LoginThrottle
+
+DEFAULT_THROTTLES = api_settings.DEFAULT_THROTTLE_CLASSES
+
+
+class EmailChangeSerializer(serializers.Serializer):
+    new_email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(max_length=500)
+
+
+class PasswordSerializer(serializers.Serializer):
+    password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
+
+
+class EmailChangeView(generics.GenericAPIView):
+    """Ask to change one's e-mail address: a link goes to the new one, a notice to the current one."""
+
+    serializer_class = EmailChangeSerializer
+    permission_classes = [IsAuthenticated]
+    throttle_classes = [*DEFAULT_THROTTLES, LoginThrottle]  # it checks a password
+
+    def post(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        sent = email_change.request_change(request.user, **serializer.validated_data)
+        if sent:
+            detail = _("Check the new address: follow the link we sent there to confirm the change.")
+        else:
+            detail = _("The confirmation e-mail could not be sent. Your address is unchanged; try again later.")
+        return Response({"detail": detail, "email_sent": sent}, status=status.HTTP_202_ACCEPTED)
+
+
+class EmailChangeConfirmView(generics.GenericAPIView):
+    """Confirm with the token of the e-mail: the address changes and every API token is revoked.
+
+    POST only, and open to anyone holding the link (it may be opened on another device).
+    """
+
+    serializer_class = TokenSerializer
+    authentication_classes = []  # a stale token sent along must not block the confirmation
+    permission_classes = [AllowAny]
+    throttle_classes = [*DEFAULT_THROTTLES, LoginThrottle]
+
+    def post(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = email_change.confirm_change(serializer.validated_data["token"])
+        return Response(
+            {
+                "email": user.email,
+                "detail": _("Your e-mail address has been changed. Log in again with the new one."),
+            }
+        )
+
+
+class MyDataView(APIView):
+    """Everything stored about the member, as a JSON file to download."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = None  # the answer is a file, described by extend_schema below
+
+    @extend_schema(
+        request=None, responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="my-data-<date>.json")}
+    )
+    def get(self, request):
+        body = json.dumps(privacy.export_member_data(request.user), cls=DjangoJSONEncoder, indent=2)
+        response = HttpResponse(body, content_type="application/json")
+        filename = f"my-data-{timezone.localdate():%Y-%m-%d}.json"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+def close_my_account(view, request):
+    """DELETE /api/users/me/ {password}: called by UserViewSet.me, throttled as a password check."""
+    throttle = LoginThrottle()
+    if not throttle.allow_request(request, view):
+        view.throttled(request, throttle.wait())
+    serializer = PasswordSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    summary = closing.close_account(request.user, password=serializer.validated_data["password"])
+    detail = _("Your account is closed and your personal data erased. You can sign up again at any time.")
+    return Response({"detail": detail, **summary})

@@ -1,0 +1,93 @@
+"""Who may buy what: products must exist and be available; memberships may be reserved to academic
+levels; packages may be reserved to holders of some memberships (held, or bought in the same order)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal, TypedDict
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from app.accounts.models import User
+from app.core.exceptions import Invalid
+from app.store.models import Membership, Order, OrderLine, Package
+
+ProductKind = Literal["membership", "package"]
+
+# Far below Python's datetime limit (year 9999), so that any membership end can still be extended.
+MEMBERSHIP_END_MAX = datetime(9000, 1, 1, tzinfo=UTC)
+TICKET_BALANCE_MAX = 2_147_483_647  # User.tickets: a 32-bit integer column on PostgreSQL
+
+
+class CheckoutLine(TypedDict):
+    """One line as the client sends it."""
+
+    product: ProductKind
+    id: int
+    quantity: int
+
+
+@dataclass(frozen=True)
+class CartItem:
+    kind: ProductKind
+    product: Membership | Package
+    quantity: int
+
+
+def holds_membership(user: User, memberships: Iterable[Membership]) -> bool:
+    """Whether `user` paid for one of `memberships` whose period has not ended."""
+    return OrderLine.objects.filter(
+        order__user=user,
+        order__status=Order.Status.PAID,
+        kind=OrderLine.Kind.MEMBERSHIP,
+        membership__in=memberships,
+        membership_end__gt=timezone.now(),
+    ).exists()
+
+
+def _product(line: CheckoutLine) -> Membership | Package:
+    model: type[Membership] | type[Package] = Membership if line["product"] == "membership" else Package
+    product = model.objects.filter(pk=line["id"], available=True).first()
+    if product is None:
+        kind = _("Membership") if line["product"] == "membership" else _("Package")
+        raise Invalid(_("%(kind)s %(id)s does not exist or is not available.") % {"kind": kind, "id": line["id"]})
+    return product
+
+
+def check_grantable(user: User, items: Sequence[CartItem]) -> None:
+    """Refuse, before any charge, an order whose goods could not be granted (a product made before
+    the bounds on products, or a membership end or ticket balance already near its limit)."""
+    days = sum(item.product.duration_days * item.quantity for item in items if isinstance(item.product, Membership))
+    tickets = sum(item.product.tickets * item.quantity for item in items if isinstance(item.product, Package))
+    now = timezone.now()
+    start = max(now, user.membership_end or now)
+    if days and (days > (MEMBERSHIP_END_MAX - start).days):
+        raise Invalid(fields={"lines": [_("This order would extend the membership beyond what can be recorded.")]})
+    if tickets and user.tickets + tickets > TICKET_BALANCE_MAX:
+        raise Invalid(fields={"lines": [_("This order would give more tickets than a balance can hold.")]})
+
+
+def resolve_items(user: User, lines: Sequence[CheckoutLine]) -> list[CartItem]:
+    """The products of `lines`, or `Invalid` naming what may not be bought."""
+    items = [CartItem(line["product"], _product(line), line["quantity"]) for line in lines]
+    bought = {item.product.pk for item in items if item.kind == "membership"}
+    for item in items:
+        if isinstance(item.product, Membership):
+            levels = list(item.product.academic_levels.all())
+            if levels and user.academic_level_id not in {level.pk for level in levels}:
+                raise Invalid(
+                    _("The membership “%(name)s” is reserved to these academic levels: %(levels)s.")
+                    % {"name": item.product.name, "levels": ", ".join(level.name for level in levels)}
+                )
+        else:
+            exclusive = list(item.product.exclusive_memberships.all())
+            if exclusive and not (bought & {m.pk for m in exclusive} or holds_membership(user, exclusive)):
+                raise Invalid(
+                    _("The package “%(name)s” is reserved to members holding: %(memberships)s.")
+                    % {"name": item.product.name, "memberships": ", ".join(m.name for m in exclusive)}
+                )
+    check_grantable(user, items)
+    return items

@@ -1,0 +1,58 @@
+"""One helper turns what a service raised into messages on the page, next to their fields."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.forms.utils import ErrorDict
+from rest_framework.exceptions import ValidationError as ApiValidationError
+
+from app.accounts.tickets import NotEnoughTickets
+from app.accounts.tokens import TokenError
+
+
+def _flatten(value):
+    if isinstance(value, dict):
+        return " ".join(_flatten(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return " ".join(_flatten(v) for v in value)
+    return str(value)
+
+
+def error_messages(error):
+    """`{field or None: [text, ...]}` for an exception a service (or the API's validation) raised."""
+    if isinstance(error, DjangoValidationError):
+        if hasattr(error, "error_dict"):
+            return {(None if k == "__all__" else k): list(v) for k, v in error.message_dict.items()}
+        return {None: list(error.messages)}
+    if isinstance(error, ApiValidationError):
+        detail = error.detail
+        if isinstance(detail, dict):
+            return {(None if k in ("detail", "non_field_errors") else k): [_flatten(v)] for k, v in detail.items()}
+        return {None: [_flatten(detail)]}
+    if isinstance(error, TokenError | NotEnoughTickets):
+        return {None: [str(error)]}
+    # The store's errors (and the refactor's typed ones) carry `message` and an optional `field`.
+    message = getattr(error, "message", None)
+    if message is not None:
+        return {getattr(error, "field", None): [str(message)]}
+    raise error
+
+
+def show_on_form(form, error_or_errors):
+    """Put the messages on `form`: each next to its field, the others above the form."""
+    errors = error_or_errors if isinstance(error_or_errors, dict) else error_messages(error_or_errors)
+    if not hasattr(form, "cleaned_data"):
+        form.cleaned_data = {}
+    if form._errors is None:
+        form._errors = ErrorDict()
+    for field, texts in errors.items():
+        name = field if field in form.fields else None
+        for text in texts if isinstance(texts, list | tuple) else [texts]:
+            form.add_error(name, _flatten(text))
+    return form
+
+
+def show_on_page(request, error):
+    """For a button with no form around it (Reserve, Cancel): the message leads the next page."""
+    for texts in error_messages(error).values():
+        for text in texts:
+            messages.error(request, text)

@@ -1,0 +1,25 @@
+"""The members' pages. The two e-mail links (`/activate`, `/reset-password`) have no trailing slash:
+they are the defaults of ACTIVATION_URL and FORGOT_PASSWORD_URL."""
+
+from django.urls import path
+
+from app.web.views import account, auth, sessions, store
+
+urlpatterns = [
+    path("", sessions.home, name="home"),
+    path("sessions/", sessions.sessions, name="sessions"),
+    path("sessions/<int:slot_id>/reserve/", sessions.reserve, name="reserve"),
+    path("signup/", auth.signup, name="signup"),
+    path("signup/done/", auth.signup_done, name="signup-done"),
+    path("activate", auth.activate, name="activate"),
+    path("login/", auth.login_view, name="login"),
+    path("logout/", auth.logout_view, name="logout"),
+    path("reset-password", auth.reset_password, name="reset-password"),
+    path("account/", account.account, name="account"),
+    path("account/reservations/", account.reservations, name="reservations"),
+    path("account/reservations/<int:reservation_id>/cancel/", account.cancel, name="cancel-reservation"),
+    path("store/", store.store_page, name="store"),
+    path("store/checkout/", store.checkout, name="checkout"),
+    path("account/orders/", store.orders, name="orders"),
+    path("account/cards/<int:card_id>/delete/", store.delete_card, name="delete-card"),
+]

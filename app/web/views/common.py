@@ -1,0 +1,54 @@
+"""Small helpers the page views share."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+
+
+def safe_next(request, default):
+    """`next` from the form or the query, honoured only when it is a path of this site."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if (
+        target.startswith("/")
+        and not target.startswith("//")
+        and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False)
+    ):
+        return target
+    return default
+
+
+def csrf_failure(request, reason=""):
+    """A form posted without a valid CSRF token (an old tab, cookies off): say so, in the site's frame."""
+    return render(request, "web/csrf_failure.html", status=403)
+
+
+def not_found(request):
+    return render(request, "web/not_found.html", status=404)
+
+
+def zone_label(moment, zone):
+    """`EST (America/Montreal)`: the abbreviation a member knows and the zone's exact name."""
+    return f"{moment.astimezone(zone).tzname()} ({zone.key})"
+
+
+def local(moment, zone_name):
+    zone = ZoneInfo(zone_name)
+    return moment.astimezone(zone), zone
+
+
+def site_zone():
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def now():
+    return timezone.now()
+
+
+def local_text(moment: datetime, zone):
+    """A moment on the workplace's wall clock, with its zone."""
+    moment = moment.astimezone(zone)
+    return f"{moment:%Y-%m-%d %H:%M} {zone_label(moment, zone)}"

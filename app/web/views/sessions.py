@@ -1,0 +1,133 @@
+"""The home page and /sessions/: upcoming time slots, and the Reserve button."""
+
+from datetime import timedelta
+from itertools import groupby
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from app.accounts.tickets import NotEnoughTickets
+from app.bookings import services as bookings
+from app.bookings.models import Reservation
+from app.web.feedback import show_on_page
+from app.web.forms import SlotFilterForm
+from app.web.views.common import now, safe_next, zone_label
+
+HOME_DAYS = 3
+HOME_MAX_SLOTS = 60
+PAGE_SIZE = 20
+
+
+def _upcoming():
+    return bookings.timeslots_with_places().filter(start__gt=now(), period__is_active=True)
+
+
+def _slot_views(slots, user):
+    """What a slot's card shows, and why its Reserve button cannot be used when it cannot."""
+    slots = list(slots)
+    mine = set()
+    if user.is_authenticated and slots:
+        mine = set(
+            Reservation.objects.filter(
+                user=user, status=Reservation.Status.ACTIVE, timeslot_id__in=[s.pk for s in slots]
+            ).values_list("timeslot_id", flat=True)
+        )
+    cards = []
+    for slot in slots:
+        workplace = slot.period.workplace
+        zone = workplace.zone
+        start, end = slot.start.astimezone(zone), slot.end.astimezone(zone)
+        reason = store_link = None
+        if slot.pk in mine:
+            reason = _("You have reserved this session.")
+        elif slot.places_remaining <= 0:
+            reason = _("Full: no seat left.")
+        elif user.is_authenticated and user.tickets < slot.price:
+            reason = _("Not enough tickets: this session costs %(price)s, you have %(balance)s.") % {
+                "price": slot.price,
+                "balance": user.tickets,
+            }
+            store_link = True
+        cards.append(
+            {
+                "id": slot.pk,
+                "workplace": workplace,
+                "day": start.date(),
+                "start": f"{start:%H:%M}",
+                "end": f"{end:%H:%M}",
+                "zone": zone_label(start, zone),
+                "price": slot.price,
+                "seats_left": slot.places_remaining,
+                "reason": reason,
+                "store_link": store_link,
+            }
+        )
+    return cards
+
+
+@require_safe
+def home(request):
+    slots = _upcoming().filter(start__lt=now() + timedelta(days=HOME_DAYS))
+    cards = _slot_views(
+        slots.order_by("period__workplace__name", "period__workplace_id", "start")[:HOME_MAX_SLOTS], request.user
+    )
+    workplaces = [
+        {
+            "workplace": workplace,
+            "days": [(day, list(in_day)) for day, in_day in groupby(group, key=lambda c: c["day"])],
+        }
+        for workplace, group in groupby(cards, key=lambda c: c["workplace"])
+    ]
+    return render(request, "web/home.html", {"workplaces": workplaces, "home_days": HOME_DAYS})
+
+
+@require_safe
+def sessions(request):
+    form = SlotFilterForm(request.GET or None)
+    slots = _upcoming().order_by("start", "id")
+    if form.is_bound and form.is_valid():
+        if form.cleaned_data["workplace"]:
+            slots = slots.filter(period__workplace=form.cleaned_data["workplace"])
+        if form.cleaned_data["day"]:
+            slots = slots.filter(local_date=form.cleaned_data["day"])
+    page = Paginator(slots, PAGE_SIZE).get_page(request.GET.get("page"))
+    cards = _slot_views(page.object_list, request.user)
+    days = [(day, list(in_day)) for day, in_day in groupby(cards, key=lambda c: c["day"])]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "web/sessions.html",
+        {"form": form, "page": page, "days": days, "query": query.urlencode()},
+    )
+
+
+@require_POST
+@login_required
+def reserve(request, slot_id):
+    back = safe_next(request, "/sessions/")
+    try:
+        reservation = bookings.reserve(request.user, slot_id)
+    except ValidationError as error:
+        show_on_page(request, error)
+        if isinstance(error.__cause__, NotEnoughTickets):
+            messages.info(request, _("Buy tickets in the store."), extra_tags="store")
+        return redirect(back)
+    slot = reservation.timeslot
+    zone = slot.period.workplace.zone
+    messages.success(
+        request,
+        _("Reserved: %(workplace)s, %(start)s %(zone)s. %(price)s ticket(s) spent.")
+        % {
+            "workplace": slot.period.workplace.name,
+            "start": f"{slot.start.astimezone(zone):%Y-%m-%d %H:%M}",
+            "zone": zone_label(slot.start, zone),
+            "price": reservation.price,
+        },
+    )
+    return redirect("/account/reservations/")

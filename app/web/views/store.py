@@ -1,0 +1,236 @@
+"""/store/, /store/checkout/ and /account/orders/.
+
+Every call into the store goes through this module (services, models, gateway choice), so that it
+can be re-pointed in one place when the store's package changes shape.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from app.store import services as store
+from app.store.models import Membership, Order, OrderLine, Package, SavedCard
+from app.web.feedback import error_messages, show_on_page
+from app.web.views.common import local_text, not_found, site_zone
+
+KINDS = {"membership": Membership, "package": Package}
+# The local test gateway's cards (DEBUG on, no Paysafe credentials): what `make run` offers.
+TEST_CARDS = [
+    ("test-visa", gettext_lazy("Visa 4111 (approved)")),
+    ("test-mastercard", gettext_lazy("Mastercard 5100 (approved)")),
+    ("test-decline", gettext_lazy("Visa (declined by the bank)")),
+    ("test-insufficient-funds", gettext_lazy("Visa (insufficient funds)")),
+]
+
+
+# --- adapter: what the store's services do not offer yet -------------------------------------
+def uses_test_gateway():
+    """The same condition as `app.integrations.paysafe.get_gateway` for the built-in test gateway."""
+    return settings.DEBUG and not settings.PAYSAFE_USER
+
+
+def paysafe_js_enabled():
+    return bool(settings.PAYSAFE_JS_API_KEY) and not uses_test_gateway()
+
+
+def _held_memberships(user):
+    """Ids of the memberships `user` paid for and still holds (what `store.holds_membership` asks)."""
+    return set(
+        OrderLine.objects.filter(
+            order__user=user,
+            order__status=Order.Status.PAID,
+            kind=OrderLine.Kind.MEMBERSHIP,
+            membership_end__gt=timezone.now(),
+        ).values_list("membership_id", flat=True)
+    )
+
+
+def _why_not(user, kind, product, held):
+    """Why `user` may not buy `product`, from prefetched rows: the store page lists every product in
+    a fixed number of queries. The checkout still asks `store.resolve_items`, which decides."""
+    if not user.is_authenticated:
+        return None
+    if kind == "membership":
+        levels = list(product.academic_levels.all())
+        if levels and user.academic_level_id not in {level.pk for level in levels}:
+            names = ", ".join(level.name for level in levels)
+            return _("Reserved to these academic levels: %(names)s.") % {"names": names}
+    else:
+        exclusive = list(product.exclusive_memberships.all())
+        if exclusive and not held & {m.pk for m in exclusive}:
+            names = ", ".join(m.name for m in exclusive)
+            return _("Reserved to members holding: %(names)s.") % {"names": names}
+    return None
+
+
+# --- pages -----------------------------------------------------------------------------------
+@require_safe
+def store_page(request):
+    user = request.user
+    held = _held_memberships(user) if user.is_authenticated else set()
+    memberships = Membership.objects.filter(available=True).prefetch_related("academic_levels")
+    packages = Package.objects.filter(available=True).prefetch_related("exclusive_memberships")
+    offers = [
+        {
+            "kind": kind,
+            "product": product,
+            "reason": _why_not(user, kind, product, held),
+            "total": store.totals(product.price)[2],
+        }
+        for kind, products in (("package", packages), ("membership", memberships))
+        for product in products
+    ]
+    context = {"offers": offers, "currency": settings.STORE_CURRENCY, "tax_rate": store.tax_rate().normalize()}
+    return render(request, "web/store.html", context)
+
+
+def _product(kind, product_id):
+    model = KINDS.get(kind)
+    if model is None or not str(product_id).isdigit():
+        return None
+    return model.objects.filter(pk=product_id, available=True).first()
+
+
+def _checkout_page(request, kind, product, *, error=None, status=200):
+    subtotal, tax, total = store.totals(product.price)
+    cards = SavedCard.objects.filter(profile__user=request.user).order_by("-created")
+    context = {
+        "kind": kind,
+        "product": product,
+        "subtotal": subtotal,
+        "tax": tax,
+        "total": total,
+        "tax_rate": store.tax_rate().normalize(),
+        "currency": settings.STORE_CURRENCY,
+        "cards": cards,
+        "test_cards": TEST_CARDS if uses_test_gateway() else [],
+        "paysafe_js": paysafe_js_enabled(),
+        "paysafe_js_url": settings.PAYSAFE_JS_URL,
+        "paysafe_api_key": settings.PAYSAFE_JS_API_KEY,
+        "paysafe_environment": settings.PAYSAFE_JS_ENVIRONMENT,
+        # A new key for every page shown: the same form posted twice (double click, reload) pays once.
+        "idempotency_key": uuid.uuid4().hex,
+        "error": error,
+    }
+    response = render(request, "web/checkout.html", context, status=status)
+    if context["paysafe_js"]:
+        origin = _origin(settings.PAYSAFE_JS_URL)
+        response._csp_update = {"script-src": [origin], "frame-src": [origin], "connect-src": [origin]}
+    return response
+
+
+def _origin(url):
+    scheme, _sep, rest = url.partition("://")
+    return f"{scheme}://{rest.split('/', 1)[0]}"
+
+
+def _payment(request):
+    """(token, kind) from the form's payment choice, or None. A saved card is looked up among the member's."""
+    choice = request.POST.get("payment", "")
+    if choice.startswith("saved:") and choice[6:].isdigit():
+        card = SavedCard.objects.filter(pk=choice[6:], profile__user=request.user).first()
+        return (card.payment_token, "saved") if card else None
+    if choice == "new" and paysafe_js_enabled():
+        token = request.POST.get("single_use_token", "").strip()
+        return (token, "single-use") if token else None
+    if uses_test_gateway() and choice in dict(TEST_CARDS):
+        return choice, "single-use"
+    return None
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def checkout(request):
+    source = request.POST if request.method == "POST" else request.GET
+    kind, product = source.get("product", ""), _product(source.get("product", ""), source.get("id", ""))
+    if product is None:
+        return render(request, "web/checkout_missing.html", status=404)
+    if request.method != "POST":
+        try:
+            store.resolve_items(request.user, [{"product": kind, "id": product.pk, "quantity": 1}])
+        except store.StoreError as error:
+            return _checkout_page(request, kind, product, error=_first(error), status=403)
+        return _checkout_page(request, kind, product)
+    payment = _payment(request)
+    if payment is None:
+        return _checkout_page(request, kind, product, error=_("Choose how to pay."), status=400)
+    key = request.POST.get("idempotency_key", "")[:100]
+    try:
+        payment = _save_card_if_asked(request, payment, key)
+        result = store.checkout(
+            request.user,
+            [{"product": kind, "id": product.pk, "quantity": 1}],
+            token=payment[0],
+            token_kind=payment[1],
+            idempotency_key=key,
+        )
+    except store.StoreError as error:
+        return _checkout_page(request, kind, product, error=_first(error), status=getattr(error, "status_code", 400))
+    order = result.order
+    if order.status == Order.Status.PAID:
+        if result.status_code == 200:
+            messages.info(
+                request,
+                _("Order %(reference)s is already paid: you were not charged twice.") % {"reference": order.reference},
+            )
+        else:
+            messages.success(request, _("Thank you! Order %(reference)s is paid.") % {"reference": order.reference})
+        return redirect("/account/orders/")
+    if order.status == Order.Status.PENDING:
+        messages.warning(request, result.detail or store.CONFIRMING_MESSAGE)
+        return redirect("/account/orders/")
+    message = result.detail or order.failure_message or _("The payment was not approved. Please use another card.")
+    return _checkout_page(request, kind, product, error=message, status=402 if result.status_code == 402 else 400)
+
+
+def _save_card_if_asked(request, payment, key):
+    """ "Save this card": the single-use token goes into the vault and the saved card pays.
+
+    Not when this form was already sent (a reload): its token is spent, and the order stands."""
+    token, kind = payment
+    if kind != "single-use" or not request.POST.get("save_card"):
+        return payment
+    if key and Order.objects.filter(user=request.user, idempotency_key=key).exists():
+        return token, "saved"  # as the first time: the checkout answers with that order, charging nothing
+    card = store.save_card(request.user, token)
+    return card.payment_token, "saved"
+
+
+def _first(error):
+    return " ".join(text for texts in error_messages(error).values() for text in texts)
+
+
+@login_required
+@require_safe
+def orders(request):
+    lines = Prefetch("lines", queryset=OrderLine.objects.order_by("id"))
+    mine = Order.objects.filter(user=request.user).prefetch_related(lines).order_by("-created", "-id")[:50]
+    zone = site_zone()
+    context = {
+        "orders": [{"order": order, "created": local_text(order.created, zone)} for order in mine],
+        "cards": SavedCard.objects.filter(profile__user=request.user).order_by("-created"),
+    }
+    return render(request, "web/orders.html", context)
+
+
+@require_POST
+@login_required
+def delete_card(request, card_id):
+    card = SavedCard.objects.select_related("profile").filter(pk=card_id, profile__user=request.user).first()
+    if card is None:
+        return not_found(request)
+    try:
+        store.delete_card(card)
+    except store.StoreError as error:
+        show_on_page(request, error)
+    else:
+        messages.success(request, _("The card ending %(digits)s is deleted.") % {"digits": card.last_digits})
+    return redirect("/account/orders/")

@@ -1,0 +1,114 @@
+"""Taking one's data: GET /api/users/me/data/ returns everything stored about the member, and only theirs."""
+
+import json
+from decimal import Decimal
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from app.bookings import services as bookings
+from app.store.models import Order, OrderLine, Package, PaymentProfile, SavedCard
+from tests.bookings.conftest import give_tickets, make_period, make_slot, make_workplace
+from tests.conftest import make_user, token_client
+
+URL = "/api/users/me/data/"
+
+
+def _fill(user, *, workplace_name, card_token, card_digits):
+    """A reservation, a paid order, a ledger and a saved card for `user`."""
+    period = make_period(make_workplace(workplace_name))
+    give_tickets(user, 4)
+    bookings.reserve(user, make_slot(period).pk)
+    package = Package.objects.create(name=f"Pack of {workplace_name}", price=Decimal("25.00"), tickets=5)
+    order = Order.objects.create(
+        user=user,
+        status=Order.Status.PAID,
+        currency="CAD",
+        tax_rate=Decimal("14.975"),
+        subtotal=Decimal("25.00"),
+        tax=Decimal("3.74"),
+        total=Decimal("28.74"),
+        paysafe_auth_id=f"auth-{card_token}",
+    )
+    OrderLine.objects.create(
+        order=order, kind="package", package=package, name=package.name, unit_price=package.price, quantity=1
+    )
+    profile = PaymentProfile.objects.create(
+        user=user, merchant_customer_id=f"member-{card_token}", paysafe_profile_id=f"prof-{card_token}"
+    )
+    SavedCard.objects.create(
+        profile=profile,
+        paysafe_card_id=f"card-{card_token}",
+        payment_token=card_token,
+        card_type="VI",
+        last_digits=card_digits,
+        expiry_month=7,
+        expiry_year=2031,
+    )
+    return order
+
+
+def test_the_member_downloads_everything_stored_about_them(member_client, member):
+    member.phone = "514-555-0101"
+    member.save()
+    order = _fill(member, workplace_name="Montreal Library", card_token="Ctok-mine", card_digits="4242")
+    response = member_client.get(URL)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response["Content-Disposition"].startswith('attachment; filename="my-data-')
+    data = json.loads(response.content)
+
+    assert data["profile"]["email"] == "member@example.com"
+    assert data["profile"]["phone"] == "514-555-0101"
+    assert data["profile"]["tickets"] == 3
+    [reservation] = data["reservations"]
+    assert reservation["status"] == "active"
+    assert reservation["workplace"]["name"] == "Montreal Library"
+    assert reservation["timeslot"]["start"]
+    [exported_order] = data["orders"]
+    assert exported_order["reference"] == order.reference
+    assert exported_order["total"] == "28.74"
+    assert exported_order["lines"][0]["name"] == "Pack of Montreal Library"
+    assert [(row["delta"], row["reason"]) for row in data["ticket_ledger"]] == [(-1, "reservation"), (4, "admin")]
+    assert data["saved_cards"] == [
+        {
+            "brand": "VI",
+            "last_digits": "4242",
+            "expiry_month": 7,
+            "expiry_year": 2031,
+            "saved": data["saved_cards"][0]["saved"],
+        }
+    ]
+
+
+def test_no_vault_token_or_id_is_ever_exported(member_client, member):
+    _fill(member, workplace_name="Montreal Library", card_token="Ctok-mine", card_digits="4242")
+    text = member_client.get(URL).content.decode()
+    for secret in ("Ctok-mine", "card-Ctok-mine", "prof-Ctok-mine", "member-Ctok-mine", "pbkdf2", "md5$"):
+        assert secret not in text
+
+
+def test_another_members_data_is_never_reachable(member_client, member):
+    other = make_user(email="other@example.com", first_name="Otto", last_name="Other")
+    _fill(other, workplace_name="Kolkata Reading Room", card_token="Ctok-other", card_digits="1111")
+    _fill(member, workplace_name="Montreal Library", card_token="Ctok-mine", card_digits="4242")
+
+    text = member_client.get(URL).content.decode()
+    for theirs in ("other@example.com", "Otto", "Kolkata", "1111"):
+        assert theirs not in text
+    # There is no address that takes another member's id.
+    assert member_client.get(f"/api/users/{other.pk}/data/").status_code == 404
+    assert member_client.get(f"/api/users/{other.pk}/").status_code == 403
+    assert "Kolkata" in token_client(other).get(URL).content.decode()
+
+
+def test_the_export_needs_a_login(anon_client, db):
+    assert anon_client.get(URL).status_code == 401
+
+
+def test_the_export_never_writes(member_client, member):
+    _fill(member, workplace_name="Montreal Library", card_token="Ctok-mine", card_digits="4242")
+    with CaptureQueriesContext(connection) as queries:
+        assert member_client.get(URL).status_code == 200
+    writes = [q["sql"] for q in queries if q["sql"].split()[0].upper() in {"INSERT", "UPDATE", "DELETE"}]
+    assert writes == []

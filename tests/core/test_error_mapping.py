@@ -1,0 +1,139 @@
+"""The error table: each condition gives one status and one message, on the API and on web pages."""
+
+import pytest
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import OperationalError
+from django.db.models import ProtectedError
+from rest_framework.exceptions import MethodNotAllowed
+from rest_framework.test import APIRequestFactory
+from rest_framework.views import APIView
+
+from app.core import errors
+from app.core import exceptions as domain
+
+
+def answer(exc):
+    """What a client of any API view gets when the view (or a service it calls) raises `exc`."""
+
+    class Raising(APIView):
+        authentication_classes = []
+        permission_classes = []
+
+        def get(self, request):
+            raise exc
+
+    return Raising.as_view()(APIRequestFactory().get("/"))
+
+
+# (what is raised, status, body): one row of `errors.STATUS_BY_EXCEPTION` each, plus Django's own.
+ROWS = [
+    (domain.Invalid("Bad dates."), 400, {"detail": "Bad dates."}),
+    (domain.PaymentDeclined(), 402, {"detail": "The payment was not approved. Please use another card."}),
+    (domain.PermissionDenied(), 403, {"detail": "You do not have permission to perform this action."}),
+    (domain.NotFound("No such slot."), 404, {"detail": "No such slot."}),
+    (
+        domain.IdempotencyKeyReused(),
+        422,
+        {"detail": "This Idempotency-Key was already used for a different request."},
+    ),
+    (domain.InUse("It has orders."), 409, {"detail": "It has orders."}),
+    (
+        domain.Busy(),
+        409,
+        {"detail": "Someone else is changing this right now. Please try again in a moment."},
+    ),
+    (domain.Conflict("Already cancelled."), 409, {"detail": "Already cancelled."}),
+    (domain.Throttled(), 429, {"detail": "Too many attempts. Please wait a little and try again."}),
+    (
+        domain.OutcomePending(),
+        202,
+        {"detail": "We are confirming the outcome with the provider. Do not retry; check back in a few minutes."},
+    ),
+    (
+        domain.ProviderUnavailable(),
+        503,
+        {"detail": "A service we depend on is not answering. Please try again in a few minutes."},
+    ),
+    (domain.DomainError(), 400, {"detail": "The request could not be completed."}),
+]
+
+
+@pytest.mark.parametrize(("exc", "status", "body"), ROWS, ids=[type(row[0]).__name__ for row in ROWS])
+def test_each_domain_error_has_its_status_and_message(exc, status, body):
+    response = answer(exc)
+    assert response.status_code == status
+    assert response.data == body
+
+
+def test_every_row_of_the_table_is_tested():
+    assert {cls for cls, _ in errors.STATUS_BY_EXCEPTION} == {type(row[0]) for row in ROWS}
+
+
+def test_field_errors_name_the_fields_without_a_generic_detail():
+    response = answer(domain.Invalid(fields={"end": ["The end must be after the start."]}))
+    assert response.status_code == 400
+    assert response.data == {"end": ["The end must be after the start."]}
+
+
+def test_a_general_message_and_field_errors_both_reach_the_client():
+    response = answer(domain.Invalid("You cannot deactivate your own account.", fields={"is_active": ["No."]}))
+    assert response.data == {"detail": "You cannot deactivate your own account.", "is_active": ["No."]}
+
+
+def test_extra_data_joins_the_body_but_never_hides_the_message():
+    response = answer(domain.PaymentDeclined(data={"status": "failed", "detail": "ignored"}))
+    assert response.status_code == 402
+    assert response.data == {"status": "failed", "detail": "The payment was not approved. Please use another card."}
+
+
+def test_django_validation_error_with_fields_is_a_400_naming_them():
+    response = answer(DjangoValidationError({"seats": ["Too few."], "__all__": ["Overlaps."]}))
+    assert response.status_code == 400
+    assert response.data == {"seats": ["Too few."], "detail": "Overlaps."}
+
+
+def test_django_validation_error_with_messages_is_a_400_with_detail():
+    response = answer(DjangoValidationError(["First.", "Second."]))
+    assert response.status_code == 400
+    assert response.data == {"detail": "First. Second."}
+
+
+def test_protected_error_is_a_409_in_use():
+    response = answer(ProtectedError("protected", set()))
+    assert response.status_code == 409
+    assert response.data == {"detail": "This cannot be deleted because other records still refer to it."}
+
+
+def test_a_lock_time_out_is_a_409_busy_to_retry():
+    response = answer(OperationalError("database is locked"))
+    assert response.status_code == 409
+    assert response["Retry-After"] == "1"
+    assert "try again" in response.data["detail"]
+
+
+def test_other_database_errors_are_not_hidden():
+    with pytest.raises(OperationalError):
+        answer(OperationalError("no such table: x"))
+
+
+def test_drf_own_errors_keep_their_answer():
+    response = answer(MethodNotAllowed("PUT"))
+    assert response.status_code == 405
+    assert response.data == {"detail": 'Method "PUT" not allowed.'}
+
+
+def test_web_pages_get_the_same_message():
+    assert errors.user_message(domain.InUse("It has orders.")) == "It has orders."
+    assert errors.user_message(DjangoValidationError({"end": ["The end must be after the start."]})) == (
+        "The end must be after the start."
+    )
+    assert errors.user_message(OperationalError("database is locked")) == str(domain.Busy.default_message)
+    assert errors.user_message(KeyError("x")) == "Something went wrong on our side. The team has been told."
+
+
+def test_forms_get_field_errors_on_their_fields_and_the_rest_on_top():
+    error = errors.as_validation_error(
+        domain.Invalid("Check the dates.", fields={"end": ["Too early."], "ranges": ["Overlap."]}),
+        known_fields=["end"],
+    )
+    assert error.message_dict == {"end": ["Too early."], "__all__": ["Check the dates.", "Overlap."]}
