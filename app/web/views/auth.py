@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import login, logout
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from app.accounts import services as accounts
 from app.accounts import tokens
 from app.accounts.serializers import SignUpSerializer
+from app.security.login import LoginLocked, check_login
 from app.web.feedback import show_on_form
 from app.web.forms import EmailForm, LoginForm, NewPasswordForm, SignUpForm
 from app.web.guard import attempt_allowed
@@ -99,7 +100,10 @@ def login_view(request):
     if not form.is_valid():
         return render(request, "web/login.html", {"form": form, "next": next_path}, status=400)
     # What services.log_in checks, without minting an API token the browser does not need.
-    user = authenticate(request, email=form.cleaned_data["email"].strip(), password=form.cleaned_data["password"])
+    try:
+        user = check_login(request, form.cleaned_data["email"], form.cleaned_data["password"])
+    except LoginLocked as locked:
+        return render(request, "web/login.html", {"form": _too_many(form, locked.wait), "next": next_path}, status=429)
     if user is None:
         message = _("Unable to log in with this e-mail and password, or the account is not active.")
         return render(
