@@ -9,6 +9,7 @@ so that `pytest` alone always sees the current catalog. Fuzzy entries are left o
 `--if-stale` skips a catalog whose `.mo` is newer than its `.po`.
 """
 
+import os
 import sys
 from pathlib import Path
 
@@ -30,7 +31,7 @@ def compile_catalogs(locale_dir: Path = LOCALE_DIR, *, if_stale: bool = False) -
         errors = [(message.lineno, error) for message, error in catalog.check() if error]
         if errors:
             raise SystemExit(f"compile_messages: {po_path}: {errors[0]}")
-        temporary = mo_path.with_suffix(".mo.tmp")
+        temporary = mo_path.with_suffix(f".mo.{os.getpid()}.tmp")  # one per test worker
         with temporary.open("wb") as mo_file:
             write_mo(mo_file, catalog, use_fuzzy=False)
         temporary.replace(mo_path)  # a concurrent test run never reads a half-written catalog

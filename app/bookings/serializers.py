@@ -1,7 +1,8 @@
 """API shapes. None of them carries a member's personal data, except a member's own reservations."""
 
 from django.utils.dateparse import parse_datetime
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from app.bookings.models import Period, Reservation, TimeSlot, Workplace, WorkplacePicture
@@ -13,7 +14,10 @@ class OffsetDateTimeField(serializers.DateTimeField):
 
     def to_internal_value(self, value):
         if isinstance(value, str):
-            parsed = parse_datetime(value.strip())
+            try:
+                parsed = parse_datetime(value.strip())
+            except ValueError:  # an offset beyond ±24 hours
+                raise serializers.ValidationError(_("The UTC offset must lie between -23:59 and +23:59.")) from None
             if parsed is not None and parsed.tzinfo is None:
                 raise serializers.ValidationError(
                     "Give the time with its UTC offset, for example 2026-03-08T09:00:00-05:00."
@@ -61,7 +65,7 @@ class TimeSlotSerializer(serializers.ModelSerializer):
     start = OffsetDateTimeField()
     end = OffsetDateTimeField()
     price = serializers.IntegerField(
-        min_value=0, required=False, help_text=_("Tickets; the period's price if omitted.")
+        min_value=0, required=False, help_text=gettext_lazy("Tickets; the period's price if omitted.")
     )
     workplace = serializers.IntegerField(source="period.workplace_id", read_only=True)
     timezone = serializers.CharField(source="period.workplace.timezone", read_only=True)
@@ -70,7 +74,9 @@ class TimeSlotSerializer(serializers.ModelSerializer):
         write_only=True,
         required=False,
         default=False,
-        help_text=_("Needed to change the times of a slot with reservations: members are refunded and e-mailed."),
+        help_text=gettext_lazy(
+            "Needed to change the times of a slot with reservations: members are refunded and e-mailed."
+        ),
     )
 
     class Meta:
@@ -114,11 +120,11 @@ class BatchSerializer(serializers.Serializer):
     weekdays = serializers.ListField(
         child=serializers.IntegerField(min_value=0, max_value=6),
         allow_empty=False,
-        help_text=_("0 = Monday … 6 = Sunday."),
+        help_text=gettext_lazy("0 = Monday … 6 = Sunday."),
     )
     ranges = serializers.ListField(child=TimeRangeField(), allow_empty=False, help_text='e.g. ["09:00-12:00"].')
-    start_date = serializers.DateField(required=False, help_text=_("Defaults to the period's first day."))
-    end_date = serializers.DateField(required=False, help_text=_("Defaults to the period's last day."))
+    start_date = serializers.DateField(required=False, help_text=gettext_lazy("Defaults to the period's first day."))
+    end_date = serializers.DateField(required=False, help_text=gettext_lazy("Defaults to the period's last day."))
     price = serializers.IntegerField(min_value=0, required=False)
 
 
@@ -129,7 +135,9 @@ class ReservationSerializer(serializers.ModelSerializer):
     workplace_name = serializers.SerializerMethodField()
     timezone = serializers.CharField(source="timeslot.period.workplace.timezone", read_only=True)
     timeslot_removed_at = serializers.DateTimeField(
-        source="timeslot.removed_at", read_only=True, help_text=_("When an administrator removed the time slot.")
+        source="timeslot.removed_at",
+        read_only=True,
+        help_text=gettext_lazy("When an administrator removed the time slot."),
     )
 
     class Meta:
