@@ -7,6 +7,7 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 
 from app.accounts.tickets import NotEnoughTickets
 from app.accounts.tokens import TokenError
+from app.core.errors import as_domain_error
 
 
 def _flatten(value):
@@ -28,13 +29,20 @@ def error_messages(error):
         if isinstance(detail, dict):
             return {(None if k in ("detail", "non_field_errors") else k): [_flatten(v)] for k, v in detail.items()}
         return {None: [_flatten(detail)]}
-    if isinstance(error, TokenError | NotEnoughTickets):
+    if isinstance(error, NotEnoughTickets):
         return {None: [str(error)]}
-    # The store's errors (and the refactor's typed ones) carry `message` and an optional `field`.
-    message = getattr(error, "message", None)
-    if message is not None:
-        return {getattr(error, "field", None): [str(message)]}
-    raise error
+    if isinstance(error, TokenError):
+        return {None: [str(error.token_message)]}
+    # The services' domain exceptions (and Django's, which the error table maps to them).
+    domain_error = as_domain_error(error)
+    if domain_error is None:
+        raise error
+    errors: dict[str | None, list[str]] = {
+        name: [str(message) for message in texts] for name, texts in domain_error.fields.items()
+    }
+    if domain_error.message is not domain_error.default_message or not errors:
+        errors.setdefault(None, []).insert(0, str(domain_error.message))
+    return errors
 
 
 def show_on_form(form, error_or_errors):

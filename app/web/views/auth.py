@@ -3,8 +3,6 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
-from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -12,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from app.accounts import services as accounts
 from app.accounts import tokens
 from app.accounts.serializers import SignUpSerializer
+from app.core.exceptions import Invalid
 from app.web.feedback import show_on_form
 from app.web.forms import EmailForm, LoginForm, NewPasswordForm, SignUpForm
 from app.web.guard import attempt_allowed
@@ -39,7 +38,7 @@ def signup(request):
         return render(request, "web/signup.html", {"form": show_on_form(form, serializer.errors)}, status=400)
     try:
         user, email_sent = accounts.sign_up(**serializer.validated_data)
-    except ValidationError as error:
+    except Invalid as error:
         return render(request, "web/signup.html", {"form": show_on_form(form, error)}, status=400)
     if user.is_active:
         messages.success(request, _("Your account is active: you can log in."))
@@ -137,9 +136,9 @@ def reset_password(request):
 def _set_new_password(request, token):
     context = {"token": token, "form": NewPasswordForm(request.POST or None)}
     try:
-        user = accounts.user_for_reset_token(token)
+        accounts.user_for_reset_token(token)
     except tokens.TokenError as problem:
-        return render(request, "web/reset_confirm.html", {**context, "error": str(problem)}, status=400)
+        return render(request, "web/reset_confirm.html", {**context, "error": problem.token_message}, status=400)
     if request.method != "POST":
         return render(request, "web/reset_confirm.html", context)
     form = context["form"]
@@ -149,12 +148,11 @@ def _set_new_password(request, token):
     if not form.is_valid():
         return render(request, "web/reset_confirm.html", context, status=400)
     try:
-        validate_password(form.cleaned_data["new_password"], user=user)
-        accounts.reset_password(user, form.cleaned_data["new_password"])
-    except ValidationError as error:
-        show_on_form(form, {"new_password": error.messages})
+        accounts.reset_password(token, form.cleaned_data["new_password"])
+    except tokens.TokenError as problem:  # used or expired meanwhile
+        return render(request, "web/reset_confirm.html", {**context, "error": problem.token_message}, status=400)
+    except Invalid as error:  # the password validators' messages, under new_password
+        show_on_form(form, error)
         return render(request, "web/reset_confirm.html", context, status=400)
-    except tokens.TokenError as problem:
-        return render(request, "web/reset_confirm.html", {**context, "error": str(problem)}, status=400)
     messages.success(request, _("Your password has been changed. Log in with the new one."))
     return redirect("/login/")
