@@ -58,8 +58,11 @@ def account(request):
     form = ProfileForm(request.POST)
     # The API's profile serializer: it refuses tickets, e-mail and the like, and checks the university.
     serializer = ProfileSerializer(request.user, data=request.POST, partial=True)
-    if not serializer.is_valid():
-        return _account_page(request, profile_form=show_on_form(form, serializer.errors), status=400)
+    try:
+        if not serializer.is_valid():
+            return _account_page(request, profile_form=show_on_form(form, serializer.errors), status=400)
+    except Invalid as error:  # the services' rules the serializer applies (the university...)
+        return _account_page(request, profile_form=show_on_form(form, error), status=400)
     serializer.save()
     messages.success(request, _("Your profile is saved."))
     return redirect("/account/")

@@ -34,11 +34,11 @@ def signup(request):
         return render(request, "web/signup.html", {"form": _too_many(form, wait)}, status=429)
     # The API's serializer checks the fields: the same rules and messages as POST /api/users/.
     serializer = SignUpSerializer(data=request.POST)
-    if not serializer.is_valid():
-        return render(request, "web/signup.html", {"form": show_on_form(form, serializer.errors)}, status=400)
     try:
+        if not serializer.is_valid():
+            return render(request, "web/signup.html", {"form": show_on_form(form, serializer.errors)}, status=400)
         user, email_sent = accounts.sign_up(**serializer.validated_data)
-    except Invalid as error:
+    except Invalid as error:  # the services' rules, from the serializer or sign_up (address taken...)
         return render(request, "web/signup.html", {"form": show_on_form(form, error)}, status=400)
     if user.is_active:
         messages.success(request, _("Your account is active: you can log in."))
