@@ -65,7 +65,7 @@ _ADMIN_REFUSED = {
 class _RefusingSerializer(serializers.ModelSerializer):
     """Names every field the caller may not change instead of silently ignoring it."""
 
-    refused: dict[str, str] = {}
+    refused: dict[str, Any] = {}  # field -> its (lazily translated) reason
 
     def to_internal_value(self, data):
         if hasattr(data, "keys"):
