@@ -15,6 +15,7 @@ MESSAGE = {
     "template_setting": "FORGOT_PASSWORD",
     "params": {"first_name": "Nora", "forgot_password_url": "https://x/reset?token=t", "expires_in_minutes": 60},
     "local_template": "emails/forgot_password",
+    "language": "fr",  # the member's: it travels with the message
 }
 
 
@@ -82,6 +83,7 @@ def test_the_task_sends_the_message_it_carries(db, fake_aws):
     assert run_message({"task_path": "app.core.tasks.send_email", "args": [MESSAGE], "kwargs": {}}) is True
     (sent,) = mail.outbox
     assert sent.to == ["nora@example.com"] and "https://x/reset?token=t" in sent.body
+    assert sent.subject == "Réinitialisez votre mot de passe"  # in the language the message carried
 
 
 def test_outside_a_request_the_message_is_sent_inline(db):

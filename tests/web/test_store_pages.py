@@ -47,7 +47,7 @@ def test_store_lists_products_and_says_why_some_are_not_offered(logged_in, five)
 
 def test_checkout_shows_totals_and_the_test_cards(logged_in, five, local_run):
     html = logged_in.get(f"/store/checkout/?product=package&id={five.pk}").content.decode()
-    assert "25.00 CAD" in html and "3.74 CAD" in html and "28.74 CAD" in html
+    assert "$25.00" in html and "$3.74" in html and "$28.74" in html
     assert 'value="test-visa"' in html and 'value="test-decline"' in html
     assert 'name="idempotency_key"' in html
 
@@ -61,7 +61,7 @@ def test_a_decline_reads_as_a_sentence_then_a_card_pays(logged_in, member, five,
     assert paid.status_code == 302 and paid["Location"] == "/account/orders/"
     assert User.objects.get(pk=member.pk).tickets == 10
     html = logged_in.get("/account/orders/").content.decode()
-    assert "Thank you! Order ORD-" in html and "28.74 CAD" in html and "Paid" in html and "Not paid" in html
+    assert "Thank you! Order ORD-" in html and "$28.74" in html and "Paid" in html and "Not paid" in html
 
 
 def test_the_same_form_posted_twice_pays_once(logged_in, member, five, local_run):
