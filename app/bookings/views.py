@@ -10,6 +10,7 @@ from typing import cast
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -21,6 +22,7 @@ from rest_framework.response import Response
 from app.accounts.models import User
 from app.bookings import serializers, services
 from app.bookings.models import Period, Reservation, Workplace, WorkplacePicture
+from app.core.exceptions import PermissionDenied
 from app.core.permissions import IsAdminOrReadOnly
 
 
@@ -186,11 +188,12 @@ class ReservationViewSet(
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
-    """A member's own reservations (an admin sees all). `DELETE` cancels with a refund.
-    Filters: `status`, `timeslot`, and for admins `user`."""
+    """A member's own reservations (an admin sees all). `DELETE` cancels with a refund; staff book
+    for a member (`user`) and take attendance (`PATCH {"is_present": ...}`)."""
 
     serializer_class = serializers.ReservationSerializer
     permission_classes = [IsAuthenticated]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
         reservations = Reservation.objects.select_related("timeslot__period__workplace")
@@ -216,9 +219,24 @@ class ReservationViewSet(
     def create(self, request, *args, **kwargs):
         request_serializer = serializers.ReservationCreateSerializer(data=request.data)
         request_serializer.is_valid(raise_exception=True)
-        reservation = services.reserve(request.user, request_serializer.validated_data["timeslot"])
+        data = request_serializer.validated_data
+        actor = cast(User, request.user)
+        member = services.booking_member(actor, data.get("user"))
+        reservation = services.reserve(member, data["timeslot"], actor=actor, free_reason=data["free_reason"])
         body = serializers.ReservationSerializer(reservation).data
         return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=serializers.AttendanceSerializer, responses=serializers.ReservationSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        """Staff mark the member present or absent, once the time slot has started."""
+        if not _is_staff(request):
+            raise PermissionDenied(_("Only staff take attendance."))
+        attendance = serializers.AttendanceSerializer(data=request.data)
+        attendance.is_valid(raise_exception=True)
+        reservation = services.mark_attendance(
+            self.get_object(), is_present=attendance.validated_data["is_present"], actor=cast(User, request.user)
+        )
+        return Response(serializers.ReservationSerializer(reservation).data)
 
     def destroy(self, request, *args, **kwargs):
         reservation = services.cancel_reservation(self.get_object(), actor=request.user)
