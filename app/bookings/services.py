@@ -587,8 +587,25 @@ def cancel_reservation(reservation: Reservation, *, actor: User, enforce_deadlin
     return reservation
 
 
-def mark_attendance(reservation: Reservation, *, is_present: bool, actor: User) -> Reservation:
-    """Staff record whether the member came; only for an active reservation whose slot has started."""
+def check_attendance(reservation: Reservation) -> None:
+    """Attendance is taken only for an active reservation whose slot has started."""
+    if reservation.status != ACTIVE:
+        raise Invalid(fields={"is_present": [_("This reservation is cancelled: there is no attendance to take.")]})
+    slot = reservation.timeslot
+    if slot.start > timezone.now():
+        zone = ZoneInfo(slot.period.workplace.timezone)
+        raise Invalid(
+            fields={
+                "is_present": [
+                    _("Attendance can be taken once the time slot has started, at %(start)s (%(zone)s).")
+                    % {"start": f"{slot.start.astimezone(zone):%Y-%m-%d %H:%M}", "zone": zone.key}
+                ]
+            }
+        )
+
+
+def mark_attendance(reservation: Reservation, *, is_present: bool | None, actor: User) -> Reservation:
+    """Staff record whether the member came (None: not known yet)."""
     if not actor.is_staff:
         raise PermissionDenied(_("Only staff take attendance."))
     with transaction.atomic():
@@ -597,22 +614,21 @@ def mark_attendance(reservation: Reservation, *, is_present: bool, actor: User) 
             .select_related("timeslot__period__workplace")
             .get(pk=reservation.pk)
         )
-        if reservation.status != ACTIVE:
-            raise Invalid(fields={"is_present": [_("This reservation is cancelled: there is no attendance to take.")]})
-        slot = reservation.timeslot
-        if slot.start > timezone.now():
-            zone = ZoneInfo(slot.period.workplace.timezone)
-            raise Invalid(
-                fields={
-                    "is_present": [
-                        _("Attendance can be taken once the time slot has started, at %(start)s (%(zone)s).")
-                        % {"start": f"{slot.start.astimezone(zone):%Y-%m-%d %H:%M}", "zone": zone.key}
-                    ]
-                }
-            )
+        check_attendance(reservation)
         reservation.is_present = is_present
         reservation.save(update_fields=["is_present"])
     return reservation
+
+
+def attendance_sheet(slot_id: int) -> tuple[TimeSlot, list[Reservation]]:
+    """A slot and its active reservations with their members, in two queries."""
+    slot = timeslots_with_places(include_removed=True).filter(pk=slot_id).first()
+    if slot is None:
+        raise NotFound(_("No time slot with this id."))
+    reservations = list(
+        slot.reservations.filter(status=ACTIVE).select_related("user").order_by("user__last_name", "user__first_name")
+    )
+    return slot, reservations
 
 
 def _cancel(reservation: Reservation, *, actor: User | None, because: str) -> None:
