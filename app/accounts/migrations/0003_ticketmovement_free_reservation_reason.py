@@ -4,15 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_welcome_tickets_and_closed_accounts'),
+        ("accounts", "0002_welcome_tickets_and_closed_accounts"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='ticketmovement',
-            name='reason',
-            field=models.CharField(choices=[('admin', 'Set by an administrator'), ('purchase', 'Bought in the store'), ('refund', 'Taken back by a refund'), ('reservation', 'Spent on a reservation'), ('free_reservation', 'Reservation offered free by staff'), ('cancellation', 'Returned by a cancellation'), ('slot_changed', 'Returned: the time slot changed or was removed'), ('welcome', 'Welcome tickets given at activation')], max_length=20),
+            model_name="ticketmovement",
+            name="reason",
+            field=models.CharField(
+                choices=[
+                    ("admin", "Set by an administrator"),
+                    ("purchase", "Bought in the store"),
+                    ("refund", "Taken back by a refund"),
+                    ("reservation", "Spent on a reservation"),
+                    ("free_reservation", "Reservation offered free by staff"),
+                    ("cancellation", "Returned by a cancellation"),
+                    ("slot_changed", "Returned: the time slot changed or was removed"),
+                    ("welcome", "Welcome tickets given at activation"),
+                ],
+                max_length=20,
+            ),
         ),
     ]
