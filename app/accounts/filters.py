@@ -25,7 +25,7 @@ class UserFilter(BaseFilterSet):
 
     class Meta:
         model = User
-        fields = []
+        fields: list[str] = []
 
 
 class OrganizationFilter(BaseFilterSet):
@@ -35,7 +35,7 @@ class OrganizationFilter(BaseFilterSet):
 
     class Meta:
         model = Organization
-        fields = []
+        fields: list[str] = []
 
 
 class DomainFilter(BaseFilterSet):
@@ -45,7 +45,7 @@ class DomainFilter(BaseFilterSet):
 
     class Meta:
         model = Domain
-        fields = []
+        fields: list[str] = []
 
 
 class NamedFilter(BaseFilterSet):
@@ -58,10 +58,10 @@ class NamedFilter(BaseFilterSet):
 class AcademicLevelFilter(NamedFilter):
     class Meta:
         model = AcademicLevel
-        fields = []
+        fields: list[str] = []
 
 
 class AcademicFieldFilter(NamedFilter):
     class Meta:
         model = AcademicField
-        fields = []
+        fields: list[str] = []

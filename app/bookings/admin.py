@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.forms.models import construct_instance
@@ -276,7 +277,7 @@ class TimeSlotAdmin(admin.ModelAdmin):
             "title": _("Book a member"),
             "form": form,
             "slots": queryset.order_by("start"),
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/bookings/timeslot/book_member.html", context)

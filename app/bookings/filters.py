@@ -16,7 +16,7 @@ class WorkplaceFilter(BaseFilterSet):
 
     class Meta:
         model = Workplace
-        fields = []
+        fields: list[str] = []
 
 
 class PeriodFilter(BaseFilterSet):
@@ -29,7 +29,7 @@ class PeriodFilter(BaseFilterSet):
 
     class Meta:
         model = Period
-        fields = []
+        fields: list[str] = []
 
 
 class TimeSlotFilter(BaseFilterSet):
@@ -47,7 +47,7 @@ class TimeSlotFilter(BaseFilterSet):
 
     class Meta:
         model = TimeSlot
-        fields = []
+        fields: list[str] = []
 
     def filter_upcoming(self, queryset, name, value):
         moment = timezone.now()
@@ -75,4 +75,4 @@ class ReservationFilter(BaseFilterSet):
 
     class Meta:
         model = Reservation
-        fields = []
+        fields: list[str] = []

@@ -20,13 +20,13 @@ class MembershipFilter(ProductFilter):
 
     class Meta:
         model = Membership
-        fields = []
+        fields: list[str] = []
 
 
 class PackageFilter(ProductFilter):
     class Meta:
         model = Package
-        fields = []
+        fields: list[str] = []
 
 
 class OrderFilter(BaseFilterSet):
@@ -41,7 +41,7 @@ class OrderFilter(BaseFilterSet):
 
     class Meta:
         model = Order
-        fields = []
+        fields: list[str] = []
 
 
 class SavedCardFilter(BaseFilterSet):
@@ -49,4 +49,4 @@ class SavedCardFilter(BaseFilterSet):
 
     class Meta:
         model = SavedCard
-        fields = []
+        fields: list[str] = []
