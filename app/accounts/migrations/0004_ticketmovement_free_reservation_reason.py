@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0002_welcome_tickets_and_closed_accounts"),
+        ("accounts", "0003_plain_names_and_dates_in_range"),
     ]
 
     operations = [

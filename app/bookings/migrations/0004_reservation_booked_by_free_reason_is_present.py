@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("bookings", "0002_timeslot_removed_at"),
+        ("bookings", "0003_dates_in_range"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
