@@ -4,7 +4,6 @@ the project's exception handler (`app.core.errors`) answers them: no view conver
 from typing import cast
 
 from django.conf import settings
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
@@ -14,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
-from app.accounts import serializers, services, views_self
+from app.accounts import filters, serializers, services, views_self
 from app.accounts.models import AcademicField, AcademicLevel, AuthToken, Domain, Organization, User
 from app.accounts.throttles import EmailSentThrottle, LoginThrottle, PasswordResetThrottle, SignUpThrottle
 from app.core.permissions import IsAdminOrReadOnly
@@ -27,24 +26,28 @@ class OrganizationViewSet(viewsets.ModelViewSet):
     queryset = Organization.objects.all()
     serializer_class = serializers.OrganizationSerializer
     permission_classes = [IsAdminOrReadOnly]
+    filterset_class = filters.OrganizationFilter
 
 
 class DomainViewSet(viewsets.ModelViewSet):
     queryset = Domain.objects.all()
     serializer_class = serializers.DomainSerializer
     permission_classes = [IsAdminOrReadOnly]
+    filterset_class = filters.DomainFilter
 
 
 class AcademicLevelViewSet(viewsets.ModelViewSet):
     queryset = AcademicLevel.objects.all()
     serializer_class = serializers.AcademicLevelSerializer
     permission_classes = [IsAdminOrReadOnly]
+    filterset_class = filters.AcademicLevelFilter
 
 
 class AcademicFieldViewSet(viewsets.ModelViewSet):
     queryset = AcademicField.objects.all()
     serializer_class = serializers.AcademicFieldSerializer
     permission_classes = [IsAdminOrReadOnly]
+    filterset_class = filters.AcademicFieldFilter
 
 
 def _method(view):
@@ -67,6 +70,7 @@ class UserViewSet(
 
     queryset = User.objects.select_related("university", "academic_level", "academic_field")
     serializer_class = serializers.AdminUserSerializer
+    filterset_class = filters.UserFilter
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     lookup_value_regex = r"\d+"
     # Endpoints a visitor uses before having a token: a stale token sent along must not block them.
@@ -99,15 +103,6 @@ class UserViewSet(
             "activate": serializers.ActivationSerializer,
             "resend_activation": serializers.EmailSerializer,
         }.get(self.action, serializers.AdminUserSerializer)
-
-    def get_queryset(self):
-        users = super().get_queryset()
-        search = self.request.query_params.get("search", "").strip()
-        if search:
-            users = users.filter(
-                Q(email__icontains=search) | Q(first_name__icontains=search) | Q(last_name__icontains=search)
-            )
-        return users
 
     def create(self, request):
         """Sign up. 201 even when the confirmation e-mail could not be sent: the account is kept."""

@@ -92,14 +92,6 @@ class CheckoutSerializer(serializers.Serializer):
         return lines
 
 
-class OrderFilterSerializer(serializers.Serializer):
-    """Query parameters of the order list."""
-
-    needs_attention = serializers.BooleanField(
-        required=False, allow_null=True, default=None, help_text="Only orders that need (or do not need) staff."
-    )
-
-
 class RefundSerializer(serializers.Serializer):
     force = serializers.BooleanField(
         default=False, help_text="Refund even when some of the order's tickets were spent: take back what is left."

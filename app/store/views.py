@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from app.accounts.models import User
 from app.core.permissions import IsAdminOrReadOnly
-from app.store import serializers
+from app.store import filters, serializers
 from app.store.models import Membership, Order, OrderLine, Package, SavedCard
 from app.store.services import cards, checkout, products, refunds
 
@@ -46,11 +46,13 @@ class ProductViewSet(viewsets.ModelViewSet):
 class MembershipViewSet(ProductViewSet):
     queryset = Membership.objects.prefetch_related("academic_levels")
     serializer_class = serializers.MembershipSerializer
+    filterset_class = filters.MembershipFilter
 
 
 class PackageViewSet(ProductViewSet):
     queryset = Package.objects.prefetch_related("exclusive_memberships")
     serializer_class = serializers.PackageSerializer
+    filterset_class = filters.PackageFilter
 
 
 class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -60,6 +62,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     queryset = Order.objects.all()  # narrowed per user in get_queryset
     serializer_class = serializers.OrderSerializer
     permission_classes = [permissions.IsAuthenticated]
+    filterset_class = filters.OrderFilter
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
@@ -67,16 +70,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         queryset = Order.objects.prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("id")))
         if not self.request.user.is_staff:
             queryset = queryset.filter(user=cast(User, self.request.user))  # IsAuthenticated
-        if self.action == "list":
-            filters = serializers.OrderFilterSerializer(data=self.request.query_params)
-            filters.is_valid(raise_exception=True)
-            if filters.validated_data.get("needs_attention") is not None:
-                queryset = queryset.filter(needs_attention=filters.validated_data["needs_attention"])
         return queryset
-
-    @extend_schema(parameters=[serializers.OrderFilterSerializer])
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
 
     @extend_schema(
         request=serializers.CheckoutSerializer,
@@ -131,6 +125,7 @@ class PaymentProfileViewSet(
     queryset = SavedCard.objects.all()  # narrowed per user in get_queryset
     serializer_class = serializers.SavedCardSerializer
     permission_classes = [permissions.IsAuthenticated]
+    filterset_class = filters.SavedCardFilter
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user

@@ -100,6 +100,8 @@ def _reservation_view(reservation, moment):
         "status": _("Reserved") if reservation.status == Reservation.Status.ACTIVE else _("Cancelled"),
         "deadline": local_text(deadline, zone),
         "can_cancel": reservation.status == Reservation.Status.ACTIVE and moment <= deadline,
+        "is_present": reservation.is_present,  # None until staff take attendance
+        "free": bool(reservation.free_reason),
     }
 
 
