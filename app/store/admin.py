@@ -3,7 +3,16 @@ from django.utils.translation import gettext_lazy
 
 from app.core.errors import user_message
 from app.core.exceptions import DomainError
-from app.store.models import Membership, Order, OrderLine, OrderStatusChange, Package, PaymentProfile, SavedCard
+from app.store.models import (
+    Coupon,
+    Membership,
+    Order,
+    OrderLine,
+    OrderStatusChange,
+    Package,
+    PaymentProfile,
+    SavedCard,
+)
 from app.store.services.products import delete_product
 from app.store.services.refunds import refund_order
 
@@ -131,3 +140,14 @@ class SavedCardAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(Coupon)
+class CouponAdmin(admin.ModelAdmin):
+    list_display = ["code", "percent_off", "amount_off", "valid_from", "valid_until", "max_uses", "use_count"]
+    search_fields = ["code"]
+    filter_horizontal = ["packages", "memberships", "organizations"]
+
+    @admin.display(description=gettext_lazy("Uses"))
+    def use_count(self, obj):
+        return obj.uses.count()

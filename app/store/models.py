@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from app.accounts.models import AcademicLevel
+from app.accounts.models import AcademicLevel, Organization
 
 # Bounds on what a product may be, so that any order that can be paid can be granted and stored:
 # 20 lines x 100 units x 10,000.00 stays far within an order's 10-digit total even with tax, and
@@ -87,6 +87,9 @@ class Order(models.Model):
     subtotal = models.DecimalField(max_digits=10, decimal_places=2)
     tax = models.DecimalField(max_digits=10, decimal_places=2)
     total = models.DecimalField(max_digits=10, decimal_places=2)
+    # The coupon applied (its discount comes off the subtotal before tax); its use is recorded when paid.
+    coupon = models.ForeignKey("Coupon", null=True, blank=True, on_delete=models.PROTECT, related_name="orders")
+    discount = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0.00"))
     idempotency_key = models.CharField(max_length=100, blank=True)
     request_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
     paysafe_auth_id = models.CharField(max_length=100, blank=True)
@@ -224,3 +227,58 @@ class SavedCard(models.Model):
 
     def __str__(self):
         return f"{self.card_type} ending {self.last_digits}"
+
+
+class Coupon(models.Model):
+    """A discount code: a percentage or a fixed amount off the subtotal of the lines it applies to."""
+
+    code = models.CharField(max_length=40, help_text=_("Matched without regard to case."))
+    percent_off = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("100"))],
+    )
+    amount_off = models.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(PRICE_MAX)],
+    )
+    valid_from = models.DateTimeField(null=True, blank=True)
+    valid_until = models.DateTimeField(null=True, blank=True)
+    max_uses = models.PositiveIntegerField(null=True, blank=True, help_text=_("Empty: no limit."))
+    max_uses_per_member = models.PositiveIntegerField(null=True, blank=True, help_text=_("Empty: no limit."))
+    # Empty restrictions: every product, every member.
+    packages = models.ManyToManyField(Package, blank=True, related_name="coupons")
+    memberships = models.ManyToManyField(Membership, blank=True, related_name="coupons")
+    organizations = models.ManyToManyField(Organization, blank=True, related_name="coupons")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(models.functions.Upper("code"), name="coupon_code_unique_any_case"),
+            models.CheckConstraint(
+                condition=Q(percent_off__isnull=True, amount_off__isnull=False)
+                | Q(percent_off__isnull=False, amount_off__isnull=True),
+                name="coupon_percent_or_amount",
+            ),
+        ]
+
+    def __str__(self):
+        return self.code
+
+
+class CouponUse(models.Model):
+    """A coupon used by a paid order. Returned (deleted) when that order is refunded in full."""
+
+    coupon = models.ForeignKey(Coupon, on_delete=models.PROTECT, related_name="uses")
+    order = models.OneToOneField(Order, on_delete=models.PROTECT, related_name="coupon_use")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.coupon} – {self.order}"

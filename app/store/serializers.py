@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from app.store.models import LINES_MAX, QUANTITY_MAX, Membership, Order, OrderLine, Package, SavedCard
+from app.store.models import LINES_MAX, QUANTITY_MAX, Coupon, Membership, Order, OrderLine, Package, SavedCard
 
 
 class MembershipSerializer(serializers.ModelSerializer):
@@ -44,6 +45,7 @@ class OrderLineSerializer(serializers.ModelSerializer):
 
 class OrderSerializer(serializers.ModelSerializer):
     lines = OrderLineSerializer(many=True, read_only=True)
+    coupon_code = serializers.CharField(source="coupon.code", default=None, read_only=True)
 
     class Meta:
         model = Order
@@ -54,6 +56,8 @@ class OrderSerializer(serializers.ModelSerializer):
             "status",
             "currency",
             "subtotal",
+            "coupon_code",
+            "discount",
             "tax_rate",
             "tax",
             "total",
@@ -84,6 +88,7 @@ class CheckoutSerializer(serializers.Serializer):
     )
     single_use_token = serializers.CharField(required=False, max_length=100, write_only=True)
     payment_token = serializers.CharField(required=False, max_length=100, write_only=True)
+    coupon = serializers.CharField(required=False, allow_blank=True, max_length=40, default="")
 
     def validate_lines(self, lines):
         keys = [(line["product"], line["id"]) for line in lines]
@@ -122,3 +127,67 @@ class SavedCardSerializer(serializers.ModelSerializer):
             "single_use_token",
         ]
         read_only_fields = ["id", "card_type", "last_digits", "expiry_month", "expiry_year", "payment_token", "created"]
+
+
+class CouponSerializer(serializers.ModelSerializer):
+    """Admins' view of a coupon: exactly one of `percent_off` or `amount_off`."""
+
+    uses = serializers.IntegerField(source="uses.count", read_only=True)
+
+    class Meta:
+        model = Coupon
+        fields = [
+            "id",
+            "code",
+            "percent_off",
+            "amount_off",
+            "valid_from",
+            "valid_until",
+            "max_uses",
+            "max_uses_per_member",
+            "packages",
+            "memberships",
+            "organizations",
+            "uses",
+            "created",
+        ]
+        read_only_fields = ["id", "uses", "created"]
+
+    def validate_code(self, code):
+        code = code.strip()
+        taken = Coupon.objects.filter(code__iexact=code)
+        if self.instance is not None:
+            taken = taken.exclude(pk=self.instance.pk)
+        if not code:
+            raise serializers.ValidationError(_("Give a code."))
+        if taken.exists():
+            raise serializers.ValidationError(_("A coupon with this code already exists."))
+        return code
+
+    def validate(self, attrs):
+        merged = {
+            name: attrs.get(name, getattr(self.instance, name, None))
+            for name in ("percent_off", "amount_off", "valid_from", "valid_until")
+        }
+        if (merged["percent_off"] is None) == (merged["amount_off"] is None):
+            raise serializers.ValidationError({"percent_off": [_("Give exactly one of percent_off or amount_off.")]})
+        if merged["valid_from"] and merged["valid_until"] and merged["valid_until"] <= merged["valid_from"]:
+            raise serializers.ValidationError({"valid_until": [_("The end of validity must be after its start.")]})
+        return attrs
+
+
+class CouponCheckSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=40)
+    lines: serializers.ListSerializer[Any] = serializers.ListSerializer(
+        child=CheckoutLineSerializer(), allow_empty=False, max_length=LINES_MAX
+    )
+
+    validate_lines = CheckoutSerializer.validate_lines
+
+
+class QuoteSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    subtotal = serializers.DecimalField(max_digits=10, decimal_places=2)
+    discount = serializers.DecimalField(max_digits=10, decimal_places=2)
+    tax = serializers.DecimalField(max_digits=10, decimal_places=2)
+    total = serializers.DecimalField(max_digits=10, decimal_places=2)

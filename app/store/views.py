@@ -16,8 +16,8 @@ from rest_framework.response import Response
 from app.accounts.models import User
 from app.core.permissions import IsAdminOrReadOnly
 from app.store import serializers
-from app.store.models import Membership, Order, OrderLine, Package, SavedCard
-from app.store.services import cards, checkout, products, refunds
+from app.store.models import Coupon, Membership, Order, OrderLine, Package, SavedCard
+from app.store.services import cards, checkout, coupons, products, refunds
 
 # A checkout's outcome -> its status; failures are domain errors, answered by app.core.errors.
 CHECKOUT_STATUS = {
@@ -107,6 +107,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             single_use_token=data.validated_data.get("single_use_token", ""),
             payment_token=data.validated_data.get("payment_token", ""),
             idempotency_key=request.headers.get("Idempotency-Key", "").strip(),
+            coupon=data.validated_data["coupon"].strip(),
         )
         body = self.get_serializer(result.order).data
         if result.message:
@@ -146,3 +147,23 @@ class PaymentProfileViewSet(
     def destroy(self, request, pk=None):
         cards.delete_card(self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CouponViewSet(viewsets.ModelViewSet):
+    """Admins manage coupons; any member asks what a code would take off an order (`check`)."""
+
+    queryset = Coupon.objects.prefetch_related("packages", "memberships", "organizations").order_by("code")
+    serializer_class = serializers.CouponSerializer
+    permission_classes = [permissions.IsAdminUser]
+
+    def perform_destroy(self, instance):
+        coupons.delete_coupon(instance)
+
+    @extend_schema(request=serializers.CouponCheckSerializer, responses=serializers.QuoteSerializer)
+    @action(detail=False, methods=["post"], permission_classes=[permissions.IsAuthenticated])
+    def check(self, request):
+        data = serializers.CouponCheckSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = checkout.quote(request.user, data.validated_data["lines"], data.validated_data["code"].strip())
+        body = {"code": data.validated_data["code"].strip().upper(), **vars(result)}
+        return Response(serializers.QuoteSerializer(body).data)

@@ -15,6 +15,7 @@ from app.accounts.models import TicketMovement, User
 from app.accounts.tickets import move_tickets
 from app.integrations.payments import Authorisation
 from app.store.models import Order, OrderLine, OrderStatusChange
+from app.store.services.coupons import record_use
 from app.store.services.status import change_status
 
 logger = logging.getLogger(__name__)
@@ -67,6 +68,7 @@ def complete_order(
             return False
         user = User.objects.select_for_update().get(pk=order.user_id)
         grant(order, user, now)
+        record_use(order)
         order_id = order.pk
         transaction.on_commit(lambda: send_invoice(order_id))
     logger.info("Order %s paid and granted", order.reference)

@@ -22,6 +22,7 @@ from app.integrations.payments import (
     get_gateway,
 )
 from app.store.models import Order, OrderLine, OrderStatusChange
+from app.store.services.coupons import return_use
 from app.store.services.status import change_status
 
 logger = logging.getLogger(__name__)
@@ -79,6 +80,7 @@ def refund_order(order: Order, *, actor: User, force: bool = False) -> tuple[Ord
                 if user.membership_end:
                     user.membership_end -= line.membership_end - line.membership_start
         User.objects.filter(pk=user.pk).update(membership_end=user.membership_end)
+        return_use(order)
         note = _refund_note(order, needed, taken)
         Order.objects.filter(pk=order.pk).update(refund_note=note[:300])
     logger.info("Order %s refunded", order.reference)
