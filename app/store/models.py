@@ -282,3 +282,39 @@ class CouponUse(models.Model):
 
     def __str__(self):
         return f"{self.coupon} – {self.order}"
+
+
+class HeldMembership(models.Model):
+    """A membership a member holds from `start` to `end`: bought (`order_line`) or granted by staff.
+
+    Every eligibility rule reads these rows (`eligibility.held_membership_ids`); `User.membership_end`
+    stays the end of the latest one, for display."""
+
+    class Source(models.TextChoices):
+        PURCHASE = "purchase", _("Purchase")
+        STAFF = "staff", _("Granted by staff")
+        MIGRATED = "migrated", _("Recorded before memberships were tracked")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="held_memberships")
+    # Empty only for a period recorded before memberships were tracked, whose product is unknown.
+    membership = models.ForeignKey(Membership, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    source = models.CharField(max_length=10, choices=Source.choices)
+    order_line = models.OneToOneField(
+        OrderLine, null=True, blank=True, on_delete=models.CASCADE, related_name="held_membership"
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-end", "-id"]
+        indexes = [models.Index(fields=["user", "end"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="held_membership_ends_after_start")
+        ]
+
+    def __str__(self):
+        return f"{self.membership or '—'} ({self.start:%Y-%m-%d} → {self.end:%Y-%m-%d})"

@@ -5,7 +5,17 @@ from typing import Any
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from app.store.models import LINES_MAX, QUANTITY_MAX, Coupon, Membership, Order, OrderLine, Package, SavedCard
+from app.store.models import (
+    LINES_MAX,
+    QUANTITY_MAX,
+    Coupon,
+    HeldMembership,
+    Membership,
+    Order,
+    OrderLine,
+    Package,
+    SavedCard,
+)
 
 
 class MembershipSerializer(serializers.ModelSerializer):
@@ -191,3 +201,18 @@ class QuoteSerializer(serializers.Serializer):
     discount = serializers.DecimalField(max_digits=10, decimal_places=2)
     tax = serializers.DecimalField(max_digits=10, decimal_places=2)
     total = serializers.DecimalField(max_digits=10, decimal_places=2)
+
+
+class HeldMembershipSerializer(serializers.ModelSerializer):
+    """A membership held: bought or granted by staff. Staff create one with user, membership and
+    optionally start (default now) and end (default start + the membership's duration)."""
+
+    name = serializers.CharField(source="membership.name", default=None, read_only=True)
+    start = serializers.DateTimeField(required=False)
+    end = serializers.DateTimeField(required=False)
+
+    class Meta:
+        model = HeldMembership
+        fields = ["id", "user", "membership", "name", "start", "end", "source", "granted_by", "created"]
+        read_only_fields = ["id", "name", "source", "granted_by", "created"]
+        extra_kwargs = {"membership": {"allow_null": False, "required": True}}

@@ -16,8 +16,8 @@ from rest_framework.response import Response
 from app.accounts.models import User
 from app.core.permissions import IsAdminOrReadOnly
 from app.store import serializers
-from app.store.models import Coupon, Membership, Order, OrderLine, Package, SavedCard
-from app.store.services import cards, checkout, coupons, products, refunds
+from app.store.models import Coupon, HeldMembership, Membership, Order, OrderLine, Package, SavedCard
+from app.store.services import cards, checkout, coupons, memberships, products, refunds
 
 # A checkout's outcome -> its status; failures are domain errors, answered by app.core.errors.
 CHECKOUT_STATUS = {
@@ -167,3 +167,28 @@ class CouponViewSet(viewsets.ModelViewSet):
         result = checkout.quote(request.user, data.validated_data["lines"], data.validated_data["code"].strip())
         body = {"code": data.validated_data["code"].strip().upper(), **vars(result)}
         return Response(serializers.QuoteSerializer(body).data)
+
+
+class HeldMembershipViewSet(
+    mixins.ListModelMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Staff list the memberships members hold (`?user=<id>`) and grant one."""
+
+    queryset = HeldMembership.objects.select_related("membership")
+    serializer_class = serializers.HeldMembershipSerializer
+    permission_classes = [permissions.IsAdminUser]
+
+    def get_queryset(self):
+        queryset = self.queryset
+        user = self.request.query_params.get("user", "")
+        return queryset.filter(user_id=user) if user.isdigit() else queryset
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = memberships.grant(
+            data["user"],
+            data["membership"],
+            actor=cast(User, self.request.user),
+            start=data.get("start"),
+            end=data.get("end"),
+        )

@@ -16,6 +16,7 @@ from app.accounts.tickets import move_tickets
 from app.integrations.payments import Authorisation
 from app.store.models import Order, OrderLine, OrderStatusChange
 from app.store.services.coupons import record_use
+from app.store.services.memberships import record_purchase
 from app.store.services.status import change_status
 
 logger = logging.getLogger(__name__)
@@ -119,6 +120,8 @@ def grant(order: Order, user: User, now: datetime) -> None:
             start = max(now, user.membership_end or now)
             end = start + timedelta(days=line.duration_days * line.quantity)
             OrderLine.objects.filter(pk=line.pk).update(membership_start=start, membership_end=end)
+            line.membership_start, line.membership_end = start, end
+            record_purchase(line, user)
             user.membership_end = end
     if tickets:
         move_tickets(user, tickets, TicketMovement.Reason.PURCHASE, reference=order.reference)

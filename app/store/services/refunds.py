@@ -21,7 +21,7 @@ from app.integrations.payments import (
     cents,
     get_gateway,
 )
-from app.store.models import Order, OrderLine, OrderStatusChange
+from app.store.models import HeldMembership, Order, OrderLine, OrderStatusChange
 from app.store.services.coupons import return_use
 from app.store.services.status import change_status
 
@@ -80,6 +80,7 @@ def refund_order(order: Order, *, actor: User, force: bool = False) -> tuple[Ord
                 if user.membership_end:
                     user.membership_end -= line.membership_end - line.membership_start
         User.objects.filter(pk=user.pk).update(membership_end=user.membership_end)
+        HeldMembership.objects.filter(order_line__order=order).delete()
         return_use(order)
         note = _refund_note(order, needed, taken)
         Order.objects.filter(pk=order.pk).update(refund_note=note[:300])

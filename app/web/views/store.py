@@ -66,7 +66,7 @@ def _product(kind, product_id):
 
 def _quote(request, kind, product, code):
     """(quote, the coupon applied or "", the coupon's refusal or None). An unusable coupon is not applied."""
-    lines = [{"product": kind, "id": product.pk, "quantity": 1}]
+    lines = [eligibility.CheckoutLine(product=kind, id=product.pk, quantity=1)]
     if code:
         try:
             return store_checkout.quote(request.user, lines, code), coupons.normalise(code), None
