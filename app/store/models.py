@@ -77,11 +77,12 @@ class Order(models.Model):
         PAID = "paid", "Paid"
         FAILED = "failed", "Failed"
         REFUNDED = "refunded", "Refunded"
+        PARTIALLY_REFUNDED = "partially_refunded", "Partially refunded"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders")
     # Sent to Paysafe as merchantRefNum: how a payment is found again after a timeout.
     reference = models.CharField(max_length=40, unique=True, default=new_reference, editable=False)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     currency = models.CharField(max_length=3)
     tax_rate = models.DecimalField(max_digits=6, decimal_places=3, help_text="Percent, at the time of purchase.")
     subtotal = models.DecimalField(max_digits=10, decimal_places=2)
@@ -101,6 +102,8 @@ class Order(models.Model):
     # reconcile_payments keeps looking for a late payment for a while.
     outcome_uncertain = models.BooleanField(default=False)
     refund_note = models.CharField(max_length=300, blank=True)
+    # Money given back so far (partial refunds add up to `total` at most).
+    refunded_amount = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0.00"))
     # Charged but the goods could not be granted (or the charge does not match): staff must complete
     # or refund it. reconcile_payments exits non-zero while any such order is left.
     needs_attention = models.BooleanField(default=False, db_index=True)
@@ -140,8 +143,8 @@ class OrderStatusChange(models.Model):
         REFUND = "refund", _("Refund")
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="status_changes")
-    from_status = models.CharField(max_length=10, choices=Order.Status.choices)
-    to_status = models.CharField(max_length=10, choices=Order.Status.choices)
+    from_status = models.CharField(max_length=20, choices=Order.Status.choices)
+    to_status = models.CharField(max_length=20, choices=Order.Status.choices)
     source = models.CharField(max_length=20, choices=Source.choices)
     # The person who acted (an admin refunding); empty when the system did (checkout, reconcile).
     actor = models.ForeignKey(
@@ -175,6 +178,7 @@ class OrderLine(models.Model):
     # What the line granted: the membership period it added, when paid.
     membership_start = models.DateTimeField(null=True, blank=True)
     membership_end = models.DateTimeField(null=True, blank=True)
+    refunded_quantity = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["id"]
@@ -318,3 +322,34 @@ class HeldMembership(models.Model):
 
     def __str__(self):
         return f"{self.membership or '—'} ({self.start:%Y-%m-%d} → {self.end:%Y-%m-%d})"
+
+
+class OrderRefund(models.Model):
+    """One refund of some lines of an order (a partial refund), recorded BEFORE the money moves.
+
+    `number` makes the gateway's reference (`<order>-R<number>`): a retry after a timeout sends the
+    same reference, and a refund that went through is found by it instead of being made twice."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DONE = "done", "Done"
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds")
+    number = models.PositiveIntegerField()
+    lines = models.JSONField(help_text="{order line id: quantity}")
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    idempotency_key = models.CharField(max_length=100, blank=True)
+    gateway_refund_id = models.CharField(max_length=100, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["order", "number"], name="order_refund_number_unique")]
+
+    def __str__(self):
+        return f"{self.order.reference}-R{self.number} ({self.amount})"
+
+    @property
+    def merchant_ref_num(self) -> str:
+        return f"{self.order.reference}-R{self.number}"

@@ -33,10 +33,12 @@ class PackageSerializer(serializers.ModelSerializer):
 class OrderLineSerializer(serializers.ModelSerializer):
     product = serializers.CharField(source="kind", read_only=True)
     id = serializers.SerializerMethodField()
+    line_id = serializers.IntegerField(source="pk", read_only=True, help_text="What a partial refund names.")
 
     class Meta:
         model = OrderLine
         fields = [
+            "line_id",
             "product",
             "id",
             "name",
@@ -46,6 +48,7 @@ class OrderLineSerializer(serializers.ModelSerializer):
             "duration_days",
             "membership_start",
             "membership_end",
+            "refunded_quantity",
         ]
         read_only_fields = fields
 
@@ -73,6 +76,7 @@ class OrderSerializer(serializers.ModelSerializer):
             "total",
             "lines",
             "failure_message",
+            "refunded_amount",
             "refund_note",
             "needs_attention",
             "attention_reason",
@@ -115,7 +119,15 @@ class OrderFilterSerializer(serializers.Serializer):
     )
 
 
+class RefundLineSerializer(serializers.Serializer):
+    id = serializers.IntegerField(min_value=1, help_text="An order line's id.")
+    quantity = serializers.IntegerField(min_value=1, max_value=QUANTITY_MAX)
+
+
 class RefundSerializer(serializers.Serializer):
+    lines = RefundLineSerializer(
+        many=True, required=False, help_text="Lines (and how many of their units) to refund; none: the whole order."
+    )
     force = serializers.BooleanField(
         default=False, help_text="Refund even when some of the order's tickets were spent: take back what is left."
     )

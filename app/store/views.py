@@ -17,7 +17,7 @@ from app.accounts.models import User
 from app.core.permissions import IsAdminOrReadOnly
 from app.store import serializers
 from app.store.models import Coupon, HeldMembership, Membership, Order, OrderLine, Package, SavedCard
-from app.store.services import cards, checkout, coupons, memberships, products, refunds
+from app.store.services import cards, checkout, coupons, memberships, partial_refunds, products, refunds
 
 # A checkout's outcome -> its status; failures are domain errors, answered by app.core.errors.
 CHECKOUT_STATUS = {
@@ -120,7 +120,17 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def refund(self, request, pk=None):
         options = serializers.RefundSerializer(data=request.data)
         options.is_valid(raise_exception=True)
-        order, note = refunds.refund_order(self.get_object(), actor=request.user, force=options.validated_data["force"])
+        force, lines = options.validated_data["force"], options.validated_data.get("lines")
+        if lines:
+            order, note = partial_refunds.refund_lines(
+                self.get_object(),
+                lines,
+                actor=cast(User, request.user),
+                force=force,
+                idempotency_key=request.headers.get("Idempotency-Key", "").strip()[:100],
+            )
+        else:
+            order, note = refunds.refund_order(self.get_object(), actor=request.user, force=force)
         return Response({**self.get_serializer(order).data, "detail": note}, status=status.HTTP_200_OK)
 
 

@@ -36,6 +36,15 @@ def refund_order(order: Order, *, actor: User, force: bool = False) -> tuple[Ord
     never granted (flagged for staff attention) is refunded too: only the money goes back.
     """
     order = Order.objects.select_related("user").get(pk=order.pk)
+    if order.status == Order.Status.PARTIALLY_REFUNDED:  # the whole order now: every unit left
+        from app.store.services.partial_refunds import refund_lines
+
+        rest = [
+            {"id": line.pk, "quantity": line.quantity - line.refunded_quantity}
+            for line in order.lines.all()
+            if line.refunded_quantity < line.quantity
+        ]
+        return refund_lines(order, rest, actor=actor, force=force)
     if order.status == Order.Status.REFUNDED:
         return order, _("This order was already refunded.")
     charged_not_granted = order.status == Order.Status.PENDING and order.needs_attention and order.paysafe_auth_id
@@ -67,6 +76,7 @@ def refund_order(order: Order, *, actor: User, force: bool = False) -> tuple[Ord
             refunded_at=timezone.now(),
             refunded_by=actor,
             paysafe_refund_id=refund_id[:100],
+            refunded_amount=order.total,
             needs_attention=False,
         ):
             order.refresh_from_db()
