@@ -21,6 +21,7 @@ from django.db.models import Count, F, ProtectedError, Q, QuerySet, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from app.accounts.models import TicketMovement, User
 from app.accounts.tickets import NotEnoughTickets, move_tickets
@@ -424,7 +425,7 @@ def batch_create_timeslots(
             )
         price = period.price if price is None else price
         slots = [TimeSlot(period=period, start=s, end=e, local_date=day, price=price) for day, s, e in planned]
-        return TimeSlot.objects.bulk_create(slots)
+        return bulk_create_with_history(slots, TimeSlot)  # one history row per slot (app/staff)
 
 
 def _overlaps(start: datetime, end: datetime, existing: list[tuple[datetime, datetime]]) -> bool:

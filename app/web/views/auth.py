@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import login, logout
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,6 +12,7 @@ from app.accounts import services as accounts
 from app.accounts import tokens
 from app.accounts.serializers import SignUpSerializer
 from app.core.exceptions import DomainError
+from app.security.login import LoginLocked, check_login
 from app.web.feedback import serializer_errors, show_on_form
 from app.web.forms import EmailForm, LoginForm, NewPasswordForm, SignUpForm
 from app.web.guard import attempt_allowed
@@ -39,6 +40,8 @@ def signup(request):
     if errors is not None:
         return render(request, "web/signup.html", {"form": show_on_form(form, errors)}, status=400)
     try:
+        if not serializer.is_valid():
+            return render(request, "web/signup.html", {"form": show_on_form(form, serializer.errors)}, status=400)
         user, email_sent = accounts.sign_up(**serializer.validated_data)
     except (ValidationError, DomainError) as error:
         return render(request, "web/signup.html", {"form": show_on_form(form, error)}, status=400)
@@ -100,7 +103,10 @@ def login_view(request):
     if not form.is_valid():
         return render(request, "web/login.html", {"form": form, "next": next_path}, status=400)
     # What services.log_in checks, without minting an API token the browser does not need.
-    user = authenticate(request, email=form.cleaned_data["email"].strip(), password=form.cleaned_data["password"])
+    try:
+        user = check_login(request, form.cleaned_data["email"], form.cleaned_data["password"])
+    except LoginLocked as locked:
+        return render(request, "web/login.html", {"form": _too_many(form, locked.wait), "next": next_path}, status=429)
     if user is None:
         message = _("Unable to log in with this e-mail and password, or the account is not active.")
         return render(
@@ -140,7 +146,7 @@ def _set_new_password(request, token):
     try:
         accounts.user_for_reset_token(token)
     except tokens.TokenError as problem:
-        return render(request, "web/reset_confirm.html", {**context, "error": str(problem)}, status=400)
+        return render(request, "web/reset_confirm.html", {**context, "error": problem.token_message}, status=400)
     if request.method != "POST":
         return render(request, "web/reset_confirm.html", context)
     form = context["form"]
@@ -152,7 +158,7 @@ def _set_new_password(request, token):
     try:
         accounts.reset_password(token, form.cleaned_data["new_password"])
     except tokens.TokenError as problem:
-        return render(request, "web/reset_confirm.html", {**context, "error": str(problem)}, status=400)
+        return render(request, "web/reset_confirm.html", {**context, "error": problem.token_message}, status=400)
     except (ValidationError, DomainError) as error:
         show_on_form(form, error)
         return render(request, "web/reset_confirm.html", context, status=400)

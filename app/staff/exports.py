@@ -1,0 +1,286 @@
+"""Spreadsheet exports (CSV and XLSX) of the admin's lists, streamed so that size does not matter.
+
+An export reads its rows with `values_list(...).iterator()` (no model instances, a few thousand
+rows in memory at a time). CSV goes out row by row (StreamingHttpResponse); XLSX is written by
+XlsxWriter in constant-memory mode to a temporary file, then sent from it. On a stage
+(STAFF_EXPORTS_TO_STORAGE, on with a media bucket) both are written to a file that goes to the
+bucket, and the browser is redirected to a signed link: Lambda neither streams nor returns more
+than 6 MB. Date-times carry their
+offset: a slot's times in its workplace's zone, every other time in the site's zone (TIME_ZONE).
+"""
+
+import csv
+import os
+import tempfile
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cache
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.http import FileResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+    from django_stubs_ext import StrOrPromise
+
+CHUNK = 2000
+# A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@cache
+def _zone(name):
+    return ZoneInfo(name)
+
+
+@dataclass(frozen=True)
+class Column:
+    header: "StrOrPromise"  # translated when the export is written
+    path: str  # a values_list() lookup
+    zone_path: str = ""  # for a date-time: the lookup of the time zone it is shown in
+    choices: tuple = ()
+
+
+@dataclass(frozen=True)
+class Export:
+    slug: str  # in the URL: <slug>.csv, <slug>.xlsx
+    title: "StrOrPromise"
+    columns: tuple[Column, ...]
+    # changelist queryset -> queryset of the exported model (default: itself)
+    rows_of: "Callable[[QuerySet], QuerySet] | None" = None
+
+    def queryset(self, changelist_queryset):
+        return self.rows_of(changelist_queryset) if self.rows_of else changelist_queryset
+
+
+def choices_of(model, field):
+    return tuple((value, str(label)) for value, label in model._meta.get_field(field).choices)
+
+
+def _cell(value, column, row):
+    if isinstance(value, datetime):
+        zone_name = row.get(column.zone_path) if column.zone_path else None
+        zone = _zone(zone_name) if zone_name else timezone.get_default_timezone()
+        return value.astimezone(zone).isoformat(timespec="minutes")
+    if isinstance(value, date):
+        return value.isoformat()
+    if column.choices:
+        return dict(column.choices).get(value, value)
+    return value
+
+
+def rows(export, queryset):
+    """Header, then one list of cells per row (plain values: str, int, Decimal, bool, None)."""
+    columns = export.columns
+    paths = list(dict.fromkeys([c.path for c in columns] + [c.zone_path for c in columns if c.zone_path]))
+    yield [str(c.header) for c in columns]
+    if not queryset.ordered:
+        queryset = queryset.order_by("pk")
+    for values in queryset.values_list(*paths).iterator(CHUNK):
+        row = dict(zip(paths, values, strict=True))
+        yield [_cell(row[c.path], c, row) for c in columns]
+
+
+def _safe_text(value):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def csv_lines(export, queryset):
+    writer = csv.writer(_Echo())
+    yield "\ufeff"  # byte order mark: spreadsheet programs then read UTF-8
+    for cells in rows(export, queryset):
+        yield writer.writerow(["" if v is None else _safe_text(v) for v in cells])
+
+
+def csv_response(export, queryset):
+    if settings.STAFF_EXPORTS_TO_STORAGE:
+        with tempfile.TemporaryFile() as file:
+            file.writelines(line.encode() for line in csv_lines(export, queryset))
+            return _stored(file, f"{_filename(export)}.csv")
+    response = StreamingHttpResponse(csv_lines(export, queryset), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_filename(export)}.csv"'
+    return response
+
+
+def write_xlsx(export, queryset, path):
+    import xlsxwriter  # loaded by exports only: it stays out of the cold start
+
+    workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_formulas": False})
+    sheet = workbook.add_worksheet(str(export.title)[:31])
+    bold = workbook.add_format({"bold": True})
+    for index, cells in enumerate(rows(export, queryset)):
+        for column, value in enumerate(cells):
+            if value is None or value == "":
+                continue
+            if isinstance(value, bool):
+                sheet.write_boolean(index, column, value)
+            elif isinstance(value, int | float | Decimal):
+                sheet.write_number(index, column, value)
+            else:
+                sheet.write_string(index, column, str(value), bold if index == 0 else None)
+    workbook.close()
+
+
+def xlsx_response(export, queryset):
+    handle, path = tempfile.mkstemp(suffix=".xlsx")
+    os.close(handle)
+    try:
+        write_xlsx(export, queryset, path)
+        data = open(path, "rb")
+    finally:
+        os.unlink(path)  # the open handle keeps the file readable until it is sent
+    filename = f"{_filename(export)}.xlsx"
+    if settings.STAFF_EXPORTS_TO_STORAGE:
+        with data:
+            return _stored(data, filename)
+    return FileResponse(data, as_attachment=True, filename=filename, content_type=XLSX_TYPE)
+
+
+def _stored(file, filename):
+    """On Lambda a response is at most 6 MB and is never streamed: the file goes to the media
+    bucket and the browser is sent to a link there that expires (AWS_QUERYSTRING_AUTH)."""
+    from django.core.files import File
+    from django.core.files.storage import default_storage
+
+    file.seek(0)
+    name = default_storage.save(f"exports/{uuid.uuid4().hex}/{filename}", File(file))
+    return HttpResponseRedirect(default_storage.url(name))
+
+
+def _filename(export):
+    return f"{export.slug}-{timezone.localtime():%Y-%m-%d-%H%M}"
+
+
+RESPONSES = {"csv": csv_response, "xlsx": xlsx_response}
+
+
+# --- What each list exports -------------------------------------------------------------------
+
+
+def users_export() -> Export:
+    return Export(
+        "users",
+        _("Users"),
+        (
+            Column(_("id"), "id"),
+            Column(_("e-mail"), "email"),
+            Column(_("first name"), "first_name"),
+            Column(_("last name"), "last_name"),
+            Column(_("phone"), "phone"),
+            Column(_("university"), "university__name"),
+            Column(_("academic level"), "academic_level__name"),
+            Column(_("academic field"), "academic_field__name"),
+            Column(_("tickets"), "tickets"),
+            Column(_("membership end"), "membership_end"),
+            Column(_("active"), "is_active"),
+            Column(_("staff"), "is_staff"),
+            Column(_("joined"), "date_joined"),
+            Column(_("last login"), "last_login"),
+        ),
+    )
+
+
+def reservations_export() -> Export:
+    from app.bookings.models import Reservation
+
+    zone = "timeslot__period__workplace__timezone"
+    columns = [
+        Column(_("id"), "id"),
+        Column(_("member e-mail"), "user__email"),
+        Column(_("first name"), "user__first_name"),
+        Column(_("last name"), "user__last_name"),
+        Column(_("workplace"), "timeslot__period__workplace__name"),
+        Column(_("time zone"), zone),
+        Column(_("period"), "timeslot__period__name"),
+        Column(_("slot id"), "timeslot_id"),
+        Column(_("slot start"), "timeslot__start", zone_path=zone),
+        Column(_("slot end"), "timeslot__end", zone_path=zone),
+        Column(_("status"), "status", choices=choices_of(Reservation, "status")),
+        Column(_("tickets paid"), "price"),
+        Column(_("reserved at"), "created"),
+        Column(_("cancelled at"), "cancelled_at"),
+        Column(_("cancelled because"), "cancelled_because", choices=choices_of(Reservation, "cancelled_because")),
+    ]
+    if any(field.name == "is_present" for field in Reservation._meta.fields):  # attendance, once it exists
+        columns.append(Column(_("present"), "is_present"))
+    return Export("reservations", _("Reservations"), tuple(columns))
+
+
+def orders_export() -> Export:
+    from app.store.models import Order
+
+    return Export(
+        "orders",
+        _("Orders"),
+        (
+            Column(_("reference"), "reference"),
+            Column(_("member e-mail"), "user__email"),
+            Column(_("status"), "status", choices=choices_of(Order, "status")),
+            Column(_("currency"), "currency"),
+            Column(_("subtotal"), "subtotal"),
+            Column(_("tax rate (%)"), "tax_rate"),
+            Column(_("tax"), "tax"),
+            Column(_("total"), "total"),
+            Column(_("created"), "created"),
+            Column(_("paid at"), "paid_at"),
+            Column(_("refunded at"), "refunded_at"),
+            Column(_("refund note"), "refund_note"),
+        ),
+    )
+
+
+def order_lines_export() -> Export:
+    from app.store.models import Order, OrderLine
+
+    return Export(
+        "order-lines",
+        _("Order lines"),
+        (
+            Column(_("order"), "order__reference"),
+            Column(_("order status"), "order__status", choices=choices_of(Order, "status")),
+            Column(_("member e-mail"), "order__user__email"),
+            Column(_("kind"), "kind", choices=choices_of(OrderLine, "kind")),
+            Column(_("product"), "name"),
+            Column(_("unit price"), "unit_price"),
+            Column(_("quantity"), "quantity"),
+            Column(_("tickets per unit"), "tickets"),
+            Column(_("days per unit"), "duration_days"),
+            Column(_("membership start"), "membership_start"),
+            Column(_("membership end"), "membership_end"),
+            Column(_("paid at"), "order__paid_at"),
+        ),
+        rows_of=lambda orders: OrderLine.objects.filter(order__in=orders.values("pk")).order_by("order_id", "id"),
+    )
+
+
+def ticket_movements_export() -> Export:
+    from app.accounts.models import TicketMovement
+
+    return Export(
+        "ticket-movements",
+        _("Ticket movements"),
+        (
+            Column(_("when"), "created"),
+            Column(_("member e-mail"), "user__email"),
+            Column(_("change"), "delta"),
+            Column(_("balance after"), "balance_after"),
+            Column(_("reason"), "reason", choices=choices_of(TicketMovement, "reason")),
+            Column(_("reference"), "reference"),
+            Column(_("by"), "actor__email"),
+        ),
+    )
