@@ -1,5 +1,6 @@
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from app.accounts import services
@@ -138,6 +139,7 @@ class ProfileSerializer(_RefusingSerializer):
         ]
         read_only_fields = ["id", "email", "tickets", "membership_end", "is_active", "is_staff", "date_joined"]
 
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
     def get_held_memberships(self, user) -> list[dict[str, object]]:
         """The memberships held now: `[{"membership": id, "name", "start", "end", "source"}]`."""
         from app.store.services.memberships import current  # the store owns memberships
