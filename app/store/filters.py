@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
 from app.core.filters import BaseFilterSet, BooleanFilter, IdFilter, OrderingFilter, SearchFilter, date_range
-from app.store.models import Membership, Order, Package, SavedCard
+from app.store.models import Coupon, HeldMembership, Membership, Order, Package, SavedCard
 
 
 class ProductFilter(BaseFilterSet):
@@ -49,4 +49,27 @@ class SavedCardFilter(BaseFilterSet):
 
     class Meta:
         model = SavedCard
+        fields: list[str] = []
+
+
+class CouponFilter(BaseFilterSet):
+    search = SearchFilter(fields=["code"])
+    package = IdFilter(field_name="packages", help_text=_("Restricted to this package (id)."))
+    membership = IdFilter(field_name="memberships", help_text=_("Restricted to this membership (id)."))
+    ordering = OrderingFilter(fields=["code", "valid_from", "valid_until", "id"])
+
+    class Meta:
+        model = Coupon
+        fields: list[str] = []
+
+
+class HeldMembershipFilter(BaseFilterSet):
+    user = IdFilter(field_name="user_id", help_text=_("The member's id."))
+    membership = IdFilter(field_name="membership_id", help_text=_("The membership's id."))
+    source = filters.ChoiceFilter(choices=HeldMembership.Source.choices)
+    end = date_range("end__date", _("Ends"))
+    ordering = OrderingFilter(fields=["start", "end", "id"])
+
+    class Meta:
+        model = HeldMembership
         fields: list[str] = []

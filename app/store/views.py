@@ -160,6 +160,7 @@ class CouponViewSet(viewsets.ModelViewSet):
     queryset = Coupon.objects.prefetch_related("packages", "memberships", "organizations").order_by("code")
     serializer_class = serializers.CouponSerializer
     permission_classes = [permissions.IsAdminUser]
+    filterset_class = filters.CouponFilter
 
     def perform_destroy(self, instance):
         coupons.delete_coupon(instance)
@@ -179,14 +180,10 @@ class HeldMembershipViewSet(
 ):
     """Staff list the memberships members hold (`?user=<id>`) and grant one."""
 
-    queryset = HeldMembership.objects.select_related("membership")
+    queryset = HeldMembership.objects.select_related("membership").order_by("-start", "-id")
     serializer_class = serializers.HeldMembershipSerializer
     permission_classes = [permissions.IsAdminUser]
-
-    def get_queryset(self):
-        queryset = self.queryset
-        user = self.request.query_params.get("user", "")
-        return queryset.filter(user_id=user) if user.isdigit() else queryset
+    filterset_class = filters.HeldMembershipFilter
 
     def perform_create(self, serializer):
         data = serializer.validated_data
