@@ -122,7 +122,10 @@ class ReservationSerializer(serializers.ModelSerializer):
     workplace_name = serializers.CharField(source="timeslot.period.workplace.name", read_only=True)
     timezone = serializers.CharField(source="timeslot.period.workplace.timezone", read_only=True)
     timeslot_removed_at = serializers.DateTimeField(
-        source="timeslot.removed_at", read_only=True, help_text="When an administrator removed the time slot."
+        source="timeslot.removed_at",
+        read_only=True,
+        allow_null=True,
+        help_text="When an administrator removed the time slot.",
     )
 
     class Meta:
@@ -144,6 +147,11 @@ class ReservationSerializer(serializers.ModelSerializer):
             "cancelled_because",
         ]
         read_only_fields = ["user", "timeslot", "status", "price", "created", "cancelled_at", "cancelled_because"]
+
+
+class BatchResultSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    results = TimeSlotSerializer(many=True)
 
 
 class ReservationCreateSerializer(serializers.Serializer):

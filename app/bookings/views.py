@@ -10,6 +10,8 @@ from typing import cast
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -52,6 +54,13 @@ def _is_staff(request):
     return bool(request.user and request.user.is_staff)
 
 
+def _filters(**types):
+    """The query parameters of a list, for the schema: name=(type, description)."""
+    return extend_schema(
+        parameters=[OpenApiParameter(name, kind, description=text) for name, (kind, text) in types.items()]
+    )
+
+
 class WorkplaceViewSet(viewsets.ModelViewSet):
     queryset = Workplace.objects.prefetch_related("pictures")
     serializer_class = serializers.WorkplaceSerializer
@@ -69,6 +78,9 @@ class WorkplaceViewSet(viewsets.ModelViewSet):
     def perform_destroy(self, instance):
         services.delete_workplace(instance)
 
+    @extend_schema(
+        request=serializers.WorkplacePictureSerializer, responses={201: serializers.WorkplacePictureSerializer}
+    )
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser], url_path="pictures")
     def add_picture(self, request, pk=None):
         """Upload a picture (multipart: `image`, optional `caption`, `position`)."""
@@ -86,6 +98,7 @@ class WorkplaceViewSet(viewsets.ModelViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@extend_schema_view(list=_filters(workplace=(OpenApiTypes.INT, "Only this workplace's periods.")))
 class PeriodViewSet(viewsets.ModelViewSet):
     """Members and visitors see active periods only."""
 
@@ -114,6 +127,16 @@ class PeriodViewSet(viewsets.ModelViewSet):
         services.delete_period(instance)
 
 
+@extend_schema_view(
+    list=_filters(
+        workplace=(OpenApiTypes.INT, "Only this workplace's slots."),
+        period=(OpenApiTypes.INT, "Only this period's slots."),
+        date_from=(OpenApiTypes.DATE, "From this local date (YYYY-MM-DD)."),
+        date_to=(OpenApiTypes.DATE, "Up to this local date (YYYY-MM-DD)."),
+        upcoming=(OpenApiTypes.BOOL, "true: only slots that have not started."),
+    ),
+    destroy=_filters(force=(OpenApiTypes.BOOL, "true: delete even when booked (members are refunded and told).")),
+)
 class TimeSlotViewSet(viewsets.ModelViewSet):
     """Slots with `places_remaining`. Filters: `workplace`, `period`, `date_from`, `date_to` (local dates),
     `upcoming=true`. Visitors and members see slots of active periods only."""
@@ -164,6 +187,7 @@ class TimeSlotViewSet(viewsets.ModelViewSet):
         services.delete_timeslot(self.get_object(), force=_query_bool(request, "force"), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+    @extend_schema(responses={201: serializers.BatchResultSerializer})
     @action(
         detail=False, methods=["post"], permission_classes=[IsAdminUser], serializer_class=serializers.BatchSerializer
     )
@@ -179,6 +203,21 @@ class TimeSlotViewSet(viewsets.ModelViewSet):
         return Response({"count": len(body), "results": body}, status=status.HTTP_201_CREATED)
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("status", OpenApiTypes.STR, enum=Reservation.Status.values),
+            OpenApiParameter("timeslot", OpenApiTypes.INT, description="Only this slot's reservations."),
+            OpenApiParameter("user", OpenApiTypes.INT, description="Administrators: only this member's reservations."),
+        ]
+    ),
+    create=extend_schema(
+        request=serializers.ReservationCreateSerializer, responses={201: serializers.ReservationSerializer}
+    ),
+    destroy=extend_schema(
+        responses=serializers.ReservationSerializer, description="Cancel, with a refund before the deadline."
+    ),
+)
 class ReservationViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
