@@ -4,26 +4,46 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
+WHEELHOUSE := build/wheelhouse
+WHEEL_STAMP := $(WHEELHOUSE)/.filled
+PORT ?= 8000
 LOCAL_ENV := DEBUG=True PAYMENT_GATEWAY=test EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend
 
-.PHONY: run test lint venv demo bench clean package deploy-rehearsal
+.PHONY: run reset test lint venv demo bench clean package deploy-rehearsal
+
+# .venv: uv when it can be had (fast), pip otherwise (scripts/make_venv.sh). `make run` needs the
+# app's requirements only; the tools of requirements-dev.txt come with `make venv` / `make test`.
+RUN_STAMP := $(VENV)/.installed-runtime
+$(RUN_STAMP): requirements.txt
+	@VENV=$(VENV) REQUIREMENTS=requirements.txt scripts/make_venv.sh
+	@touch $(RUN_STAMP)
 
 $(STAMP): requirements.txt requirements-dev.txt
-	@test -x $(PY) || "$$(scripts/find_python.sh)" -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-	@touch $(STAMP)
+	@VENV=$(VENV) REQUIREMENTS=requirements-dev.txt scripts/make_venv.sh
+	@touch $(STAMP) $(RUN_STAMP)
 
-venv: $(STAMP)
+# Wheels of requirements.txt: the deploy tests build their Lambda venv from them, offline.
+$(WHEEL_STAMP): requirements.txt | $(STAMP)
+	@VENV=$(VENV) WHEELHOUSE=$(WHEELHOUSE) scripts/fill_wheelhouse.sh
+	@touch $(WHEEL_STAMP)
 
-## run: set up .venv, migrate the local sqlite database, load demo data, serve on http://127.0.0.1:8000
-run: $(STAMP)
+## venv: everything `make test` needs, so that it then runs with no network
+venv: $(STAMP) $(WHEEL_STAMP)
+
+## run: set up .venv, migrate the local sqlite database, load demo data, serve on http://127.0.0.1:$(PORT) (make run PORT=8001)
+run: $(RUN_STAMP)
 	$(LOCAL_ENV) $(PY) manage.py migrate --noinput
 	$(LOCAL_ENV) $(PY) manage.py load_demo_data
-	$(LOCAL_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+	$(LOCAL_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-## test: lint, then the whole test suite (outbound sockets blocked but for loopback)
-test: $(STAMP) lint
-	$(BIN)/pytest
+## reset: start the local data afresh (deletes db.sqlite3 and local media; the next `make run` reloads the demo)
+reset:
+	rm -f db.sqlite3
+	rm -rf media
+
+## test: lint, then the whole test suite on every core (outbound sockets blocked but for loopback)
+test: venv lint
+	$(BIN)/pytest -n auto --dist loadgroup
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -47,4 +67,4 @@ bench: $(STAMP)
 	$(PY) benchmarks/bookings.py
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache test-db.sqlite3
+	rm -rf $(VENV) build/uv build/wheelhouse staticfiles .pytest_cache .ruff_cache test-db.sqlite3

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "app.core",
+    "app.security",
     "app.accounts",
     "app.bookings",
     "app.store",
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "app.security.middleware.RequestGuardMiddleware",
     "csp.middleware.CSPMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "app.core.static.LazyWhiteNoiseMiddleware",
@@ -107,6 +109,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "app.security.validators.MaximumLengthValidator", "OPTIONS": {"max_length": 128}},
 ]
 AUTO_ACTIVATE_USER = config("AUTO_ACTIVATE_USER", default=False, cast=bool)
 ACTIVATION_URL = config("ACTIVATION_URL", default="http://127.0.0.1:8000/activate?token={{token}}")
@@ -117,6 +120,8 @@ PASSWORD_RESET_TOKEN_LIFETIME_MINUTES = config("PASSWORD_RESET_TOKEN_LIFETIME_MI
 # AUTH_TOKEN_RENEW_BELOW_HOURS of its life is left, so ordinary requests never write.
 AUTH_TOKEN_LIFETIME_HOURS = config("AUTH_TOKEN_LIFETIME_HOURS", default=24 * 7, cast=int)
 AUTH_TOKEN_RENEW_BELOW_HOURS = config("AUTH_TOKEN_RENEW_BELOW_HOURS", default=24, cast=int)
+# However often it is used, a token dies this many days after it was issued: log in again.
+AUTH_TOKEN_MAX_AGE_DAYS = config("AUTH_TOKEN_MAX_AGE_DAYS", default=30, cast=int)
 SIGNUP_TICKETS = config("SIGNUP_TICKETS", default=0, cast=int)  # welcome tickets, given once at activation
 EMAIL_CHANGE_URL = config("EMAIL_CHANGE_URL", default="http://127.0.0.1:8000/confirm-email?token={{token}}")
 EMAIL_CHANGE_TOKEN_LIFETIME_HOURS = config("EMAIL_CHANGE_TOKEN_LIFETIME_HOURS", default=24, cast=int)
@@ -220,6 +225,19 @@ CSRF_COOKIE_SECURE = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 DEFAULT_EXCEPTION_REPORTER_FILTER = "app.core.reporting.RedactingExceptionReporterFilter"
+CSRF_FAILURE_VIEW = "app.security.csrf.csrf_failure"  # JSON for /api/, Django's page elsewhere
+# Client identity (app/security/client.py): on Lambda, the source IP API Gateway saw; elsewhere
+# REMOTE_ADDR, or with N proxies of your own in front, the address the outermost one appended.
+TRUSTED_PROXY_COUNT = config("TRUSTED_PROXY_COUNT", default=0, cast=int)
+# Login lock-out (app/security/login.py), shared by every container through the database.
+LOGIN_FAILURES_PER_ACCOUNT = config("LOGIN_FAILURES_PER_ACCOUNT", default=20, cast=int)
+LOGIN_FAILURES_PER_ADDRESS = config("LOGIN_FAILURES_PER_ADDRESS", default=50, cast=int)
+LOGIN_LOCKOUT_MINUTES = config("LOGIN_LOCKOUT_MINUTES", default=15, cast=int)
+# Input limits (app/security/middleware.py, parsers.py): larger bodies get a 413.
+REQUEST_MAX_BYTES = config("REQUEST_MAX_BYTES", default=1024 * 1024, cast=int)
+UPLOAD_MAX_BYTES = config("UPLOAD_MAX_BYTES", default=6 * 1024 * 1024, cast=int)  # Lambda's own payload limit
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BYTES
+JSON_MAX_DEPTH = 32
 
 # Content-Security-Policy on every response (django-csp): scripts and styles from this origin only,
 # inline ones only with the response's nonce. The checkout page adds the Paysafe.js origin.
@@ -244,7 +262,8 @@ CONTENT_SECURITY_POLICY = {
 # --- Member pages (app/web) ---------------------------------------------------------------
 LOGIN_URL = "/login/"
 CSRF_COOKIE_HTTPONLY = True  # no script reads it: every form posts the token as a hidden field
-CSRF_FAILURE_VIEW = "app.web.views.common.csrf_failure"  # Django's own page has an inline style
+# Pages' CSRF failures (Django's own page has an inline style); /api/ answers JSON (app/security/csrf.py).
+HTML_CSRF_FAILURE_VIEW = "app.web.views.common.csrf_failure"
 SESSION_COOKIE_AGE = config("SESSION_COOKIE_AGE", default=14 * 24 * 3600, cast=int)
 # Paysafe.js hosted card fields on /store/checkout/: enabled when the browser API key is set.
 PAYSAFE_JS_URL = config("PAYSAFE_JS_URL", default="https://hosted.paysafe.com/js/v1/latest/paysafe.min.js")
@@ -277,10 +296,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "app.core.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser", "rest_framework.parsers.MultiPartParser"],
+    "DEFAULT_PARSER_CLASSES": ["app.security.parsers.JSONParser", "rest_framework.parsers.MultiPartParser"],
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "app.security.throttles.AnonRateThrottle",
+        "app.security.throttles.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": config("THROTTLE_ANON", default="120/min"),
@@ -288,6 +307,7 @@ REST_FRAMEWORK = {
         "login": config("THROTTLE_LOGIN", default="10/min"),
         "signup": config("THROTTLE_SIGNUP", default="10/hour"),
         "password_reset": config("THROTTLE_PASSWORD_RESET", default="5/hour"),
+        "email_sent": config("THROTTLE_EMAIL_PER_ADDRESS", default="5/hour"),
     },
     "EXCEPTION_HANDLER": "app.core.errors.json_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "app.core.schema.LazyAutoSchema",

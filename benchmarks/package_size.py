@@ -86,11 +86,32 @@ def build_dev(work, venv):
     return project / "build" / "dev-package.zip"
 
 
+BARE_VIEW = """
+from django.http import JsonResponse
+
+
+def hello(request):
+    return JsonResponse({"hello": "world"})
+
+
+urlpatterns.append(path("hello/", hello))
+"""
+
+
+def add_single_view(project):
+    """The bare project's one JSON view (what benchmarks/lambda_cold_start.py requests), and hosts for API Gateway."""
+    with (project / "bare" / "urls.py").open("a") as urls:
+        urls.write(BARE_VIEW)
+    with (project / "bare" / "settings.py").open("a") as settings:
+        settings.write('\nDEBUG = False\nALLOWED_HOSTS = ["*"]\n')
+
+
 def build_bare(work):
     venv = make_venv(work / "bare-venv", [pinned("Django"), pinned("zappa")])
     project = work / "bare"
     project.mkdir()
     run_in_venv(venv, ["django-admin", "startproject", "bare", "."], project)
+    add_single_view(project)
     settings = {
         "bare": {
             "django_settings": "bare.settings",

@@ -145,8 +145,9 @@ def fake_secrets(names):
 
 
 class Rehearsal:
-    def __init__(self, workdir, moto, stage="dev", venv=None):
+    def __init__(self, workdir, moto, stage="dev", venv=None, wheelhouse=None):
         self.workdir = Path(workdir)
+        self.wheelhouse = wheelhouse
         self.moto = moto
         self.stage = stage
         self.venv = venv
@@ -180,6 +181,8 @@ class Rehearsal:
         )
         if self.venv:
             env.update(DEPLOY_VENV=str(self.venv), DEPLOY_REUSE_VENV="1")
+        if self.wheelhouse:  # deploy.sh's pip finds everything there: no network needed
+            env.update(PIP_NO_INDEX="1", PIP_FIND_LINKS=str(self.wheelhouse))
         env.update(overrides)
         return {name: value for name, value in env.items() if value is not None}
 
@@ -220,6 +223,69 @@ class Rehearsal:
 
     def lambda_configuration(self):
         return self.client("lambda").get_function_configuration(FunctionName=self.function_name)
+
+    def scheduled_rules(self):
+        """[(rule name, schedule expression, [target ARNs])] of the EventBridge rules that invoke the function."""
+        events = self.client("events")
+        function_arn = self.lambda_configuration()["FunctionArn"]
+        found = []
+        for rule in events.list_rules()["Rules"]:
+            targets = [t["Arn"] for t in events.list_targets_by_rule(Rule=rule["Name"])["Targets"]]
+            if function_arn in targets:
+                found.append((rule["Name"], rule.get("ScheduleExpression", ""), targets))
+        return sorted(found)
+
+    def stage_setting(self, name, default=None):
+        stage = self.config[self.stage]
+        while name not in stage and "extends" in stage:
+            stage = self.config[stage["extends"]]
+        return stage.get(name, default)
+
+    def role_policy(self):
+        """The inline policy Zappa put on the function's role, read back from IAM."""
+        role = self.lambda_configuration()["Role"].rsplit("/", 1)[-1]
+        iam = self.client("iam")
+        names = iam.list_role_policies(RoleName=role)["PolicyNames"]
+        return {name: iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"] for name in names}
+
+    def allowed_resources(self):
+        """What the stage's function may touch: its log group, its media bucket, itself (tasks)."""
+        region, function = self.region, self.function_name
+        bucket = self.stage_setting("aws_environment_variables", {}).get("AWS_STORAGE_BUCKET_NAME", "")
+        location = self.stage_setting("aws_environment_variables", {}).get("AWS_MEDIA_LOCATION", "media")
+        return {
+            "logs": {
+                f"arn:aws:logs:{region}:*:log-group:/aws/lambda/{function}",
+                f"arn:aws:logs:{region}:*:log-group:/aws/lambda/{function}:*",
+            },
+            "s3": {f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/{location}/*"} if bucket else set(),
+            "lambda": {f"arn:aws:lambda:{region}:*:function:{function}"},
+        }
+
+    def policy_problems(self):
+        """Wildcard actions, and resources beyond what the stage uses, in the role's policies."""
+        allowed = self.allowed_resources()
+        problems = []
+        documents = self.role_policy()
+        if not documents:
+            return ["the role has no inline policy"]
+        for policy, document in documents.items():
+            statements = document["Statement"]
+            for statement in [statements] if isinstance(statements, dict) else statements:
+                if statement.get("Effect") != "Allow":
+                    continue
+                actions = statement.get("Action", [])
+                resources = statement.get("Resource", [])
+                actions = [actions] if isinstance(actions, str) else actions
+                resources = [resources] if isinstance(resources, str) else resources
+                for action in actions:
+                    service = action.split(":")[0]
+                    if "*" in action:
+                        problems.append(f"{policy}: wildcard action {action}")
+                    for resource in resources:
+                        if resource not in allowed.get(service, set()):
+                            problems.append(f"{policy}: {action} on {resource}")
+        return problems
 
     def s3_packages(self):
         """{key: zip bytes} of every zip in the stage's bucket."""
@@ -286,6 +352,15 @@ def run(args):
                 problems = rehearsal.package_problems(data)
                 size = len(data) / 2**20
                 check(not problems, f"{key} ({size:.1f} MiB): no secret, no test-only package {problems or ''}")
+            problems = rehearsal.policy_problems()
+            check(not problems, f"the role's policy grants only the stage's own resources {problems or ''}")
+            rules = rehearsal.scheduled_rules()
+            print("  scheduled rules invoking the function:")
+            for name, expression, _targets in rules:
+                print(f"    {name}: {expression}")
+            scheduled = {name.rsplit("-", 1)[-1] for name, _, _ in rules}
+            expected = {event["function"] for event in rehearsal.stage_setting("events", [])}
+            check(expected <= scheduled, f"every scheduled function of the stage has its rule: {sorted(expected)}")
             check(
                 (rehearsal.repo / "zappa_settings.json").read_bytes() == rehearsal.committed,
                 "zappa_settings.json is byte-identical to the committed one",

@@ -17,15 +17,14 @@ for accounting.
 
 import logging
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from app.accounts.models import AuthToken, User
 from app.bookings.models import Reservation
 from app.bookings.services import cancel_reservation
+from app.core.exceptions import DomainError, Invalid, PermissionDenied
 from app.store.models import SavedCard
 
 logger = logging.getLogger(__name__)
@@ -52,7 +51,7 @@ def closed_email(user):
 def close_account(user, *, password):
     """Close `user`'s account; return `{"reservations_cancelled": n, "cards_removed": n, "cards_kept": n}`."""
     if not password or not user.check_password(password):
-        raise ValidationError({"password": [_("The password is wrong.")]})
+        raise Invalid(fields={"password": [_("The password is wrong.")]})
     if user.is_staff or user.is_superuser:
         raise PermissionDenied(_("A staff account is closed by another administrator, not by itself."))
     with transaction.atomic():
@@ -73,7 +72,7 @@ def _cancel_future_reservations(user):
     for reservation in future:
         try:
             cancel_reservation(reservation, actor=user, enforce_deadline=False)
-        except DjangoValidationError:
+        except DomainError:
             continue  # cancelled meanwhile by an admin or a slot change: already refunded
         count += 1
     return count

@@ -16,7 +16,6 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
-from rest_framework.exceptions import ValidationError
 
 from app.accounts.models import AuthToken, User
 from app.accounts.services import check_university, email_taken, link_with_token
@@ -39,7 +38,7 @@ def _state(user):
 
 
 def _taken_error():
-    return ValidationError({"new_email": [_("An account with this e-mail address already exists.")]})
+    return Invalid(fields={"new_email": [_("An account with this e-mail address already exists.")]})
 
 
 def make_token(user, new_email):
@@ -49,10 +48,10 @@ def make_token(user, new_email):
 def request_change(user, *, new_email, password):
     """Check the password and the new address, then mail the link; return True if it was sent."""
     if not user.check_password(password):
-        raise ValidationError({"password": [_("The password is wrong.")]})
+        raise Invalid(fields={"password": [_("The password is wrong.")]})
     new_email = User.objects.normalize_email(new_email.strip())
     if new_email.lower() == user.email.lower():
-        raise ValidationError({"new_email": [_("This is already your e-mail address.")]})
+        raise Invalid(fields={"new_email": [_("This is already your e-mail address.")]})
     if email_taken(new_email, exclude_pk=user.pk):
         raise _taken_error()
     try:
@@ -88,16 +87,18 @@ def request_change(user, *, new_email, password):
 
 def confirm_change(token):
     """Apply the change a valid token names; revoke every API token of the member. Returns the user."""
-    invalid = ValidationError({"token": [_("This e-mail change link is invalid or has already been used.")]})
+    invalid = Invalid(fields={"token": [_("This e-mail change link is invalid or has already been used.")]})
     try:
         payload = _signer().unsign_object(str(token).strip(), max_age=settings.EMAIL_CHANGE_TOKEN_LIFETIME_HOURS * 3600)
     except signing.SignatureExpired:
-        raise ValidationError({"token": [_("This e-mail change link has expired. Ask for a new one.")]}) from None
+        raise Invalid(fields={"token": [_("This e-mail change link has expired. Ask for a new one.")]}) from None
     except (signing.BadSignature, ValueError, TypeError):
         raise invalid from None
     if not isinstance(payload, dict) or not isinstance(payload.get("e"), str):
         raise invalid
-    user = User.objects.filter(pk=payload.get("u"), is_active=True).first()
+    if not isinstance(payload.get("u"), int):
+        raise invalid
+    user = User.objects.filter(pk=payload["u"], is_active=True).first()
     if user is None or not constant_time_compare(_state(user), str(payload.get("s", ""))):
         raise invalid
     new_email = payload["e"]

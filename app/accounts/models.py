@@ -10,11 +10,13 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from app.security.validators import validate_date_in_range, validate_plain_name
+
 
 class Organization(models.Model):
     """A university (or any organization) whose members sign up with its e-mail domains."""
 
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_plain_name])
     is_university = models.BooleanField(default=True)
 
     class Meta:
@@ -44,7 +46,7 @@ class Domain(models.Model):
 
 
 class AcademicLevel(models.Model):
-    name = models.CharField(max_length=100, unique=True)
+    name = models.CharField(max_length=100, unique=True, validators=[validate_plain_name])
 
     class Meta:
         ordering = ["name"]
@@ -54,7 +56,7 @@ class AcademicLevel(models.Model):
 
 
 class AcademicField(models.Model):
-    name = models.CharField(max_length=100, unique=True)
+    name = models.CharField(max_length=100, unique=True, validators=[validate_plain_name])
 
     class Meta:
         ordering = ["name"]
@@ -91,10 +93,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     """A member. The e-mail is the login and is unique whatever its case."""
 
     email = models.EmailField(max_length=254, unique=True)
-    first_name = models.CharField(max_length=150)
-    last_name = models.CharField(max_length=150)
+    first_name = models.CharField(max_length=150, validators=[validate_plain_name])
+    last_name = models.CharField(max_length=150, validators=[validate_plain_name])
     phone = models.CharField(max_length=30, blank=True)
-    birth_date = models.DateField(null=True, blank=True)
+    birth_date = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
     university = models.ForeignKey(
         Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="members"
     )
@@ -102,7 +104,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     academic_field = models.ForeignKey(AcademicField, null=True, blank=True, on_delete=models.PROTECT)
     # Only admins and the store change these (see app.accounts.tickets); never the member.
     tickets = models.PositiveIntegerField(default=0)
-    membership_end = models.DateTimeField(null=True, blank=True)
+    membership_end = models.DateTimeField(null=True, blank=True, validators=[validate_date_in_range])
     is_active = models.BooleanField(default=False)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
@@ -147,7 +149,10 @@ class AuthTokenManager(models.Manager):
         token = self.create(
             user=user,
             digest=_digest(key),
-            expires_at=timezone.now() + timedelta(hours=settings.AUTH_TOKEN_LIFETIME_HOURS),
+            expires_at=timezone.now()
+            + min(
+                timedelta(hours=settings.AUTH_TOKEN_LIFETIME_HOURS), timedelta(days=settings.AUTH_TOKEN_MAX_AGE_DAYS)
+            ),
         )
         return token, key
 
@@ -169,14 +174,20 @@ class AuthToken(models.Model):
         return f"token of {self.user_id} until {self.expires_at:%Y-%m-%d %H:%M}"
 
     @property
+    def dies_at(self):
+        """However often the token is used, it never lives past this (`AUTH_TOKEN_MAX_AGE_DAYS`)."""
+        return self.created + timedelta(days=settings.AUTH_TOKEN_MAX_AGE_DAYS)
+
+    @property
     def is_expired(self):
-        return self.expires_at <= timezone.now()
+        return min(self.expires_at, self.dies_at) <= timezone.now()
 
     def renew_if_needed(self):
-        """Slide the expiry, writing only when little of the lifetime is left."""
+        """Slide the expiry (never past `dies_at`), writing only when little of the lifetime is left."""
         now = timezone.now()
-        if self.expires_at - now < timedelta(hours=settings.AUTH_TOKEN_RENEW_BELOW_HOURS):
-            self.expires_at = now + timedelta(hours=settings.AUTH_TOKEN_LIFETIME_HOURS)
+        renewed = min(now + timedelta(hours=settings.AUTH_TOKEN_LIFETIME_HOURS), self.dies_at)
+        if self.expires_at - now < timedelta(hours=settings.AUTH_TOKEN_RENEW_BELOW_HOURS) and renewed > self.expires_at:
+            self.expires_at = renewed
             AuthToken.objects.filter(pk=self.pk).update(expires_at=self.expires_at)
 
 

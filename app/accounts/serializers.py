@@ -141,7 +141,7 @@ class AdminUserSerializer(_RefusingSerializer):
     """Admins edit members; a balance change goes through the ticket ledger."""
 
     refused = _ADMIN_REFUSED
-    tickets = serializers.IntegerField(min_value=0, required=False)
+    tickets = serializers.IntegerField(min_value=0, max_value=2_147_483_647, required=False)  # the column's range
     has_membership = serializers.BooleanField(read_only=True)
 
     class Meta:

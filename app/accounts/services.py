@@ -11,7 +11,6 @@ from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
-from django.contrib.auth import authenticate
 from django.contrib.auth.models import update_last_login
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -26,6 +25,7 @@ from app.accounts.tickets import set_tickets
 from app.accounts.welcome import grant_welcome_tickets
 from app.core.email import send_templated_email
 from app.core.exceptions import Invalid
+from app.security.login import check_login
 
 logger = logging.getLogger(__name__)
 
@@ -146,9 +146,9 @@ def activate(token: str) -> tuple[User, AuthToken, str]:
 
 
 def log_in(request: HttpRequest | None, email: str, password: str) -> tuple[AuthToken, str]:
-    # ModelBackend runs the hasher even for unknown e-mails and refuses inactive members:
-    # wrong address, wrong password and inactive account all look the same.
-    user = authenticate(request, email=email.strip(), password=password)
+    # Wrong address, wrong password and inactive account all look the same; past too many
+    # failures per address or account, check_login raises LoginLocked (a 429).
+    user = check_login(request, email, password)
     if user is None:
         raise LoginFailed
     return issue_login_token(user)

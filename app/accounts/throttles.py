@@ -1,27 +1,27 @@
 """Per-client limits on the endpoints that guess passwords or send e-mail.
 
-A client is the member when authenticated, else the address DRF reads from the request
-(`REMOTE_ADDR`, or `X-Forwarded-For` when `NUM_PROXIES` is set). Rates are the
-`login`, `signup` and `password_reset` entries of `DEFAULT_THROTTLE_RATES`.
+A client is the member when authenticated, else the address `app.security.client.client_ip`
+decides (never a client-supplied `X-Forwarded-For`). The counters live in the database, shared
+by every Lambda container, and only POSTs count. Rates are the `login`, `signup`,
+`password_reset` and `email_sent` entries of `DEFAULT_THROTTLE_RATES`.
 """
 
-from rest_framework.throttling import SimpleRateThrottle
+from app.security.throttles import SharedEmailRateThrottle, SharedRateThrottle
 
 
-class _ClientThrottle(SimpleRateThrottle):
-    def get_cache_key(self, request, view):
-        user = getattr(request, "user", None)
-        ident = f"user-{user.pk}" if user is not None and user.is_authenticated else self.get_ident(request)
-        return self.cache_format % {"scope": self.scope, "ident": ident}
-
-
-class LoginThrottle(_ClientThrottle):
+class LoginThrottle(SharedRateThrottle):
     scope = "login"
 
 
-class SignUpThrottle(_ClientThrottle):
+class SignUpThrottle(SharedRateThrottle):
     scope = "signup"
 
 
-class PasswordResetThrottle(_ClientThrottle):
+class PasswordResetThrottle(SharedRateThrottle):
     scope = "password_reset"
+
+
+class EmailSentThrottle(SharedEmailRateThrottle):
+    """Reset and activation e-mails per target address, whichever client asks."""
+
+    scope = "email_sent"

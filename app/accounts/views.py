@@ -18,7 +18,7 @@ from rest_framework.throttling import BaseThrottle
 
 from app.accounts import serializers, services, views_self
 from app.accounts.models import AcademicField, AcademicLevel, AuthToken, Domain, Organization, User
-from app.accounts.throttles import LoginThrottle, PasswordResetThrottle, SignUpThrottle
+from app.accounts.throttles import EmailSentThrottle, LoginThrottle, PasswordResetThrottle, SignUpThrottle
 from app.core.permissions import IsAdminOrReadOnly
 
 # DRF imports the classes its settings name (its stubs type them as the names).
@@ -95,6 +95,8 @@ class UserViewSet(
 
     def get_throttles(self):
         extra: list[type[BaseThrottle]] = [SignUpThrottle] if self.action in ("create", "resend_activation") else []
+        if self.action == "resend_activation":
+            extra.append(EmailSentThrottle)
         return [throttle() for throttle in [*DEFAULT_THROTTLES, *extra]]
 
     def get_serializer_class(self):
@@ -214,7 +216,7 @@ class PasswordResetView(generics.GenericAPIView):
     serializer_class = serializers.EmailSerializer
     authentication_classes = []
     permission_classes = [AllowAny]
-    throttle_classes = [*DEFAULT_THROTTLES, PasswordResetThrottle]
+    throttle_classes = [*DEFAULT_THROTTLES, PasswordResetThrottle, EmailSentThrottle]
 
     @extend_schema(responses=serializers.DetailSerializer)
     def post(self, request):

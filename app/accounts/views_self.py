@@ -12,12 +12,13 @@ from rest_framework import generics, serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from app.accounts import closing, email_change, privacy
 from app.accounts.throttles import LoginThrottle
 
-DEFAULT_THROTTLES = api_settings.DEFAULT_THROTTLE_CLASSES
+DEFAULT_THROTTLES: list[type[BaseThrottle]] = list(api_settings.DEFAULT_THROTTLE_CLASSES)  # type: ignore[arg-type]
 
 
 class EmailChangeSerializer(serializers.Serializer):

@@ -14,6 +14,8 @@ from django.core.validators import FileExtensionValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from app.security.validators import validate_date_in_range
+
 PICTURE_EXTENSIONS = ["jpg", "jpeg", "png", "webp", "gif"]
 PICTURE_MAX_BYTES = 5 * 1024 * 1024
 # First bytes of each accepted image format: the extension alone proves nothing.
@@ -90,8 +92,8 @@ class Period(models.Model):
 
     workplace = models.ForeignKey(Workplace, on_delete=models.CASCADE, related_name="periods")
     name = models.CharField(max_length=200)
-    start_date = models.DateField()
-    end_date = models.DateField()
+    start_date = models.DateField(validators=[validate_date_in_range])
+    end_date = models.DateField(validators=[validate_date_in_range])
     price = models.PositiveIntegerField(default=1, help_text="Tickets per time slot.")
     is_active = models.BooleanField(default=False)
 
@@ -107,8 +109,8 @@ class Period(models.Model):
 
 class TimeSlot(models.Model):
     period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="timeslots")
-    start = models.DateTimeField()
-    end = models.DateTimeField()
+    start = models.DateTimeField(validators=[validate_date_in_range])
+    end = models.DateTimeField(validators=[validate_date_in_range])
     # The day in the workplace's time zone: lets lists filter by local date exactly.
     local_date = models.DateField(editable=False)
     price = models.PositiveIntegerField(help_text="Tickets per seat.")

@@ -1,6 +1,7 @@
 """API shapes. None of them carries a member's personal data, except a member's own reservations."""
 
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from app.bookings.models import Period, Reservation, TimeSlot, Workplace, WorkplacePicture
@@ -11,7 +12,10 @@ class OffsetDateTimeField(serializers.DateTimeField):
 
     def to_internal_value(self, value):
         if isinstance(value, str):
-            parsed = parse_datetime(value.strip())
+            try:
+                parsed = parse_datetime(value.strip())
+            except ValueError:  # an offset beyond ±24 hours
+                raise serializers.ValidationError(_("The UTC offset must lie between -23:59 and +23:59.")) from None
             if parsed is not None and parsed.tzinfo is None:
                 raise serializers.ValidationError(
                     "Give the time with its UTC offset, for example 2026-03-08T09:00:00-05:00."

@@ -6,4 +6,9 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
-        from app.core import checks  # noqa: F401 - registers the system checks
+        from app.core import (
+            checks,  # noqa: F401 - registers the system checks
+            email,
+        )
+
+        email.connect_signals()  # e-mail queued during a request goes out once its answer is sent

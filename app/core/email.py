@@ -1,4 +1,4 @@
-"""One entry point for every transactional e-mail the app sends.
+"""One entry point for every transactional e-mail the app sends, and when it is sent.
 
 With `EMAIL_SERVICE` on and a `SENDINBLUE_API_KEY`, a message goes through Sendinblue with
 the template id held by the setting `template_setting` and `params` as the template's
@@ -6,24 +6,69 @@ parameters. Otherwise the same message is rendered from Django templates
 (`<local_template>.subject.txt` and `<local_template>.txt`, context = params) and sent through
 `EMAIL_BACKEND` (the console in `make run`, memory in tests).
 
-A failure never raises: it is logged (without secrets) and `send_templated_email` returns
-False so that the caller can tell the user the e-mail could not be sent.
+When it is sent, so that the provider's speed never shows in an answer:
+- on Lambda: in a new asynchronous invocation of the same function (Zappa's task mechanism,
+  `app.core.tasks`), dispatched at once; the function needs `lambda:InvokeFunction` on itself;
+- during any other request (`make run`, a WSGI server, the test client): once the response has
+  been sent, when the server closes it (Django's `request_finished`);
+- outside a request (management commands, code calling a service directly): inline.
+
+A failure never raises: it is logged (without secrets). `send_templated_email` returns True when
+the message was sent or handed over for sending after the answer, False when it could not be.
 """
 
+import json
 import logging
+import os
+import threading
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.core.signals import request_finished, request_started
 from django.template.loader import render_to_string
 
 logger = logging.getLogger(__name__)
+
+# Messages of the request being served in this thread, sent once its response is closed.
+_pending = threading.local()
 
 
 def sendinblue_enabled():
     return bool(settings.EMAIL_SERVICE and settings.SENDINBLUE_API_KEY)
 
 
+def on_lambda():
+    return bool(os.environ.get("AWS_LAMBDA_FUNCTION_NAME"))
+
+
 def send_templated_email(*, to_email, to_name, template_setting, params, local_template):
+    message = {
+        "to_email": to_email,
+        "to_name": to_name,
+        "template_setting": template_setting,
+        "params": params,
+        "local_template": local_template,
+    }
+    try:
+        json.dumps(message)  # what a task carries must be JSON; fail here, not in another process
+    except (TypeError, ValueError) as error:
+        logger.error("E-mail %s has parameters that are not JSON: %s", template_setting, type(error).__name__)
+        return False
+    if on_lambda():
+        from app.core import tasks  # imported on use: the dispatch brings boto3 in
+
+        if tasks.dispatch_email(message):
+            return True
+        return deliver(**message)  # the invocation failed: send now rather than lose the message
+    queue = getattr(_pending, "messages", None)
+    if queue is not None:  # inside a request: after the response
+        queue.append(message)
+        return True
+    return deliver(**message)
+
+
+def deliver(*, to_email, to_name, template_setting, params, local_template):
+    """Send one message now, through Sendinblue or EMAIL_BACKEND. True when the provider accepted it."""
     if sendinblue_enabled():
         from app.integrations import sendinblue  # imported on use: the SDK is heavy
 
@@ -45,3 +90,22 @@ def send_templated_email(*, to_email, to_name, template_setting, params, local_t
         logger.error("E-mail %s to a member could not be sent: %s", local_template, type(error).__name__)
         return False
     return True
+
+
+def _start_collecting(**kwargs):
+    _pending.messages = []
+
+
+def _send_collected(**kwargs):
+    """The response has been sent (the server closed it): send what the request queued."""
+    messages, _pending.messages = getattr(_pending, "messages", None) or [], None
+    for message in messages:
+        try:
+            deliver(**message)
+        except Exception as error:  # deliver logs its own failures; this is the last guard
+            logger.error("E-mail %s could not be sent: %s", message["template_setting"], type(error).__name__)
+
+
+def connect_signals():
+    request_started.connect(_start_collecting, dispatch_uid="app.core.email.start")
+    request_finished.connect(_send_collected, dispatch_uid="app.core.email.send")

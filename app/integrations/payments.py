@@ -235,6 +235,11 @@ def cents(amount: Decimal) -> int:
     return int((amount * 100).to_integral_value())
 
 
+def uses_test_gateway() -> bool:
+    """Whether payments go to the built-in test gateway (a local run): it only loads with DEBUG on."""
+    return bool(settings.PAYMENT_GATEWAY == "test" and settings.DEBUG)
+
+
 def get_gateway() -> PaymentGateway:
     """The gateway `settings.PAYMENT_GATEWAY` names. Raises `GatewayUnavailable` when it cannot work."""
     name = settings.PAYMENT_GATEWAY

@@ -6,7 +6,7 @@ from django.forms.utils import ErrorDict
 from rest_framework.exceptions import ValidationError as ApiValidationError
 
 from app.accounts.tickets import NotEnoughTickets
-from app.accounts.tokens import TokenError
+from app.core.exceptions import DomainError
 
 
 def _flatten(value):
@@ -28,12 +28,14 @@ def error_messages(error):
         if isinstance(detail, dict):
             return {(None if k in ("detail", "non_field_errors") else k): [_flatten(v)] for k, v in detail.items()}
         return {None: [_flatten(detail)]}
-    if isinstance(error, TokenError | NotEnoughTickets):
+    if isinstance(error, DomainError):
+        # Field messages next to their inputs; the general one above, unless it only says "invalid".
+        errors: dict[str | None, list[str]] = {name: [str(m) for m in texts] for name, texts in error.fields.items()}
+        if error.message is not error.default_message or not errors:
+            errors.setdefault(None, []).insert(0, str(error.message))
+        return errors
+    if isinstance(error, NotEnoughTickets):
         return {None: [str(error)]}
-    # The store's errors (and the refactor's typed ones) carry `message` and an optional `field`.
-    message = getattr(error, "message", None)
-    if message is not None:
-        return {getattr(error, "field", None): [str(message)]}
     raise error
 
 
@@ -56,3 +58,14 @@ def show_on_page(request, error):
     for texts in error_messages(error).values():
         for text in texts:
             messages.error(request, text)
+
+
+def serializer_errors(serializer):
+    """The errors of an API serializer as `{field: [text]}`, or None when it is valid.
+
+    Serializers may raise the domain's `Invalid` from `validate()` (the store's and accounts' rules)."""
+    try:
+        valid = serializer.is_valid()
+    except DomainError as error:
+        return error_messages(error)
+    return None if valid else serializer.errors

@@ -12,6 +12,6 @@ _THROTTLES = {"login": LoginThrottle, "signup": SignUpThrottle, "password_reset"
 def attempt_allowed(request, scope):
     """Count one attempt of `scope` for this client; return (allowed, seconds to wait)."""
     throttle = _THROTTLES[scope]()
-    if throttle.allow_request(request, None):
+    if throttle.allow_request(request, None):  # type: ignore[arg-type]  # these throttles ignore the view
         return True, 0
     return False, int(throttle.wait() or 1)

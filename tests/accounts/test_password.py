@@ -113,7 +113,8 @@ def test_reset_is_throttled_per_client(member):
     statuses = [_request_reset(client, member.email).status_code for _ in range(limit + 1)]
     assert statuses == [200] * limit + [429]
     assert len(mail.outbox) == limit
-    assert _request_reset(APIClient(REMOTE_ADDR="198.51.100.10"), member.email).status_code == 200
+    other = make_user(email="other@example.com")
+    assert _request_reset(APIClient(REMOTE_ADDR="198.51.100.10"), other.email).status_code == 200
 
 
 def test_change_password_needs_the_old_one(member_client, member):

@@ -25,25 +25,45 @@ HOW = (
     "Set POSTGRES_TEST_URL=postgres://writing:writing@127.0.0.1:5432/writing_concurrency "
     "(a role with CREATEDB) to run it; .ci/run starts PostgreSQL and sets it."
 )
-pytestmark = pytest.mark.skipif(not POSTGRES_URL, reason=f"PostgreSQL concurrency test skipped. {HOW}")
+# In CI (CI=true, set by both pipelines and .ci/run) a missing PostgreSQL fails instead of skipping.
+IN_CI = os.environ.get("CI") == "true"
+
+
+def skip_or_fail(reason):
+    if IN_CI:
+        pytest.fail(f"{reason} In CI the concurrency tests must run.")
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _postgres_configured():
+    if not POSTGRES_URL:
+        skip_or_fail(f"PostgreSQL concurrency test skipped. {HOW}")
+
+
+def per_worker(url, worker):
+    """The database name with the xdist worker's id, so that parallel workers never share one."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"{parts.path.rstrip('/')}_{worker}")) if worker else url
 
 
 @pytest.fixture
-def database_url():
+def database_url(worker_id):
     psycopg2 = pytest.importorskip("psycopg2")
-    parts = urlsplit(POSTGRES_URL)
+    url = per_worker(POSTGRES_URL, "" if worker_id == "master" else worker_id)
+    parts = urlsplit(url)
     name = parts.path.lstrip("/")
     maintenance = urlunsplit(parts._replace(path="/postgres"))
     try:
         admin = psycopg2.connect(maintenance, connect_timeout=5)
     except psycopg2.OperationalError as error:
-        pytest.skip(f"PostgreSQL unreachable at {parts.hostname}:{parts.port} ({type(error).__name__}). {HOW}")
+        skip_or_fail(f"PostgreSQL unreachable at {parts.hostname}:{parts.port} ({type(error).__name__}). {HOW}")
     admin.autocommit = True  # CREATE/DROP DATABASE cannot run in a transaction
     try:
         with admin.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             cursor.execute(f'CREATE DATABASE "{name}"')
-        yield POSTGRES_URL
+        yield url
     finally:
         with admin.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -1,7 +1,9 @@
 """Session fixtures of the deploy tests: one runtime venv, one moto server, one rehearsed deploy.
 
-Building the runtime-only venv (~40 s) and rehearsing `deploy.sh dev --initial` then `deploy.sh dev`
-(~2-4 min on 2 cores) happens once per session; every test below reads the result.
+The runtime-only venv is built once per session from build/wheelhouse (filled by `make venv`),
+with no network; rehearsing `deploy.sh dev --initial` then `deploy.sh dev` also happens once, and
+every test below reads the result. Under pytest-xdist every test that uses them runs on one
+worker (group "deploy"), so they are built once while the other worker runs the rest.
 """
 
 import base64
@@ -26,27 +28,35 @@ def python312():
     ).stdout.strip()
 
 
+WHEELHOUSE = ROOT / "build" / "wheelhouse"
+SESSION_FIXTURES = {"rehearsal", "runtime_venv", "moto_server"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if SESSION_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.xdist_group("deploy"))
+
+
+def install_offline(venv):
+    """requirements.txt into `venv` from the wheelhouse only: uv when the dev venv has it, else pip."""
+    assert (WHEELHOUSE / ".filled").exists(), "run `make venv` first: it fills build/wheelhouse"
+    uv = Path(sys.executable).parent / "uv"
+    offline = ["--no-index", "--find-links", str(WHEELHOUSE), "-r", "requirements.txt"]
+    if uv.exists():
+        command = [str(uv), "pip", "install", "--quiet", "--offline", "--python", str(venv / "bin" / "python")]
+    else:
+        command = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+    return subprocess.run([*command, *offline], cwd=ROOT, capture_output=True, text=True)
+
+
 @pytest.fixture(scope="session")
 def runtime_venv(tmp_path_factory, python312):
-    """A venv with requirements.txt only: what deploy.sh packages (pip may use its cache)."""
+    """A venv with requirements.txt only, from the wheelhouse: what deploy.sh packages."""
     venv = tmp_path_factory.mktemp("runtime") / "lambda-venv"
-    subprocess.run([python312, "-m", "venv", str(venv)], check=True)
-    pip = subprocess.run(
-        [
-            str(venv / "bin" / "python"),
-            "-m",
-            "pip",
-            "install",
-            "-q",
-            "--disable-pip-version-check",
-            "-r",
-            "requirements.txt",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
-    assert pip.returncode == 0, f"pip could not build the runtime venv: {pip.stderr[-2000:]}"
+    subprocess.run([python312, "-m", "venv", str(venv)], check=True)  # with pip: deploy.sh calls it
+    installed = install_offline(venv)
+    assert installed.returncode == 0, f"could not build the runtime venv: {installed.stderr[-2000:]}"
     return venv
 
 
@@ -67,7 +77,9 @@ def rehearsal(tmp_path_factory, moto_server, runtime_venv):
 
     The tested artifact of the first run is kept as `initial_package` for the packaging tests.
     """
-    rehearsal = Rehearsal(tmp_path_factory.mktemp("rehearsal"), moto_server, venv=runtime_venv).prepare()
+    rehearsal = Rehearsal(
+        tmp_path_factory.mktemp("rehearsal"), moto_server, venv=runtime_venv, wheelhouse=WHEELHOUSE
+    ).prepare()
     rehearsal.initial = rehearsal.deploy("--initial")
     assert rehearsal.initial.returncode == 0, rehearsal.initial.stdout[-3000:] + rehearsal.initial.stderr[-3000:]
     rehearsal.initial_package = rehearsal.workdir / "initial-package.zip"

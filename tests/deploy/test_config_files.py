@@ -119,3 +119,38 @@ def test_both_ci_files_deploy_dev_from_develop_with_the_same_scripts():
     assert runs == ["python3 write_secure_env.py dev", "./deploy.sh dev"]
     assert not DEPLOY_ONLY & set(job["env"]), "AWS credentials come from the OIDC role, not stored keys"
     assert SECRETS <= set(job["env"])
+
+
+def test_both_pipelines_provide_postgresql_and_pass_its_url_to_the_tests():
+    import yaml
+
+    # GitHub Actions: a postgres service, and the test job's environment names it and sets CI.
+    workflow = yaml.safe_load((ROOT / ".github/workflows/ci.yml").read_text())
+    job = workflow["jobs"]["test"]
+    service = job["services"]["postgres"]
+    assert service["image"].startswith("postgres:")
+    user, password = service["env"]["POSTGRES_USER"], service["env"]["POSTGRES_PASSWORD"]
+    assert job["env"]["POSTGRES_TEST_URL"].startswith(f"postgres://{user}:{password}@postgres:5432/")
+    assert job["env"]["CI"] == "true"
+    assert [step["run"] for step in job["steps"] if "run" in step] == [".ci/run"]
+
+    # Travis: a postgres container on the host, the build container on the host's network, and
+    # the URL and CI passed into it by name.
+    travis = yaml.safe_load((ROOT / ".travis.yml").read_text())
+    url = next(item.split("=", 1)[1] for item in travis["env"]["global"] if item.startswith("POSTGRES_TEST_URL="))
+    started = " ".join(travis["before_script"])
+    assert "postgres:15" in started and "-p 127.0.0.1:5432:5432" in started
+    assert url.startswith("postgres://writing:writing@127.0.0.1:5432/")
+    assert "POSTGRES_USER=writing" in started and "POSTGRES_PASSWORD=writing" in started
+    build = " ".join(travis["script"])
+    assert "--network host" in build and "-e POSTGRES_TEST_URL" in build and "-e CI=true" in build
+    assert build.rstrip().endswith(".ci/run")
+
+    # .ci/run keeps a given URL, and in CI fails rather than letting the concurrency tests skip.
+    run = (ROOT / ".ci/run").read_text()
+    assert 'pg_reachable "$POSTGRES_TEST_URL"' in run
+    assert 'export POSTGRES_TEST_URL="$LOCAL_URL"' in run
+    assert "pg_ctlcluster" in run and "postgresql15-server" in run and "initdb" in run
+    assert '[ "${CI:-}" = "true" ]' in run and "exit 1" in run
+    concurrency = (ROOT / "tests/bookings/test_concurrency_postgres.py").read_text()
+    assert 'os.environ.get("POSTGRES_TEST_URL"' in concurrency and "pytest.fail" in concurrency

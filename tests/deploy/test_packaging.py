@@ -121,3 +121,126 @@ def test_a_cold_start_compiles_no_module_of_the_package(rehearsal, runtime_venv,
     assert any(path.endswith("app/__pycache__/urls.cpython-312.pyc") for path in from_package)
     assert any(path.endswith("django/db/models/base.pyc") for path in from_package)
     assert [path for path in from_package if path.endswith(".py")] == []
+
+
+def run_packaged_events(rehearsal, runtime_venv, python312, tmp_path, events, **env_overrides):
+    """Several events sent in turn to the packaged handler, in one fresh python3.12 (one container)."""
+    package = tmp_path / "package"
+    with zipfile.ZipFile(rehearsal.initial_package) as archive:
+        archive.extractall(package)
+    libs = runtime_libs_dir(next((runtime_venv / "lib").glob("python3.*/site-packages")), tmp_path / "libs")
+    env = {
+        k: v or "placeholder-value-for-a-secret-that-is-long-enough-0123456789"
+        for k, v in rehearsal.expected_environment().items()
+    }
+    env.update(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        PATH="/usr/bin:/bin",
+        AWS_REGION="ca-central-1",
+        AWS_DEFAULT_REGION="ca-central-1",
+        AWS_EC2_METADATA_DISABLED="true",
+        **env_overrides,
+    )
+    code = (
+        "import json, sys; sys.path.insert(0, sys.argv[1]); sys.path.append(sys.argv[2]); import handler\n"
+        "results = [handler.lambda_handler(event, None) for event in json.loads(sys.argv[3])]\n"
+        "print('RESULT' + json.dumps(results, default=str))"
+    )
+    proc = subprocess.run(
+        [python312, "-I", "-c", code, str(package), str(libs), json.dumps(events)],
+        cwd=package,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return json.loads(proc.stdout.split("RESULT", 1)[1]), proc.stdout
+
+
+def scheduled_event(function):
+    """What EventBridge sends for a rule Zappa named `<function name>-<dotted path>`."""
+    return {
+        "version": "0",
+        "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa",
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "123456789012",
+        "time": "2026-11-28T12:00:00Z",
+        "region": "ca-central-1",
+        "resources": [f"arn:aws:events:ca-central-1:123456789012:rule/writing-sessions-dev-{function}"],
+        "detail": {},
+    }
+
+
+def test_the_packaged_handler_runs_the_scheduled_functions(rehearsal, runtime_venv, python312, tmp_path):
+    expire_one_token = (
+        "import datetime\n"
+        "from django.utils import timezone\n"
+        "from app.accounts.models import AuthToken, User\n"
+        "user = User.objects.create_user(email='old@example.com', password='an-old-passphrase-1')\n"
+        "token, _ = AuthToken.objects.issue(user)\n"
+        "AuthToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - datetime.timedelta(days=1))\n"
+        "AuthToken.objects.issue(user)\n"
+    )
+    results, stdout = run_packaged_events(
+        rehearsal,
+        runtime_venv,
+        python312,
+        tmp_path,
+        [
+            {"manage": "migrate --noinput"},
+            {"raw_command": expire_one_token},
+            scheduled_event("app.core.scheduled.clear_expired_tokens"),
+            scheduled_event("app.core.scheduled.reconcile_payments"),
+        ],
+    )
+
+    assert results[2] == {"command": "clear_expired_tokens", "ok": True}
+    assert results[3] == {"command": "reconcile_payments", "ok": True}
+    assert "clear_expired_tokens: 1 expired token(s) deleted" in stdout
+    assert "reconcile_payments: 0 completed, 0 failed" in stdout
+    tokens = sqlite3.connect(tmp_path / "db.sqlite3").execute("select count(*) from accounts_authtoken").fetchone()
+    assert tokens == (1,)  # the live one stays
+
+
+def test_the_packaged_handler_routes_an_email_task_to_the_sending_function(
+    rehearsal, runtime_venv, python312, tmp_path
+):
+    from tests.integrations.recording_server import RecordingServer
+
+    message = {
+        "to_email": "nora@example.com",
+        "to_name": "Nora",
+        "template_setting": "FORGOT_PASSWORD",
+        "params": {"first_name": "Nora", "forgot_password_url": "https://x/reset?token=t"},
+        "local_template": "emails/forgot_password",
+    }
+    # What zappa.asynchronous sends when app.core.tasks dispatches the e-mail (tests/core/test_async_email.py).
+    task_event = {
+        "task_path": "app.core.tasks.send_email",
+        "capture_response": False,
+        "response_id": None,
+        "args": [message],
+        "kwargs": {},
+        "command": "zappa.asynchronous.route_lambda_task",
+    }
+    with RecordingServer() as sendinblue:
+        sendinblue.reply(201, {"messageId": "<1@relay>"})
+        results, _ = run_packaged_events(
+            rehearsal,
+            runtime_venv,
+            python312,
+            tmp_path,
+            [task_event],
+            EMAIL_SERVICE="True",
+            SENDINBLUE_API_KEY="task-test-key",
+            SENDINBLUE_API_HOST=f"{sendinblue.url}/v3",
+        )
+
+    assert results == [True]
+    (sent,) = sendinblue.requests
+    assert sent.path == "/v3/smtp/email"
+    assert sent.json["templateId"] == 7
+    assert sent.json["to"] == [{"email": "nora@example.com", "name": "Nora"}]
+    assert sent.json["params"]["forgot_password_url"] == "https://x/reset?token=t"

@@ -9,6 +9,8 @@ import zipfile
 import pytest
 from rehearse_deploy import Rehearsal
 
+from tests.deploy.conftest import WHEELHOUSE, install_offline
+
 
 def test_both_deploys_passed_every_step_and_never_printed_a_secret(rehearsal):
     for proc in (rehearsal.initial, rehearsal.update):
@@ -107,29 +109,30 @@ def test_a_missing_secret_stops_the_deploy_before_any_aws_call(rehearsal, record
         assert value not in proc.stdout + proc.stderr
 
 
-def test_a_failing_smoke_test_stops_the_deploy_before_the_update(rehearsal):
-    before = rehearsal.lambda_configuration()
-    settings_path = rehearsal.repo / "zappa_settings.json"
-    good = settings_path.read_bytes()
-    broken = json.loads(good)
+@pytest.mark.xdist_group("deploy-smoke")  # its own project copy and venv: runs beside the rehearsal
+def test_a_failing_smoke_test_stops_the_deploy_before_any_aws_call(tmp_path, python312, recording_aws):
+    class Endpoint:
+        url = recording_aws
+
+    venv = tmp_path / "lambda-venv"
+    subprocess.run([python312, "-m", "venv", str(venv)], check=True)
+    assert install_offline(venv).returncode == 0
+    probe = Rehearsal(tmp_path / "broken-smoke", Endpoint, venv=venv, wheelhouse=WHEELHOUSE).prepare()
+    settings_path = probe.repo / "zappa_settings.json"
+    broken = json.loads(settings_path.read_text())
     # A host list that rejects API Gateway's host: every request would answer 400.
     broken["dev"]["aws_environment_variables"]["ALLOWED_HOSTS"] = "nowhere.invalid"
     settings_path.write_text(json.dumps(broken, indent=2, ensure_ascii=False) + "\n")
-    subprocess.run(["git", "commit", "-qam", "break ALLOWED_HOSTS"], cwd=rehearsal.repo, check=True, env=GIT_ENV)
-    try:
-        proc = rehearsal.deploy()
-    finally:
-        settings_path.write_bytes(good)
-        subprocess.run(["git", "commit", "-qam", "restore"], cwd=rehearsal.repo, check=True, env=GIT_ENV)
+    subprocess.run(["git", "commit", "-qam", "break ALLOWED_HOSTS"], cwd=probe.repo, check=True, env=GIT_ENV)
+
+    proc = probe.deploy()
 
     assert proc.returncode != 0
     assert "FAILED: artifact smoke test" in proc.stderr
     assert "GET /healthz answered 400" in proc.stderr
     assert "zappa update" not in proc.stdout.split("artifact smoke test")[-1]
-    after = rehearsal.lambda_configuration()
-    assert after["CodeSha256"] == before["CodeSha256"]
-    assert after["Environment"] == before["Environment"]
-    with zipfile.ZipFile(rehearsal.repo / "build" / "dev-package.zip"):
+    assert Recorder.requests == []  # no AWS call at all: the Lambda's code and configuration are untouched
+    with zipfile.ZipFile(probe.repo / "build" / "dev-package.zip"):
         pass  # the failed artifact stays on disk for inspection
 
 
@@ -140,3 +143,35 @@ GIT_ENV = {
     "GIT_COMMITTER_EMAIL": "rehearsal@localhost",
     "PATH": "/usr/bin:/bin:/usr/local/bin",
 }
+
+
+def test_the_role_may_touch_only_the_stages_own_resources(rehearsal):
+    documents = rehearsal.role_policy()
+
+    assert list(documents) == ["zappa-permissions"]
+    assert rehearsal.policy_problems() == []
+    actions = {action for statement in documents["zappa-permissions"]["Statement"] for action in statement["Action"]}
+    assert "lambda:InvokeFunction" in actions  # e-mail tasks invoke the function itself
+    assert not {action for action in actions if action.split(":")[0] in {"dynamodb", "sns", "sqs", "route53"}}
+
+
+def test_the_policy_check_finds_zappas_default_policy_too_broad(rehearsal):
+    # The check itself can fail: Zappa's own default policy (logs:*, s3:* on everything...) is refused.
+    from zappa.core import ATTACH_POLICY
+
+    class Default(type(rehearsal)):
+        def role_policy(self):
+            return {"zappa-permissions": json.loads(ATTACH_POLICY)}
+
+    probe = Default.__new__(Default)
+    probe.__dict__.update(rehearsal.__dict__)
+    problems = probe.policy_problems()
+    assert "zappa-permissions: wildcard action logs:*" in problems
+    assert "zappa-permissions: wildcard action s3:*" in problems
+
+
+def test_each_scheduled_function_has_a_rule_targeting_the_function(rehearsal):
+    rules = {name.rsplit("-", 1)[-1]: expression for name, expression, _ in rehearsal.scheduled_rules()}
+
+    assert rules["app.core.scheduled.reconcile_payments"] == "rate(15 minutes)"
+    assert rules["app.core.scheduled.clear_expired_tokens"] == "rate(1 day)"

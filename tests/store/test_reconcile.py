@@ -98,7 +98,7 @@ def test_a_declined_order_is_not_revived(member_client, member, package, paysafe
 
 
 def test_the_zappa_event_entry_point_runs_the_command(stuck_order, paysafe):
-    from app.store.tasks import reconcile_payments
+    from app.core.scheduled import reconcile_payments
 
     age(stuck_order, 30)
     paysafe.add(responses.GET, AUTHS, json={"auths": [auth_body(stuck_order.reference, 2874)]})

@@ -97,7 +97,7 @@ def test_full_journey_sign_up_activate_buy_reserve_cancel_log_out(site, bookable
     from app.store.models import Order, Package
 
     settings.DEBUG = True  # the local test gateway, as in `make run`
-    settings.PAYSAFE_USER = ""
+    settings.PAYMENT_GATEWAY = "test"
     Package.objects.create(name="5 tickets", price=Decimal("25.00"), tickets=5)
     page = site.goto("/")
     page.get_by_role("link", name="Sign up").first.click()

@@ -13,7 +13,7 @@ from tests.web.conftest import make_user
 @pytest.fixture
 def local_run(settings):
     settings.DEBUG = True
-    settings.PAYSAFE_USER = settings.PAYSAFE_PASSWORD = settings.PAYSAFE_ACCOUNT_NUMBER = ""
+    settings.PAYMENT_GATEWAY = "test"
     settings.STORE_TAX_RATE = "14.975"
 
 
@@ -36,8 +36,8 @@ def test_store_lists_products_and_says_why_some_are_not_offered(logged_in, five)
     html = logged_in.get("/store/").content.decode()
     assert "5 tickets" in html and "28.74 with taxes" in html
     assert f"/store/checkout/?product=package&amp;id={five.pk}" in html
-    assert "Reserved to these academic levels: PhD." in html
-    assert "Reserved to members holding: Annual." in html
+    assert "The membership “Annual” is reserved to these academic levels: PhD." in html
+    assert "The package “10 tickets (members)” is reserved to members holding: Annual." in html
     assert f"id={members.pk}" not in html
     # The checkout agrees: the store's own rule refuses it.
     refused = logged_in.get(f"/store/checkout/?product=package&id={members.pk}")
@@ -83,6 +83,7 @@ def test_checkout_without_a_payment_choice_or_product(logged_in, five, local_run
 
 def test_test_cards_are_never_offered_with_debug_off(logged_in, five, settings):
     settings.DEBUG = False
+    settings.PAYMENT_GATEWAY = "test"
     html = logged_in.get(f"/store/checkout/?product=package&id={five.pk}").content.decode()
     assert "test-visa" not in html
     refused = _checkout(logged_in, five, "test-visa")

@@ -37,17 +37,6 @@ class CartItem:
     quantity: int
 
 
-def holds_membership(user: User, memberships: Iterable[Membership]) -> bool:
-    """Whether `user` paid for one of `memberships` whose period has not ended."""
-    return OrderLine.objects.filter(
-        order__user=user,
-        order__status=Order.Status.PAID,
-        kind=OrderLine.Kind.MEMBERSHIP,
-        membership__in=memberships,
-        membership_end__gt=timezone.now(),
-    ).exists()
-
-
 def _product(line: CheckoutLine) -> Membership | Package:
     model: type[Membership] | type[Package] = Membership if line["product"] == "membership" else Package
     product = model.objects.filter(pk=line["id"], available=True).first()
@@ -70,24 +59,59 @@ def check_grantable(user: User, items: Sequence[CartItem]) -> None:
         raise Invalid(fields={"lines": [_("This order would give more tickets than a balance can hold.")]})
 
 
+def held_membership_ids(user: User) -> set[int]:
+    """Ids of the memberships `user` holds now (one query): what every eligibility rule asks."""
+    if not user.is_authenticated:
+        return set()
+    return set(
+        OrderLine.objects.filter(
+            order__user=user,
+            order__status=Order.Status.PAID,
+            kind=OrderLine.Kind.MEMBERSHIP,
+            membership_end__gt=timezone.now(),
+        ).values_list("membership_id", flat=True)
+    )
+
+
+def refusal(user: User, product: Membership | Package, held: set[int], bought: Iterable[int] = ()) -> str | None:
+    """Why `user` may not buy `product` (None when they may), from prefetched rows.
+
+    `held`: the memberships `user` holds (`held_membership_ids`); `bought`: those in the same order.
+    """
+    if isinstance(product, Membership):
+        levels = list(product.academic_levels.all())
+        if levels and user.academic_level_id not in {level.pk for level in levels}:
+            return _("The membership “%(name)s” is reserved to these academic levels: %(levels)s.") % {
+                "name": product.name,
+                "levels": ", ".join(level.name for level in levels),
+            }
+        return None
+    exclusive = list(product.exclusive_memberships.all())
+    if exclusive and not (held | set(bought)) & {m.pk for m in exclusive}:
+        return _("The package “%(name)s” is reserved to members holding: %(memberships)s.") % {
+            "name": product.name,
+            "memberships": ", ".join(m.name for m in exclusive),
+        }
+    return None
+
+
+def refusals(user: User, products: Iterable[Membership | Package]) -> dict[Membership | Package, str | None]:
+    """For the store's page: each product and why `user` may not buy it alone (None: they may).
+
+    Prefetch `academic_levels` and `exclusive_memberships`: the whole list then costs one query more.
+    """
+    held = held_membership_ids(user)
+    return {product: (refusal(user, product, held) if user.is_authenticated else None) for product in products}
+
+
 def resolve_items(user: User, lines: Sequence[CheckoutLine]) -> list[CartItem]:
     """The products of `lines`, or `Invalid` naming what may not be bought."""
     items = [CartItem(line["product"], _product(line), line["quantity"]) for line in lines]
     bought = {item.product.pk for item in items if item.kind == "membership"}
+    held = held_membership_ids(user)
     for item in items:
-        if isinstance(item.product, Membership):
-            levels = list(item.product.academic_levels.all())
-            if levels and user.academic_level_id not in {level.pk for level in levels}:
-                raise Invalid(
-                    _("The membership “%(name)s” is reserved to these academic levels: %(levels)s.")
-                    % {"name": item.product.name, "levels": ", ".join(level.name for level in levels)}
-                )
-        else:
-            exclusive = list(item.product.exclusive_memberships.all())
-            if exclusive and not (bought & {m.pk for m in exclusive} or holds_membership(user, exclusive)):
-                raise Invalid(
-                    _("The package “%(name)s” is reserved to members holding: %(memberships)s.")
-                    % {"name": item.product.name, "memberships": ", ".join(m.name for m in exclusive)}
-                )
+        reason = refusal(user, item.product, held, bought)
+        if reason:
+            raise Invalid(reason)
     check_grantable(user, items)
     return items

@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -16,7 +15,8 @@ from app.accounts import services as accounts
 from app.accounts.serializers import ProfileSerializer
 from app.bookings import services as bookings
 from app.bookings.models import Reservation
-from app.web.feedback import show_on_form, show_on_page
+from app.core.exceptions import DomainError
+from app.web.feedback import serializer_errors, show_on_form, show_on_page
 from app.web.forms import PasswordChangeForm, ProfileForm
 from app.web.guard import attempt_allowed
 from app.web.views.common import local_text, not_found, now, site_zone
@@ -59,8 +59,9 @@ def account(request):
     form = ProfileForm(request.POST)
     # The API's profile serializer: it refuses tickets, e-mail and the like, and checks the university.
     serializer = ProfileSerializer(request.user, data=request.POST, partial=True)
-    if not serializer.is_valid():
-        return _account_page(request, profile_form=show_on_form(form, serializer.errors), status=400)
+    errors = serializer_errors(serializer)
+    if errors is not None:
+        return _account_page(request, profile_form=show_on_form(form, errors), status=400)
     serializer.save()
     messages.success(request, _("Your profile is saved."))
     return redirect("/account/")
@@ -75,15 +76,11 @@ def _change_password(request):
     if not form.is_valid():
         return _account_page(request, password_form=form, status=400)
     user = request.user
-    if not user.check_password(form.cleaned_data["old_password"]):
-        show_on_form(form, {"old_password": [_("The current password is wrong.")]})
-        return _account_page(request, password_form=form, status=400)
     try:
-        validate_password(form.cleaned_data["new_password"], user=user)
-    except ValidationError as error:
-        show_on_form(form, {"new_password": error.messages})
+        accounts.change_password(user, form.cleaned_data["old_password"], form.cleaned_data["new_password"])
+    except (ValidationError, DomainError) as error:
+        show_on_form(form, error)
         return _account_page(request, password_form=form, status=400)
-    accounts.change_password(user, form.cleaned_data["new_password"])
     update_session_auth_hash(request, user)  # this browser stays logged in; API tokens are revoked
     messages.success(request, _("Your password has been changed."))
     return redirect("/account/")
@@ -129,7 +126,7 @@ def cancel(request, reservation_id):
         return not_found(request)
     try:
         bookings.cancel_reservation(reservation, actor=request.user)
-    except ValidationError as error:
+    except (ValidationError, DomainError) as error:
         show_on_page(request, error)
     else:
         messages.success(

@@ -2,8 +2,7 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import authenticate, login, logout
-from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth import login, logout
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,7 +11,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from app.accounts import services as accounts
 from app.accounts import tokens
 from app.accounts.serializers import SignUpSerializer
-from app.web.feedback import show_on_form
+from app.core.exceptions import DomainError
+from app.security.login import LoginLocked, check_login
+from app.web.feedback import serializer_errors, show_on_form
 from app.web.forms import EmailForm, LoginForm, NewPasswordForm, SignUpForm
 from app.web.guard import attempt_allowed
 from app.web.views.common import safe_next
@@ -35,11 +36,12 @@ def signup(request):
         return render(request, "web/signup.html", {"form": _too_many(form, wait)}, status=429)
     # The API's serializer checks the fields: the same rules and messages as POST /api/users/.
     serializer = SignUpSerializer(data=request.POST)
-    if not serializer.is_valid():
-        return render(request, "web/signup.html", {"form": show_on_form(form, serializer.errors)}, status=400)
+    errors = serializer_errors(serializer)
+    if errors is not None:
+        return render(request, "web/signup.html", {"form": show_on_form(form, errors)}, status=400)
     try:
         user, email_sent = accounts.sign_up(**serializer.validated_data)
-    except ValidationError as error:
+    except (ValidationError, DomainError) as error:
         return render(request, "web/signup.html", {"form": show_on_form(form, error)}, status=400)
     if user.is_active:
         messages.success(request, _("Your account is active: you can log in."))
@@ -99,7 +101,10 @@ def login_view(request):
     if not form.is_valid():
         return render(request, "web/login.html", {"form": form, "next": next_path}, status=400)
     # What services.log_in checks, without minting an API token the browser does not need.
-    user = authenticate(request, email=form.cleaned_data["email"].strip(), password=form.cleaned_data["password"])
+    try:
+        user = check_login(request, form.cleaned_data["email"], form.cleaned_data["password"])
+    except LoginLocked as locked:
+        return render(request, "web/login.html", {"form": _too_many(form, locked.wait), "next": next_path}, status=429)
     if user is None:
         message = _("Unable to log in with this e-mail and password, or the account is not active.")
         return render(
@@ -137,7 +142,7 @@ def reset_password(request):
 def _set_new_password(request, token):
     context = {"token": token, "form": NewPasswordForm(request.POST or None)}
     try:
-        user = accounts.user_for_reset_token(token)
+        accounts.user_for_reset_token(token)
     except tokens.TokenError as problem:
         return render(request, "web/reset_confirm.html", {**context, "error": str(problem)}, status=400)
     if request.method != "POST":
@@ -149,12 +154,11 @@ def _set_new_password(request, token):
     if not form.is_valid():
         return render(request, "web/reset_confirm.html", context, status=400)
     try:
-        validate_password(form.cleaned_data["new_password"], user=user)
-        accounts.reset_password(user, form.cleaned_data["new_password"])
-    except ValidationError as error:
-        show_on_form(form, {"new_password": error.messages})
-        return render(request, "web/reset_confirm.html", context, status=400)
+        accounts.reset_password(token, form.cleaned_data["new_password"])
     except tokens.TokenError as problem:
         return render(request, "web/reset_confirm.html", {**context, "error": str(problem)}, status=400)
+    except (ValidationError, DomainError) as error:
+        show_on_form(form, error)
+        return render(request, "web/reset_confirm.html", context, status=400)
     messages.success(request, _("Your password has been changed. Log in with the new one."))
     return redirect("/login/")

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST, require_safe
 from app.accounts.tickets import NotEnoughTickets
 from app.bookings import services as bookings
 from app.bookings.models import Reservation
+from app.core.exceptions import DomainError
 from app.web.feedback import show_on_page
 from app.web.forms import SlotFilterForm
 from app.web.views.common import now, safe_next, zone_label
@@ -113,7 +114,7 @@ def reserve(request, slot_id):
     back = safe_next(request, "/sessions/")
     try:
         reservation = bookings.reserve(request.user, slot_id)
-    except ValidationError as error:
+    except (ValidationError, DomainError) as error:
         show_on_page(request, error)
         if isinstance(error.__cause__, NotEnoughTickets):
             messages.info(request, _("Buy tickets in the store."), extra_tags="store")

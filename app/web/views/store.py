@@ -1,7 +1,6 @@
 """/store/, /store/checkout/ and /account/orders/.
 
-Every call into the store goes through this module (services, models, gateway choice), so that it
-can be re-pointed in one place when the store's package changes shape.
+The store's rules live in `app.store.services`; this module only shapes pages around them.
 """
 
 import uuid
@@ -11,17 +10,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from app.store import services as store
+from app.core.errors import status_for, user_message
+from app.core.exceptions import DomainError
+from app.integrations.payments import uses_test_gateway
 from app.store.models import Membership, Order, OrderLine, Package, SavedCard
-from app.web.feedback import error_messages, show_on_page
+from app.store.services import cards, eligibility, pricing
+from app.store.services import checkout as store_checkout
+from app.store.services.checkout import Outcome
+from app.web.feedback import show_on_page
 from app.web.views.common import local_text, not_found, site_zone
 
-KINDS = {"membership": Membership, "package": Package}
+KINDS: dict[str, type[Membership] | type[Package]] = {"membership": Membership, "package": Package}
 # The local test gateway's cards (DEBUG on, no Paysafe credentials): what `make run` offers.
 TEST_CARDS = [
     ("test-visa", gettext_lazy("Visa 4111 (approved)")),
@@ -31,64 +34,26 @@ TEST_CARDS = [
 ]
 
 
-# --- adapter: what the store's services do not offer yet -------------------------------------
-def uses_test_gateway():
-    """The same condition as `app.integrations.paysafe.get_gateway` for the built-in test gateway."""
-    return settings.DEBUG and not settings.PAYSAFE_USER
-
-
 def paysafe_js_enabled():
     return bool(settings.PAYSAFE_JS_API_KEY) and not uses_test_gateway()
-
-
-def _held_memberships(user):
-    """Ids of the memberships `user` paid for and still holds (what `store.holds_membership` asks)."""
-    return set(
-        OrderLine.objects.filter(
-            order__user=user,
-            order__status=Order.Status.PAID,
-            kind=OrderLine.Kind.MEMBERSHIP,
-            membership_end__gt=timezone.now(),
-        ).values_list("membership_id", flat=True)
-    )
-
-
-def _why_not(user, kind, product, held):
-    """Why `user` may not buy `product`, from prefetched rows: the store page lists every product in
-    a fixed number of queries. The checkout still asks `store.resolve_items`, which decides."""
-    if not user.is_authenticated:
-        return None
-    if kind == "membership":
-        levels = list(product.academic_levels.all())
-        if levels and user.academic_level_id not in {level.pk for level in levels}:
-            names = ", ".join(level.name for level in levels)
-            return _("Reserved to these academic levels: %(names)s.") % {"names": names}
-    else:
-        exclusive = list(product.exclusive_memberships.all())
-        if exclusive and not held & {m.pk for m in exclusive}:
-            names = ", ".join(m.name for m in exclusive)
-            return _("Reserved to members holding: %(names)s.") % {"names": names}
-    return None
 
 
 # --- pages -----------------------------------------------------------------------------------
 @require_safe
 def store_page(request):
-    user = request.user
-    held = _held_memberships(user) if user.is_authenticated else set()
     memberships = Membership.objects.filter(available=True).prefetch_related("academic_levels")
     packages = Package.objects.filter(available=True).prefetch_related("exclusive_memberships")
+    reasons = eligibility.refusals(request.user, [*packages, *memberships])
     offers = [
         {
-            "kind": kind,
+            "kind": "membership" if isinstance(product, Membership) else "package",
             "product": product,
-            "reason": _why_not(user, kind, product, held),
-            "total": store.totals(product.price)[2],
+            "reason": reason,
+            "total": pricing.totals(product.price)[2],
         }
-        for kind, products in (("package", packages), ("membership", memberships))
-        for product in products
+        for product, reason in reasons.items()
     ]
-    context = {"offers": offers, "currency": settings.STORE_CURRENCY, "tax_rate": store.tax_rate().normalize()}
+    context = {"offers": offers, "currency": settings.STORE_CURRENCY, "tax_rate": pricing.tax_rate().normalize()}
     return render(request, "web/store.html", context)
 
 
@@ -100,7 +65,7 @@ def _product(kind, product_id):
 
 
 def _checkout_page(request, kind, product, *, error=None, status=200):
-    subtotal, tax, total = store.totals(product.price)
+    subtotal, tax, total = pricing.totals(product.price)
     cards = SavedCard.objects.filter(profile__user=request.user).order_by("-created")
     context = {
         "kind": kind,
@@ -108,7 +73,7 @@ def _checkout_page(request, kind, product, *, error=None, status=200):
         "subtotal": subtotal,
         "tax": tax,
         "total": total,
-        "tax_rate": store.tax_rate().normalize(),
+        "tax_rate": pricing.tax_rate().normalize(),
         "currency": settings.STORE_CURRENCY,
         "cards": cards,
         "test_cards": TEST_CARDS if uses_test_gateway() else [],
@@ -123,7 +88,8 @@ def _checkout_page(request, kind, product, *, error=None, status=200):
     response = render(request, "web/checkout.html", context, status=status)
     if context["paysafe_js"]:
         origin = _origin(settings.PAYSAFE_JS_URL)
-        response._csp_update = {"script-src": [origin], "frame-src": [origin], "connect-src": [origin]}
+        csp = {"script-src": [origin], "frame-src": [origin], "connect-src": [origin]}
+        response._csp_update = csp  # type: ignore[attr-defined]  # read by django-csp
     return response
 
 
@@ -155,28 +121,29 @@ def checkout(request):
         return render(request, "web/checkout_missing.html", status=404)
     if request.method != "POST":
         try:
-            store.resolve_items(request.user, [{"product": kind, "id": product.pk, "quantity": 1}])
-        except store.StoreError as error:
-            return _checkout_page(request, kind, product, error=_first(error), status=403)
+            eligibility.resolve_items(request.user, [{"product": kind, "id": product.pk, "quantity": 1}])
+        except DomainError as error:
+            return _checkout_page(request, kind, product, error=user_message(error), status=403)
         return _checkout_page(request, kind, product)
     payment = _payment(request)
     if payment is None:
         return _checkout_page(request, kind, product, error=_("Choose how to pay."), status=400)
     key = request.POST.get("idempotency_key", "")[:100]
     try:
-        payment = _save_card_if_asked(request, payment, key)
-        result = store.checkout(
+        token, how = _save_card_if_asked(request, payment, key)
+        saved = how == "saved"
+        result = store_checkout.checkout(
             request.user,
             [{"product": kind, "id": product.pk, "quantity": 1}],
-            token=payment[0],
-            token_kind=payment[1],
+            single_use_token="" if saved else token,
+            payment_token=token if saved else "",
             idempotency_key=key,
         )
-    except store.StoreError as error:
-        return _checkout_page(request, kind, product, error=_first(error), status=getattr(error, "status_code", 400))
+    except DomainError as error:
+        return _checkout_page(request, kind, product, error=user_message(error), status=status_for(error))
     order = result.order
     if order.status == Order.Status.PAID:
-        if result.status_code == 200:
+        if result.outcome == Outcome.REPLAYED:
             messages.info(
                 request,
                 _("Order %(reference)s is already paid: you were not charged twice.") % {"reference": order.reference},
@@ -184,11 +151,12 @@ def checkout(request):
         else:
             messages.success(request, _("Thank you! Order %(reference)s is paid.") % {"reference": order.reference})
         return redirect("/account/orders/")
-    if order.status == Order.Status.PENDING:
-        messages.warning(request, result.detail or store.CONFIRMING_MESSAGE)
+    if order.status == Order.Status.PENDING or result.outcome == Outcome.NEEDS_ATTENTION:
+        messages.warning(request, result.message or str(store_checkout.CONFIRMING_MESSAGE))
         return redirect("/account/orders/")
-    message = result.detail or order.failure_message or _("The payment was not approved. Please use another card.")
-    return _checkout_page(request, kind, product, error=message, status=402 if result.status_code == 402 else 400)
+    # A replayed failed order: the same form again after a decline.
+    message = order.failure_message or _("The payment was not approved. Please use another card.")
+    return _checkout_page(request, kind, product, error=message, status=400)
 
 
 def _save_card_if_asked(request, payment, key):
@@ -199,13 +167,11 @@ def _save_card_if_asked(request, payment, key):
     if kind != "single-use" or not request.POST.get("save_card"):
         return payment
     if key and Order.objects.filter(user=request.user, idempotency_key=key).exists():
-        return token, "saved"  # as the first time: the checkout answers with that order, charging nothing
-    card = store.save_card(request.user, token)
+        # As the first time (a saved card paid): the checkout answers with that order, charging nothing.
+        saved = SavedCard.objects.filter(profile__user=request.user).order_by("-created").first()
+        return (saved.payment_token, "saved") if saved else payment
+    card = cards.save_card(request.user, token)
     return card.payment_token, "saved"
-
-
-def _first(error):
-    return " ".join(text for texts in error_messages(error).values() for text in texts)
 
 
 @login_required
@@ -228,8 +194,8 @@ def delete_card(request, card_id):
     if card is None:
         return not_found(request)
     try:
-        store.delete_card(card)
-    except store.StoreError as error:
+        cards.delete_card(card)
+    except DomainError as error:
         show_on_page(request, error)
     else:
         messages.success(request, _("The card ending %(digits)s is deleted.") % {"digits": card.last_digits})

@@ -1,0 +1,38 @@
+"""Entry points of the stage's scheduled work (Zappa `events` in zappa_settings.json).
+
+On a "Scheduled Event" Zappa's handler imports the function named by the rule and calls it as
+`function(event, context)`; if that raises TypeError it calls it again with fewer arguments, so
+each entry point takes `(event, context)` and catches its own errors (a failure is logged and
+reported in the return value, never raised into a second run). Each runs a management command,
+so the schedule does not depend on how a domain implements its work.
+"""
+
+import logging
+
+from django.core.management import call_command
+from django.db import close_old_connections
+
+logger = logging.getLogger(__name__)
+
+
+def run_command(name):
+    close_old_connections()  # a warm container may hold a connection the database has dropped
+    try:
+        call_command(name)
+    except (Exception, SystemExit) as error:
+        # The type only: a message could quote a connection string or a provider's answer.
+        logger.error("Scheduled %s failed: %s", name, type(error).__name__)
+        return {"command": name, "ok": False, "error": type(error).__name__}
+    finally:
+        close_old_connections()
+    return {"command": name, "ok": True}
+
+
+def reconcile_payments(event=None, context=None):
+    """Every 15 minutes: settle pending payments from Paysafe's records (docs/payments.md)."""
+    return run_command("reconcile_payments")
+
+
+def clear_expired_tokens(event=None, context=None):
+    """Daily: delete API tokens that have expired."""
+    return run_command("clear_expired_tokens")

@@ -1,0 +1,53 @@
+"""DRF throttles keyed on `client_ip`, never on a client-supplied `X-Forwarded-For`.
+
+- `AnonRateThrottle` / `UserRateThrottle`: the global rates, counted in each process's memory
+  (they run on GETs, which must never write to the database).
+- `SharedRateThrottle`: the rates of the endpoints that guess passwords or send e-mail, counted
+  in the database (`app.security.limits`) so that every Lambda container shares them. It counts
+  POSTs only.
+"""
+
+from rest_framework import throttling
+from rest_framework.permissions import SAFE_METHODS
+
+from app.security import limits
+from app.security.client import client_key
+
+
+class AnonRateThrottle(throttling.AnonRateThrottle):
+    def get_ident(self, request):
+        return client_key(request)
+
+
+class UserRateThrottle(throttling.UserRateThrottle):
+    def get_ident(self, request):
+        return client_key(request)
+
+
+class SharedRateThrottle(throttling.SimpleRateThrottle):
+    """`scope`'s rate per client (the member when authenticated, else the address), shared by all processes."""
+
+    def ident(self, request):
+        user = getattr(request, "user", None)
+        return f"user-{user.pk}" if user is not None and user.is_authenticated else client_key(request)
+
+    def allow_request(self, request, view):
+        if request.method in SAFE_METHODS or self.rate is None:
+            return True
+        ident = self.ident(request)
+        if ident is None:
+            return True
+        used = limits.hit(self.scope, ident, self.duration)
+        self._wait = used.wait(self.num_requests)
+        return used.weighted <= self.num_requests
+
+    def wait(self):
+        return getattr(self, "_wait", None)
+
+
+class SharedEmailRateThrottle(SharedRateThrottle):
+    """Per target e-mail address (the `email` field of the body): rotating addresses does not help."""
+
+    def ident(self, request):
+        email = request.data.get("email") if hasattr(request.data, "get") else None
+        return email.strip().lower() if isinstance(email, str) and email.strip() else None
