@@ -3,18 +3,21 @@
 Loaded only once the schema or docs page has imported drf-spectacular (`app.core.schema`).
 Which errors an operation can give follows from its shape, the same for every view:
 
-| the operation...                          | may raise                          |
-|-------------------------------------------|------------------------------------|
-| takes a body or query parameters          | `Invalid` (and DRF's ParseError)   |
-| has a path parameter                      | `NotFound`                         |
-| authenticates its caller                  | DRF's AuthenticationFailed (a bad or expired token) |
-| refuses anonymous callers or members      | DRF's NotAuthenticated / PermissionDenied |
-| writes (POST, PUT, PATCH, DELETE)         | `Conflict`, `Busy`                 |
-| is throttled                              | `Throttled`                        |
+| the operation...                      | may raise                                               |
+|---------------------------------------|---------------------------------------------------------|
+| any                                   | ParseError (the request guard refuses control characters) |
+| takes a body                          | `Invalid`, UnsupportedMediaType, 413 (body too large)   |
+| takes query parameters                | `Invalid`                                               |
+| has a path parameter                  | `NotFound`                                              |
+| authenticates its caller              | AuthenticationFailed (a bad or expired token)           |
+| refuses anonymous callers or members  | NotAuthenticated / PermissionDenied                     |
+| writes (POST, PUT, PATCH, DELETE)     | `Conflict`, `Busy`                                      |
+| is throttled                          | `Throttled`                                             |
 
-plus what its view method declares with `app.core.schema.may_raise` (checkout: a declined or
-unreachable payment). The status of each comes from the one table in `app.core.errors`
-(`status_for`), DRF's own exceptions from their `status_code`; all answer the `Error` body.
+(DRF's exceptions unquoted, the project's in backquotes), plus what its view method declares
+with `app.core.schema.may_raise` (checkout: a declined or unreachable payment). The status of
+each comes from the one table in `app.core.errors` (`status_for`), DRF's own exceptions from
+their `status_code`; all answer the `Error` body.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from types import SimpleNamespace
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import FieldDoesNotExist
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular import openapi
 from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import exceptions as drf
@@ -32,6 +36,8 @@ from app.core import exceptions as domain
 from app.core.errors import status_for
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+# Answered by the request guard, before DRF: no exception class stands for it.
+BODY_TOO_LARGE = (413, _("The request body is too large."))
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -103,18 +109,22 @@ class AutoSchema(openapi.AutoSchema):
     def _error_statuses(self, operation) -> dict[int, list[str]]:
         statuses: dict[int, list[str]] = {}
         for error in self._possible_errors(operation):
-            if isinstance(error, type) and issubclass(error, drf.APIException):
+            if isinstance(error, tuple):
+                statuses.setdefault(error[0], []).append(str(error[1]))
+            elif issubclass(error, drf.APIException):
                 statuses.setdefault(error.status_code, []).append(str(error.default_detail))
             else:
                 instance = error()
                 statuses.setdefault(status_for(instance), []).append(str(instance.message))
         return statuses
 
-    def _possible_errors(self, operation) -> list[type]:
+    def _possible_errors(self, operation) -> list:
         places = {parameter["in"] for parameter in operation.get("parameters", [])}
-        errors: list[type] = []
-        if "requestBody" in operation or "query" in places:
-            errors += [drf.ParseError, domain.Invalid]
+        errors: list = [drf.ParseError]
+        if "requestBody" in operation:
+            errors += [domain.Invalid, drf.UnsupportedMediaType, BODY_TOO_LARGE]
+        if "query" in places:
+            errors.append(domain.Invalid)
         if "path" in places:
             errors.append(domain.NotFound)
         if self.view.get_authenticators():

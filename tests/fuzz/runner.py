@@ -49,7 +49,8 @@ class Report:
     def summary(self) -> str:
         return (
             f"fuzz as {self.caller}: {self.operations} operations ({len(self.refused)} refused to this caller), "
-            f"{self.examples} examples, {self.seconds:.1f} s ({self.cpu_seconds:.1f} s CPU), {len(self.failures)} failing"
+            f"{self.examples} examples, {self.seconds:.1f} s ({self.cpu_seconds:.1f} s CPU), "
+            f"{len(self.failures)} failing"
         )
 
 
@@ -93,19 +94,28 @@ def _fuzz_operation(operation, base_url: str, session: requests.Session, headers
     return count
 
 
+@dataclass(frozen=True)
+class Budget:
+    """Examples per operation: `full` where this caller is the least privileged one allowed;
+    `covered` where a less privileged caller already fuzzes it in full (the same input handling);
+    `refused` where the view refuses this caller before reading any input (checks the refusal)."""
+
+    full: int
+    covered: int
+    refused: int
+
+
+HeadersFor = Callable[[], dict[str, str]]
+
+
 def fuzz(
-    base_url: str,
-    caller: str,
-    headers_for: Callable[[], dict[str, str]],
-    examples: int,
-    examples_when_refused: int,
-    skip: dict[str, str] | None = None,
+    base_url: str, caller: str, headers_for: HeadersFor, budget: Budget, lower: HeadersFor | None = None
 ) -> Report:
-    """Fuzz every operation of `base_url`'s schema as `caller` (`headers_for()` gives each operation its headers).
+    """Fuzz every operation of `base_url`'s schema as `caller`; `headers_for()` gives each operation
+    its headers, `lower()` those of the next less privileged caller (None for the anonymous one).
 
     Positive and negative examples, derandomized (the same run every time), without shrinking
-    (bounded time; the failing example is reported as found). Operations that refuse this caller
-    before reading any input get `examples_when_refused` examples: enough to check the refusal.
+    (bounded time; the failing example is reported as found).
     """
     report = Report(caller)
     started, cpu_started = time.monotonic(), time.process_time()
@@ -113,16 +123,16 @@ def fuzz(
     session = requests.Session()
     for result in schema.get_all_operations():
         operation = result.ok()
-        if operation.label in (skip or {}):
-            continue
         report.operations += 1
         headers = headers_for()
-        budget = examples
+        examples = budget.full
         if _probe(session, base_url, operation, headers) in REFUSED:
             report.refused.append(operation.label)
-            budget = examples_when_refused
+            examples = budget.refused
+        elif lower is not None and _probe(session, base_url, operation, lower()) not in REFUSED:
+            examples = budget.covered
         try:
-            report.examples += _fuzz_operation(operation, base_url, session, headers, budget)
+            report.examples += _fuzz_operation(operation, base_url, session, headers, examples)
         except (Exception, BaseExceptionGroup) as error:
             report.failures.append(_describe(operation.label, error))
     session.close()  # no keep-alive connection left for the server to close after the test
