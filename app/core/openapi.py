@@ -23,6 +23,7 @@ their `status_code`; all answer the `Error` body.
 from __future__ import annotations
 
 from types import SimpleNamespace
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import FieldDoesNotExist
@@ -73,18 +74,22 @@ class AutoSchema(openapi.AutoSchema):
                 field.allow_blank = True
         return super()._map_serializer_field(field, direction, bypass_extensions)
 
+    _delete_body = None  # set while documenting a DELETE's declared body
+
+    def get_request_serializer(self):
+        return self._delete_body if self._delete_body is not None else super().get_request_serializer()
+
     def _get_request_body(self, direction="request"):
         # drf-spectacular documents bodies for PUT, PATCH and POST only; a DELETE that declares one
         # with @extend_schema(request=...) (closing one's account takes the password) gets it too.
         declared = self.get_request_serializer()
         if self.method != "DELETE" or type(declared) is type(self._get_serializer()):
             return super()._get_request_body(direction)
-        self.method, self.get_request_serializer = "POST", lambda: declared  # as if it were a POST's
+        self.method, self._delete_body = "POST", declared  # documented as a POST's would be
         try:
             return super()._get_request_body(direction)
         finally:
-            self.method = "DELETE"
-            del self.get_request_serializer
+            self.method, self._delete_body = "DELETE", None
 
     def get_operation(self, path, path_regex, path_prefix, method, registry):
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)
@@ -144,7 +149,7 @@ class AutoSchema(openapi.AutoSchema):
         anonymous_error = drf.NotAuthenticated if self.view.get_authenticators() else drf.PermissionDenied
         errors: list[type] = []
         for user, error in ((AnonymousUser(), anonymous_error), (_member(), drf.PermissionDenied)):
-            request = SimpleNamespace(method=self.method, user=user, auth=None, query_params={}, data={})
+            request: Any = SimpleNamespace(method=self.method, user=user, auth=None, query_params={}, data={})
             for permission in self.view.get_permissions():
                 try:
                     allowed = permission.has_permission(request, self.view)

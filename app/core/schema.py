@@ -8,20 +8,22 @@ operation's error answers from the table in `app.core.errors`.
 """
 
 import sys
-from functools import cache
 
 from rest_framework.schemas.inspectors import ViewInspector
 
+_loaded_classes: dict[type, type] = {}
 
-@cache
+
 def _loaded(cls):
     """`cls` (LazyAutoSchema, or a subclass `@extend_schema` made of it) on the project's AutoSchema."""
     from app.core.openapi import AutoSchema
 
     if issubclass(cls, AutoSchema):
         return cls
-    # `cls` first: what @extend_schema declared overrides the defaults.
-    return type(cls.__name__, (cls, AutoSchema), {})
+    if cls not in _loaded_classes:
+        # `cls` first: what @extend_schema declared overrides the defaults.
+        _loaded_classes[cls] = type(cls.__name__, (cls, AutoSchema), {})
+    return _loaded_classes[cls]
 
 
 class LazyAutoSchema(ViewInspector):
