@@ -24,6 +24,7 @@ class LoginLocked(Throttled):
     """Too many failures: no login is tried. A 429 in the API; a form shows `message`."""
 
     default_detail = _("Too many failed logins. Wait before trying again.")
+    wait: float | None  # seconds; set by Throttled.__init__
 
     def __init__(self, wait):
         super().__init__(wait=wait)

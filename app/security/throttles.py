@@ -27,6 +27,10 @@ class UserRateThrottle(throttling.UserRateThrottle):
 class SharedRateThrottle(throttling.SimpleRateThrottle):
     """`scope`'s rate per client (the member when authenticated, else the address), shared by all processes."""
 
+    # Set by SimpleRateThrottle.__init__ from the scope's rate (the stubs do not declare them).
+    num_requests: int
+    duration: int
+
     def ident(self, request):
         user = getattr(request, "user", None)
         return f"user-{user.pk}" if user is not None and user.is_authenticated else client_key(request)

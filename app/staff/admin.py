@@ -8,32 +8,39 @@ slots) still apply, because the subclass only adds views; reverting from the his
 (SIMPLE_HISTORY_REVERT_DISABLED) since it would bypass them.
 """
 
+from collections.abc import Callable, Sequence
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseBadRequest
-from django.urls import path, reverse
+from django.db.models import Model
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from app.accounts.models import TicketMovement, User
 from app.bookings.models import Reservation, TimeSlot
 from app.staff import exports
+from app.staff.exports import Export
 from app.staff.models import TRACKED
 from app.store.models import Order
 
+ExportFactory = Callable[[], Export]
 
-class ExportsAdminMixin:
+
+class ExportsAdminMixin(admin.ModelAdmin):
     """Adds "CSV" and "XLSX" links to the list; they export the rows the list's filters select."""
 
-    exports = ()  # functions returning an exports.Export
+    exports: Sequence[ExportFactory] = ()
     change_list_template = "admin/staff/change_list_with_exports.html"
 
-    def _export_url_name(self, export, fmt):
+    def _export_url_name(self, export: Export, fmt: str) -> str:
         return f"{self.opts.app_label}_{self.opts.model_name}_export_{export.slug}_{fmt}"
 
-    def get_urls(self):
-        urls = []
+    def get_urls(self) -> list[URLPattern]:
+        urls: list[URLPattern] = []
         for make_export in self.exports:
             export = make_export()
             for fmt in exports.RESPONSES:
@@ -41,8 +48,8 @@ class ExportsAdminMixin:
                 urls.append(path(f"export/{export.slug}.{fmt}", view, name=self._export_url_name(export, fmt)))
         return urls + super().get_urls()
 
-    def _export_view(self, make_export, fmt):
-        def export_view(request):
+    def _export_view(self, make_export: ExportFactory, fmt: str) -> Callable[[HttpRequest], HttpResponse]:
+        def export_view(request: HttpRequest) -> HttpResponse:
             if not self.has_view_permission(request):
                 raise PermissionDenied
             try:
@@ -56,9 +63,9 @@ class ExportsAdminMixin:
 
         return export_view
 
-    def changelist_view(self, request, extra_context=None):
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         query = request.GET.urlencode()
-        links = []
+        links: list[dict[str, Any]] = []
         for make_export in self.exports:
             export = make_export()
             urls = {
@@ -99,11 +106,11 @@ class HistoryAdmin(SimpleHistoryAdmin):
 
 
 LEDGER_ROWS = 100
-HISTORY_SELECT_RELATED = {TimeSlot: ["period__workplace"]}
+HISTORY_SELECT_RELATED: dict[type[Model], list[str]] = {TimeSlot: ["period__workplace"]}
 # The ledger's list names two users per row: read them with the rows (one query, however many).
-LIST_SELECT_RELATED = {TicketMovement: ["user", "actor"]}
+LIST_SELECT_RELATED: dict[type[Model], list[str]] = {TicketMovement: ["user", "actor"]}
 
-EXPORTS = {
+EXPORTS: dict[type[Model], list[ExportFactory]] = {
     User: [exports.users_export],
     Reservation: [exports.reservations_export],
     Order: [exports.orders_export, exports.order_lines_export],
@@ -111,7 +118,7 @@ EXPORTS = {
 }
 
 
-def extend(model, *mixins, **attributes):
+def extend(model: type[Model], *mixins: type, **attributes: Any) -> None:
     """Register `model` again with its current ModelAdmin class extended by `mixins`."""
     current = type(admin.site._registry[model])
     extended = type(current.__name__, (*mixins, current), {"__module__": current.__module__, **attributes})
@@ -120,7 +127,8 @@ def extend(model, *mixins, **attributes):
 
 
 for _model in TRACKED.keys() | EXPORTS.keys():
-    _mixins, _attributes = [], {}
+    _mixins: list[type] = []
+    _attributes: dict[str, Any] = {}
     if _model in LIST_SELECT_RELATED:
         _attributes["list_select_related"] = LIST_SELECT_RELATED[_model]
     if _model in EXPORTS:
@@ -128,7 +136,7 @@ for _model in TRACKED.keys() | EXPORTS.keys():
         _attributes["exports"] = EXPORTS[_model]
     if _model in TRACKED:
         _mixins.append(HistoryAdmin)
-        _attributes["history_select_related"] = HISTORY_SELECT_RELATED.get(_model, ())
+        _attributes["history_select_related"] = HISTORY_SELECT_RELATED.get(_model, [])
         _attributes["object_history_template"] = "admin/staff/object_history.html"
         _attributes["history_ledger"] = _model is User
     extend(_model, *_mixins, **_attributes)

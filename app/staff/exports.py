@@ -13,16 +13,22 @@ import csv
 import os
 import tempfile
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.http import FileResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+    from django_stubs_ext import StrOrPromise
 
 CHUNK = 2000
 # A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection).
@@ -37,7 +43,7 @@ def _zone(name):
 
 @dataclass(frozen=True)
 class Column:
-    header: str
+    header: "StrOrPromise"  # translated when the export is written
     path: str  # a values_list() lookup
     zone_path: str = ""  # for a date-time: the lookup of the time zone it is shown in
     choices: tuple = ()
@@ -46,9 +52,10 @@ class Column:
 @dataclass(frozen=True)
 class Export:
     slug: str  # in the URL: <slug>.csv, <slug>.xlsx
-    title: str
-    columns: tuple
-    rows_of: object = None  # changelist queryset -> queryset of the exported model (default: itself)
+    title: "StrOrPromise"
+    columns: tuple[Column, ...]
+    # changelist queryset -> queryset of the exported model (default: itself)
+    rows_of: "Callable[[QuerySet], QuerySet] | None" = None
 
     def queryset(self, changelist_queryset):
         return self.rows_of(changelist_queryset) if self.rows_of else changelist_queryset
@@ -165,7 +172,7 @@ RESPONSES = {"csv": csv_response, "xlsx": xlsx_response}
 # --- What each list exports -------------------------------------------------------------------
 
 
-def users_export():
+def users_export() -> Export:
     return Export(
         "users",
         _("Users"),
@@ -188,7 +195,7 @@ def users_export():
     )
 
 
-def reservations_export():
+def reservations_export() -> Export:
     from app.bookings.models import Reservation
 
     zone = "timeslot__period__workplace__timezone"
@@ -214,7 +221,7 @@ def reservations_export():
     return Export("reservations", _("Reservations"), tuple(columns))
 
 
-def orders_export():
+def orders_export() -> Export:
     from app.store.models import Order
 
     return Export(
@@ -237,7 +244,7 @@ def orders_export():
     )
 
 
-def order_lines_export():
+def order_lines_export() -> Export:
     from app.store.models import Order, OrderLine
 
     return Export(
@@ -261,7 +268,7 @@ def order_lines_export():
     )
 
 
-def ticket_movements_export():
+def ticket_movements_export() -> Export:
     from app.accounts.models import TicketMovement
 
     return Export(

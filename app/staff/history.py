@@ -19,7 +19,11 @@ Two kinds of change do not go through `save()` and are recorded here explicitly:
   left as they are.
 """
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.db import transaction
+from django.db.models import Model, QuerySet
 from django.utils.translation import gettext
 from simple_history.models import HistoricalRecords
 
@@ -78,23 +82,25 @@ def _record_set(owner, through):
     _record(owner, reason=reason)
 
 
-def record_updates(model, untracked_fields=()):
+def record_updates(model: type[Model], untracked_fields: Iterable[str] = ()) -> None:
     """Make `model.objects.filter(...).update(...)` add a history row for each row it changes."""
     manager = model._default_manager
     quiet = frozenset(untracked_fields)
-    base = manager._queryset_class
+    base: type[QuerySet[Any]] = type(manager.get_queryset())
 
-    class HistoryRecordingQuerySet(base):
-        def update(self, **kwargs):
-            if set(kwargs) <= quiet:
-                return super().update(**kwargs)
-            with transaction.atomic(using=self.db):
-                pks = list(self.select_for_update(of=("self",)).values_list("pk", flat=True))
-                if not pks:
-                    return 0
-                count = super().update(**kwargs)
-                record_current_state(model, pks)
-            return count
+    def update(self: QuerySet[Any], **kwargs: Any) -> int:
+        if set(kwargs) <= quiet:
+            return base.update(self, **kwargs)
+        with transaction.atomic(using=self.db):
+            pks = list(self.select_for_update(of=("self",)).values_list("pk", flat=True))
+            if not pks:
+                return 0
+            count = base.update(self, **kwargs)
+            record_current_state(model, pks)
+        return count
 
-    HistoryRecordingQuerySet.__name__ = f"HistoryRecording{base.__name__}"
-    manager._queryset_class = HistoryRecordingQuerySet
+    # A subclass made at run time: the manager's queryset class differs from model to model.
+    # Django keeps it in a private attribute (not in django-stubs): the manager's querysets use it.
+    manager._queryset_class = type(  # type: ignore[attr-defined]
+        f"HistoryRecording{base.__name__}", (base,), {"update": update}
+    )

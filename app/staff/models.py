@@ -4,8 +4,11 @@ Registering here (not in each model's class) keeps the history out of the domain
 every historical table's migration in app/staff/migrations.
 """
 
+from typing import Any
+
 import simple_history
 from django.db import models
+from django.db.models.fields.related_descriptors import ManyToManyDescriptor
 
 from app.accounts.models import User
 from app.bookings.models import Period, TimeSlot, Workplace
@@ -13,7 +16,7 @@ from app.staff.history import StaffHistoricalRecords
 from app.store.models import Membership, Order, Package
 
 # Model -> extra options. The password hash is a secret and never copied.
-TRACKED = {
+TRACKED: dict[type[models.Model], dict[str, Any]] = {
     Workplace: {},
     Period: {},
     TimeSlot: {},
@@ -23,7 +26,7 @@ TRACKED = {
     Order: {},
 }
 # Many-to-many fields whose changes add a history row naming the new set (see history.py).
-TRACKED_M2M = [Membership.academic_levels, Package.exclusive_memberships]
+TRACKED_M2M: "list[ManyToManyDescriptor[Any, Any]]" = [Membership.academic_levels, Package.exclusive_memberships]
 
 for model, options in TRACKED.items():
     simple_history.register(

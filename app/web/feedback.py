@@ -6,6 +6,8 @@ from django.forms.utils import ErrorDict
 from rest_framework.exceptions import ValidationError as ApiValidationError
 
 from app.accounts.tickets import NotEnoughTickets
+from app.accounts.tokens import TokenError
+from app.core.errors import as_domain_error
 from app.core.exceptions import DomainError
 
 
@@ -28,15 +30,20 @@ def error_messages(error):
         if isinstance(detail, dict):
             return {(None if k in ("detail", "non_field_errors") else k): [_flatten(v)] for k, v in detail.items()}
         return {None: [_flatten(detail)]}
-    if isinstance(error, DomainError):
-        # Field messages next to their inputs; the general one above, unless it only says "invalid".
-        errors: dict[str | None, list[str]] = {name: [str(m) for m in texts] for name, texts in error.fields.items()}
-        if error.message is not error.default_message or not errors:
-            errors.setdefault(None, []).insert(0, str(error.message))
-        return errors
     if isinstance(error, NotEnoughTickets):
         return {None: [str(error)]}
-    raise error
+    if isinstance(error, TokenError):
+        return {None: [str(error.token_message)]}
+    # The services' domain exceptions (and Django's, which the error table maps to them).
+    domain_error = as_domain_error(error)
+    if domain_error is None:
+        raise error
+    errors: dict[str | None, list[str]] = {
+        name: [str(message) for message in texts] for name, texts in domain_error.fields.items()
+    }
+    if domain_error.message is not domain_error.default_message or not errors:
+        errors.setdefault(None, []).insert(0, str(domain_error.message))
+    return errors
 
 
 def show_on_form(form, error_or_errors):

@@ -40,6 +40,8 @@ def signup(request):
     if errors is not None:
         return render(request, "web/signup.html", {"form": show_on_form(form, errors)}, status=400)
     try:
+        if not serializer.is_valid():
+            return render(request, "web/signup.html", {"form": show_on_form(form, serializer.errors)}, status=400)
         user, email_sent = accounts.sign_up(**serializer.validated_data)
     except (ValidationError, DomainError) as error:
         return render(request, "web/signup.html", {"form": show_on_form(form, error)}, status=400)
@@ -144,7 +146,7 @@ def _set_new_password(request, token):
     try:
         accounts.user_for_reset_token(token)
     except tokens.TokenError as problem:
-        return render(request, "web/reset_confirm.html", {**context, "error": str(problem)}, status=400)
+        return render(request, "web/reset_confirm.html", {**context, "error": problem.token_message}, status=400)
     if request.method != "POST":
         return render(request, "web/reset_confirm.html", context)
     form = context["form"]
@@ -156,7 +158,7 @@ def _set_new_password(request, token):
     try:
         accounts.reset_password(token, form.cleaned_data["new_password"])
     except tokens.TokenError as problem:
-        return render(request, "web/reset_confirm.html", {**context, "error": str(problem)}, status=400)
+        return render(request, "web/reset_confirm.html", {**context, "error": problem.token_message}, status=400)
     except (ValidationError, DomainError) as error:
         show_on_form(form, error)
         return render(request, "web/reset_confirm.html", context, status=400)

@@ -5,7 +5,6 @@ from itertools import groupby
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -114,7 +113,7 @@ def reserve(request, slot_id):
     back = safe_next(request, "/sessions/")
     try:
         reservation = bookings.reserve(request.user, slot_id)
-    except (ValidationError, DomainError) as error:
+    except DomainError as error:
         show_on_page(request, error)
         if isinstance(error.__cause__, NotEnoughTickets):
             messages.info(request, _("Buy tickets in the store."), extra_tags="store")
