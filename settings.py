@@ -135,6 +135,7 @@ CONFIRM_SIGN_UP = config("CONFIRM_SIGN_UP", default=0, cast=int)  # Sendinblue t
 FORGOT_PASSWORD = config("FORGOT_PASSWORD", default=0, cast=int)
 INVOICE = config("INVOICE", default=0, cast=int)
 RESERVATION_CANCELLED = config("RESERVATION_CANCELLED", default=0, cast=int)
+RESERVATION_CONFIRMED = config("RESERVATION_CONFIRMED", default=0, cast=int)  # a member booked by staff
 CONFIRM_EMAIL_CHANGE = config("CONFIRM_EMAIL_CHANGE", default=0, cast=int)
 EMAIL_CHANGE_NOTICE = config("EMAIL_CHANGE_NOTICE", default=0, cast=int)
 EMAIL_BACKEND = config("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
@@ -294,6 +295,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "app.core.pagination.LimitOffsetPagination",
+    # django-filter on every list, refusing unknown and malformed parameters (app/core/filters.py).
+    "DEFAULT_FILTER_BACKENDS": ["app.core.filters.StrictFilterBackend"],
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["app.security.parsers.JSONParser", "rest_framework.parsers.MultiPartParser"],

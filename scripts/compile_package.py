@@ -15,6 +15,7 @@ import argparse
 import importlib.util
 import os
 import py_compile
+import shutil
 import sys
 import tempfile
 import zipfile
@@ -59,15 +60,21 @@ def add_bytecode(package: Path) -> int:
         wanted = [name for name in sources_without_bytecode(sorted(names)) if bytecode_name(name) not in names]
         if not wanted:
             return 0
-        rewritten = package.with_name(package.name + ".compiling")
-        with tempfile.TemporaryDirectory() as tmp, zipfile.ZipFile(rewritten, "w", zipfile.ZIP_DEFLATED) as out:
-            for info in archive.infolist():
-                out.writestr(info, archive.read(info))
+        sources = {name: archive.read(name) for name in wanted}
+    # Appended to a copy: the entries Zappa wrote are kept as they are (not inflated and deflated
+    # again), and the package is replaced only once every module has compiled.
+    rewritten = package.with_name(package.name + ".compiling")
+    shutil.copyfile(package, rewritten)
+    try:
+        with tempfile.TemporaryDirectory() as tmp, zipfile.ZipFile(rewritten, "a", zipfile.ZIP_DEFLATED) as out:
             for name in wanted:
                 entry = zipfile.ZipInfo(bytecode_name(name), date_time=ZIP_EPOCH)
                 entry.external_attr = 0o644 << 16
                 entry.compress_type = zipfile.ZIP_DEFLATED
-                out.writestr(entry, compile_source(archive.read(name), name, Path(tmp)))
+                out.writestr(entry, compile_source(sources[name], name, Path(tmp)))
+    except BaseException:
+        rewritten.unlink(missing_ok=True)
+        raise
     os.replace(rewritten, package)
     return len(wanted)
 

@@ -10,6 +10,26 @@ from rest_framework.test import APIClient
 from app.accounts.models import AuthToken, User
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Make `--dist loadgroup` honour `xdist_group` again under pytest 9.2.
+
+    pytest-xdist 3.8 names a test's group by appending `@group` to `item._nodeid`, which pytest
+    9.2 no longer reads (the node id lives in `item._id`): every group was silently spread over
+    all workers, and each worker built the deploy tests' session fixtures (two rehearsed deploys)
+    again. Does nothing once xdist's own suffix shows in the node id.
+    """
+    if not getattr(config.option, "loadgroup", False):
+        return
+    from _pytest.nodeid import coerce_node_id
+
+    for item in items:
+        marks = item.iter_markers("xdist_group")
+        groups = sorted({str(mark.args[0] if mark.args else mark.kwargs.get("name", "default")) for mark in marks})
+        if groups and "@" not in item.nodeid:
+            item._id = coerce_node_id(f"{item.nodeid}@{'_'.join(groups)}")
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     # Throttle counters live in the local-memory cache: each test starts with none.
@@ -18,6 +38,17 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _no_request_in_progress():
+    # A test-client request whose view raised never fires `request_finished`, which would leave this
+    # thread "inside a request" and make the next test's e-mail wait for an answer that never comes.
+    from app.core import email
+
+    email._pending.messages = None
+    yield
+    email._pending.messages = None
 
 
 PASSWORD = "a-long-passphrase-1"  # every test user's password

@@ -4,10 +4,8 @@ the project's exception handler (`app.core.errors`) answers them: no view conver
 from typing import cast
 
 from django.conf import settings
-from django.db.models import Q
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -16,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
-from app.accounts import serializers, services, views_self
+from app.accounts import filters, serializers, services, views_self
 from app.accounts.models import AcademicField, AcademicLevel, AuthToken, Domain, Organization, User
 from app.accounts.throttles import EmailSentThrottle, LoginThrottle, PasswordResetThrottle, SignUpThrottle
 from app.core.permissions import IsAdminOrReadOnly
@@ -29,24 +27,28 @@ class OrganizationViewSet(viewsets.ModelViewSet):
     queryset = Organization.objects.all()
     serializer_class = serializers.OrganizationSerializer
     permission_classes = [IsAdminOrReadOnly]
+    filterset_class = filters.OrganizationFilter
 
 
 class DomainViewSet(viewsets.ModelViewSet):
     queryset = Domain.objects.all()
     serializer_class = serializers.DomainSerializer
     permission_classes = [IsAdminOrReadOnly]
+    filterset_class = filters.DomainFilter
 
 
 class AcademicLevelViewSet(viewsets.ModelViewSet):
     queryset = AcademicLevel.objects.all()
     serializer_class = serializers.AcademicLevelSerializer
     permission_classes = [IsAdminOrReadOnly]
+    filterset_class = filters.AcademicLevelFilter
 
 
 class AcademicFieldViewSet(viewsets.ModelViewSet):
     queryset = AcademicField.objects.all()
     serializer_class = serializers.AcademicFieldSerializer
     permission_classes = [IsAdminOrReadOnly]
+    filterset_class = filters.AcademicFieldFilter
 
 
 def _method(view):
@@ -58,11 +60,6 @@ def _token_answer(auth_token, key, status_code=status.HTTP_200_OK):
     return Response({"token": key, "expires_at": auth_token.expires_at}, status=status_code)
 
 
-@extend_schema_view(
-    list=extend_schema(
-        parameters=[OpenApiParameter("search", OpenApiTypes.STR, description="Part of an e-mail address or name.")]
-    )
-)
 class UserViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -74,6 +71,7 @@ class UserViewSet(
 
     queryset = User.objects.select_related("university", "academic_level", "academic_field")
     serializer_class = serializers.AdminUserSerializer
+    filterset_class = filters.UserFilter
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     lookup_value_regex = r"\d+"
     # Endpoints a visitor uses before having a token: a stale token sent along must not block them.
@@ -106,15 +104,6 @@ class UserViewSet(
             "activate": serializers.ActivationSerializer,
             "resend_activation": serializers.EmailSerializer,
         }.get(self.action, serializers.AdminUserSerializer)
-
-    def get_queryset(self):
-        users = super().get_queryset()
-        search = self.request.query_params.get("search", "").strip()
-        if search:
-            users = users.filter(
-                Q(email__icontains=search) | Q(first_name__icontains=search) | Q(last_name__icontains=search)
-            )
-        return users
 
     @extend_schema(responses={201: serializers.SignUpResultSerializer})
     def create(self, request):

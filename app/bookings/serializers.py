@@ -131,6 +131,7 @@ class ReservationSerializer(serializers.ModelSerializer):
         allow_null=True,
         help_text="When an administrator removed the time slot.",
     )
+    booked_by_staff = serializers.SerializerMethodField(help_text="Staff booked this seat for the member.")
 
     class Meta:
         model = Reservation
@@ -149,8 +150,24 @@ class ReservationSerializer(serializers.ModelSerializer):
             "created",
             "cancelled_at",
             "cancelled_because",
+            "booked_by_staff",
+            "free_reason",
+            "is_present",
         ]
-        read_only_fields = ["user", "timeslot", "status", "price", "created", "cancelled_at", "cancelled_because"]
+        read_only_fields = [
+            "user",
+            "timeslot",
+            "status",
+            "price",
+            "created",
+            "cancelled_at",
+            "cancelled_because",
+            "free_reason",
+            "is_present",
+        ]
+
+    def get_booked_by_staff(self, reservation) -> bool:
+        return reservation.booked_by_id is not None
 
 
 class BatchResultSerializer(serializers.Serializer):
@@ -161,3 +178,17 @@ class BatchResultSerializer(serializers.Serializer):
 class ReservationCreateSerializer(serializers.Serializer):
     # An id only: the service locks and checks the slot itself.
     timeslot = serializers.IntegerField(min_value=1)
+    user = serializers.IntegerField(
+        min_value=1, required=False, help_text="Staff only: the member to book for (default: yourself)."
+    )
+    free_reason = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Staff only: offer the seat free of tickets, saying why (kept in the ticket ledger).",
+    )
+
+
+class AttendanceSerializer(serializers.Serializer):
+    is_present = serializers.BooleanField(help_text="Staff only, once the time slot has started.")

@@ -6,6 +6,7 @@ import sqlite3
 import subprocess
 import zipfile
 
+import pytest
 from rehearse_deploy import TEST_ONLY
 from smoke_test_package import api_gateway_event, runtime_libs_dir
 from smoke_test_package import smoke_test as run_handler
@@ -70,12 +71,23 @@ def test_the_handler_answers_healthz_and_migrates_a_temporary_sqlite_database(
     assert "SECRET_KEY" in placeholders  # the committed settings hold no secret
 
 
-def run_packaged_handler(rehearsal, runtime_venv, python312, tmp_path, path, *python_flags):
-    """The package unzipped and its handler sent one API Gateway event, in a fresh, isolated python3.12."""
-    package = tmp_path / "package"
+@pytest.fixture(scope="module")
+def unpacked(rehearsal, runtime_venv, tmp_path_factory):
+    """The tested artifact unzipped once, and the runtime's own libraries, for the handler runs below.
+
+    Every run uses `-B`: /var/task is read-only on Lambda, and no run may leave bytecode behind
+    that would hide, from the next one, a module the package ships only as source.
+    """
+    work = tmp_path_factory.mktemp("unpacked")
     with zipfile.ZipFile(rehearsal.initial_package) as archive:
-        archive.extractall(package)
-    libs = runtime_libs_dir(next((runtime_venv / "lib").glob("python3.*/site-packages")), tmp_path / "libs")
+        archive.extractall(work / "package")
+    libs = runtime_libs_dir(next((runtime_venv / "lib").glob("python3.*/site-packages")), work / "libs")
+    return work / "package", libs
+
+
+def run_packaged_handler(rehearsal, unpacked, python312, tmp_path, path, *python_flags):
+    """The package's handler sent one API Gateway event, in a fresh, isolated python3.12."""
+    package, libs = unpacked
     env = {
         k: v or "placeholder-value-for-a-secret-that-is-long-enough-0123456789"
         for k, v in rehearsal.expected_environment().items()
@@ -87,7 +99,7 @@ def run_packaged_handler(rehearsal, runtime_venv, python312, tmp_path, path, *py
         "print('RESULT' + json.dumps(handler.lambda_handler(json.loads(sys.argv[3]), None)))"
     )
     proc = subprocess.run(
-        [python312, "-I", *python_flags, "-c", code, str(package), str(libs), json.dumps(event)],
+        [python312, "-I", "-B", *python_flags, "-c", code, str(package), str(libs), json.dumps(event)],
         cwd=package,
         env=env,
         capture_output=True,
@@ -98,9 +110,9 @@ def run_packaged_handler(rehearsal, runtime_venv, python312, tmp_path, path, *py
     return package, json.loads(proc.stdout.split("RESULT", 1)[1]), proc.stderr
 
 
-def test_the_handler_answers_through_api_gateway_with_the_stage_settings(rehearsal, runtime_venv, python312, tmp_path):
+def test_the_handler_answers_through_api_gateway_with_the_stage_settings(rehearsal, unpacked, python312, tmp_path):
     """One more request, checked field by field: status, JSON body, HSTS (DEBUG is off)."""
-    _, result, _ = run_packaged_handler(rehearsal, runtime_venv, python312, tmp_path, "/healthz")
+    _, result, _ = run_packaged_handler(rehearsal, unpacked, python312, tmp_path, "/healthz")
 
     assert result["statusCode"] == 200
     assert json.loads(result["body"])["status"] == "ok"
@@ -109,10 +121,10 @@ def test_the_handler_answers_through_api_gateway_with_the_stage_settings(rehears
     assert sqlite3.connect(tmp_path / "db.sqlite3").execute("select 1").fetchone() == (1,)
 
 
-def test_a_cold_start_compiles_no_module_of_the_package(rehearsal, runtime_venv, python312, tmp_path):
+def test_a_cold_start_compiles_no_module_of_the_package(rehearsal, unpacked, python312, tmp_path):
     # /var/task is read-only: whatever the package holds only as source is compiled again at every
     # cold start. `-B` forbids writing bytecode as Lambda does; `-v` names each module's origin.
-    package, result, trace = run_packaged_handler(rehearsal, runtime_venv, python312, tmp_path, "/healthz", "-B", "-v")
+    package, result, trace = run_packaged_handler(rehearsal, unpacked, python312, tmp_path, "/healthz", "-v")
 
     assert result["statusCode"] == 200
     marker = "code object from "
@@ -123,12 +135,9 @@ def test_a_cold_start_compiles_no_module_of_the_package(rehearsal, runtime_venv,
     assert [path for path in from_package if path.endswith(".py")] == []
 
 
-def run_packaged_events(rehearsal, runtime_venv, python312, tmp_path, events, **env_overrides):
+def run_packaged_events(rehearsal, unpacked, python312, tmp_path, events, **env_overrides):
     """Several events sent in turn to the packaged handler, in one fresh python3.12 (one container)."""
-    package = tmp_path / "package"
-    with zipfile.ZipFile(rehearsal.initial_package) as archive:
-        archive.extractall(package)
-    libs = runtime_libs_dir(next((runtime_venv / "lib").glob("python3.*/site-packages")), tmp_path / "libs")
+    package, libs = unpacked
     env = {
         k: v or "placeholder-value-for-a-secret-that-is-long-enough-0123456789"
         for k, v in rehearsal.expected_environment().items()
@@ -147,7 +156,7 @@ def run_packaged_events(rehearsal, runtime_venv, python312, tmp_path, events, **
         "print('RESULT' + json.dumps(results, default=str))"
     )
     proc = subprocess.run(
-        [python312, "-I", "-c", code, str(package), str(libs), json.dumps(events)],
+        [python312, "-I", "-B", "-c", code, str(package), str(libs), json.dumps(events)],
         cwd=package,
         env=env,
         capture_output=True,
@@ -173,7 +182,7 @@ def scheduled_event(function):
     }
 
 
-def test_the_packaged_handler_runs_the_scheduled_functions(rehearsal, runtime_venv, python312, tmp_path):
+def test_the_packaged_handler_runs_the_scheduled_functions(rehearsal, unpacked, python312, tmp_path):
     expire_one_token = (
         "import datetime\n"
         "from django.utils import timezone\n"
@@ -185,7 +194,7 @@ def test_the_packaged_handler_runs_the_scheduled_functions(rehearsal, runtime_ve
     )
     results, stdout = run_packaged_events(
         rehearsal,
-        runtime_venv,
+        unpacked,
         python312,
         tmp_path,
         [
@@ -204,9 +213,7 @@ def test_the_packaged_handler_runs_the_scheduled_functions(rehearsal, runtime_ve
     assert tokens == (1,)  # the live one stays
 
 
-def test_the_packaged_handler_routes_an_email_task_to_the_sending_function(
-    rehearsal, runtime_venv, python312, tmp_path
-):
+def test_the_packaged_handler_routes_an_email_task_to_the_sending_function(rehearsal, unpacked, python312, tmp_path):
     from tests.integrations.recording_server import RecordingServer
 
     message = {
@@ -229,7 +236,7 @@ def test_the_packaged_handler_routes_an_email_task_to_the_sending_function(
         sendinblue.reply(201, {"messageId": "<1@relay>"})
         results, _ = run_packaged_events(
             rehearsal,
-            runtime_venv,
+            unpacked,
             python312,
             tmp_path,
             [task_event],
