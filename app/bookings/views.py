@@ -21,6 +21,7 @@ from app.bookings import filters, serializers, services
 from app.bookings.models import Period, Reservation, Workplace, WorkplacePicture
 from app.core.exceptions import PermissionDenied
 from app.core.permissions import IsAdminOrReadOnly
+from app.core.schema import may_raise
 
 
 def _query_bool(request, name):
@@ -196,6 +197,7 @@ class ReservationViewSet(
             return serializers.ReservationCreateSerializer
         return serializers.ReservationSerializer
 
+    @may_raise(PermissionDenied)  # staff-only fields (booking for a member, attendance)
     def create(self, request, *args, **kwargs):
         request_serializer = serializers.ReservationCreateSerializer(data=request.data)
         request_serializer.is_valid(raise_exception=True)
@@ -207,6 +209,7 @@ class ReservationViewSet(
         return Response(body, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=serializers.AttendanceSerializer, responses=serializers.ReservationSerializer)
+    @may_raise(PermissionDenied)  # staff-only fields (booking for a member, attendance)
     def partial_update(self, request, *args, **kwargs):
         """Staff mark the member present or absent, once the time slot has started."""
         if not _is_staff(request):
