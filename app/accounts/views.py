@@ -5,6 +5,7 @@ from typing import cast
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -104,6 +105,7 @@ class UserViewSet(
             "resend_activation": serializers.EmailSerializer,
         }.get(self.action, serializers.AdminUserSerializer)
 
+    @extend_schema(responses={201: serializers.SignUpResultSerializer})
     def create(self, request):
         """Sign up. 201 even when the confirmation e-mail could not be sent: the account is kept."""
         serializer = self.get_serializer(data=request.data)
@@ -127,6 +129,13 @@ class UserViewSet(
         services.deactivate(self.get_object(), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+    @extend_schema(methods=["GET", "PATCH"], responses=serializers.ProfileSerializer)
+    @extend_schema(
+        methods=["DELETE"],
+        request=views_self.PasswordSerializer,
+        responses={200: views_self.ClosedAccountSerializer},
+        description="Close the account: give the password; personal data are erased.",
+    )
     @action(detail=False, methods=["get", "patch", "delete"])
     def me(self, request):
         if request.method == "DELETE":
@@ -138,6 +147,7 @@ class UserViewSet(
         serializer.save()
         return Response(serializer.data)
 
+    @extend_schema(responses=serializers.TokenSerializer)
     @action(detail=False, methods=["post"])
     def activate(self, request):
         """Activate with the token of the confirmation e-mail; answers a login token."""
@@ -146,6 +156,7 @@ class UserViewSet(
         _, auth_token, key = services.activate(serializer.validated_data["token"])
         return _token_answer(auth_token, key)
 
+    @extend_schema(responses=serializers.DetailSerializer)
     @action(detail=False, methods=["post"], url_path="resend-activation")
     def resend_activation(self, request):
         serializer = self.get_serializer(data=request.data)
@@ -173,12 +184,14 @@ class LoginView(generics.GenericAPIView):
         throttles = list(self.throttle_classes) if _method(self) == "POST" else DEFAULT_THROTTLES
         return [throttle() for throttle in throttles]
 
+    @extend_schema(responses=serializers.TokenSerializer)
     def post(self, request):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         auth_token, key = services.log_in(request, **serializer.validated_data)
         return _token_answer(auth_token, key)
 
+    @extend_schema(request=None, responses={204: None})
     def delete(self, request):
         if not isinstance(request.auth, AuthToken):
             raise ValidationError({"detail": _("Log out by sending the token to revoke in the Authorization header.")})
@@ -194,6 +207,7 @@ class PasswordResetView(generics.GenericAPIView):
     permission_classes = [AllowAny]
     throttle_classes = [*DEFAULT_THROTTLES, PasswordResetThrottle, EmailSentThrottle]
 
+    @extend_schema(responses=serializers.DetailSerializer)
     def post(self, request):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -217,6 +231,7 @@ class PasswordResetConfirmView(generics.GenericAPIView):
     permission_classes = [AllowAny]
     throttle_classes = [*DEFAULT_THROTTLES, LoginThrottle]
 
+    @extend_schema(responses=serializers.DetailSerializer)
     def post(self, request):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -231,6 +246,7 @@ class PasswordChangeView(generics.GenericAPIView):
     permission_classes = [IsAuthenticated]
     throttle_classes = [*DEFAULT_THROTTLES, LoginThrottle]
 
+    @extend_schema(responses=serializers.DetailSerializer)
     def post(self, request):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -126,7 +126,10 @@ class ReservationSerializer(serializers.ModelSerializer):
     workplace_name = serializers.CharField(source="timeslot.period.workplace.name", read_only=True)
     timezone = serializers.CharField(source="timeslot.period.workplace.timezone", read_only=True)
     timeslot_removed_at = serializers.DateTimeField(
-        source="timeslot.removed_at", read_only=True, help_text="When an administrator removed the time slot."
+        source="timeslot.removed_at",
+        read_only=True,
+        allow_null=True,
+        help_text="When an administrator removed the time slot.",
     )
     booked_by_staff = serializers.SerializerMethodField(help_text="Staff booked this seat for the member.")
 
@@ -165,6 +168,11 @@ class ReservationSerializer(serializers.ModelSerializer):
 
     def get_booked_by_staff(self, reservation) -> bool:
         return reservation.booked_by_id is not None
+
+
+class BatchResultSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    results = TimeSlotSerializer(many=True)
 
 
 class ReservationCreateSerializer(serializers.Serializer):

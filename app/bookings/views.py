@@ -8,7 +8,8 @@ from typing import cast
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
@@ -20,6 +21,7 @@ from app.bookings import filters, serializers, services
 from app.bookings.models import Period, Reservation, Workplace, WorkplacePicture
 from app.core.exceptions import PermissionDenied
 from app.core.permissions import IsAdminOrReadOnly
+from app.core.schema import may_raise
 
 
 def _query_bool(request, name):
@@ -28,6 +30,13 @@ def _query_bool(request, name):
 
 def _is_staff(request):
     return bool(request.user and request.user.is_staff)
+
+
+def _filters(**types):
+    """Query parameters for the schema: name=(type, description)."""
+    return extend_schema(
+        parameters=[OpenApiParameter(name, kind, description=text) for name, (kind, text) in types.items()]
+    )
 
 
 class WorkplaceViewSet(viewsets.ModelViewSet):
@@ -48,6 +57,9 @@ class WorkplaceViewSet(viewsets.ModelViewSet):
     def perform_destroy(self, instance):
         services.delete_workplace(instance)
 
+    @extend_schema(
+        request=serializers.WorkplacePictureSerializer, responses={201: serializers.WorkplacePictureSerializer}
+    )
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser], url_path="pictures")
     def add_picture(self, request, pk=None):
         """Upload a picture (multipart: `image`, optional `caption`, `position`)."""
@@ -91,6 +103,9 @@ class PeriodViewSet(viewsets.ModelViewSet):
         services.delete_period(instance)
 
 
+@extend_schema_view(
+    destroy=_filters(force=(OpenApiTypes.BOOL, "true: delete even when booked (members are refunded and told).")),
+)
 class TimeSlotViewSet(viewsets.ModelViewSet):
     """Slots with `places_remaining`. Visitors and members see slots of active periods only."""
 
@@ -130,6 +145,7 @@ class TimeSlotViewSet(viewsets.ModelViewSet):
         services.delete_timeslot(self.get_object(), force=_query_bool(request, "force"), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+    @extend_schema(responses={201: serializers.BatchResultSerializer})
     @action(
         detail=False, methods=["post"], permission_classes=[IsAdminUser], serializer_class=serializers.BatchSerializer
     )
@@ -145,6 +161,14 @@ class TimeSlotViewSet(viewsets.ModelViewSet):
         return Response({"count": len(body), "results": body}, status=status.HTTP_201_CREATED)
 
 
+@extend_schema_view(
+    create=extend_schema(
+        request=serializers.ReservationCreateSerializer, responses={201: serializers.ReservationSerializer}
+    ),
+    destroy=extend_schema(
+        responses=serializers.ReservationSerializer, description="Cancel, with a refund before the deadline."
+    ),
+)
 class ReservationViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -173,6 +197,7 @@ class ReservationViewSet(
             return serializers.ReservationCreateSerializer
         return serializers.ReservationSerializer
 
+    @may_raise(PermissionDenied)  # staff-only fields (booking for a member, attendance)
     def create(self, request, *args, **kwargs):
         request_serializer = serializers.ReservationCreateSerializer(data=request.data)
         request_serializer.is_valid(raise_exception=True)
@@ -184,6 +209,7 @@ class ReservationViewSet(
         return Response(body, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=serializers.AttendanceSerializer, responses=serializers.ReservationSerializer)
+    @may_raise(PermissionDenied)  # staff-only fields (booking for a member, attendance)
     def partial_update(self, request, *args, **kwargs):
         """Staff mark the member present or absent, once the time slot has started."""
         if not _is_staff(request):

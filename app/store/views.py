@@ -14,7 +14,9 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from app.accounts.models import User
+from app.core.exceptions import IdempotencyKeyReused, PaymentDeclined, ProviderUnavailable
 from app.core.permissions import IsAdminOrReadOnly
+from app.core.schema import may_raise
 from app.store import filters, serializers
 from app.store.models import Coupon, HeldMembership, Membership, Order, OrderLine, Package, SavedCard
 from app.store.services import cards, checkout, coupons, memberships, partial_refunds, products, refunds
@@ -92,6 +94,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             "gateway: `test-visa`, or `test-decline` to see a decline) or a saved card's `payment_token`."
         ),
     )
+    @may_raise(PaymentDeclined, ProviderUnavailable, IdempotencyKeyReused)
     def create(self, request):
         data = serializers.CheckoutSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
@@ -111,6 +114,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     @extend_schema(request=serializers.RefundSerializer, responses=serializers.OrderSerializer)
     @action(detail=True, methods=["post"], permission_classes=[permissions.IsAdminUser])
+    @may_raise(ProviderUnavailable)
     def refund(self, request, pk=None):
         options = serializers.RefundSerializer(data=request.data)
         options.is_valid(raise_exception=True)
@@ -143,6 +147,7 @@ class PaymentProfileViewSet(
             return SavedCard.objects.none()
         return SavedCard.objects.select_related("profile").filter(profile__user=cast(User, self.request.user))
 
+    @may_raise(PaymentDeclined, ProviderUnavailable)
     def create(self, request):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
