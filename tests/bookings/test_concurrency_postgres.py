@@ -81,7 +81,7 @@ def server(database_url, tmp_path):
     env = {"DATABASE_URL": database_url, "DEBUG": "True", "DB_CONN_MAX_AGE": "0", "LOG_LEVEL": "WARNING"}
     migrated = run_python(["manage.py", "migrate", "--noinput"], timeout=300, **env)
     assert migrated.returncode == 0, migrated.stderr[-2000:]
-    seeded = run_python(["-m", "tests.bookings.pg_server", "seed"], **env)
+    seeded = run_python(["-m", "tests.bookings.pg_server", "seed"], timeout=300, **env)
     assert seeded.returncode == 0, seeded.stderr[-2000:]
     port = free_port()
     log = (tmp_path / "server.log").open("w")
