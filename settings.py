@@ -136,6 +136,7 @@ CONFIRM_SIGN_UP = config("CONFIRM_SIGN_UP", default=0, cast=int)  # Sendinblue t
 FORGOT_PASSWORD = config("FORGOT_PASSWORD", default=0, cast=int)
 INVOICE = config("INVOICE", default=0, cast=int)
 RESERVATION_CANCELLED = config("RESERVATION_CANCELLED", default=0, cast=int)
+RESERVATION_CONFIRMED = config("RESERVATION_CONFIRMED", default=0, cast=int)  # a member booked by staff
 CONFIRM_EMAIL_CHANGE = config("CONFIRM_EMAIL_CHANGE", default=0, cast=int)
 EMAIL_CHANGE_NOTICE = config("EMAIL_CHANGE_NOTICE", default=0, cast=int)
 # The same e-mails in French (members whose `language` is fr); 0: the English template, with a warning.
@@ -143,6 +144,7 @@ CONFIRM_SIGN_UP_FR = config("CONFIRM_SIGN_UP_FR", default=0, cast=int)
 FORGOT_PASSWORD_FR = config("FORGOT_PASSWORD_FR", default=0, cast=int)
 INVOICE_FR = config("INVOICE_FR", default=0, cast=int)
 RESERVATION_CANCELLED_FR = config("RESERVATION_CANCELLED_FR", default=0, cast=int)
+RESERVATION_CONFIRMED_FR = config("RESERVATION_CONFIRMED_FR", default=0, cast=int)
 CONFIRM_EMAIL_CHANGE_FR = config("CONFIRM_EMAIL_CHANGE_FR", default=0, cast=int)
 EMAIL_CHANGE_NOTICE_FR = config("EMAIL_CHANGE_NOTICE_FR", default=0, cast=int)
 EMAIL_BACKEND = config("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
@@ -307,6 +309,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "app.core.pagination.LimitOffsetPagination",
+    # django-filter on every list, refusing unknown and malformed parameters (app/core/filters.py).
+    "DEFAULT_FILTER_BACKENDS": ["app.core.filters.StrictFilterBackend"],
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["app.security.parsers.JSONParser", "rest_framework.parsers.MultiPartParser"],

@@ -217,6 +217,7 @@ class TicketMovement(models.Model):
         PURCHASE = "purchase", "Bought in the store"
         REFUND = "refund", "Taken back by a refund"
         RESERVATION = "reservation", "Spent on a reservation"
+        FREE_RESERVATION = "free_reservation", "Reservation offered free by staff"
         CANCELLATION = "cancellation", "Returned by a cancellation"
         SLOT_CHANGED = "slot_changed", "Returned: the time slot changed or was removed"
         WELCOME = "welcome", "Welcome tickets given at activation"

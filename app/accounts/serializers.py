@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from app.accounts import services
@@ -133,6 +134,7 @@ class ProfileSerializer(_RefusingSerializer):
 
     refused = _MEMBER_REFUSED
     has_membership = serializers.BooleanField(read_only=True)
+    held_memberships = serializers.SerializerMethodField()
 
     class Meta:
         model = User
@@ -143,11 +145,28 @@ class ProfileSerializer(_RefusingSerializer):
             "tickets",
             "membership_end",
             "has_membership",
+            "held_memberships",
             "is_active",
             "is_staff",
             "date_joined",
         ]
         read_only_fields = ["id", "email", "tickets", "membership_end", "is_active", "is_staff", "date_joined"]
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_held_memberships(self, user) -> list[dict[str, object]]:
+        """The memberships held now: `[{"membership": id, "name", "start", "end", "source"}]`."""
+        from app.store.services.memberships import current  # the store owns memberships
+
+        return [
+            {
+                "membership": held.membership_id,
+                "name": held.membership.name if held.membership else None,
+                "start": held.start.isoformat(),
+                "end": held.end.isoformat(),
+                "source": held.source,
+            }
+            for held in current(user)
+        ]
 
 
 class AdminUserSerializer(_RefusingSerializer):

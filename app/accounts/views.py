@@ -4,8 +4,8 @@ the project's exception handler (`app.core.errors`) answers them: no view conver
 from typing import cast
 
 from django.conf import settings
-from django.db.models import Q
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
-from app.accounts import serializers, services, views_self
+from app.accounts import filters, serializers, services, views_self
 from app.accounts.models import AcademicField, AcademicLevel, AuthToken, Domain, Organization, User
 from app.accounts.throttles import EmailSentThrottle, LoginThrottle, PasswordResetThrottle, SignUpThrottle
 from app.core.permissions import IsAdminOrReadOnly
@@ -27,24 +27,28 @@ class OrganizationViewSet(viewsets.ModelViewSet):
     queryset = Organization.objects.all()
     serializer_class = serializers.OrganizationSerializer
     permission_classes = [IsAdminOrReadOnly]
+    filterset_class = filters.OrganizationFilter
 
 
 class DomainViewSet(viewsets.ModelViewSet):
     queryset = Domain.objects.all()
     serializer_class = serializers.DomainSerializer
     permission_classes = [IsAdminOrReadOnly]
+    filterset_class = filters.DomainFilter
 
 
 class AcademicLevelViewSet(viewsets.ModelViewSet):
     queryset = AcademicLevel.objects.all()
     serializer_class = serializers.AcademicLevelSerializer
     permission_classes = [IsAdminOrReadOnly]
+    filterset_class = filters.AcademicLevelFilter
 
 
 class AcademicFieldViewSet(viewsets.ModelViewSet):
     queryset = AcademicField.objects.all()
     serializer_class = serializers.AcademicFieldSerializer
     permission_classes = [IsAdminOrReadOnly]
+    filterset_class = filters.AcademicFieldFilter
 
 
 def _method(view):
@@ -67,6 +71,7 @@ class UserViewSet(
 
     queryset = User.objects.select_related("university", "academic_level", "academic_field")
     serializer_class = serializers.AdminUserSerializer
+    filterset_class = filters.UserFilter
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     lookup_value_regex = r"\d+"
     # Endpoints a visitor uses before having a token: a stale token sent along must not block them.
@@ -100,15 +105,7 @@ class UserViewSet(
             "resend_activation": serializers.EmailSerializer,
         }.get(self.action, serializers.AdminUserSerializer)
 
-    def get_queryset(self):
-        users = super().get_queryset()
-        search = self.request.query_params.get("search", "").strip()
-        if search:
-            users = users.filter(
-                Q(email__icontains=search) | Q(first_name__icontains=search) | Q(last_name__icontains=search)
-            )
-        return users
-
+    @extend_schema(responses={201: serializers.SignUpResultSerializer})
     def create(self, request):
         """Sign up. 201 even when the confirmation e-mail could not be sent: the account is kept."""
         serializer = self.get_serializer(data=request.data)
@@ -132,6 +129,13 @@ class UserViewSet(
         services.deactivate(self.get_object(), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+    @extend_schema(methods=["GET", "PATCH"], responses=serializers.ProfileSerializer)
+    @extend_schema(
+        methods=["DELETE"],
+        request=views_self.PasswordSerializer,
+        responses={200: views_self.ClosedAccountSerializer},
+        description="Close the account: give the password; personal data are erased.",
+    )
     @action(detail=False, methods=["get", "patch", "delete"])
     def me(self, request):
         if request.method == "DELETE":
@@ -143,6 +147,7 @@ class UserViewSet(
         serializer.save()
         return Response(serializer.data)
 
+    @extend_schema(responses=serializers.TokenSerializer)
     @action(detail=False, methods=["post"])
     def activate(self, request):
         """Activate with the token of the confirmation e-mail; answers a login token."""
@@ -151,6 +156,7 @@ class UserViewSet(
         _, auth_token, key = services.activate(serializer.validated_data["token"])
         return _token_answer(auth_token, key)
 
+    @extend_schema(responses=serializers.DetailSerializer)
     @action(detail=False, methods=["post"], url_path="resend-activation")
     def resend_activation(self, request):
         serializer = self.get_serializer(data=request.data)
@@ -178,12 +184,14 @@ class LoginView(generics.GenericAPIView):
         throttles = list(self.throttle_classes) if _method(self) == "POST" else DEFAULT_THROTTLES
         return [throttle() for throttle in throttles]
 
+    @extend_schema(responses=serializers.TokenSerializer)
     def post(self, request):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         auth_token, key = services.log_in(request, **serializer.validated_data)
         return _token_answer(auth_token, key)
 
+    @extend_schema(request=None, responses={204: None})
     def delete(self, request):
         if not isinstance(request.auth, AuthToken):
             raise ValidationError({"detail": _("Log out by sending the token to revoke in the Authorization header.")})
@@ -199,6 +207,7 @@ class PasswordResetView(generics.GenericAPIView):
     permission_classes = [AllowAny]
     throttle_classes = [*DEFAULT_THROTTLES, PasswordResetThrottle, EmailSentThrottle]
 
+    @extend_schema(responses=serializers.DetailSerializer)
     def post(self, request):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -222,6 +231,7 @@ class PasswordResetConfirmView(generics.GenericAPIView):
     permission_classes = [AllowAny]
     throttle_classes = [*DEFAULT_THROTTLES, LoginThrottle]
 
+    @extend_schema(responses=serializers.DetailSerializer)
     def post(self, request):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -236,6 +246,7 @@ class PasswordChangeView(generics.GenericAPIView):
     permission_classes = [IsAuthenticated]
     throttle_classes = [*DEFAULT_THROTTLES, LoginThrottle]
 
+    @extend_schema(responses=serializers.DetailSerializer)
     def post(self, request):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)

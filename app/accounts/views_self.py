@@ -34,6 +34,23 @@ class PasswordSerializer(serializers.Serializer):
     password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
 
 
+class EmailChangeAnswerSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    email_sent = serializers.BooleanField()
+
+
+class EmailChangedSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    detail = serializers.CharField()
+
+
+class ClosedAccountSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    reservations_cancelled = serializers.IntegerField()
+    cards_removed = serializers.IntegerField()
+    cards_kept = serializers.IntegerField()
+
+
 class EmailChangeView(generics.GenericAPIView):
     """Ask to change one's e-mail address: a link goes to the new one, a notice to the current one."""
 
@@ -41,6 +58,7 @@ class EmailChangeView(generics.GenericAPIView):
     permission_classes = [IsAuthenticated]
     throttle_classes = [*DEFAULT_THROTTLES, LoginThrottle]  # it checks a password
 
+    @extend_schema(responses={202: EmailChangeAnswerSerializer})
     def post(self, request):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -63,6 +81,7 @@ class EmailChangeConfirmView(generics.GenericAPIView):
     permission_classes = [AllowAny]
     throttle_classes = [*DEFAULT_THROTTLES, LoginThrottle]
 
+    @extend_schema(responses=EmailChangedSerializer)
     def post(self, request):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)

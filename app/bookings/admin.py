@@ -10,12 +10,15 @@ import copy
 from collections.abc import Callable
 from datetime import time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.forms.models import construct_instance
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -23,6 +26,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from app.accounts.models import User
 from app.bookings import services
 from app.bookings.models import Period, Reservation, TimeSlot, Workplace, WorkplacePicture
 from app.core.errors import as_validation_error, user_message
@@ -196,17 +200,91 @@ class TimeSlotForm(forms.ModelForm):
         return cleaned
 
 
+class BookMemberForm(forms.Form):
+    member = forms.ModelChoiceField(
+        queryset=User.objects.all(),
+        to_field_name="email",
+        widget=forms.EmailInput,
+        label=gettext_lazy("Member's e-mail"),
+        error_messages={"invalid_choice": gettext_lazy("No member has this e-mail address.")},
+    )
+    free_reason = forms.CharField(
+        required=False,
+        max_length=200,
+        label=gettext_lazy("Free seat, because"),
+        help_text=gettext_lazy("Empty: the member's tickets pay. Filled in: the seat is free, for this reason."),
+    )
+
+
 @admin.register(TimeSlot)
 class TimeSlotAdmin(admin.ModelAdmin):
     form = TimeSlotForm
-    list_display = ["__str__", "period", "price", "places_remaining", "removed_at"]
+    list_display = ["__str__", "period", "price", "places_remaining", "removed_at", "attendance_link"]
     list_filter = ["period__workplace", "period", ("removed_at", admin.EmptyFieldListFilter)]
     readonly_fields = ["removed_at"]
     date_hierarchy = "start"
-    actions = ["force_delete"]
+    actions = ["book_member", "force_delete"]
 
     def get_queryset(self, request):
         return services.timeslots_with_places(include_removed=True)
+
+    @admin.display(description=gettext_lazy("Attendance"))
+    def attendance_link(self, slot):
+        url = reverse("admin:bookings_timeslot_attendance", args=[slot.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Sheet"))
+
+    def get_urls(self):
+        sheet = self.admin_site.admin_view(self.attendance_view)
+        return [path("<int:slot_id>/attendance/", sheet, name="bookings_timeslot_attendance"), *super().get_urls()]
+
+    def attendance_view(self, request, slot_id):
+        """A printable sheet: each member booked, how to reach them, and whether they came."""
+        if not self.has_view_permission(request):
+            return redirect("admin:index")
+        try:
+            slot, reservations = services.attendance_sheet(slot_id)
+        except DomainError:
+            raise Http404 from None
+        zone = ZoneInfo(slot.period.workplace.timezone)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Attendance: %(slot)s") % {"slot": slot},
+            "slot": slot,
+            "local_start": slot.start.astimezone(zone),
+            "local_end": slot.end.astimezone(zone),
+            "reservations": reservations,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/bookings/timeslot/attendance.html", context)
+
+    @admin.action(description=gettext_lazy("Book a member into these time slots…"))
+    def book_member(self, request, queryset):
+        form = BookMemberForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            member, free_reason = form.cleaned_data["member"], form.cleaned_data["free_reason"]
+            booked = 0
+            for slot in queryset.order_by("start"):
+                try:  # the members' own path: every booking rule, the ledger and the e-mail
+                    services.reserve(member, slot.pk, actor=request.user, free_reason=free_reason)
+                except DomainError as error:
+                    self.message_user(request, f"{slot}: {user_message(error)}", messages.ERROR)
+                else:
+                    booked += 1
+            self.message_user(
+                request,
+                _("%(member)s booked into %(count)d time slot(s).") % {"member": member.email, "count": booked},
+                messages.SUCCESS if booked else messages.WARNING,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Book a member"),
+            "form": form,
+            "slots": queryset.order_by("start"),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/bookings/timeslot/book_member.html", context)
 
     @admin.display(description=gettext_lazy("Places left"), ordering="places_remaining")
     def places_remaining(self, slot):
@@ -249,20 +327,51 @@ class TimeSlotAdmin(admin.ModelAdmin):
         self.message_user(request, _("%(count)d time slots deleted or removed.") % {"count": count}, messages.SUCCESS)
 
 
+class AttendanceForm(forms.ModelForm):
+    """Only attendance changes here, through the service's rule (the slot must have started)."""
+
+    class Meta:
+        model = Reservation
+        fields = ["is_present"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if "is_present" in self.changed_data:
+            _check(self, services.check_attendance, self.instance)
+        return cleaned
+
+
 @admin.register(Reservation)
 class ReservationAdmin(admin.ModelAdmin):
-    list_display = ["id", "user", "timeslot", "status", "price", "created", "cancelled_because"]
-    list_filter = ["status", "timeslot__period__workplace"]
-    search_fields = ["user__email"]
-    list_select_related = ["user", "timeslot__period__workplace"]
-    raw_id_fields = ["user", "timeslot"]
+    form = AttendanceForm
+    list_display = ["id", "user", "timeslot", "status", "price", "booked_by", "is_present", "created"]
+    list_editable = ["is_present"]
+    list_filter = ["status", "is_present", "timeslot__period__workplace", ("booked_by", admin.EmptyFieldListFilter)]
+    search_fields = ["user__email", "user__last_name"]
+    list_select_related = ["user", "booked_by", "timeslot__period__workplace"]
+    readonly_fields = [
+        "user",
+        "timeslot",
+        "status",
+        "price",
+        "booked_by",
+        "free_reason",
+        "created",
+        "cancelled_at",
+        "cancelled_by",
+        "cancelled_because",
+    ]
     actions = ["cancel_with_refund"]
 
     def has_add_permission(self, request):
-        return False  # members reserve through the API, which checks seats and tickets
+        return False  # staff book through the time slots' action or the API, which check seats and tickets
 
-    def has_change_permission(self, request, obj=None):
-        return False
+    def get_changelist_form(self, request, **kwargs):
+        return AttendanceForm
+
+    def save_model(self, request, obj, form, change):
+        if "is_present" in form.changed_data:
+            services.mark_attendance(obj, is_present=form.cleaned_data["is_present"], actor=request.user)
 
     def has_delete_permission(self, request, obj=None):
         return False  # cancel instead: it refunds and keeps the history

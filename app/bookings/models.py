@@ -155,6 +155,15 @@ class Reservation(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     cancelled_because = models.CharField(max_length=20, choices=CancelledBecause.choices, blank=True)
+    # Set when a staff member booked the seat for the member (None: the member booked it).
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    free_reason = models.CharField(
+        max_length=200, blank=True, help_text="Why staff offered this seat free of tickets (empty: paid)."
+    )
+    # None until staff take attendance, after the slot has started.
+    is_present = models.BooleanField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created", "-id"]

@@ -137,7 +137,11 @@ class ReservationSerializer(serializers.ModelSerializer):
     timeslot_removed_at = serializers.DateTimeField(
         source="timeslot.removed_at",
         read_only=True,
+        allow_null=True,
         help_text=gettext_lazy("When an administrator removed the time slot."),
+    )
+    booked_by_staff = serializers.SerializerMethodField(
+        help_text=gettext_lazy("Staff booked this seat for the member.")
     )
 
     class Meta:
@@ -157,13 +161,48 @@ class ReservationSerializer(serializers.ModelSerializer):
             "created",
             "cancelled_at",
             "cancelled_because",
+            "booked_by_staff",
+            "free_reason",
+            "is_present",
         ]
-        read_only_fields = ["user", "timeslot", "status", "price", "created", "cancelled_at", "cancelled_because"]
+        read_only_fields = [
+            "user",
+            "timeslot",
+            "status",
+            "price",
+            "created",
+            "cancelled_at",
+            "cancelled_because",
+            "free_reason",
+            "is_present",
+        ]
+
+    def get_booked_by_staff(self, reservation) -> bool:
+        return reservation.booked_by_id is not None
 
     def get_workplace_name(self, reservation) -> str:
         return localized(reservation.timeslot.period.workplace, "name")
 
 
+class BatchResultSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    results = TimeSlotSerializer(many=True)
+
+
 class ReservationCreateSerializer(serializers.Serializer):
     # An id only: the service locks and checks the slot itself.
     timeslot = serializers.IntegerField(min_value=1)
+    user = serializers.IntegerField(
+        min_value=1, required=False, help_text=gettext_lazy("Staff only: the member to book for (default: yourself).")
+    )
+    free_reason = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=gettext_lazy("Staff only: offer the seat free of tickets, saying why (kept in the ticket ledger)."),
+    )
+
+
+class AttendanceSerializer(serializers.Serializer):
+    is_present = serializers.BooleanField(help_text=gettext_lazy("Staff only, once the time slot has started."))

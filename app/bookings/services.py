@@ -27,7 +27,7 @@ from app.accounts.models import TicketMovement, User
 from app.accounts.tickets import NotEnoughTickets, move_tickets
 from app.bookings.models import Period, Reservation, TimeSlot, Workplace
 from app.core.email import send_templated_email
-from app.core.exceptions import InUse, Invalid, NotFound
+from app.core.exceptions import InUse, Invalid, NotFound, PermissionDenied
 from app.core.i18n import localized
 
 logger = logging.getLogger(__name__)
@@ -442,19 +442,58 @@ def _overlaps(start: datetime, end: datetime, existing: list[tuple[datetime, dat
 # --- Reservations -------------------------------------------------------------------------
 
 
-def reserve(user: User, timeslot_id: int) -> Reservation:
-    """Take a seat in a slot for `user` and exactly the slot's price in tickets."""
+def booking_member(actor: User, user_id: int | None) -> User:
+    """Whom `actor` books for: themselves, or (staff only) the member `user_id`."""
+    if user_id is None or user_id == actor.pk:
+        return actor
+    if not actor.is_staff:
+        raise PermissionDenied(
+            _("Only staff may book for another member."), fields={"user": [_("Leave it out to book for yourself.")]}
+        )
+    member = User.objects.filter(pk=user_id).first()
+    if member is None:
+        raise Invalid(fields={"user": [_("No member with this id.")]})
+    return member
+
+
+def reserve(user: User, timeslot_id: int, *, actor: User | None = None, free_reason: str = "") -> Reservation:
+    """Take a seat in a slot for `user` and exactly the slot's price in tickets.
+
+    The one path for every booking: a member's own (`actor` None or the member) and a staff
+    member's for someone (`actor` staff), so seats, one-per-member, open period and start time
+    hold alike, under the same slot lock. Only staff may book for someone else or offer the seat
+    free (`free_reason`: the member pays nothing, the ledger still records it). A member booked
+    by staff is e-mailed a confirmation.
+    """
+    actor = actor or user
+    for_member = actor.pk != user.pk
+    free_reason = free_reason.strip()
+    if (for_member or free_reason) and not actor.is_staff:
+        field = "user" if for_member else "free_reason"
+        raise PermissionDenied(
+            _("Only staff may book for another member or offer a free seat."), fields={field: [_("Staff only.")]}
+        )
     try:
-        return _reserve(user, timeslot_id)
+        reservation = _reserve(user, timeslot_id, actor=actor, free_reason=free_reason)
     except IntegrityError as error:
         # The partial unique constraint caught a second active reservation the checks did not see.
         if "one_active_reservation" in str(error) or "UNIQUE" in str(error):
-            raise Invalid(_("You already have a reservation for this time slot.")) from error
+            raise Invalid(_already_reserved(for_member)) from error
         raise
+    if for_member:
+        transaction.on_commit(partial(_confirm_to_member, reservation))  # at once outside a transaction
+    return reservation
 
 
-def _reserve(user: User, timeslot_id: int) -> Reservation:
+def _already_reserved(for_member: bool) -> str:
+    if for_member:
+        return _("This member already has a reservation for this time slot.")
+    return _("You already have a reservation for this time slot.")
+
+
+def _reserve(user: User, timeslot_id: int, *, actor: User, free_reason: str) -> Reservation:
     now = timezone.now()
+    for_member = actor.pk != user.pk
     with transaction.atomic():
         slot = (
             TimeSlot.objects.select_for_update(of=("self",))
@@ -465,7 +504,7 @@ def _reserve(user: User, timeslot_id: int) -> Reservation:
         if slot is None or slot.removed_at is not None:
             raise Invalid(fields={"timeslot": [_("No time slot with this id.")]})
         if not user.is_active:
-            raise Invalid(_("Your account is not active."))
+            raise Invalid(_("This member's account is not active.") if for_member else _("Your account is not active."))
         if not slot.period.is_active:
             raise Invalid(_("This time slot is not open for reservations."))
         if slot.start <= now:
@@ -476,21 +515,57 @@ def _reserve(user: User, timeslot_id: int) -> Reservation:
             taken=Count("id"), mine=Count("id", filter=Q(user=user))
         )
         if counts["mine"]:
-            raise Invalid(_("You already have a reservation for this time slot."))
+            raise Invalid(_already_reserved(for_member))
         if counts["taken"] >= slot.period.workplace.seats:
             raise Invalid(_("This time slot is full."))
-        reservation = Reservation.objects.create(user=user, timeslot=slot, price=slot.price)
-        if slot.price:
+        price = 0 if free_reason else slot.price
+        reservation = Reservation.objects.create(
+            user=user,
+            timeslot=slot,
+            price=price,
+            booked_by=actor if for_member else None,
+            free_reason=free_reason,
+        )
+        if free_reason:
+            # A zero movement: the ledger still says who gave which seat, and why.
+            reference = f"{_ref(reservation)}: {free_reason}"
+            move_tickets(user, 0, TicketMovement.Reason.FREE_RESERVATION, actor=actor, reference=reference)
+        elif price:
             try:
-                move_tickets(
-                    user, -slot.price, TicketMovement.Reason.RESERVATION, actor=user, reference=_ref(reservation)
-                )
+                move_tickets(user, -price, TicketMovement.Reason.RESERVATION, actor=actor, reference=_ref(reservation))
             except NotEnoughTickets as error:
-                raise Invalid(
-                    _("This time slot costs %(needed)d ticket(s); you have %(balance)d.")
-                    % {"needed": error.needed, "balance": error.balance}
-                ) from error
+                words = (
+                    _("This time slot costs %(needed)d ticket(s); the member has %(balance)d.")
+                    if for_member
+                    else _("This time slot costs %(needed)d ticket(s); you have %(balance)d.")
+                )
+                raise Invalid(words % {"needed": error.needed, "balance": error.balance}) from error
     return reservation
+
+
+def _confirm_to_member(reservation: Reservation) -> None:
+    """E-mail a member whom staff booked in: what, where, when, and what it cost."""
+    slot = reservation.timeslot
+    zone = ZoneInfo(slot.period.workplace.timezone)
+    user = reservation.user
+    with translation.override(user.language):  # the member's language, not the staff member's
+        params = {
+            "first_name": user.first_name,
+            "organization": settings.ORGANIZATION,
+            "workplace": localized(slot.period.workplace, "name"),
+            "start": f"{slot.start.astimezone(zone):%Y-%m-%d %H:%M}",
+            "end": f"{slot.end.astimezone(zone):%H:%M}",
+            "timezone": zone.key,
+            "tickets": reservation.price,
+        }
+    send_templated_email(
+        language=user.language,
+        to_email=user.email,
+        to_name=user.get_full_name(),
+        template_setting="RESERVATION_CONFIRMED",
+        params=params,
+        local_template="emails/reservation_confirmed",
+    )
 
 
 def cancel_reservation(reservation: Reservation, *, actor: User, enforce_deadline: bool = True) -> Reservation:
@@ -521,6 +596,50 @@ def cancel_reservation(reservation: Reservation, *, actor: User, enforce_deadlin
         because = Reservation.CancelledBecause.ADMIN if actor.is_staff else Reservation.CancelledBecause.MEMBER
         _cancel(reservation, actor=actor, because=because)
     return reservation
+
+
+def check_attendance(reservation: Reservation) -> None:
+    """Attendance is taken only for an active reservation whose slot has started."""
+    if reservation.status != ACTIVE:
+        raise Invalid(fields={"is_present": [_("This reservation is cancelled: there is no attendance to take.")]})
+    slot = reservation.timeslot
+    if slot.start > timezone.now():
+        zone = ZoneInfo(slot.period.workplace.timezone)
+        raise Invalid(
+            fields={
+                "is_present": [
+                    _("Attendance can be taken once the time slot has started, at %(start)s (%(zone)s).")
+                    % {"start": f"{slot.start.astimezone(zone):%Y-%m-%d %H:%M}", "zone": zone.key}
+                ]
+            }
+        )
+
+
+def mark_attendance(reservation: Reservation, *, is_present: bool | None, actor: User) -> Reservation:
+    """Staff record whether the member came (None: not known yet)."""
+    if not actor.is_staff:
+        raise PermissionDenied(_("Only staff take attendance."))
+    with transaction.atomic():
+        reservation = (
+            Reservation.objects.select_for_update(of=("self",))
+            .select_related("timeslot__period__workplace")
+            .get(pk=reservation.pk)
+        )
+        check_attendance(reservation)
+        reservation.is_present = is_present
+        reservation.save(update_fields=["is_present"])
+    return reservation
+
+
+def attendance_sheet(slot_id: int) -> tuple[TimeSlot, list[Reservation]]:
+    """A slot and its active reservations with their members, in two queries."""
+    slot = timeslots_with_places(include_removed=True).filter(pk=slot_id).first()
+    if slot is None:
+        raise NotFound(_("No time slot with this id."))
+    reservations = list(
+        slot.reservations.filter(status=ACTIVE).select_related("user").order_by("user__last_name", "user__first_name")
+    )
+    return slot, reservations
 
 
 def _cancel(reservation: Reservation, *, actor: User | None, because: str) -> None:

@@ -4,44 +4,24 @@ Services raise `app.core.exceptions`; the project's exception handler (`app.core
 them, and lock time-outs, into status codes and JSON.
 """
 
-from datetime import date
 from typing import cast
 
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAdminUser, IsAuthenticated
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from app.accounts.models import User
-from app.bookings import serializers, services
+from app.bookings import filters, serializers, services
 from app.bookings.models import Period, Reservation, Workplace, WorkplacePicture
+from app.core.exceptions import PermissionDenied
 from app.core.permissions import IsAdminOrReadOnly
-
-
-def _query_int(request: Request, name: str) -> int | None:
-    value = request.query_params.get(name)
-    if not value:
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        raise ValidationError({name: [_("Must be a whole number.")]}) from None
-
-
-def _query_date(request, name):
-    value = request.query_params.get(name)
-    if value in (None, ""):
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValidationError({name: [_("Must be a date as YYYY-MM-DD.")]}) from None
+from app.core.schema import may_raise
 
 
 def _query_bool(request, name):
@@ -52,10 +32,18 @@ def _is_staff(request):
     return bool(request.user and request.user.is_staff)
 
 
+def _filters(**types):
+    """Query parameters for the schema: name=(type, description)."""
+    return extend_schema(
+        parameters=[OpenApiParameter(name, kind, description=text) for name, (kind, text) in types.items()]
+    )
+
+
 class WorkplaceViewSet(viewsets.ModelViewSet):
     queryset = Workplace.objects.prefetch_related("pictures")
     serializer_class = serializers.WorkplaceSerializer
     permission_classes = [IsAdminOrReadOnly]
+    filterset_class = filters.WorkplaceFilter
 
     def perform_create(self, serializer):
         serializer.instance = services.save_workplace(Workplace(**serializer.validated_data))
@@ -69,6 +57,9 @@ class WorkplaceViewSet(viewsets.ModelViewSet):
     def perform_destroy(self, instance):
         services.delete_workplace(instance)
 
+    @extend_schema(
+        request=serializers.WorkplacePictureSerializer, responses={201: serializers.WorkplacePictureSerializer}
+    )
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser], url_path="pictures")
     def add_picture(self, request, pk=None):
         """Upload a picture (multipart: `image`, optional `caption`, `position`)."""
@@ -91,14 +82,12 @@ class PeriodViewSet(viewsets.ModelViewSet):
 
     serializer_class = serializers.PeriodSerializer
     permission_classes = [IsAdminOrReadOnly]
+    filterset_class = filters.PeriodFilter
 
     def get_queryset(self):
         periods = Period.objects.all()
         if not _is_staff(self.request):
             periods = periods.filter(is_active=True)
-        workplace = _query_int(self.request, "workplace")
-        if workplace is not None:
-            periods = periods.filter(workplace_id=workplace)
         return periods
 
     def perform_create(self, serializer):
@@ -114,28 +103,20 @@ class PeriodViewSet(viewsets.ModelViewSet):
         services.delete_period(instance)
 
 
+@extend_schema_view(
+    destroy=_filters(force=(OpenApiTypes.BOOL, "true: delete even when booked (members are refunded and told).")),
+)
 class TimeSlotViewSet(viewsets.ModelViewSet):
-    """Slots with `places_remaining`. Filters: `workplace`, `period`, `date_from`, `date_to` (local dates),
-    `upcoming=true`. Visitors and members see slots of active periods only."""
+    """Slots with `places_remaining`. Visitors and members see slots of active periods only."""
 
     serializer_class = serializers.TimeSlotSerializer
     permission_classes = [IsAdminOrReadOnly]
+    filterset_class = filters.TimeSlotFilter
 
     def get_queryset(self):
         slots = services.timeslots_with_places()
         if not _is_staff(self.request):
             slots = slots.filter(period__is_active=True)
-        if self.action != "list":
-            return slots
-        filters = {
-            "period__workplace_id": _query_int(self.request, "workplace"),
-            "period_id": _query_int(self.request, "period"),
-            "local_date__gte": _query_date(self.request, "date_from"),
-            "local_date__lte": _query_date(self.request, "date_to"),
-        }
-        slots = slots.filter(**{key: value for key, value in filters.items() if value is not None})
-        if _query_bool(self.request, "upcoming"):
-            slots = slots.filter(start__gt=timezone.now())
         return slots
 
     def _reread(self, slot):
@@ -164,6 +145,7 @@ class TimeSlotViewSet(viewsets.ModelViewSet):
         services.delete_timeslot(self.get_object(), force=_query_bool(request, "force"), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+    @extend_schema(responses={201: serializers.BatchResultSerializer})
     @action(
         detail=False, methods=["post"], permission_classes=[IsAdminUser], serializer_class=serializers.BatchSerializer
     )
@@ -179,6 +161,14 @@ class TimeSlotViewSet(viewsets.ModelViewSet):
         return Response({"count": len(body), "results": body}, status=status.HTTP_201_CREATED)
 
 
+@extend_schema_view(
+    create=extend_schema(
+        request=serializers.ReservationCreateSerializer, responses={201: serializers.ReservationSerializer}
+    ),
+    destroy=extend_schema(
+        responses=serializers.ReservationSerializer, description="Cancel, with a refund before the deadline."
+    ),
+)
 class ReservationViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -186,26 +176,20 @@ class ReservationViewSet(
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
-    """A member's own reservations (an admin sees all). `DELETE` cancels with a refund.
-    Filters: `status`, `timeslot`, and for admins `user`."""
+    """A member's own reservations (an admin sees all). `DELETE` cancels with a refund; staff book
+    for a member (`user`) and take attendance (`PATCH {"is_present": ...}`)."""
 
     serializer_class = serializers.ReservationSerializer
     permission_classes = [IsAuthenticated]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    filterset_class = filters.ReservationFilter
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no user
+            return Reservation.objects.none()
         reservations = Reservation.objects.select_related("timeslot__period__workplace")
         if not _is_staff(self.request):
             reservations = reservations.filter(user_id=cast(int, self.request.user.pk))
-        elif (user := _query_int(self.request, "user")) is not None:
-            reservations = reservations.filter(user_id=user)
-        if (timeslot := _query_int(self.request, "timeslot")) is not None:
-            reservations = reservations.filter(timeslot_id=timeslot)
-        if status_filter := self.request.query_params.get("status"):
-            if status_filter not in Reservation.Status.values:
-                raise ValidationError(
-                    {"status": [_("One of: %(values)s.") % {"values": ", ".join(Reservation.Status.values)}]}
-                )
-            reservations = reservations.filter(status=status_filter)
         return reservations
 
     def get_serializer_class(self):
@@ -213,12 +197,29 @@ class ReservationViewSet(
             return serializers.ReservationCreateSerializer
         return serializers.ReservationSerializer
 
+    @may_raise(PermissionDenied)  # staff-only fields (booking for a member, attendance)
     def create(self, request, *args, **kwargs):
         request_serializer = serializers.ReservationCreateSerializer(data=request.data)
         request_serializer.is_valid(raise_exception=True)
-        reservation = services.reserve(request.user, request_serializer.validated_data["timeslot"])
+        data = request_serializer.validated_data
+        actor = cast(User, request.user)
+        member = services.booking_member(actor, data.get("user"))
+        reservation = services.reserve(member, data["timeslot"], actor=actor, free_reason=data["free_reason"])
         body = serializers.ReservationSerializer(reservation).data
         return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=serializers.AttendanceSerializer, responses=serializers.ReservationSerializer)
+    @may_raise(PermissionDenied)  # staff-only fields (booking for a member, attendance)
+    def partial_update(self, request, *args, **kwargs):
+        """Staff mark the member present or absent, once the time slot has started."""
+        if not _is_staff(request):
+            raise PermissionDenied(_("Only staff take attendance."))
+        attendance = serializers.AttendanceSerializer(data=request.data)
+        attendance.is_valid(raise_exception=True)
+        reservation = services.mark_attendance(
+            self.get_object(), is_present=attendance.validated_data["is_present"], actor=cast(User, request.user)
+        )
+        return Response(serializers.ReservationSerializer(reservation).data)
 
     def destroy(self, request, *args, **kwargs):
         reservation = services.cancel_reservation(self.get_object(), actor=request.user)

@@ -8,12 +8,13 @@ same text. The same condition therefore has the same status and words everywhere
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import OperationalError
+from django.db import IntegrityError, OperationalError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
@@ -39,6 +40,8 @@ STATUS_BY_EXCEPTION: tuple[tuple[type[domain.DomainError], int], ...] = (
     (domain.DomainError, 400),
 )
 
+logger = logging.getLogger(__name__)
+
 # PostgreSQL serialization failure, deadlock, lock not available; sqlite's busy time-out.
 RETRYABLE_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
 
@@ -50,6 +53,25 @@ def is_lock_timeout(error: BaseException) -> bool:
     cause = error.__cause__
     sqlstate = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)  # psycopg 3 or 2
     return sqlstate in RETRYABLE_SQLSTATES or "database is locked" in str(error)
+
+
+# A constraint the input broke that no validator checked first (PostgreSQL's SQLSTATE, sqlite's words).
+_BROKEN_RULE_SQLSTATES = frozenset({"23502", "23514"})  # not null, check
+_BROKEN_RULE_WORDS = ("NOT NULL constraint failed", "CHECK constraint failed")
+
+
+def _from_integrity_error(error: IntegrityError) -> domain.DomainError:
+    """A unique or foreign-key clash is a conflict with what is stored (409); a NOT NULL or CHECK
+    violation is input breaking a rule (400). Either way a validator should have caught it first:
+    the constraint's name is logged (never the values) so that one can be added."""
+    cause = error.__cause__
+    sqlstate = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
+    diag = getattr(cause, "diag", None)
+    constraint = getattr(diag, "constraint_name", None) or str(error).split(":")[-1].strip()[:100]
+    logger.warning("A database constraint refused a write no validator checked: %s", constraint)
+    if sqlstate in _BROKEN_RULE_SQLSTATES or (sqlstate is None and str(error).startswith(_BROKEN_RULE_WORDS)):
+        return domain.Invalid()
+    return domain.Conflict(_("This clashes with a record that already exists (a name or address already in use?)."))
 
 
 def _from_django_validation(error: DjangoValidationError) -> domain.Invalid:
@@ -70,6 +92,8 @@ def as_domain_error(exc: BaseException) -> domain.DomainError | None:
         return domain.InUse()
     if is_lock_timeout(exc):
         return domain.Busy()
+    if isinstance(exc, IntegrityError):
+        return _from_integrity_error(exc)
     return None
 
 
@@ -102,7 +126,10 @@ def json_exception_handler(exc: Exception, context: dict[str, Any]) -> Response 
     """DRF's EXCEPTION_HANDLER: domain and Django errors by the table, DRF's own as DRF does them."""
     error = as_domain_error(exc)
     if error is None:
-        return exception_handler(exc, context)
+        response = exception_handler(exc, context)
+        if response is not None and isinstance(response.data, list):  # `raise ValidationError("...")`
+            response.data = {"detail": " ".join(str(message) for message in response.data)}
+        return response
     headers = {"Retry-After": "1"} if isinstance(error, domain.Busy) else None
     return Response(error_body(error), status=status_for(error), headers=headers)
 

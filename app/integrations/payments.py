@@ -215,6 +215,14 @@ class PaymentGateway(Protocol):
 
     def cancel_settlement(self, settlement_id: str) -> Settlement: ...
 
+    def settle(self, auth_id: str, *, merchant_ref_num: str, amount_cents: int) -> Settlement:
+        """Settle (part of) an authorisation again, e.g. what is left after cancelling its settlement."""
+        ...
+
+    def find_refunds(self, merchant_ref_num: str, *, timeout: float | None = None) -> list[Refund]:
+        """Refunds made with `merchant_ref_num`: how a refund whose answer was lost is found again."""
+        ...
+
     def create_profile(
         self, *, merchant_customer_id: str, first_name: str, last_name: str, email: str, phone: str = ""
     ) -> VaultProfile: ...

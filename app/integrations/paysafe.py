@@ -297,6 +297,21 @@ class PaysafeClient:
         body = self._call("refund", "POST", self._settlements_url(f"/{settlement_id}/refunds"), json=payload)
         return Refund(id=_required_id(body, "refund"))
 
+    def settle(self, auth_id: str, *, merchant_ref_num: str, amount_cents: int) -> Settlement:
+        payload = {"merchantRefNum": merchant_ref_num, "amount": amount_cents}
+        body = self._call("settlement", "POST", self._auths_url(f"/{auth_id}/settlements"), json=payload)
+        return Settlement(id=_required_id(body, "settlement"), status=str(body.get("status", "")))
+
+    def find_refunds(self, merchant_ref_num: str, *, timeout: float | None = None) -> list[Refund]:
+        url = f"{self._cards}accounts/{self._account}/refunds"
+        body = self._call("refund lookup", "GET", url, params={"merchantRefNum": merchant_ref_num}, timeout=timeout)
+        refunds = body.get("refunds") or []
+        return [
+            Refund(id=str(refund["id"]))
+            for refund in refunds
+            if isinstance(refund, dict) and refund.get("id") and refund.get("status") not in ("FAILED", "CANCELLED")
+        ]
+
     def cancel_settlement(self, settlement_id: str) -> Settlement:
         body = self._call(
             "cancel settlement", "PUT", self._settlements_url(f"/{settlement_id}"), json={"status": "CANCELLED"}

@@ -161,3 +161,11 @@ class TestGateway:
 
     def cancel_settlement(self, settlement_id: str) -> Settlement:
         return Settlement(id=settlement_id, status="CANCELLED")
+
+    def settle(self, auth_id: str, *, merchant_ref_num: str, amount_cents: int) -> Settlement:
+        if auth_id not in _auths:
+            raise RecordNotFound(code="5269", status=404)
+        return Settlement(id=_new_id("settlement"), status="PENDING")
+
+    def find_refunds(self, merchant_ref_num: str, *, timeout: float | None = None) -> list[Refund]:
+        return []  # local refunds are cancellations: none is ever made by reference

@@ -21,7 +21,8 @@ _INT64 = 2**63 - 1
 
 
 def _bad(field, message, status=400):
-    return JsonResponse({field: [message]}, status=status)
+    # The API's error shape: `detail` is one sentence, any other member a list of messages.
+    return JsonResponse({field: message if field == "detail" else [message]}, status=status)
 
 
 def _body_limit(request):

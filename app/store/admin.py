@@ -1,9 +1,20 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy
 
-from app.core.errors import user_message
+from app.core.errors import as_validation_error, user_message
 from app.core.exceptions import DomainError
-from app.store.models import Membership, Order, OrderLine, OrderStatusChange, Package, PaymentProfile, SavedCard
+from app.store.models import (
+    Coupon,
+    HeldMembership,
+    Membership,
+    Order,
+    OrderLine,
+    OrderStatusChange,
+    Package,
+    PaymentProfile,
+    SavedCard,
+)
+from app.store.services import memberships
 from app.store.services.products import delete_product
 from app.store.services.refunds import refund_order
 
@@ -131,3 +142,39 @@ class SavedCardAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(Coupon)
+class CouponAdmin(admin.ModelAdmin):
+    list_display = ["code", "percent_off", "amount_off", "valid_from", "valid_until", "max_uses", "use_count"]
+    search_fields = ["code"]
+    filter_horizontal = ["packages", "memberships", "organizations"]
+
+    @admin.display(description=gettext_lazy("Uses"))
+    def use_count(self, obj):
+        return obj.uses.count()
+
+
+@admin.register(HeldMembership)
+class HeldMembershipAdmin(admin.ModelAdmin):
+    """Staff grant a membership here (through the same service as the API); purchases add their own."""
+
+    list_display = ["user", "membership", "start", "end", "source", "granted_by"]
+    list_filter = ["source", "membership"]
+    search_fields = ["user__email"]
+    autocomplete_fields = ["user"]
+    fields = ["user", "membership", "start", "end", "source", "order_line", "granted_by"]
+    readonly_fields = ["source", "order_line", "granted_by"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A recorded period is history: staff add a new grant rather than edit one.
+        return [*self.readonly_fields, "user", "membership", "start", "end"] if obj else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        try:
+            held = memberships.grant(obj.user, obj.membership, actor=request.user, start=obj.start, end=obj.end)
+        except DomainError as error:
+            raise as_validation_error(error) from None
+        obj.pk = held.pk

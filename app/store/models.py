@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from app.accounts.models import AcademicLevel
+from app.accounts.models import AcademicLevel, Organization
 from app.core.i18n import localized
 
 # Bounds on what a product may be, so that any order that can be paid can be granted and stored:
@@ -80,16 +80,20 @@ class Order(models.Model):
         PAID = "paid", "Paid"
         FAILED = "failed", "Failed"
         REFUNDED = "refunded", "Refunded"
+        PARTIALLY_REFUNDED = "partially_refunded", "Partially refunded"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders")
     # Sent to Paysafe as merchantRefNum: how a payment is found again after a timeout.
     reference = models.CharField(max_length=40, unique=True, default=new_reference, editable=False)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     currency = models.CharField(max_length=3)
     tax_rate = models.DecimalField(max_digits=6, decimal_places=3, help_text=_("Percent, at the time of purchase."))
     subtotal = models.DecimalField(max_digits=10, decimal_places=2)
     tax = models.DecimalField(max_digits=10, decimal_places=2)
     total = models.DecimalField(max_digits=10, decimal_places=2)
+    # The coupon applied (its discount comes off the subtotal before tax); its use is recorded when paid.
+    coupon = models.ForeignKey("Coupon", null=True, blank=True, on_delete=models.PROTECT, related_name="orders")
+    discount = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0.00"))
     idempotency_key = models.CharField(max_length=100, blank=True)
     request_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
     paysafe_auth_id = models.CharField(max_length=100, blank=True)
@@ -101,6 +105,8 @@ class Order(models.Model):
     # reconcile_payments keeps looking for a late payment for a while.
     outcome_uncertain = models.BooleanField(default=False)
     refund_note = models.CharField(max_length=300, blank=True)
+    # Money given back so far (partial refunds add up to `total` at most).
+    refunded_amount = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0.00"))
     # Charged but the goods could not be granted (or the charge does not match): staff must complete
     # or refund it. reconcile_payments exits non-zero while any such order is left.
     needs_attention = models.BooleanField(default=False, db_index=True)
@@ -140,8 +146,8 @@ class OrderStatusChange(models.Model):
         REFUND = "refund", _("Refund")
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="status_changes")
-    from_status = models.CharField(max_length=10, choices=Order.Status.choices)
-    to_status = models.CharField(max_length=10, choices=Order.Status.choices)
+    from_status = models.CharField(max_length=20, choices=Order.Status.choices)
+    to_status = models.CharField(max_length=20, choices=Order.Status.choices)
     source = models.CharField(max_length=20, choices=Source.choices)
     # The person who acted (an admin refunding); empty when the system did (checkout, reconcile).
     actor = models.ForeignKey(
@@ -175,6 +181,7 @@ class OrderLine(models.Model):
     # What the line granted: the membership period it added, when paid.
     membership_start = models.DateTimeField(null=True, blank=True)
     membership_end = models.DateTimeField(null=True, blank=True)
+    refunded_quantity = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["id"]
@@ -227,3 +234,125 @@ class SavedCard(models.Model):
 
     def __str__(self):
         return f"{self.card_type} ending {self.last_digits}"
+
+
+class Coupon(models.Model):
+    """A discount code: a percentage or a fixed amount off the subtotal of the lines it applies to."""
+
+    code = models.CharField(max_length=40, help_text=_("Matched without regard to case."))
+    percent_off = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("100"))],
+    )
+    amount_off = models.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(PRICE_MAX)],
+    )
+    valid_from = models.DateTimeField(null=True, blank=True)
+    valid_until = models.DateTimeField(null=True, blank=True)
+    max_uses = models.PositiveIntegerField(null=True, blank=True, help_text=_("Empty: no limit."))
+    max_uses_per_member = models.PositiveIntegerField(null=True, blank=True, help_text=_("Empty: no limit."))
+    # Empty restrictions: every product, every member.
+    packages = models.ManyToManyField(Package, blank=True, related_name="coupons")
+    memberships = models.ManyToManyField(Membership, blank=True, related_name="coupons")
+    organizations = models.ManyToManyField(Organization, blank=True, related_name="coupons")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(models.functions.Upper("code"), name="coupon_code_unique_any_case"),
+            models.CheckConstraint(
+                condition=Q(percent_off__isnull=True, amount_off__isnull=False)
+                | Q(percent_off__isnull=False, amount_off__isnull=True),
+                name="coupon_percent_or_amount",
+            ),
+        ]
+
+    def __str__(self):
+        return self.code
+
+
+class CouponUse(models.Model):
+    """A coupon used by a paid order. Returned (deleted) when that order is refunded in full."""
+
+    coupon = models.ForeignKey(Coupon, on_delete=models.PROTECT, related_name="uses")
+    order = models.OneToOneField(Order, on_delete=models.PROTECT, related_name="coupon_use")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.coupon} – {self.order}"
+
+
+class HeldMembership(models.Model):
+    """A membership a member holds from `start` to `end`: bought (`order_line`) or granted by staff.
+
+    Every eligibility rule reads these rows (`eligibility.held_membership_ids`); `User.membership_end`
+    stays the end of the latest one, for display."""
+
+    class Source(models.TextChoices):
+        PURCHASE = "purchase", _("Purchase")
+        STAFF = "staff", _("Granted by staff")
+        MIGRATED = "migrated", _("Recorded before memberships were tracked")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="held_memberships")
+    # Empty only for a period recorded before memberships were tracked, whose product is unknown.
+    membership = models.ForeignKey(Membership, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    source = models.CharField(max_length=10, choices=Source.choices)
+    order_line = models.OneToOneField(
+        OrderLine, null=True, blank=True, on_delete=models.CASCADE, related_name="held_membership"
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-end", "-id"]
+        indexes = [models.Index(fields=["user", "end"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="held_membership_ends_after_start")
+        ]
+
+    def __str__(self):
+        return f"{self.membership or '—'} ({self.start:%Y-%m-%d} → {self.end:%Y-%m-%d})"
+
+
+class OrderRefund(models.Model):
+    """One refund of some lines of an order (a partial refund), recorded BEFORE the money moves.
+
+    `number` makes the gateway's reference (`<order>-R<number>`): a retry after a timeout sends the
+    same reference, and a refund that went through is found by it instead of being made twice."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DONE = "done", "Done"
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds")
+    number = models.PositiveIntegerField()
+    lines = models.JSONField(help_text="{order line id: quantity}")
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    idempotency_key = models.CharField(max_length=100, blank=True)
+    gateway_refund_id = models.CharField(max_length=100, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["order", "number"], name="order_refund_number_unique")]
+
+    def __str__(self):
+        return f"{self.order.reference}-R{self.number} ({self.amount})"
+
+    @property
+    def merchant_ref_num(self) -> str:
+        return f"{self.order.reference}-R{self.number}"

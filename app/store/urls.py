@@ -6,6 +6,8 @@ router = SimpleRouter()
 router.register("memberships", views.MembershipViewSet, basename="membership")
 router.register("packages", views.PackageViewSet, basename="package")
 router.register("orders", views.OrderViewSet, basename="order")
+router.register("held-memberships", views.HeldMembershipViewSet, basename="held-membership")
+router.register("coupons", views.CouponViewSet, basename="coupon")
 router.register("payment-profiles", views.PaymentProfileViewSet, basename="payment-profile")
 
 urlpatterns = router.urls

@@ -15,10 +15,12 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from app.accounts.models import User
+from app.core.exceptions import IdempotencyKeyReused, PaymentDeclined, ProviderUnavailable
 from app.core.permissions import IsAdminOrReadOnly
-from app.store import serializers
-from app.store.models import Membership, Order, OrderLine, Package, SavedCard
-from app.store.services import cards, checkout, products, refunds
+from app.core.schema import may_raise
+from app.store import filters, serializers
+from app.store.models import Coupon, HeldMembership, Membership, Order, OrderLine, Package, SavedCard
+from app.store.services import cards, checkout, coupons, memberships, partial_refunds, products, refunds
 
 # A checkout's outcome -> its status; failures are domain errors, answered by app.core.errors.
 CHECKOUT_STATUS = {
@@ -47,11 +49,13 @@ class ProductViewSet(viewsets.ModelViewSet):
 class MembershipViewSet(ProductViewSet):
     queryset = Membership.objects.prefetch_related("academic_levels")
     serializer_class = serializers.MembershipSerializer
+    filterset_class = filters.MembershipFilter
 
 
 class PackageViewSet(ProductViewSet):
     queryset = Package.objects.prefetch_related("exclusive_memberships")
     serializer_class = serializers.PackageSerializer
+    filterset_class = filters.PackageFilter
 
 
 class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -61,6 +65,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     queryset = Order.objects.all()  # narrowed per user in get_queryset
     serializer_class = serializers.OrderSerializer
     permission_classes = [permissions.IsAuthenticated]
+    filterset_class = filters.OrderFilter
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
@@ -68,16 +73,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         queryset = Order.objects.prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("id")))
         if not self.request.user.is_staff:
             queryset = queryset.filter(user=cast(User, self.request.user))  # IsAuthenticated
-        if self.action == "list":
-            filters = serializers.OrderFilterSerializer(data=self.request.query_params)
-            filters.is_valid(raise_exception=True)
-            if filters.validated_data.get("needs_attention") is not None:
-                queryset = queryset.filter(needs_attention=filters.validated_data["needs_attention"])
         return queryset
-
-    @extend_schema(parameters=[serializers.OrderFilterSerializer])
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
 
     @extend_schema(
         request=serializers.CheckoutSerializer,
@@ -99,6 +95,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             "gateway: `test-visa`, or `test-decline` to see a decline) or a saved card's `payment_token`."
         ),
     )
+    @may_raise(PaymentDeclined, ProviderUnavailable, IdempotencyKeyReused)
     def create(self, request):
         data = serializers.CheckoutSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
@@ -108,6 +105,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             single_use_token=data.validated_data.get("single_use_token", ""),
             payment_token=data.validated_data.get("payment_token", ""),
             idempotency_key=request.headers.get("Idempotency-Key", "").strip(),
+            coupon=data.validated_data["coupon"].strip(),
         )
         body = self.get_serializer(result.order).data
         if result.message:
@@ -117,10 +115,21 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     @extend_schema(request=serializers.RefundSerializer, responses=serializers.OrderSerializer)
     @action(detail=True, methods=["post"], permission_classes=[permissions.IsAdminUser])
+    @may_raise(ProviderUnavailable)
     def refund(self, request, pk=None):
         options = serializers.RefundSerializer(data=request.data)
         options.is_valid(raise_exception=True)
-        order, note = refunds.refund_order(self.get_object(), actor=request.user, force=options.validated_data["force"])
+        force, lines = options.validated_data["force"], options.validated_data.get("lines")
+        if lines:
+            order, note = partial_refunds.refund_lines(
+                self.get_object(),
+                lines,
+                actor=cast(User, request.user),
+                force=force,
+                idempotency_key=request.headers.get("Idempotency-Key", "").strip()[:100],
+            )
+        else:
+            order, note = refunds.refund_order(self.get_object(), actor=request.user, force=force)
         return Response({**self.get_serializer(order).data, "detail": note}, status=status.HTTP_200_OK)
 
 
@@ -132,12 +141,14 @@ class PaymentProfileViewSet(
     queryset = SavedCard.objects.all()  # narrowed per user in get_queryset
     serializer_class = serializers.SavedCardSerializer
     permission_classes = [permissions.IsAuthenticated]
+    filterset_class = filters.SavedCardFilter
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return SavedCard.objects.none()
         return SavedCard.objects.select_related("profile").filter(profile__user=cast(User, self.request.user))
 
+    @may_raise(PaymentDeclined, ProviderUnavailable)
     def create(self, request):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -147,3 +158,45 @@ class PaymentProfileViewSet(
     def destroy(self, request, pk=None):
         cards.delete_card(self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CouponViewSet(viewsets.ModelViewSet):
+    """Admins manage coupons; any member asks what a code would take off an order (`check`)."""
+
+    queryset = Coupon.objects.prefetch_related("packages", "memberships", "organizations").order_by("code")
+    serializer_class = serializers.CouponSerializer
+    permission_classes = [permissions.IsAdminUser]
+    filterset_class = filters.CouponFilter
+
+    def perform_destroy(self, instance):
+        coupons.delete_coupon(instance)
+
+    @extend_schema(request=serializers.CouponCheckSerializer, responses=serializers.QuoteSerializer)
+    @action(detail=False, methods=["post"], permission_classes=[permissions.IsAuthenticated])
+    def check(self, request):
+        data = serializers.CouponCheckSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = checkout.quote(request.user, data.validated_data["lines"], data.validated_data["code"].strip())
+        body = {"code": data.validated_data["code"].strip().upper(), **vars(result)}
+        return Response(serializers.QuoteSerializer(body).data)
+
+
+class HeldMembershipViewSet(
+    mixins.ListModelMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Staff list the memberships members hold (`?user=<id>`) and grant one."""
+
+    queryset = HeldMembership.objects.select_related("membership").order_by("-start", "-id")
+    serializer_class = serializers.HeldMembershipSerializer
+    permission_classes = [permissions.IsAdminUser]
+    filterset_class = filters.HeldMembershipFilter
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = memberships.grant(
+            data["user"],
+            data["membership"],
+            actor=cast(User, self.request.user),
+            start=data.get("start"),
+            end=data.get("end"),
+        )

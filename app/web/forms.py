@@ -85,3 +85,14 @@ class SlotFilterForm(PageForm):
         label=_("Workplace"), queryset=Workplace.objects.all(), required=False, empty_label=_("All workplaces")
     )
     day = forms.DateField(label=_("Day"), required=False, widget=forms.DateInput({"type": "date"}))
+
+
+class EmailChangeForm(PageForm):
+    new_email = forms.EmailField(
+        label=_("New e-mail address"), max_length=254, widget=forms.EmailInput({"autocomplete": "email"})
+    )
+    password = _password(_("Your password"), "current-password")
+
+
+class CloseAccountForm(PageForm):
+    password = _password(_("Your password, to confirm"), "current-password")

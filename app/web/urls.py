@@ -3,7 +3,7 @@ they are the defaults of ACTIVATION_URL and FORGOT_PASSWORD_URL."""
 
 from django.urls import path
 
-from app.web.views import account, auth, sessions, store
+from app.web.views import account, account_self, auth, sessions, store
 
 urlpatterns = [
     path("", sessions.home, name="home"),
@@ -16,6 +16,10 @@ urlpatterns = [
     path("logout/", auth.logout_view, name="logout"),
     path("reset-password", auth.reset_password, name="reset-password"),
     path("account/", account.account, name="account"),
+    path("account/email/", account_self.change_email, name="change-email"),
+    path("confirm-email", account_self.confirm_email, name="confirm-email"),
+    path("account/data/", account_self.my_data, name="my-data"),
+    path("account/close/", account_self.close_account, name="close-account"),
     path("account/reservations/", account.reservations, name="reservations"),
     path("account/reservations/<int:reservation_id>/cancel/", account.cancel, name="cancel-reservation"),
     path("store/", store.store_page, name="store"),

@@ -1,5 +1,7 @@
 """The Django admin for members and organizations."""
 
+import pytest
+
 from app.accounts.models import Organization, TicketMovement, User
 from tests.conftest import PASSWORD, make_user
 
@@ -91,3 +93,15 @@ def test_the_admin_refuses_to_deactivate_your_own_account_with_the_api_message(s
     assert "You cannot deactivate your own account." in response.content.decode()
     staff_user.refresh_from_db()
     assert staff_user.is_active
+
+
+@pytest.mark.django_db(transaction=True)  # as served: no test transaction for the failed write to break
+def test_renaming_an_organization_to_another_s_name_in_other_case_is_a_409_not_a_500(admin_client_api):
+    # Found by the fuzz run: the case-insensitive unique constraint has no validator in front of it.
+    Organization.objects.create(name="McGill")
+    other = Organization.objects.create(name="Concordia")
+    admin_client_api.raise_request_exception = False
+    response = admin_client_api.put(f"/api/organizations/{other.pk}/", {"name": "MCGILL"}, format="json")
+    assert response.status_code == 409
+    assert "already exists" in response.json()["detail"]
+    assert Organization.objects.get(pk=other.pk).name == "Concordia"

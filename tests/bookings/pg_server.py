@@ -15,6 +15,7 @@ MEMBERS = 20
 TICKETS_EACH = 2
 SEATS = 10
 SOLO_SLOTS = 10
+GUESTS = 5  # no tickets: only a free seat from staff gets them in
 
 
 def seed():
@@ -48,10 +49,13 @@ def seed():
     contested = services.create_timeslot(period, at(7), at(8))
     solo_slots = [services.create_timeslot(period, at(8 + i), at(9 + i)) for i in range(SOLO_SLOTS)]
 
-    def member(email, tickets):
-        user = User.objects.create_user(email=email, password="x-long-password-1", first_name="R", last_name="R")
-        User.objects.filter(pk=user.pk).update(is_active=True)
-        move_tickets(user, tickets, TicketMovement.Reason.ADMIN, reference="race")
+    def member(email, tickets, **flags):
+        # No password: these members only use API tokens, and hashing ~30 full-strength passwords
+        # made seeding the slowest part of the test on a busy machine.
+        user = User.objects.create_user(email=email, password=None, first_name="R", last_name="R")
+        User.objects.filter(pk=user.pk).update(is_active=True, **flags)
+        if tickets:
+            move_tickets(user, tickets, TicketMovement.Reason.ADMIN, reference="race")
         return {"id": user.pk, "key": AuthToken.objects.issue(user)[1]}
 
     print(
@@ -61,6 +65,8 @@ def seed():
                 "solo_slots": [slot.pk for slot in solo_slots],
                 "members": [member(f"racer{i}@example.com", TICKETS_EACH) for i in range(MEMBERS)],
                 "solo": member("solo@example.com", 1),
+                "guests": [member(f"guest{i}@example.com", 0) for i in range(GUESTS)],
+                "staff": member("staff@example.com", 0, is_staff=True),
             }
         )
     )

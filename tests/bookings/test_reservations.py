@@ -196,8 +196,12 @@ def test_reservation_list_filters_by_status_and_rejects_nonsense(member_client, 
     assert member_client.get("/api/reservations/?timeslot=x").status_code == 400
 
 
-def test_reservations_cannot_be_edited(member_client, rich_member, slot):
+def test_reservations_cannot_be_edited(member_client, admin_client_api, rich_member, slot):
     reservation_id = reserve(member_client, slot).json()["id"]
     response = member_client.patch(f"/api/reservations/{reservation_id}/", {"price": 0}, format="json")
+    assert response.status_code == 403  # PATCH is staff's attendance only
+    response = admin_client_api.put(f"/api/reservations/{reservation_id}/", {"price": 0}, format="json")
     assert response.status_code == 405
+    response = admin_client_api.patch(f"/api/reservations/{reservation_id}/", {"price": 0}, format="json")
+    assert response.status_code == 400 and "is_present" in response.json()
     assert Reservation.objects.get().price == 1

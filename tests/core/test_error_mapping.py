@@ -2,9 +2,9 @@
 
 import pytest
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import OperationalError
+from django.db import IntegrityError, OperationalError
 from django.db.models import ProtectedError
-from rest_framework.exceptions import MethodNotAllowed
+from rest_framework.exceptions import MethodNotAllowed, ValidationError
 from rest_framework.test import APIRequestFactory
 from rest_framework.views import APIView
 
@@ -116,10 +116,32 @@ def test_other_database_errors_are_not_hidden():
         answer(OperationalError("no such table: x"))
 
 
+def test_a_unique_clash_no_validator_caught_is_a_409_and_names_the_constraint_in_the_log(caplog):
+    response = answer(IntegrityError("UNIQUE constraint failed: index 'organization_name_ci_unique'"))
+    assert response.status_code == 409
+    assert response.data == {
+        "detail": "This clashes with a record that already exists (a name or address already in use?)."
+    }
+    assert "organization_name_ci_unique" in caplog.text
+
+
+def test_a_check_constraint_broken_by_the_input_is_a_400():
+    response = answer(IntegrityError("CHECK constraint failed: membership_price_not_negative"))
+    assert response.status_code == 400
+    assert response.data == {"detail": "Some of the information given is not valid."}
+
+
 def test_drf_own_errors_keep_their_answer():
     response = answer(MethodNotAllowed("PUT"))
     assert response.status_code == 405
     assert response.data == {"detail": 'Method "PUT" not allowed.'}
+
+
+def test_a_bare_drf_validation_error_still_answers_the_error_shape():
+    # DRF alone would answer a JSON list, which no client of this API expects.
+    response = answer(ValidationError(["First.", "Second."]))
+    assert response.status_code == 400
+    assert response.data == {"detail": "First. Second."}
 
 
 def test_web_pages_get_the_same_message():

@@ -11,7 +11,7 @@ import re
 
 import responses
 
-from tests.store.conftest import AUTHS, PROFILES, SETTLEMENTS
+from tests.store.conftest import AUTHS, PROFILES, REFUNDS, SETTLEMENTS
 
 DECLINES = {"test-decline": "3009", "test-insufficient-funds": "3022"}
 
@@ -36,6 +36,8 @@ class FakePaysafe:
         mock.add_callback(responses.POST, re.compile(re.escape(AUTHS) + r"/[^/]+/voidauths"), callback=self.void)
         mock.add_callback(responses.POST, re.compile(re.escape(SETTLEMENTS) + r"/[^/]+/refunds"), callback=self.refund)
         mock.add_callback(responses.PUT, re.compile(re.escape(SETTLEMENTS) + r"/[^/]+$"), callback=self.cancel)
+        mock.add_callback(responses.POST, re.compile(re.escape(AUTHS) + r"/[^/]+/settlements"), callback=self.settle)
+        mock.add_callback(responses.GET, REFUNDS, callback=self.find_refunds)
         mock.add_callback(responses.POST, PROFILES, callback=self.create_profile)
         mock.add_callback(responses.GET, PROFILES, callback=self.find_profile)
         cards = re.compile(re.escape(PROFILES) + r"/([^/?]+)/cards/?([^/?]*)")
@@ -81,6 +83,15 @@ class FakePaysafe:
 
     def refund(self, request):
         return _error(409, "3406", "The settlement has not been batched yet")
+
+    def settle(self, request):
+        auth_id = re.search(r"/auths/([^/]+)/settlements", request.url).group(1)
+        if not any(auth["id"] == auth_id for auth in self.auths):
+            return _error(404, "5269", "not found")
+        return _ok({"id": self._id("settle"), "status": "PENDING", **json.loads(request.body)})
+
+    def find_refunds(self, request):
+        return _ok({"refunds": []})  # this stand-in never batches, so it never refunds a settlement
 
     def cancel(self, request):
         return _ok({"id": request.url.rpartition("/")[2], "status": "CANCELLED"})

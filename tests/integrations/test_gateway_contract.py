@@ -81,6 +81,16 @@ def test_an_unsettled_payment_cannot_be_refunded_but_can_be_cancelled(gateway):
     assert (cancelled.id, cancelled.status) == (auth.settlement_id, "CANCELLED")
 
 
+def test_a_partial_refund_before_settlement_is_a_cancel_then_a_smaller_settlement(gateway):
+    auth = gateway.authorize(merchant_ref_num=reference(), amount_cents=5749, token="test-visa")
+    gateway.cancel_settlement(auth.settlement_id)
+    settled = gateway.settle(auth.id, merchant_ref_num=f"{auth.reference}-S1", amount_cents=2875)
+    assert settled.id and settled.id != auth.settlement_id and settled.status == "PENDING"
+    with pytest.raises(RecordNotFound):
+        gateway.settle("auth-unknown", merchant_ref_num="x", amount_cents=1)
+    assert gateway.find_refunds(f"{auth.reference}-R1") == []
+
+
 def test_the_vault_keeps_profiles_and_cards(gateway):
     merchant_id = f"member-{uuid.uuid4().hex}"
     profile = gateway.create_profile(

@@ -13,6 +13,7 @@ PASSWORD = "B-secret-pass-Q9"
 SECRETS = (ACCOUNT, USER, PASSWORD)
 AUTHS = f"{BASE}cardpayments/v1/accounts/{ACCOUNT}/auths"
 SETTLEMENTS = f"{BASE}cardpayments/v1/accounts/{ACCOUNT}/settlements"
+REFUNDS = f"{BASE}cardpayments/v1/accounts/{ACCOUNT}/refunds"
 PROFILES = f"{BASE}customervault/v1/profiles"
 
 

@@ -169,3 +169,23 @@ def test_every_html_page_carries_the_content_security_policy(client, db):
         assert "unsafe-inline" not in policy, path
     docs = client.get("/api/docs/")
     assert "<script>" not in docs.content.decode()  # the start-up script is a file of its own
+
+
+def test_a_member_sees_their_attendance_and_free_seats(logged_in, member, period):
+    came = Reservation.objects.create(user=member, timeslot=make_slot(period, days_ahead=3), price=1, is_present=True)
+    missed = Reservation.objects.create(
+        user=member, timeslot=make_slot(period, days_ahead=4), price=1, is_present=False
+    )
+    offered = Reservation.objects.create(
+        user=member, timeslot=make_slot(period, days_ahead=5), price=0, free_reason="Volunteer"
+    )
+    moment = timezone.now()
+    for index, reservation in enumerate((came, missed)):
+        start = moment - timedelta(days=2 + index)
+        type(reservation.timeslot).objects.filter(pk=reservation.timeslot_id).update(
+            start=start, end=start + timedelta(hours=1)
+        )
+    html = logged_in.get("/account/reservations/").content.decode()
+    upcoming, past = html.split("Past and cancelled", 1)
+    assert "Offered by our team: free" in upcoming and offered.free_reason not in html
+    assert "Attendance: present" in past and "Attendance: absent" in past

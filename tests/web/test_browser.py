@@ -94,11 +94,12 @@ def _fill(page, label, value):
 
 
 def test_full_journey_sign_up_activate_buy_reserve_cancel_log_out(site, bookable, settings):
-    from app.store.models import Order, Package
+    from app.store.models import Coupon, Order, Package
 
     settings.DEBUG = True  # the local test gateway, as in `make run`
     settings.PAYMENT_GATEWAY = "test"
     Package.objects.create(name="5 tickets", price=Decimal("25.00"), tickets=5)
+    Coupon.objects.create(code="HALF", percent_off=Decimal("50"))
     page = site.goto("/")
     page.get_by_role("link", name="Sign up").first.click()
     site.check()
@@ -124,6 +125,9 @@ def test_full_journey_sign_up_activate_buy_reserve_cancel_log_out(site, bookable
     site.check()
     page.get_by_role("link", name="Buy 5 tickets").click()
     site.check()
+    page.get_by_label("Coupon code").fill("half")
+    page.get_by_role("button", name="Apply").click()
+    page.get_by_role("button", name="Pay 14.37 CAD").wait_for()  # 12.50 + 14.975 % tax, after the coupon
     page.get_by_label("Test card: Visa (declined by the bank)").check()
     page.get_by_role("button", name=re.compile("^Pay ")).click()
     page.get_by_text("Your bank declined the payment. Please use another card or contact your bank.").wait_for()
@@ -134,6 +138,7 @@ def test_full_journey_sign_up_activate_buy_reserve_cancel_log_out(site, bookable
     site.check()
     assert User.objects.get(email="journey@example.com").tickets == 5
     assert Order.objects.filter(status="paid").count() == 1
+    assert Order.objects.get(status="paid").total == Decimal("14.37")
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Sessions").click()
     site.check()

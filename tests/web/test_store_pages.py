@@ -144,3 +144,25 @@ def test_save_the_new_card_then_pay_with_it_and_delete_it(logged_in, member, fiv
     deleted = logged_in.post(f"/account/cards/{card.pk}/delete/", follow=True).content.decode()
     assert "The card ending 1111 is deleted." in deleted and "No saved card." in deleted
     assert not SavedCard.objects.exists()
+
+
+def test_a_coupon_on_the_checkout_page_lowers_what_is_charged(logged_in, member, five, local_run):
+    from app.store.models import Coupon, CouponUse
+
+    Coupon.objects.create(code="HALF", percent_off=Decimal("50"))
+    refused = logged_in.get(f"/store/checkout/?product=package&id={five.pk}&coupon=nope")
+    assert refused.status_code == 400
+    assert 'id="id_coupon_error">This coupon code does not exist.' in refused.content.decode()
+    assert "28.74 CAD" in refused.content.decode()  # the full price, no coupon applied
+    applied = logged_in.get(f"/store/checkout/?product=package&id={five.pk}&coupon=half").content.decode()
+    # 25.00 - 12.50 = 12.50; tax 14.975 % = 1.871875 -> 1.87; total 14.37
+    assert "Coupon HALF" in applied and "12.50 CAD" in applied and "14.37 CAD" in applied
+    assert 'name="coupon" value="HALF"' in applied
+    paid = logged_in.post(
+        "/store/checkout/",
+        {"product": "package", "id": five.pk, "payment": "test-visa", "idempotency_key": "k-c", "coupon": "HALF"},
+    )
+    assert paid.status_code == 302
+    order = Order.objects.get(user=member)
+    assert (order.status, order.total, order.discount) == ("paid", Decimal("14.37"), Decimal("12.50"))
+    assert CouponUse.objects.filter(order=order).exists()

@@ -32,6 +32,7 @@ from app.integrations.payments import (
     get_gateway,
 )
 from app.store.models import Membership, Order, OrderLine, OrderStatusChange, Package, SavedCard
+from app.store.services import coupons
 from app.store.services.cards import refuse_saved_card_token
 from app.store.services.eligibility import CartItem, CheckoutLine, resolve_items
 from app.store.services.fulfilment import Completion, complete_or_flag, complete_order, fail_order
@@ -68,25 +69,59 @@ class CheckoutResult:
     message: str = ""
 
 
-def fingerprint(lines: Sequence[CheckoutLine], *, token_kind: str) -> str:
+def fingerprint(lines: Sequence[CheckoutLine], *, token_kind: str, coupon: str = "") -> str:
     """What a repeated submit must match to be the same request."""
     canonical = sorted((line["product"], line["id"], line["quantity"]) for line in lines)
-    return hashlib.sha256(json.dumps([canonical, token_kind]).encode()).hexdigest()
+    parts: list[object] = [canonical, token_kind]
+    if coupon:  # orders without a coupon keep the fingerprint they had before coupons existed
+        parts.append(coupons.normalise(coupon))
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Quote:
+    subtotal: Decimal
+    discount: Decimal
+    tax: Decimal
+    total: Decimal
+
+
+def quote(user: User, lines: Sequence[CheckoutLine], coupon: str = "") -> Quote:
+    """What `lines` would cost `user` with `coupon` now (`Invalid` if not allowed); nothing is held."""
+    items = resolve_items(user, lines)
+    off = coupons.discount(coupons.find(coupon), user, items).amount if coupon else Decimal(0)
+    subtotal, tax, total = totals(_subtotal(items), tax_rate(), off)
+    return Quote(subtotal, off, tax, total)
+
+
+def _subtotal(items: Sequence[CartItem]) -> Decimal:
+    return sum((item.product.price * item.quantity for item in items), Decimal(0))
 
 
 def create_order(
-    user: User, items: Sequence[CartItem], *, idempotency_key: str = "", request_fingerprint: str = ""
+    user: User,
+    items: Sequence[CartItem],
+    *,
+    idempotency_key: str = "",
+    request_fingerprint: str = "",
+    coupon: str = "",
 ) -> Order:
-    """The pending order and its lines (a snapshot of each product), in one transaction of its own."""
+    """The pending order and its lines (a snapshot of each product), in one transaction of its own.
+
+    With a coupon, its row is locked while its limits are checked and the order that holds it is
+    created: of two members racing for its last use, the second is refused."""
     rate = tax_rate()
-    subtotal, tax, total = totals(sum((item.product.price * item.quantity for item in items), Decimal(0)), rate)
-    if total > ORDER_TOTAL_MAX:
-        raise Invalid(
-            fields={
-                "lines": [_("This order's total is more than one order can hold (%(max)s).") % {"max": ORDER_TOTAL_MAX}]
-            }
-        )
     with transaction.atomic(durable=True):  # committed before the card is charged
+        applied = coupons.discount(coupons.find(coupon, lock=True), user, items) if coupon else None
+        subtotal, tax, total = totals(_subtotal(items), rate, applied.amount if applied else Decimal(0))
+        if total > ORDER_TOTAL_MAX:
+            raise Invalid(
+                fields={
+                    "lines": [
+                        _("This order's total is more than one order can hold (%(max)s).") % {"max": ORDER_TOTAL_MAX}
+                    ]
+                }
+            )
         order = Order.objects.create(
             user=user,
             currency=settings.STORE_CURRENCY,
@@ -94,6 +129,8 @@ def create_order(
             subtotal=subtotal,
             tax=tax,
             total=total,
+            coupon=applied.coupon if applied else None,
+            discount=applied.amount if applied else Decimal(0),
             idempotency_key=idempotency_key,
             request_fingerprint=request_fingerprint,
         )
@@ -146,19 +183,22 @@ def checkout(
     single_use_token: str = "",
     payment_token: str = "",
     idempotency_key: str = "",
+    coupon: str = "",
 ) -> CheckoutResult:
     """Validate, create the pending order, charge once, grant. Must not run inside a transaction."""
     token, token_kind = _payment_token(user, single_use_token=single_use_token, payment_token=payment_token)
     if len(idempotency_key) > IDEMPOTENCY_KEY_MAX_LENGTH:
         raise Invalid(_("The Idempotency-Key header is longer than 100 characters."))
-    request_fingerprint = fingerprint(lines, token_kind=token_kind)
+    request_fingerprint = fingerprint(lines, token_kind=token_kind, coupon=coupon)
     if idempotency_key:
         replay = _replay(user, idempotency_key, request_fingerprint)
         if replay:
             return replay
     items = resolve_items(user, lines)
     try:
-        order = create_order(user, items, idempotency_key=idempotency_key, request_fingerprint=request_fingerprint)
+        order = create_order(
+            user, items, idempotency_key=idempotency_key, request_fingerprint=request_fingerprint, coupon=coupon
+        )
     except IntegrityError:
         # The same key submitted twice at once: the other request created the order and pays it.
         replay = _replay(user, idempotency_key, request_fingerprint) if idempotency_key else None

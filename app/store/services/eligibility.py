@@ -1,5 +1,6 @@
 """Who may buy what: products must exist and be available; memberships may be reserved to academic
-levels; packages may be reserved to holders of some memberships (held, or bought in the same order)."""
+levels; packages may be reserved to holders of some memberships (held, or bought in the same order).
+What a member holds is read from `HeldMembership` only (bought or granted by staff)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 from app.accounts.models import User
 from app.core.exceptions import Invalid
 from app.core.i18n import localized
-from app.store.models import Membership, Order, OrderLine, Package
+from app.store.models import HeldMembership, Membership, Package
 
 ProductKind = Literal["membership", "package"]
 
@@ -64,14 +65,9 @@ def held_membership_ids(user: User) -> set[int]:
     """Ids of the memberships `user` holds now (one query): what every eligibility rule asks."""
     if not user.is_authenticated:
         return set()
-    return set(
-        OrderLine.objects.filter(
-            order__user=user,
-            order__status=Order.Status.PAID,
-            kind=OrderLine.Kind.MEMBERSHIP,
-            membership_end__gt=timezone.now(),
-        ).values_list("membership_id", flat=True)
-    )
+    now = timezone.now()
+    held = HeldMembership.objects.filter(user=user, start__lte=now, end__gt=now, membership__isnull=False)
+    return set(held.values_list("membership_id", flat=True))
 
 
 def refusal(user: User, product: Membership | Package, held: set[int], bought: Iterable[int] = ()) -> str | None:

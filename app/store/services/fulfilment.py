@@ -16,6 +16,8 @@ from app.accounts.tickets import move_tickets
 from app.core.i18n import money, percent
 from app.integrations.payments import Authorisation
 from app.store.models import Order, OrderLine, OrderStatusChange
+from app.store.services.coupons import record_use
+from app.store.services.memberships import record_purchase
 from app.store.services.status import change_status
 
 logger = logging.getLogger(__name__)
@@ -68,6 +70,7 @@ def complete_order(
             return False
         user = User.objects.select_for_update().get(pk=order.user_id)
         grant(order, user, now)
+        record_use(order)
         order_id = order.pk
         transaction.on_commit(lambda: send_invoice(order_id))
     logger.info("Order %s paid and granted", order.reference)
@@ -118,6 +121,8 @@ def grant(order: Order, user: User, now: datetime) -> None:
             start = max(now, user.membership_end or now)
             end = start + timedelta(days=line.duration_days * line.quantity)
             OrderLine.objects.filter(pk=line.pk).update(membership_start=start, membership_end=end)
+            line.membership_start, line.membership_end = start, end
+            record_purchase(line, user)
             user.membership_end = end
     if tickets:
         move_tickets(user, tickets, TicketMovement.Reason.PURCHASE, reference=order.reference)

@@ -14,9 +14,14 @@ def tax_rate() -> Decimal:
     return Decimal(str(settings.STORE_TAX_RATE))
 
 
-def totals(subtotal: Decimal, rate: Decimal | None = None) -> tuple[Decimal, Decimal, Decimal]:
-    """(subtotal, tax, total), the tax rounded to the cent half-up once per order."""
+def totals(
+    subtotal: Decimal, rate: Decimal | None = None, discount: Decimal = Decimal(0)
+) -> tuple[Decimal, Decimal, Decimal]:
+    """(subtotal, tax, total), the tax rounded to the cent half-up once per order.
+
+    `discount` (a coupon's, already in cents) comes off the subtotal before tax."""
     rate = tax_rate() if rate is None else rate
     subtotal = Decimal(subtotal).quantize(CENT, rounding=ROUND_HALF_UP)
-    tax = (subtotal * rate / 100).quantize(CENT, rounding=ROUND_HALF_UP)
-    return subtotal, tax, subtotal + tax
+    taxed = subtotal - min(Decimal(discount), subtotal)
+    tax = (taxed * rate / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+    return subtotal, tax, taxed + tax

@@ -21,7 +21,8 @@ from app.integrations.payments import (
     cents,
     get_gateway,
 )
-from app.store.models import Order, OrderLine, OrderStatusChange
+from app.store.models import HeldMembership, Order, OrderLine, OrderStatusChange
+from app.store.services.coupons import return_use
 from app.store.services.status import change_status
 
 logger = logging.getLogger(__name__)
@@ -35,6 +36,15 @@ def refund_order(order: Order, *, actor: User, force: bool = False) -> tuple[Ord
     never granted (flagged for staff attention) is refunded too: only the money goes back.
     """
     order = Order.objects.select_related("user").get(pk=order.pk)
+    if order.status == Order.Status.PARTIALLY_REFUNDED:  # the whole order now: every unit left
+        from app.store.services.partial_refunds import refund_lines
+
+        rest = [
+            {"id": line.pk, "quantity": line.quantity - line.refunded_quantity}
+            for line in order.lines.all()
+            if line.refunded_quantity < line.quantity
+        ]
+        return refund_lines(order, rest, actor=actor, force=force)
     if order.status == Order.Status.REFUNDED:
         return order, _("This order was already refunded.")
     charged_not_granted = order.status == Order.Status.PENDING and order.needs_attention and order.paysafe_auth_id
@@ -66,6 +76,7 @@ def refund_order(order: Order, *, actor: User, force: bool = False) -> tuple[Ord
             refunded_at=timezone.now(),
             refunded_by=actor,
             paysafe_refund_id=refund_id[:100],
+            refunded_amount=order.total,
             needs_attention=False,
         ):
             order.refresh_from_db()
@@ -79,6 +90,8 @@ def refund_order(order: Order, *, actor: User, force: bool = False) -> tuple[Ord
                 if user.membership_end:
                     user.membership_end -= line.membership_end - line.membership_start
         User.objects.filter(pk=user.pk).update(membership_end=user.membership_end)
+        HeldMembership.objects.filter(order_line__order=order).delete()
+        return_use(order)
         note = _refund_note(order, needed, taken)
         Order.objects.filter(pk=order.pk).update(refund_note=note[:300])
     logger.info("Order %s refunded", order.reference)

@@ -17,8 +17,9 @@ from app.bookings import services as bookings
 from app.bookings.models import Reservation
 from app.core.exceptions import DomainError
 from app.core.i18n import localized
+from app.store.services import memberships
 from app.web.feedback import serializer_errors, show_on_form, show_on_page
-from app.web.forms import PasswordChangeForm, ProfileForm
+from app.web.forms import CloseAccountForm, EmailChangeForm, PasswordChangeForm, ProfileForm
 from app.web.guard import attempt_allowed
 from app.web.views.common import local_text, not_found, now, site_zone
 
@@ -38,15 +39,23 @@ def _profile_initial(user):
     }
 
 
-def _account_page(request, profile_form=None, password_form=None, status=200):
+def account_page(request, profile_form=None, password_form=None, email_form=None, close_form=None, status=200):
     user = request.user
     membership_end = None
     if user.has_membership:
         membership_end = local_text(user.membership_end, site_zone())
+    zone = site_zone()
+    held = [
+        {"name": localized(h.membership, "name") if h.membership else _("Membership"), "end": local_text(h.end, zone)}
+        for h in memberships.current(user)
+    ]
     context = {
         "profile_form": profile_form or ProfileForm(initial=_profile_initial(user)),
         "password_form": password_form or PasswordChangeForm(),
+        "email_form": email_form or EmailChangeForm(),
+        "close_form": close_form or CloseAccountForm(),
         "membership_end": membership_end,
+        "held_memberships": held,
     }
     return render(request, "web/account.html", context, status=status)
 
@@ -55,7 +64,7 @@ def _account_page(request, profile_form=None, password_form=None, status=200):
 @require_http_methods(["GET", "HEAD", "POST"])
 def account(request):
     if request.method != "POST":
-        return _account_page(request)
+        return account_page(request)
     if request.POST.get("action") == "password":
         return _change_password(request)
     form = ProfileForm(request.POST)
@@ -63,7 +72,7 @@ def account(request):
     serializer = ProfileSerializer(request.user, data=request.POST, partial=True)
     errors = serializer_errors(serializer)
     if errors is not None:
-        return _account_page(request, profile_form=show_on_form(form, errors), status=400)
+        return account_page(request, profile_form=show_on_form(form, errors), status=400)
     serializer.save()
     messages.success(request, _("Your profile is saved."))
     return redirect("/account/")
@@ -74,15 +83,15 @@ def _change_password(request):
     allowed, wait = attempt_allowed(request, "login")  # as POST /api/password/change/
     if not allowed:
         message = _("Too many attempts. Try again in %(seconds)s seconds.") % {"seconds": wait}
-        return _account_page(request, password_form=show_on_form(form, {None: [message]}), status=429)
+        return account_page(request, password_form=show_on_form(form, {None: [message]}), status=429)
     if not form.is_valid():
-        return _account_page(request, password_form=form, status=400)
+        return account_page(request, password_form=form, status=400)
     user = request.user
     try:
         accounts.change_password(user, form.cleaned_data["old_password"], form.cleaned_data["new_password"])
     except (ValidationError, DomainError) as error:
         show_on_form(form, error)
-        return _account_page(request, password_form=form, status=400)
+        return account_page(request, password_form=form, status=400)
     update_session_auth_hash(request, user)  # this browser stays logged in; API tokens are revoked
     messages.success(request, _("Your password has been changed."))
     return redirect("/account/")
@@ -102,6 +111,8 @@ def _reservation_view(reservation, moment):
         "status": _("Reserved") if reservation.status == Reservation.Status.ACTIVE else _("Cancelled"),
         "deadline": local_text(deadline, zone),
         "can_cancel": reservation.status == Reservation.Status.ACTIVE and moment <= deadline,
+        "is_present": reservation.is_present,  # None until staff take attendance
+        "free": bool(reservation.free_reason),
     }
 
 

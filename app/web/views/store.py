@@ -18,7 +18,7 @@ from app.core.errors import status_for, user_message
 from app.core.exceptions import DomainError
 from app.integrations.payments import uses_test_gateway
 from app.store.models import Membership, Order, OrderLine, Package, SavedCard
-from app.store.services import cards, eligibility, pricing
+from app.store.services import cards, coupons, eligibility, pricing
 from app.store.services import checkout as store_checkout
 from app.store.services.checkout import Outcome
 from app.web.feedback import show_on_page
@@ -64,13 +64,41 @@ def _product(kind, product_id):
     return model.objects.filter(pk=product_id, available=True).first()
 
 
-def _checkout_page(request, kind, product, *, error=None, status=200):
-    subtotal, tax, total = pricing.totals(product.price)
+def _quote(request, kind, product, code):
+    """(quote, the coupon applied or "", the coupon's refusal or None). An unusable coupon is not applied."""
+    lines = [eligibility.CheckoutLine(product=kind, id=product.pk, quantity=1)]
+    if code:
+        try:
+            return store_checkout.quote(request.user, lines, code), coupons.normalise(code), None
+        except DomainError as error:
+            if "coupon" not in error.fields:
+                raise
+            refusal = " ".join(str(text) for text in error.fields["coupon"])
+            return store_checkout.quote(request.user, lines), "", refusal
+    return store_checkout.quote(request.user, lines), "", None
+
+
+def _checkout_page(request, kind, product, *, error=None, status=200, code=""):
+    try:
+        quote, coupon, coupon_error = _quote(request, kind, product, code)
+    except DomainError:  # the product itself may not be bought: show its price, the error says why
+        quote, coupon, coupon_error = None, "", None
+    if quote is None:
+        subtotal, tax, total = pricing.totals(product.price)
+        discount = 0
+    else:
+        subtotal, discount, tax, total = quote.subtotal, quote.discount, quote.tax, quote.total
+    if coupon_error and status == 200:
+        status = 400
     cards = SavedCard.objects.filter(profile__user=request.user).order_by("-created")
     context = {
         "kind": kind,
         "product": product,
         "subtotal": subtotal,
+        "discount": discount,
+        "coupon": coupon,
+        "coupon_entered": code,
+        "coupon_error": coupon_error,
         "tax": tax,
         "total": total,
         "tax_rate": pricing.tax_rate().normalize(),
@@ -124,10 +152,11 @@ def checkout(request):
             eligibility.resolve_items(request.user, [{"product": kind, "id": product.pk, "quantity": 1}])
         except DomainError as error:
             return _checkout_page(request, kind, product, error=user_message(error), status=403)
-        return _checkout_page(request, kind, product)
+        return _checkout_page(request, kind, product, code=request.GET.get("coupon", "").strip()[:40])
+    code = request.POST.get("coupon", "").strip()[:40]
     payment = _payment(request)
     if payment is None:
-        return _checkout_page(request, kind, product, error=_("Choose how to pay."), status=400)
+        return _checkout_page(request, kind, product, error=_("Choose how to pay."), status=400, code=code)
     key = request.POST.get("idempotency_key", "")[:100]
     try:
         token, how = _save_card_if_asked(request, payment, key)
@@ -138,9 +167,11 @@ def checkout(request):
             single_use_token="" if saved else token,
             payment_token=token if saved else "",
             idempotency_key=key,
+            coupon=code,
         )
     except DomainError as error:
-        return _checkout_page(request, kind, product, error=user_message(error), status=status_for(error))
+        page_error = user_message(error)
+        return _checkout_page(request, kind, product, error=page_error, status=status_for(error), code=code)
     order = result.order
     if order.status == Order.Status.PAID:
         if result.outcome == Outcome.REPLAYED:
@@ -156,7 +187,7 @@ def checkout(request):
         return redirect("/account/orders/")
     # A replayed failed order: the same form again after a decline.
     message = order.failure_message or _("The payment was not approved. Please use another card.")
-    return _checkout_page(request, kind, product, error=message, status=400)
+    return _checkout_page(request, kind, product, error=message, status=400, code=code)
 
 
 def _save_card_if_asked(request, payment, key):

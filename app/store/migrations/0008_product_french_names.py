@@ -5,19 +5,19 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("bookings", "0003_dates_in_range"),
+        ("store", "0007_partial_refunds"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="workplace",
-            name="details_fr",
-            field=models.TextField(
-                blank=True, help_text="Empty: the English details.", verbose_name="details (French)"
+            model_name="membership",
+            name="name_fr",
+            field=models.CharField(
+                blank=True, help_text="Empty: the English name.", max_length=200, verbose_name="name (French)"
             ),
         ),
         migrations.AddField(
-            model_name="workplace",
+            model_name="package",
             name="name_fr",
             field=models.CharField(
                 blank=True, help_text="Empty: the English name.", max_length=200, verbose_name="name (French)"

@@ -5,19 +5,19 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("store", "0003_product_bounds_and_orders_needing_attention"),
+        ("bookings", "0004_reservation_booked_by_free_reason_is_present"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="membership",
-            name="name_fr",
-            field=models.CharField(
-                blank=True, help_text="Empty: the English name.", max_length=200, verbose_name="name (French)"
+            model_name="workplace",
+            name="details_fr",
+            field=models.TextField(
+                blank=True, help_text="Empty: the English details.", verbose_name="details (French)"
             ),
         ),
         migrations.AddField(
-            model_name="package",
+            model_name="workplace",
             name="name_fr",
             field=models.CharField(
                 blank=True, help_text="Empty: the English name.", max_length=200, verbose_name="name (French)"

@@ -7,7 +7,7 @@ import app.security.validators
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0003_plain_names_and_dates_in_range"),
+        ("accounts", "0004_ticketmovement_free_reservation_reason"),
     ]
 
     operations = [

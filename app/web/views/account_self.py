@@ -1,0 +1,94 @@
+"""/account/ actions on one's own account (issue 15): change the e-mail address (asked here,
+confirmed from the link on a page that POSTs), download one's data, close the account.
+The rules are the API's services: app.accounts.email_change, privacy and closing."""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from app.accounts import closing, email_change, privacy
+from app.core.exceptions import DomainError
+from app.web.feedback import show_on_form
+from app.web.forms import CloseAccountForm, EmailChangeForm
+from app.web.guard import attempt_allowed
+from app.web.views.account import account_page
+
+
+@require_POST
+@login_required
+def change_email(request):
+    form = EmailChangeForm(request.POST)
+    allowed, wait = attempt_allowed(request, "login")  # it checks a password, as the API does
+    if not allowed:
+        message = _("Too many attempts. Try again in %(seconds)s seconds.") % {"seconds": wait}
+        return account_page(request, email_form=show_on_form(form, {None: [message]}), status=429)
+    if not form.is_valid():
+        return account_page(request, email_form=form, status=400)
+    try:
+        sent = email_change.request_change(
+            request.user, new_email=form.cleaned_data["new_email"], password=form.cleaned_data["password"]
+        )
+    except DomainError as error:
+        return account_page(request, email_form=show_on_form(form, error), status=400)
+    if sent:
+        messages.success(
+            request,
+            _("We sent a link to %(email)s: your address changes when you open it.")
+            % {"email": form.cleaned_data["new_email"]},
+        )
+    else:
+        messages.warning(request, _("The confirmation e-mail could not be sent. Please try again in a few minutes."))
+    return redirect("/account/")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def confirm_email(request):
+    """The link from the e-mail lands here; only the button (a POST) changes the address, so that a
+    mail scanner following links changes nothing."""
+    token = (request.POST if request.method == "POST" else request.GET).get("token", "")
+    if request.method != "POST":
+        return render(request, "web/confirm_email.html", {"token": token})
+    try:
+        user = email_change.confirm_change(token)
+    except DomainError as error:
+        messages_ = [str(text) for texts in error.fields.values() for text in texts] or [str(error.message)]
+        return render(request, "web/confirm_email.html", {"token": token, "error": " ".join(messages_)}, status=400)
+    messages.success(request, _("Your e-mail address is now %(email)s.") % {"email": user.email})
+    return redirect("/account/" if request.user.is_authenticated else "/login/")
+
+
+@require_safe
+@login_required
+def my_data(request):
+    body = json.dumps(privacy.export_member_data(request.user), cls=DjangoJSONEncoder, indent=2)
+    response = HttpResponse(body, content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="my-data-{timezone.localdate():%Y-%m-%d}.json"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+@login_required
+def close_account(request):
+    form = CloseAccountForm(request.POST)
+    allowed, wait = attempt_allowed(request, "login")
+    if not allowed:
+        message = _("Too many attempts. Try again in %(seconds)s seconds.") % {"seconds": wait}
+        return account_page(request, close_form=show_on_form(form, {None: [message]}), status=429)
+    if not form.is_valid():
+        return account_page(request, close_form=form, status=400)
+    try:
+        closing.close_account(request.user, password=form.cleaned_data["password"])
+    except DomainError as error:
+        return account_page(request, close_form=show_on_form(form, error), status=400)
+    logout(request)
+    messages.success(request, _("Your account is closed. Thank you for writing with us."))
+    return redirect("/")
