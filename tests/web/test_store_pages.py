@@ -153,10 +153,10 @@ def test_a_coupon_on_the_checkout_page_lowers_what_is_charged(logged_in, member,
     refused = logged_in.get(f"/store/checkout/?product=package&id={five.pk}&coupon=nope")
     assert refused.status_code == 400
     assert 'id="id_coupon_error">This coupon code does not exist.' in refused.content.decode()
-    assert "28.74 CAD" in refused.content.decode()  # the full price, no coupon applied
+    assert "$28.74" in refused.content.decode()  # the full price, no coupon applied
     applied = logged_in.get(f"/store/checkout/?product=package&id={five.pk}&coupon=half").content.decode()
     # 25.00 - 12.50 = 12.50; tax 14.975 % = 1.871875 -> 1.87; total 14.37
-    assert "Coupon HALF" in applied and "12.50 CAD" in applied and "14.37 CAD" in applied
+    assert "Coupon HALF" in applied and "−$12.50" in applied and "$14.37" in applied
     assert 'name="coupon" value="HALF"' in applied
     paid = logged_in.post(
         "/store/checkout/",
