@@ -40,7 +40,9 @@ SERVER_ENV = {
 def own_database():
     psycopg2 = pytest.importorskip("psycopg2")
     parts = urlsplit(POSTGRES_URL)
-    name = parts.path.lstrip("/") + "_security"
+    # One database per xdist worker: each worker builds this session fixture, and a second worker's
+    # DROP ... WITH (FORCE) would cut the first one's connections mid-seed.
+    name = parts.path.lstrip("/") + "_security" + os.environ.get("PYTEST_XDIST_WORKER", "")
     try:
         admin = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")), connect_timeout=5)
     except psycopg2.OperationalError as error:
