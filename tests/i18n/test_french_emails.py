@@ -92,3 +92,30 @@ def test_the_invoice_of_a_french_member_is_in_french_with_french_amounts(
     assert "Sous-total\u00a0: 1\u00a0250,00\u00a0$" in message.body
     assert "Taxes (14,975\u00a0%)\u00a0: 187,19\u00a0$" in message.body
     assert "Total\u00a0: 1\u00a0437,19\u00a0$" in message.body
+
+
+def test_staff_booking_a_french_member_confirms_in_french(admin_client_api, db, django_capture_on_commit_callbacks):
+    slot = make_slot(make_period(make_workplace(name="Library", name_fr="Bibliothèque")), days_ahead=5, price=2)
+    fanny = give_tickets(make_user(email="fanny@example.com", first_name="Fanny", language="fr"), 2)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client_api.post(
+            "/api/reservations/", {"timeslot": slot.pk, "user": fanny.pk}, format="json", **ENGLISH
+        )
+    assert response.status_code == 201, response.json()
+    (message,) = mail.outbox
+    assert message.subject.startswith("Vous avez une place à Bibliothèque le ")
+    assert "Notre équipe vous a réservé une place à Bibliothèque" in message.body
+    assert "Elle a coûté 2 billets de votre solde." in message.body
+
+
+def test_staff_booking_a_french_member_uses_the_french_sendinblue_template(
+    admin_client_api, db, settings, django_capture_on_commit_callbacks
+):
+    settings.RESERVATION_CONFIRMED, settings.RESERVATION_CONFIRMED_FR = 12, 22
+    slot = make_slot(make_period(make_workplace(name="Library", name_fr="Bibliothèque")), days_ahead=5, price=2)
+    fanny = give_tickets(make_user(email="fanny@example.com", first_name="Fanny", language="fr"), 2)
+    with sendinblue_on(settings) as server, django_capture_on_commit_callbacks(execute=True):
+        admin_client_api.post("/api/reservations/", {"timeslot": slot.pk, "user": fanny.pk}, format="json", **ENGLISH)
+    (request,) = server.requests
+    assert request.json["templateId"] == 22
+    assert request.json["params"]["workplace"] == "Bibliothèque"
