@@ -331,8 +331,9 @@ def _tell_member(reservation: Reservation, slot: TimeSlot, removed: bool) -> Non
         _send_cancellation(user, reservation, slot, zone, removed)
 
 
-def _send_cancellation(user: User, reservation: Reservation, slot: TimeSlot, zone: ZoneInfo, removed: bool) -> None:
-    params = {
+def _slot_params(user: User, reservation: Reservation, slot: TimeSlot, zone: ZoneInfo) -> dict[str, object]:
+    """What every e-mail about a member's seat says: who, where, when (the workplace's time), the price."""
+    return {
         "first_name": user.first_name,
         "organization": settings.ORGANIZATION,
         "workplace": localized(slot.period.workplace, "name"),
@@ -340,6 +341,12 @@ def _send_cancellation(user: User, reservation: Reservation, slot: TimeSlot, zon
         "end": f"{slot.end.astimezone(zone):%H:%M}",
         "timezone": zone.key,
         "tickets": reservation.price,
+    }
+
+
+def _send_cancellation(user: User, reservation: Reservation, slot: TimeSlot, zone: ZoneInfo, removed: bool) -> None:
+    params = {
+        **_slot_params(user, reservation, slot, zone),
         "what_happened": _("was removed") if removed else _("changed time"),
     }
     send_templated_email(
@@ -549,15 +556,7 @@ def _confirm_to_member(reservation: Reservation) -> None:
     zone = ZoneInfo(slot.period.workplace.timezone)
     user = reservation.user
     with translation.override(user.language):  # the member's language, not the staff member's
-        params = {
-            "first_name": user.first_name,
-            "organization": settings.ORGANIZATION,
-            "workplace": localized(slot.period.workplace, "name"),
-            "start": f"{slot.start.astimezone(zone):%Y-%m-%d %H:%M}",
-            "end": f"{slot.end.astimezone(zone):%H:%M}",
-            "timezone": zone.key,
-            "tickets": reservation.price,
-        }
+        params = _slot_params(user, reservation, slot, zone)
     send_templated_email(
         language=user.language,
         to_email=user.email,
