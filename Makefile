@@ -9,7 +9,7 @@ WHEEL_STAMP := $(WHEELHOUSE)/.filled
 PORT ?= 8000
 LOCAL_ENV := DEBUG=True PAYMENT_GATEWAY=test EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend
 
-.PHONY: run reset test lint venv demo bench clean package deploy-rehearsal messages
+.PHONY: run reset test lint lint-quick venv demo bench clean package deploy-rehearsal messages
 
 # .venv: uv when it can be had (fast), pip otherwise (scripts/make_venv.sh). `make run` needs the
 # app's requirements only; the tools of requirements-dev.txt come with `make venv` / `make test`.
@@ -49,14 +49,18 @@ reset:
 	rm -f db.sqlite3
 	rm -rf media
 
-## test: lint, then the whole test suite on every core (outbound sockets blocked but for loopback)
-test: venv lint messages
-	$(BIN)/pytest -n auto --dist loadgroup
+## test: the quick linters, then the whole suite on every core with mypy beside it (scripts/run_tests.sh:
+## outbound sockets blocked but for loopback, bytecode cached in build/pycache, temporary files on tmpfs)
+test: venv lint-quick messages
+	scripts/run_tests.sh
 
-lint: $(STAMP)
+## lint: every linter (`make test` runs lint-quick, then mypy beside the tests)
+lint: lint-quick
+	DEBUG=True $(BIN)/mypy app
+
+lint-quick: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	DEBUG=True $(BIN)/mypy app
 	$(BIN)/shellcheck deploy.sh .ci/run scripts/*.sh
 	$(BIN)/check-jsonschema --builtin-schema vendor.travis .travis.yml
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/ci.yml
@@ -75,4 +79,4 @@ bench: $(STAMP)
 	$(PY) benchmarks/bookings.py
 
 clean:
-	rm -rf $(VENV) build/uv build/wheelhouse staticfiles .pytest_cache .ruff_cache test-db.sqlite3
+	rm -rf $(VENV) build/uv build/wheelhouse build/pycache staticfiles .pytest_cache .ruff_cache .mypy_cache test-db.sqlite3

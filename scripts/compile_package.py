@@ -12,7 +12,6 @@ tied to the interpreter version that wrote it.
 """
 
 import argparse
-import importlib.util
 import os
 import py_compile
 import shutil
@@ -31,8 +30,13 @@ def sources_without_bytecode(names):
 
 
 def bytecode_name(source_name):
-    """`app/urls.py` -> `app/__pycache__/urls.cpython-312.pyc` for the running interpreter."""
-    return Path(importlib.util.cache_from_source(source_name)).as_posix()
+    """`app/urls.py` -> `app/__pycache__/urls.cpython-312.pyc` for the running interpreter.
+
+    Always beside the source, where Lambda looks: a PYTHONPYCACHEPREFIX in the builder's
+    environment (`make test` sets one) must not move it elsewhere.
+    """
+    source = Path(source_name)
+    return (source.parent / "__pycache__" / f"{source.stem}.{sys.implementation.cache_tag}.pyc").as_posix()
 
 
 def compile_source(source: bytes, name: str, workdir: Path) -> bytes:

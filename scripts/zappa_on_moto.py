@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """`zappa`, for deploy rehearsals against moto on 127.0.0.1: deploy.sh runs it as DEPLOY_ZAPPA.
 
-Three differences from the real command, and no others:
+Four differences from the real command, and no others:
 - every network connection to a non-loopback address is refused (a rehearsal never reaches AWS,
   PyPI or anything else: a mistake fails loudly instead of touching a real account);
 - Zappa's "is there a newer Zappa?" request to PyPI is skipped;
 - moto 5.2.5 has no Lambda function-URL routes: the 404 of `ListFunctionUrlConfigs`, which
   `zappa update` meets after the code and configuration are updated, is tolerated. Any other
-  error still fails.
+  error still fails;
+- Zappa's fixed pauses (3 s before it polls a CloudFormation stack it just updated) last at most
+  0.1 s: moto has finished the stack when it answers. Each deploy would otherwise wait 3 s idle.
 It must run with the deploy venv's Python (deploy.sh activates it, so `python3` is that one).
 """
 
@@ -77,9 +79,28 @@ def tolerate_missing_function_url_routes():
     core.Zappa.delete_lambda_function_url = delete_lambda_function_url
 
 
+def shorten_fixed_pauses():
+    import time
+
+    from zappa import core
+
+    class QuickPauses:
+        """`time` for zappa.core, with `sleep` capped at 0.1 s."""
+
+        def __getattr__(self, name):
+            return getattr(time, name)
+
+        @staticmethod
+        def sleep(seconds):
+            time.sleep(min(seconds, 0.1))
+
+    core.time = QuickPauses()
+
+
 def main():
     block_outbound()
     tolerate_missing_function_url_routes()
+    shorten_fixed_pauses()
     from zappa import cli
 
     cli.ZappaCLI.check_for_update = lambda self: None

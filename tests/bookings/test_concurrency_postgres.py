@@ -1,73 +1,31 @@
 """Concurrent reservations against a real PostgreSQL server never overbook and never overdraw.
 
-Needs POSTGRES_TEST_URL (a role allowed to CREATE DATABASE); `.ci/run` starts PostgreSQL and sets it.
-The test creates its own database, migrates it, seeds it, serves the app with a multi-threaded
+The database is the test's own copy of the migrated template (tests.postgres: POSTGRES_TEST_URL,
+skipped without it, failing in CI without it). The test seeds it, serves the app with a multi-threaded
 WSGI server on 127.0.0.1 and fires simultaneous HTTP requests at it.
 """
 
 import json
-import os
 import socket
 import subprocess
 import sys
 import threading
 import time
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import requests
 
+from tests import postgres
 from tests.bookings import pg_server
 from tests.core.subprocess_env import ROOT, clean_env, run_python
 
-POSTGRES_URL = os.environ.get("POSTGRES_TEST_URL", "")
-HOW = (
-    "Set POSTGRES_TEST_URL=postgres://writing:writing@127.0.0.1:5432/writing_concurrency "
-    "(a role with CREATEDB) to run it; .ci/run starts PostgreSQL and sets it."
-)
-# In CI (CI=true, set by both pipelines and .ci/run) a missing PostgreSQL fails instead of skipping.
-IN_CI = os.environ.get("CI") == "true"
-
-
-def skip_or_fail(reason):
-    if IN_CI:
-        pytest.fail(f"{reason} In CI the concurrency tests must run.")
-    pytest.skip(reason)
-
-
-@pytest.fixture(autouse=True)
-def _postgres_configured():
-    if not POSTGRES_URL:
-        skip_or_fail(f"PostgreSQL concurrency test skipped. {HOW}")
-
-
-def per_worker(url, worker):
-    """The database name with the xdist worker's id, so that parallel workers never share one."""
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"{parts.path.rstrip('/')}_{worker}")) if worker else url
+pytestmark = postgres.needs_postgres
 
 
 @pytest.fixture
-def database_url(worker_id):
-    psycopg2 = pytest.importorskip("psycopg2")
-    url = per_worker(POSTGRES_URL, "" if worker_id == "master" else worker_id)
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    maintenance = urlunsplit(parts._replace(path="/postgres"))
-    try:
-        admin = psycopg2.connect(maintenance, connect_timeout=5)
-    except psycopg2.OperationalError as error:
-        skip_or_fail(f"PostgreSQL unreachable at {parts.hostname}:{parts.port} ({type(error).__name__}). {HOW}")
-    admin.autocommit = True  # CREATE/DROP DATABASE cannot run in a transaction
-    try:
-        with admin.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            cursor.execute(f'CREATE DATABASE "{name}"')
+def database_url():
+    with postgres.database("concurrency") as url:
         yield url
-    finally:
-        with admin.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
 
 
 def free_port():
@@ -79,8 +37,6 @@ def free_port():
 @pytest.fixture
 def server(database_url, tmp_path):
     env = {"DATABASE_URL": database_url, "DEBUG": "True", "DB_CONN_MAX_AGE": "0", "LOG_LEVEL": "WARNING"}
-    migrated = run_python(["manage.py", "migrate", "--noinput"], timeout=300, **env)
-    assert migrated.returncode == 0, migrated.stderr[-2000:]
     seeded = run_python(["-m", "tests.bookings.pg_server", "seed"], timeout=300, **env)
     assert seeded.returncode == 0, seeded.stderr[-2000:]
     port = free_port()

@@ -60,7 +60,7 @@ def test_runtime_and_django_settings():
 
 def test_tests_docs_tools_caches_and_the_settings_file_never_enter_the_package():
     dev = SETTINGS["dev"]
-    for pattern in ("zappa_settings.json", ".env", ".git", "__pycache__", "boto3", "botocore"):
+    for pattern in ("zappa_settings.json", ".env", ".git", "__pycache__", ".mypy_cache", "boto3", "botocore"):
         assert pattern in dev["exclude"]
     for top_level in ("tests", "docs", "benchmarks", "scripts", "build"):
         assert top_level in dev["exclude_glob"]
@@ -152,5 +152,18 @@ def test_both_pipelines_provide_postgresql_and_pass_its_url_to_the_tests():
     assert 'export POSTGRES_TEST_URL="$LOCAL_URL"' in run
     assert "pg_ctlcluster" in run and "postgresql15-server" in run and "initdb" in run
     assert '[ "${CI:-}" = "true" ]' in run and "exit 1" in run
-    concurrency = (ROOT / "tests/bookings/test_concurrency_postgres.py").read_text()
-    assert 'os.environ.get("POSTGRES_TEST_URL"' in concurrency and "pytest.fail" in concurrency
+
+
+def test_in_ci_the_postgresql_tests_fail_instead_of_skipping(monkeypatch):
+    from tests import postgres
+
+    for url in ("", "postgres://nobody:wrong@127.0.0.1:1/nowhere"):  # not set, then nothing listening
+        monkeypatch.setattr(postgres, "POSTGRES_URL", url)
+        monkeypatch.setattr(postgres, "IN_CI", True)
+        with pytest.raises(pytest.fail.Exception, match="In CI the PostgreSQL tests must run"):
+            with postgres.database("probe"):
+                pass
+        monkeypatch.setattr(postgres, "IN_CI", False)
+        with pytest.raises(pytest.skip.Exception, match="POSTGRES_TEST_URL"):
+            with postgres.database("probe"):
+                pass

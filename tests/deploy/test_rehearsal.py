@@ -9,7 +9,7 @@ import zipfile
 import pytest
 from rehearse_deploy import Rehearsal
 
-from tests.deploy.conftest import WHEELHOUSE, install_offline
+from tests.deploy.conftest import WHEELHOUSE
 
 
 def test_both_deploys_passed_every_step_and_never_printed_a_secret(rehearsal):
@@ -109,15 +109,12 @@ def test_a_missing_secret_stops_the_deploy_before_any_aws_call(rehearsal, record
         assert value not in proc.stdout + proc.stderr
 
 
-@pytest.mark.xdist_group("deploy-smoke")  # its own project copy and venv: runs beside the rehearsal
-def test_a_failing_smoke_test_stops_the_deploy_before_any_aws_call(tmp_path, python312, recording_aws):
+def test_a_failing_smoke_test_stops_the_deploy_before_any_aws_call(rehearsal, tmp_path, recording_aws):
     class Endpoint:
         url = recording_aws
 
-    venv = tmp_path / "lambda-venv"
-    subprocess.run([python312, "-m", "venv", str(venv)], check=True)
-    assert install_offline(venv).returncode == 0
-    probe = Rehearsal(tmp_path / "broken-smoke", Endpoint, venv=venv, wheelhouse=WHEELHOUSE).prepare()
+    # The rehearsal's runtime venv, already compiled by its deploys: only the package is built again.
+    probe = Rehearsal(tmp_path / "broken-smoke", Endpoint, venv=rehearsal.venv, wheelhouse=WHEELHOUSE).prepare()
     settings_path = probe.repo / "zappa_settings.json"
     broken = json.loads(settings_path.read_text())
     # A host list that rejects API Gateway's host: every request would answer 400.

@@ -10,6 +10,7 @@ from django.test import Client
 from app.accounts.models import User
 from app.bookings.models import Period, Workplace
 from tests.conftest import make_user
+from tests.postgres import needs_postgres
 from tests.security import live
 from tests.security.admin_forms import ADMIN_WRITES, OUT_OF_RANGE, fill
 
@@ -89,7 +90,7 @@ class AdminBrowser:
         return response
 
 
-@live.needs_postgres
+@needs_postgres
 def test_admin_write_out_of_range_shows_the_form_again_on_postgresql(postgres_seeded, tmp_path):
     database_url, seed = postgres_seeded
     # DEBUG: the admin's static files without collectstatic (the answers are the same).

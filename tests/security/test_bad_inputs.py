@@ -11,6 +11,7 @@ import requests
 from app.bookings.models import Period, Workplace
 from app.store.models import Package
 from tests.conftest import make_user, token_client
+from tests.postgres import needs_postgres
 from tests.security import live
 from tests.security.bad_inputs import CASES
 
@@ -59,7 +60,7 @@ def live_server_on_postgres(postgres_seeded, tmp_path_factory):
         yield base, seed
 
 
-@live.needs_postgres
+@needs_postgres
 @pytest.mark.parametrize("case", CASES, ids=repr)
 def test_bad_input_gets_a_clear_4xx_on_postgresql(live_server_on_postgres, case):
     base, seed = live_server_on_postgres

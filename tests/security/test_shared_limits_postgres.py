@@ -4,9 +4,10 @@ login rate, the lock-out, and the reset limit, as Lambda containers do."""
 import pytest
 import requests
 
+from tests.postgres import needs_postgres
 from tests.security import live
 
-pytestmark = live.needs_postgres
+pytestmark = needs_postgres
 
 
 @pytest.fixture(scope="module")
