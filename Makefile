@@ -50,7 +50,7 @@ reset:
 	rm -rf media
 
 ## test: the quick linters, then the whole suite on every core with mypy beside it (scripts/run_tests.sh:
-## outbound sockets blocked but for loopback, bytecode cached in build/pycache, temporary files on tmpfs)
+## outbound sockets blocked but for loopback, bytecode written once, temporary files on tmpfs)
 test: venv lint-quick messages
 	scripts/run_tests.sh
 
@@ -79,4 +79,4 @@ bench: $(STAMP)
 	$(PY) benchmarks/bookings.py
 
 clean:
-	rm -rf $(VENV) build/uv build/wheelhouse build/pycache staticfiles .pytest_cache .ruff_cache .mypy_cache test-db.sqlite3
+	rm -rf $(VENV) build/uv build/wheelhouse staticfiles .pytest_cache .ruff_cache .mypy_cache test-db.sqlite3
