@@ -18,13 +18,17 @@ def pytest_sessionstart(session):
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
-    """Make `--dist loadgroup` honour `xdist_group` again under pytest 9.2.
+    """Run the `slow` tests first, and make `--dist loadgroup` honour `xdist_group` again under pytest 9.2.
+
+    Longest first: a slow test handed out last keeps one core busy while the other has finished.
+    The sort is stable, so every other test keeps its order.
 
     pytest-xdist 3.8 names a test's group by appending `@group` to `item._nodeid`, which pytest
     9.2 no longer reads (the node id lives in `item._id`): every group was silently spread over
     all workers, and each worker built the deploy tests' session fixtures (two rehearsed deploys)
     again. Does nothing once xdist's own suffix shows in the node id.
     """
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
     if not getattr(config.option, "loadgroup", False):
         return
     from _pytest.nodeid import coerce_node_id

@@ -19,7 +19,7 @@ from tests import postgres
 from tests.bookings import pg_server
 from tests.core.subprocess_env import ROOT, clean_env, run_python
 
-pytestmark = postgres.needs_postgres
+pytestmark = [postgres.needs_postgres, pytest.mark.slow]
 
 
 @pytest.fixture

@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from tests.core.subprocess_env import run_python
 
 SCRIPT = """
@@ -20,6 +22,7 @@ print(json.dumps({"status": status[0], "loaded": [name for name in heavy if name
 """
 
 
+@pytest.mark.slow
 def test_serving_an_api_list_loads_no_payment_email_aws_or_schema_client(tmp_path):
     result = run_python(
         ["-c", SCRIPT],
@@ -34,6 +37,7 @@ def test_serving_an_api_list_loads_no_payment_email_aws_or_schema_client(tmp_pat
     assert answer["loaded"] == []
 
 
+@pytest.mark.slow
 def test_the_garbage_collector_runs_again_once_start_up_is_done(tmp_path):
     """app/wsgi.py pauses it for the cold start, then freezes start-up objects and resumes it."""
     result = run_python(

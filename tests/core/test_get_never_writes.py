@@ -15,6 +15,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from app.accounts.models import User
 from tests.conftest import token_client
 
+pytestmark = pytest.mark.slow
+
 WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
 # Parameters the walker cannot fill from a row; routes that need them are listed in `skipped`.
 PK_PARAMS = {"pk", "id", "object_id"}

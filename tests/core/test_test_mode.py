@@ -13,6 +13,7 @@ def test_this_run_uses_sqlite_and_local_mail():
     assert settings.PASSWORD_HASHERS == ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.mark.slow
 def test_pytest_ignores_an_unreachable_postgres_database_url():
     result = run_python(
         ["-m", "pytest", "tests/core/test_health.py", "-k", "test_healthz_reports_ok", "-p", "no:cacheprovider"],
@@ -22,6 +23,7 @@ def test_pytest_ignores_an_unreachable_postgres_database_url():
     assert "1 passed" in result.stdout
 
 
+@pytest.mark.slow
 def test_manage_py_test_ignores_an_unreachable_postgres_database_url():
     result = run_python(
         ["manage.py", "test", "tests.core.probe_manage_test", "--noinput"],

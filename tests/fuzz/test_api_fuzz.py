@@ -12,6 +12,8 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from app.accounts.models import AuthToken
 
+pytestmark = pytest.mark.slow
+
 CALLERS = ["anonymous", "member", "admin"]  # from the least privileged
 
 

@@ -91,6 +91,7 @@ class AdminBrowser:
 
 
 @needs_postgres
+@pytest.mark.slow
 def test_admin_write_out_of_range_shows_the_form_again_on_postgresql(postgres_seeded, tmp_path):
     database_url, seed = postgres_seeded
     # DEBUG: the admin's static files without collectstatic (the answers are the same).

@@ -7,7 +7,7 @@ import requests
 from tests.postgres import needs_postgres
 from tests.security import live
 
-pytestmark = needs_postgres
+pytestmark = [needs_postgres, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")

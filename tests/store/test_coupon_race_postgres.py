@@ -12,7 +12,7 @@ from tests import postgres
 from tests.core.subprocess_env import run_python
 from tests.store.pg_coupon_race import MEMBERS
 
-pytestmark = postgres.needs_postgres
+pytestmark = [postgres.needs_postgres, pytest.mark.slow]
 
 
 @pytest.fixture

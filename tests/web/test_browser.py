@@ -18,7 +18,7 @@ from tests.web.conftest import PASSWORD, give_tickets, link_in_last_email, make_
 from tests.web.conftest import make_workplace as new_workplace
 
 sync_api = pytest.importorskip("playwright.sync_api")
-pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"no Chromium at {CHROMIUM}")
+pytestmark = [pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"no Chromium at {CHROMIUM}"), pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
