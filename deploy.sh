@@ -18,7 +18,8 @@
 #   DEPLOY_IN_DOCKER=0          run on this machine, never in Docker
 #   DEPLOY_BUILD_IMAGE=IMAGE    default public.ecr.aws/sam/build-python3.12
 #   DEPLOY_VENV=DIR             where the build venv lives (default build/lambda-venv)
-#   DEPLOY_REUSE_VENV=1         keep an existing DEPLOY_VENV instead of recreating it (rehearsals)
+#   DEPLOY_REUSE_VENV=1         keep an existing DEPLOY_VENV instead of recreating it (rehearsals); one this
+#                               script already built for the same requirements.txt is not installed or compiled again
 #   DEPLOY_ZAPPA=CMD            the zappa executable (default: the venv's); the rehearsal wraps it
 #   DEPLOY_SKIP_HEALTHCHECK=1   skip the HTTP check (set automatically when AWS_ENDPOINT_URL is set)
 set -euo pipefail
@@ -126,6 +127,26 @@ VENV="${DEPLOY_VENV:-$ROOT/build/lambda-venv}"
 PACKAGE="$ROOT/build/$STAGE-package.zip"
 mkdir -p "$ROOT/build"
 
+# What Zappa leaves out of the package (the stage's plain `exclude` and `exclude_glob` names: boto3,
+# troposphere, setuptools...; and pip) is not compiled: about half of the venv's modules.
+NOT_SHIPPED="$("$HOST_PYTHON" - "$COMMITTED" "$STAGE" <<'PY'
+import json, re, sys
+config, stage = json.load(open(sys.argv[1])), sys.argv[2]
+names = ["pip"]
+for key in ("exclude", "exclude_glob"):
+    current = stage
+    while key not in config[current] and config[current].get("extends"):
+        current = config[current]["extends"]
+    names += [name for name in config[current].get(key, []) if re.fullmatch(r"[A-Za-z0-9_./-]+", name)]
+print("|".join(re.escape(name) for name in names))
+PY
+)"
+# A reused venv (DEPLOY_REUSE_VENV=1) that this script already installed and compiled for the same
+# requirements.txt and exclusions skips both: the stamp holds their hash.
+BUILT_STAMP="$VENV/.deploy-built"
+BUILT_FOR="$({ cat requirements.txt; echo "$NOT_SHIPPED"; } | sha256sum | cut -d' ' -f1)"
+already_built() { [ "${DEPLOY_REUSE_VENV:-0}" = "1" ] && [ "$(cat "$BUILT_STAMP" 2>/dev/null)" = "$BUILT_FOR" ]; }
+
 step "venv: requirements.txt only, in $VENV"
 if [ "${DEPLOY_REUSE_VENV:-0}" = "1" ] && [ -x "$VENV/bin/python" ]; then
   echo "reusing $VENV (DEPLOY_REUSE_VENV=1)"
@@ -133,7 +154,12 @@ else
   rm -rf "$VENV"
   "$PYTHON" -m venv "$VENV"
 fi
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements.txt
+if already_built; then
+  echo "already installed and compiled for this requirements.txt and stage"
+else
+  rm -f "$BUILT_STAMP"
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements.txt
+fi
 # shellcheck source=/dev/null
 source "$VENV/bin/activate" # zappa packages the active virtualenv
 ZAPPA="${DEPLOY_ZAPPA:-$VENV/bin/zappa}"
@@ -151,26 +177,17 @@ step "bytecode: compile the dependencies once, so no cold start compiles them"
 # migrations, Zappa itself (it copies its handler.py into the package) and every __init__.py
 # (Zappa writes an empty one into any package folder that lacks it); scripts/compile_package.py
 # adds bytecode for those and for the project's own modules once the package is built.
-# What Zappa leaves out of the package (the stage's plain `exclude` and `exclude_glob` names: boto3,
-# troposphere, setuptools...; and pip) is not compiled: about half of the venv's modules.
 SITE_PACKAGES="$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
-NOT_SHIPPED="$("$HOST_PYTHON" - "$COMMITTED" "$STAGE" <<'PY'
-import json, re, sys
-config, stage = json.load(open(sys.argv[1])), sys.argv[2]
-names = ["pip"]
-for key in ("exclude", "exclude_glob"):
-    current = stage
-    while key not in config[current] and config[current].get("extends"):
-        current = config[current]["extends"]
-    names += [name for name in config[current].get(key, []) if re.fullmatch(r"[A-Za-z0-9_./-]+", name)]
-print("|".join(re.escape(name) for name in names))
-PY
-)"
-"$VENV/bin/python" -m compileall -q -f -b -j 0 --invalidation-mode unchecked-hash -x "/site-packages/($NOT_SHIPPED)/" \
-  "$SITE_PACKAGES" >/dev/null
-find "$SITE_PACKAGES" -name '*.py' -not -name __init__.py -not -path '*/migrations/*' -not -path "$SITE_PACKAGES/zappa/*" \
-  -exec sh -c 'for source; do if [ -f "${source}c" ]; then rm -f "$source"; fi; done' sh {} +
-find "$SITE_PACKAGES" -name __pycache__ -type d -prune -exec rm -rf {} +
+if already_built; then
+  echo "already compiled"
+else
+  "$VENV/bin/python" -m compileall -q -f -b -j 0 --invalidation-mode unchecked-hash -x "/site-packages/($NOT_SHIPPED)/" \
+    "$SITE_PACKAGES" >/dev/null
+  find "$SITE_PACKAGES" -name '*.py' -not -name __init__.py -not -path '*/migrations/*' -not -path "$SITE_PACKAGES/zappa/*" \
+    -exec sh -c 'for source; do if [ -f "${source}c" ]; then rm -f "$source"; fi; done' sh {} +
+  find "$SITE_PACKAGES" -name __pycache__ -type d -prune -exec rm -rf {} +
+  echo "$BUILT_FOR" >"$BUILT_STAMP"
+fi
 
 step "catalogs: compile the translations (.po -> .mo) with Babel"
 # The .mo files are built, never committed, and the Lambda build image has no GNU gettext: Babel
