@@ -41,7 +41,7 @@ venv: $(STAMP) $(WHEEL_STAMP) messages
 ## run: set up .venv, migrate the local sqlite database, load demo data, serve on http://127.0.0.1:$(PORT) (make run PORT=8001)
 run: $(RUN_STAMP) messages
 	$(LOCAL_ENV) $(PY) manage.py migrate --noinput
-	$(LOCAL_ENV) $(PY) manage.py load_demo_data
+	$(LOCAL_ENV) $(PY) manage.py load_demo_data --port $(PORT)
 	$(LOCAL_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## reset: start the local data afresh (deletes db.sqlite3 and local media; the next `make run` reloads the demo)

@@ -30,3 +30,10 @@ def test_demo_data_is_idempotent_and_the_member_can_reserve_and_cancel(db, setti
     assert client.delete(f"/api/reservations/{reservation.json()['id']}/").status_code == 200
     member.refresh_from_db()
     assert member.tickets == tickets
+
+
+def test_the_printed_admin_link_uses_the_port_make_run_serves_on(db, settings):
+    settings.DEBUG = True
+    out = StringIO()
+    call_command("load_demo_data", "--port", "8001", stdout=out)
+    assert "http://127.0.0.1:8001/admin/" in out.getvalue()

@@ -29,6 +29,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="Load even with DEBUG off (never on a real stage).")
+        parser.add_argument("--port", type=int, default=8000, help="The port `make run` serves on (links).")
 
     def handle(self, *args, **options):
         if not (settings.DEBUG or options["force"]):
@@ -52,5 +53,5 @@ class Command(BaseCommand):
                 continue
             demo.load(admin=admin, member=member, stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
-        self.stdout.write(f"  admin:  {DEMO_ADMIN[0]} / {DEMO_ADMIN[1]}  (http://127.0.0.1:8000/admin/)")
+        self.stdout.write(f"  admin:  {DEMO_ADMIN[0]} / {DEMO_ADMIN[1]}  (http://127.0.0.1:{options['port']}/admin/)")
         self.stdout.write(f"  member: {DEMO_MEMBER[0]} / {DEMO_MEMBER[1]}")
