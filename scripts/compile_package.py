@@ -32,8 +32,8 @@ def sources_without_bytecode(names):
 def bytecode_name(source_name):
     """`app/urls.py` -> `app/__pycache__/urls.cpython-312.pyc` for the running interpreter.
 
-    Always beside the source, where Lambda looks: a PYTHONPYCACHEPREFIX in the builder's
-    environment (`make test` sets one) must not move it elsewhere.
+    Always beside the source, where Lambda looks, whatever PYTHONPYCACHEPREFIX the builder's
+    environment holds (importlib's own answer would follow it elsewhere).
     """
     source = Path(source_name)
     return (source.parent / "__pycache__" / f"{source.stem}.{sys.implementation.cache_tag}.pyc").as_posix()
