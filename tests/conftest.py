@@ -16,6 +16,17 @@ def pytest_sessionstart(session):
     compile_catalogs(if_stale=True)
 
 
+# Tests that use one of these session fixtures run on one xdist worker, so it is built once:
+# the deploy tests' runtime venv, moto server and rehearsed deploys; the seeded PostgreSQL database
+# and its live server of the security tests.
+GROUP_BY_SESSION_FIXTURE = {
+    "rehearsal": "deploy",
+    "runtime_venv": "deploy",
+    "moto_server": "deploy",
+    "postgres_seeded": "security-postgres",
+}
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
     """Run the `slow` tests first, and make `--dist loadgroup` honour `xdist_group` again under pytest 9.2.
@@ -29,6 +40,11 @@ def pytest_collection_modifyitems(config, items):
     again. Does nothing once xdist's own suffix shows in the node id.
     """
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    for item in items:
+        for fixture in getattr(item, "fixturenames", ()):
+            if fixture in GROUP_BY_SESSION_FIXTURE:
+                item.add_marker(pytest.mark.xdist_group(GROUP_BY_SESSION_FIXTURE[fixture]))
+                break
     if not getattr(config.option, "loadgroup", False):
         return
     from _pytest.nodeid import coerce_node_id

@@ -3,7 +3,8 @@
 The runtime-only venv is built once per session from build/wheelhouse (filled by `make venv`),
 with no network; rehearsing `deploy.sh dev --initial` then `deploy.sh dev` also happens once, and
 every test below reads the result. Under pytest-xdist every test that uses them runs on one
-worker (group "deploy"), so they are built once while the other worker runs the rest.
+worker (group "deploy", given in tests/conftest.py), so they are built once while the other worker
+runs the rest.
 """
 
 import base64
@@ -29,13 +30,6 @@ def python312():
 
 
 WHEELHOUSE = ROOT / "build" / "wheelhouse"
-SESSION_FIXTURES = {"rehearsal", "runtime_venv", "moto_server"}
-
-
-def pytest_collection_modifyitems(items):
-    for item in items:
-        if SESSION_FIXTURES & set(getattr(item, "fixturenames", ())):
-            item.add_marker(pytest.mark.xdist_group("deploy"))
 
 
 def install_offline(venv):
