@@ -6,18 +6,15 @@ WSGI server on 127.0.0.1 and fires simultaneous HTTP requests at it.
 """
 
 import json
-import socket
-import subprocess
-import sys
 import threading
-import time
 
 import pytest
 import requests
 
 from tests import postgres
 from tests.bookings import pg_server
-from tests.core.subprocess_env import ROOT, clean_env, run_python
+from tests.core.subprocess_env import run_python
+from tests.security import live
 
 pytestmark = [postgres.needs_postgres, pytest.mark.slow]
 
@@ -28,41 +25,13 @@ def database_url():
         yield url
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def server(database_url, tmp_path):
     env = {"DATABASE_URL": database_url, "DEBUG": "True", "DB_CONN_MAX_AGE": "0", "LOG_LEVEL": "WARNING"}
     seeded = run_python(["-m", "tests.bookings.pg_server", "seed"], timeout=300, **env)
     assert seeded.returncode == 0, seeded.stderr[-2000:]
-    port = free_port()
-    log = (tmp_path / "server.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tests.bookings.pg_server", "serve", str(port)],
-        cwd=ROOT,
-        env=clean_env(**env),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                if requests.get(f"{base}/healthz", timeout=2).json()["database"] == "ok":
-                    break
-            except requests.RequestException:
-                time.sleep(0.2)
-        else:
-            pytest.fail(f"The server did not start: {(tmp_path / 'server.log').read_text()[-2000:]}")
+    with live.servers(database_url, 1, tmp_path, **env) as (base,):
         yield base, json.loads(seeded.stdout.strip().splitlines()[-1])
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
 
 
 def fire(base, shots):
