@@ -31,7 +31,7 @@ ORGANIZATION = config("ORGANIZATION", default="Writing Sessions")
 APP_VERSION = config("APP_VERSION", default="0.1.0")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "app.core.admin_site.AdminConfig",  # django.contrib.admin, registered lazily when served
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
