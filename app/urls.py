@@ -46,8 +46,10 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),  # set_language: the switcher on every page
     path("api/schema/", schema, name="schema"),
     path("api/docs/", docs, name="api-docs"),
-    lazy_include("api/", "app.accounts.urls"),
+    # Bookings first: the most frequent requests (slot lists, reservations) then resolve without
+    # importing the accounts and store views. No path of one domain is a path of another.
     lazy_include("api/", "app.bookings.urls"),
+    lazy_include("api/", "app.accounts.urls"),
     lazy_include("api/", "app.store.urls"),
     lazy_include("", "app.web.urls"),  # the members' pages, home page included
 ]
