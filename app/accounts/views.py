@@ -85,6 +85,12 @@ class UserViewSet(
     def get_authenticators(self):
         return [] if self._action() in self.anonymous_actions else super().get_authenticators()
 
+    def get_queryset(self):
+        users = super().get_queryset()
+        if self.action == "list":  # each row's `held_memberships` ids, read with the page (one query)
+            users = users.prefetch_related("held_memberships")
+        return users
+
     def get_permissions(self):
         if self.action in self.anonymous_actions:
             return [AllowAny()]

@@ -7,7 +7,7 @@ the card between two short transactions of its own.
 
 from typing import cast
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
@@ -164,7 +164,11 @@ class PaymentProfileViewSet(
 class CouponViewSet(viewsets.ModelViewSet):
     """Admins manage coupons; any member asks what a code would take off an order (`check`)."""
 
-    queryset = Coupon.objects.prefetch_related("packages", "memberships", "organizations").order_by("code")
+    queryset = (
+        Coupon.objects.prefetch_related("packages", "memberships", "organizations")
+        .annotate(use_count=Count("uses", distinct=True))  # `uses` of each row, with the page
+        .order_by("code")
+    )
     serializer_class = serializers.CouponSerializer
     permission_classes = [permissions.IsAdminUser]
     filterset_class = FilterSetOf("app.store.filters.CouponFilter")
