@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from app.accounts.tickets import NotEnoughTickets
-from app.bookings import services as bookings
+from app.bookings import selectors
 from app.bookings.models import Reservation
+from app.bookings.services import reservations
 from app.core.exceptions import DomainError
 from app.core.i18n import localized
 from app.web.feedback import show_on_page
@@ -25,7 +26,7 @@ PAGE_SIZE = 20
 
 
 def _upcoming():
-    return bookings.timeslots_with_places().filter(start__gt=now(), period__is_active=True)
+    return selectors.timeslots_with_places().filter(start__gt=now(), period__is_active=True)
 
 
 def _slot_views(slots, user):
@@ -113,7 +114,7 @@ def sessions(request):
 def reserve(request, slot_id):
     back = safe_next(request, "/sessions/")
     try:
-        reservation = bookings.reserve(request.user, slot_id)
+        reservation = reservations.reserve(request.user, slot_id)
     except DomainError as error:
         show_on_page(request, error)
         if isinstance(error.__cause__, NotEnoughTickets):
