@@ -108,20 +108,28 @@ class PeriodViewSet(viewsets.ModelViewSet):
     destroy=_filters(force=(OpenApiTypes.BOOL, "true: delete even when booked (members are refunded and told).")),
 )
 class TimeSlotViewSet(viewsets.ModelViewSet):
-    """Slots with `places_remaining`. Visitors and members see slots of active periods only."""
+    """Slots with `places_remaining` and `availability` for the caller, worked out for the slots
+    answered only (`selectors.with_availability`). Visitors and members see slots of active periods only."""
 
     serializer_class = serializers.TimeSlotSerializer
     permission_classes = [IsAdminOrReadOnly]
     filterset_class = filters.TimeSlotFilter
 
     def get_queryset(self):
-        slots = selectors.timeslots_with_places()
+        slots = selectors.timeslots()
         if not _is_staff(self.request):
             slots = slots.filter(period__is_active=True)
         return slots
 
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return None if page is None else selectors.with_availability(page, self.request.user)
+
+    def get_object(self):
+        return selectors.with_availability([super().get_object()], self.request.user)[0]
+
     def _reread(self, slot):
-        return self.get_queryset().get(pk=slot.pk)  # with places_remaining
+        return selectors.with_availability([self.get_queryset().get(pk=slot.pk)], self.request.user)[0]
 
     def perform_create(self, serializer):
         data = serializer.validated_data
@@ -157,8 +165,10 @@ class TimeSlotViewSet(viewsets.ModelViewSet):
         data = dict(batch.validated_data)
         period = data.pop("period")
         created = batches.batch_create_timeslots(period, **data)
-        slots = self.get_queryset().filter(pk__in=[slot.pk for slot in created])
-        body = serializers.TimeSlotSerializer(slots, many=True).data
+        shown = selectors.with_availability(
+            self.get_queryset().filter(pk__in=[slot.pk for slot in created]), request.user
+        )
+        body = serializers.TimeSlotSerializer(shown, many=True).data
         return Response({"count": len(body), "results": body}, status=status.HTTP_201_CREATED)
 
 
