@@ -45,12 +45,14 @@ def _why_not(state, slot, user):
 
 def _slot_views(slots, user):
     """What a slot's card shows, and why its Reserve button cannot be used when it cannot."""
+    slots = list(slots)
+    found = selectors.availability(slots, user)
     cards = []
-    for slot in selectors.with_availability(slots, user):
+    for slot in slots:
         workplace = slot.period.workplace
         zone = workplace.zone
         start, end = slot.start.astimezone(zone), slot.end.astimezone(zone)
-        state = slot.availability.state
+        state = found[slot.pk].state
         cards.append(
             {
                 "id": slot.pk,
@@ -60,7 +62,7 @@ def _slot_views(slots, user):
                 "end": f"{end:%H:%M}",
                 "zone": zone_label(start, zone),
                 "price": slot.price,
-                "seats_left": slot.availability.places_remaining,
+                "seats_left": found[slot.pk].places_remaining,
                 "reason": _why_not(state, slot, user),
                 "store_link": True if state == Availability.NOT_ENOUGH_TICKETS else None,
             }
