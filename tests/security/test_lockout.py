@@ -5,7 +5,6 @@ import time
 
 import pytest
 from django.test import Client
-from rest_framework.settings import api_settings
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -148,13 +147,12 @@ def test_admin_and_api_failures_add_up_per_client(member):
 def test_admin_login_shares_the_login_rate_of_the_api(db, monkeypatch):
     admin = make_user(email="admin@example.com", is_staff=True, is_superuser=True)
     monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "login", "3/min")
-    assert api_settings.DEFAULT_THROTTLE_RATES["login"] == "3/min"  # the API's own table
     other = make_user(email="other@example.com")
     assert _api_login("198.51.100.77", other.email, PASSWORD).status_code == 200
     assert _api_login("198.51.100.77", other.email, PASSWORD).status_code == 200
     _admin_login("198.51.100.77", admin.email, PASSWORD)  # the third of three
     client, response = _admin_login("198.51.100.77", admin.email, PASSWORD)
     assert response.status_code == 200
-    assert "Too many failed logins" in response.content.decode() or "Wait" in response.content.decode()
+    assert "Too many failed logins" in response.content.decode()
     assert client.get("/admin/").status_code == 302
     assert _api_login("198.51.100.77", other.email, PASSWORD).status_code == 429
