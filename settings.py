@@ -95,6 +95,16 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Every PostgreSQL connection gives up on a statement, or on waiting for a row lock, after these
+# (0: never). Lambda stops a request at 30 s: a stuck query must end first, answered as a retryable
+# 409 "busy" (app/core/errors.py). A long migration may need DB_STATEMENT_TIMEOUT_SECONDS=0.
+DB_STATEMENT_TIMEOUT_SECONDS = config("DB_STATEMENT_TIMEOUT_SECONDS", default=10, cast=float)
+DB_LOCK_TIMEOUT_SECONDS = config("DB_LOCK_TIMEOUT_SECONDS", default=5, cast=float)
+if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c statement_timeout={int(DB_STATEMENT_TIMEOUT_SECONDS * 1000)} "
+        f"-c lock_timeout={int(DB_LOCK_TIMEOUT_SECONDS * 1000)}"
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Local runs: concurrent writers wait for the lock (up to 20 s) instead of failing at once.
     DATABASES["default"].setdefault("OPTIONS", {}).update(transaction_mode="IMMEDIATE", timeout=20)
