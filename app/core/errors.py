@@ -179,11 +179,12 @@ def json_exception_handler(exc: Exception, context: dict[str, Any]) -> Response 
         if response is not None and isinstance(response.data, list):  # `raise ValidationError("...")`
             response.data = {"detail": " ".join(str(message) for message in response.data)}
         return response
-    if isinstance(error, domain.DatabaseUnavailable) and not isinstance(exc, domain.DomainError):
-        log_database_unavailable(context.get("request"), exc)
+    if isinstance(error, domain.DatabaseUnavailable):
         body = {**error_body(error), "code": error.code}
         response = Response(body, status=503, headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)})
-        response._has_been_logged = True  # type: ignore[attr-defined]  # logged once, above
+        if not isinstance(exc, domain.DomainError):  # met by a query: one warning, not django.request's error
+            log_database_unavailable(context.get("request"), exc)
+            response._has_been_logged = True  # type: ignore[attr-defined]
         return response
     headers = {"Retry-After": "1"} if isinstance(error, domain.Busy) else None
     return Response(error_body(error), status=status_for(error), headers=headers)
