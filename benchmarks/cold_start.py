@@ -139,7 +139,7 @@ def make_bare_project(workdir):
 def make_project_database(tree, db_path):
     """Migrate and seed a fresh sqlite database for the project in `tree`; its env and a member's token."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    env.update(production_env(db_path, PYTHONPATH=str(tree)))
+    env.update(production_env(db_path))  # `python -c` in `tree` finds the project on sys.path ("")
     out = subprocess.run([PYTHON, "-c", SEED], cwd=tree, env=env, check=True, capture_output=True, text=True)
     return env, out.stdout.split("KEY", 1)[1].strip()
 
