@@ -1,6 +1,7 @@
 """The import rules of app/ (docs/architecture.md), read from the source:
 
 - `accounts` imports neither `bookings` nor `store` (what spans them lives in `app.members`, above);
+- `core` imports no domain;
 - no module of app/ imports itself back through others (no cycle between modules);
 - no package of app/ imports itself back through others (no cycle between domains, core...).
 
@@ -31,6 +32,11 @@ def test_the_graph_sees_the_project(graph):
 
 def test_accounts_imports_neither_bookings_nor_store(graph):
     assert imports_between(graph, "app.accounts", {"app.bookings", "app.store"}) == []
+
+
+def test_core_imports_no_domain(graph):
+    domains = {"app.accounts", "app.bookings", "app.store", "app.members", "app.web", "app.staff"}
+    assert imports_between(graph, "app.core", domains) == []
 
 
 def test_no_module_imports_itself_back(graph):
