@@ -1,8 +1,9 @@
 """Django settings: every value comes from the environment (or a local `.env`).
 
-`docs/configuration.md` documents each variable. Test mode (pytest or `manage.py test`)
-overrides what must never leave the process: the database is always sqlite, e-mail stays
-in memory, and no payment or e-mail provider is called.
+`docs/configuration.md` documents each variable. Test mode (`TESTING=True`, which pytest's
+configuration in pyproject.toml and `manage.py test` set) overrides what must never leave the
+process: the database is sqlite whatever DATABASE_URL says (unless TEST_DATABASE_URL asks for a
+PostgreSQL run of the whole suite), e-mail stays in memory, and no payment or e-mail provider is called.
 """
 
 import sys
@@ -13,7 +14,9 @@ from decouple import Csv, config
 
 BASE_DIR = Path(__file__).resolve().parent
 
-TESTING = config("TESTING", default=False, cast=bool) or sys.argv[1:2] == ["test"] or "pytest" in sys.modules
+# Chosen explicitly by whoever runs the tests (pyproject.toml's pytest `env`, manage.py's `test`),
+# never guessed from what happens to be imported.
+TESTING = config("TESTING", default=False, cast=bool)
 
 DEBUG = config("DEBUG", default=False, cast=bool)
 
@@ -109,8 +112,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Local runs: concurrent writers wait for the lock (up to 20 s) instead of failing at once.
     DATABASES["default"].setdefault("OPTIONS", {}).update(transaction_mode="IMMEDIATE", timeout=20)
 if TESTING:
-    # Whatever DATABASE_URL says, tests never touch a real database server.
-    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(BASE_DIR / "test-db.sqlite3")}}
+    # Whatever DATABASE_URL says, tests never touch the real database server. TEST_DATABASE_URL is
+    # the one opt-in: the whole suite on a PostgreSQL server of its own (the pipelines' second job);
+    # pytest-django creates and drops `test_<name>` (one per xdist worker) there.
+    TEST_DATABASE_URL = config("TEST_DATABASE_URL", default="")
+    if TEST_DATABASE_URL:
+        DATABASES = {"default": dj_database_url.parse(TEST_DATABASE_URL)}
+    else:
+        DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(BASE_DIR / "test-db.sqlite3")}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts ---------------------------------------------------------------------------

@@ -36,6 +36,7 @@ urlpatterns = [
     path("api/schema/", schema, name="schema"),
     path("api/docs/", docs, name="api-docs"),
     path("api/", include("app.accounts.urls")),
+    path("api/", include("app.members.urls")),  # the member across the domains (/api/users/me/)
     path("api/", include("app.bookings.urls")),
     path("api/", include("app.store.urls")),
     path("", include("app.web.urls")),  # the members' pages, home page included
