@@ -10,10 +10,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from app.accounts import services as accounts
 from app.accounts import tokens
-from app.accounts.serializers import SignUpSerializer
 from app.core.exceptions import DomainError
+from app.core.i18n import current_language
 from app.security.login import LoginLocked, check_login
-from app.web.feedback import serializer_errors, show_on_form
+from app.web.feedback import show_on_form
 from app.web.forms import EmailForm, LoginForm, NewPasswordForm, SignUpForm
 from app.web.guard import attempt_allowed
 from app.web.views.common import safe_next
@@ -34,16 +34,17 @@ def signup(request):
     allowed, wait = attempt_allowed(request, "signup")
     if not allowed:
         return render(request, "web/signup.html", {"form": _too_many(form, wait)}, status=429)
-    # The API's serializer checks the fields: the same rules and messages as POST /api/users/.
-    serializer = SignUpSerializer(data=request.POST)
-    errors = serializer_errors(serializer)
-    if errors is not None:
-        return render(request, "web/signup.html", {"form": show_on_form(form, errors)}, status=400)
+    if not form.is_valid():  # the services' validators, as POST /api/users/: the same rules and messages
+        return render(request, "web/signup.html", {"form": form}, status=400)
+    profile = {name: value for name, value in form.cleaned_data.items() if name not in ("email", "password")}
     try:
-        if not serializer.is_valid():
-            return render(request, "web/signup.html", {"form": show_on_form(form, serializer.errors)}, status=400)
-        user, email_sent = accounts.sign_up(**serializer.validated_data)
-    except (ValidationError, DomainError) as error:
+        user, email_sent = accounts.sign_up(
+            email=form.cleaned_data["email"],
+            password=form.cleaned_data["password"],
+            language=current_language(),
+            **profile,
+        )
+    except DomainError as error:  # two sign-ups raced past the check
         return render(request, "web/signup.html", {"form": show_on_form(form, error)}, status=400)
     if user.is_active:
         messages.success(request, _("Your account is active: you can log in."))
