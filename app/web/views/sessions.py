@@ -10,10 +10,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from app.accounts.tickets import NotEnoughTickets
 from app.bookings import services as bookings
 from app.bookings.models import Reservation
-from app.core.exceptions import DomainError
+from app.core.exceptions import DomainError, ErrorCode
 from app.core.i18n import localized
 from app.web.feedback import show_on_page
 from app.web.forms import SlotFilterForm
@@ -116,7 +115,7 @@ def reserve(request, slot_id):
         reservation = bookings.reserve(request.user, slot_id)
     except DomainError as error:
         show_on_page(request, error)
-        if isinstance(error.__cause__, NotEnoughTickets):
+        if error.code == ErrorCode.NOT_ENOUGH_TICKETS:
             messages.info(request, _("Buy tickets in the store."), extra_tags="store")
         return redirect(back)
     slot = reservation.timeslot

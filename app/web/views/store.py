@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from app.core.errors import status_for, user_message
-from app.core.exceptions import DomainError
+from app.core.exceptions import DomainError, ErrorCode
 from app.integrations.payments import uses_test_gateway
 from app.store.models import Membership, Order, OrderLine, Package, SavedCard
 from app.store.services import cards, coupons, eligibility, pricing
@@ -71,9 +71,9 @@ def _quote(request, kind, product, code):
         try:
             return store_checkout.quote(request.user, lines, code), coupons.normalise(code), None
         except DomainError as error:
-            if "coupon" not in error.fields:
+            if error.code != ErrorCode.COUPON_NOT_USABLE:
                 raise
-            refusal = " ".join(str(text) for text in error.fields["coupon"])
+            refusal = user_message(error)
             return store_checkout.quote(request.user, lines), "", refusal
     return store_checkout.quote(request.user, lines), "", None
 
