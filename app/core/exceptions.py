@@ -38,6 +38,7 @@ class ErrorCode(StrEnum):
     PAYMENT_UNAVAILABLE = "payment_unavailable"
     OUTCOME_PENDING = "outcome_pending"
     THROTTLED = "throttled"
+    DATABASE_UNAVAILABLE = "database_unavailable"
     # Specific conditions a client may want to tell apart.
     SLOT_FULL = "slot_full"
     ALREADY_RESERVED = "already_reserved"
@@ -46,6 +47,7 @@ class ErrorCode(StrEnum):
     SLOT_STARTED = "slot_started"
     COUPON_NOT_USABLE = "coupon_not_usable"
     REFUND_PENDING = "refund_pending"
+    PAYMENT_BEING_VERIFIED = "payment_being_verified"
     # Refused before any rule ran (DRF, Django and the request guard).
     NOT_AUTHENTICATED = "not_authenticated"
     AUTHENTICATION_FAILED = "authentication_failed"
@@ -74,6 +76,7 @@ ERROR_CODE_MEANINGS: dict[ErrorCode, str] = {
     ErrorCode.PAYMENT_UNAVAILABLE: "The payment provider is not answering or refused the call; nothing was charged.",
     ErrorCode.OUTCOME_PENDING: "The provider may have acted and did not say: do NOT retry, check the order later.",
     ErrorCode.THROTTLED: "Too many attempts: wait (`Retry-After` when known) and try again.",
+    ErrorCode.DATABASE_UNAVAILABLE: "The database cannot be reached for a moment: retry after `Retry-After`.",
     ErrorCode.SLOT_FULL: "The time slot has no seat left.",
     ErrorCode.ALREADY_RESERVED: "The member already holds a seat in this time slot.",
     ErrorCode.NOT_ENOUGH_TICKETS: "The member has fewer tickets than this costs: buy tickets first.",
@@ -81,6 +84,7 @@ ERROR_CODE_MEANINGS: dict[ErrorCode, str] = {
     ErrorCode.SLOT_STARTED: "The time slot has started (or is over): it can no longer be booked.",
     ErrorCode.COUPON_NOT_USABLE: "The coupon cannot be used on this basket (unknown, expired, used up, not for it).",
     ErrorCode.REFUND_PENDING: "Another refund of this order is being confirmed with the provider: retry later.",
+    ErrorCode.PAYMENT_BEING_VERIFIED: "A payment for this basket is still being verified: do not pay again yet.",
     ErrorCode.NOT_AUTHENTICATED: "No credentials were sent: log in.",
     ErrorCode.AUTHENTICATION_FAILED: "The credentials sent are wrong or expired: log in again.",
     ErrorCode.METHOD_NOT_ALLOWED: "This address does not answer this HTTP method.",
@@ -213,3 +217,20 @@ class Throttled(DomainError):
 
     default_message = _("Too many attempts. Please wait a little and try again.")
     code = ErrorCode.THROTTLED
+
+
+class DatabaseUnavailable(DomainError):
+    """The database cannot be reached (restarting, failing over, out of connections): retry shortly."""
+
+    default_message = _("The service is briefly unavailable. Please try again in a few seconds.")
+    code = ErrorCode.DATABASE_UNAVAILABLE
+
+
+class PaymentBeingVerified(Conflict):
+    """A payment for this basket is still being verified with the provider: paying again could charge twice."""
+
+    default_message = _(
+        "A payment for this basket is still being verified with the payment provider. Do not pay again: "
+        "check your order in a minute."
+    )
+    code = ErrorCode.PAYMENT_BEING_VERIFIED

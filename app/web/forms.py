@@ -61,7 +61,7 @@ class _ProfileFields(PageForm):
         empty_label=_("None"),
     )
 
-    def _apply(self, *checks: Callable[[], None]) -> None:
+    def _apply(self, *checks: Callable[[], object]) -> None:
         """Run the services' validators; each refusal's messages go next to their fields."""
         for check in checks:
             try:
@@ -79,7 +79,9 @@ class SignUpForm(_ProfileFields):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        email, password = data.get("email"), data.get("password")
+        if data.get("email"):  # its canonical form, or refused (look-alike letters, the closed-account domain)
+            self._apply(lambda: data.update(email=accounts.check_new_email(data["email"])))
+        email, password = data.get("email") if "email" not in self.errors else None, data.get("password")
         candidate = User(email=email or "", first_name=data.get("first_name", ""), last_name=data.get("last_name", ""))
         self._apply(
             lambda: accounts.check_email_free(email) if email else None,

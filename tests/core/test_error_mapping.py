@@ -72,6 +72,14 @@ ROWS = [
             "code": "provider_unavailable",
         },
     ),
+    (
+        domain.DatabaseUnavailable(),
+        503,
+        {
+            "detail": "The service is briefly unavailable. Please try again in a few seconds.",
+            "code": "database_unavailable",
+        },
+    ),
     (domain.DomainError(), 400, {"detail": "The request could not be completed.", "code": "error"}),
 ]
 
