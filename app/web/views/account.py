@@ -71,7 +71,7 @@ def account(request):
         return account_page(request, profile_form=form, status=400)
     accounts.update_member(request.user, form.changes(), actor=request.user, reference="profile")
     messages.success(request, _("Your profile is saved."))
-    return redirect("/account/")
+    return redirect("account")
 
 
 def _change_password(request):
@@ -90,7 +90,7 @@ def _change_password(request):
         return account_page(request, password_form=form, status=400)
     update_session_auth_hash(request, user)  # this browser stays logged in; API tokens are revoked
     messages.success(request, _("Your password has been changed."))
-    return redirect("/account/")
+    return redirect("account")
 
 
 def _reservation_view(reservation, moment):
@@ -141,4 +141,4 @@ def cancel(request, reservation_id):
         messages.success(
             request, _("Reservation cancelled: %(count)s ticket(s) returned.") % {"count": reservation.price}
         )
-    return redirect("/account/reservations/")
+    return redirect("reservations")

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -109,7 +110,7 @@ def sessions(request):
 @require_POST
 @login_required
 def reserve(request, slot_id):
-    back = safe_next(request, "/sessions/")
+    back = safe_next(request, reverse("sessions"))
     try:
         reservation = reservations.reserve(request.user, slot_id)
     except DomainError as error:
@@ -129,4 +130,4 @@ def reserve(request, slot_id):
             "price": reservation.price,
         },
     )
-    return redirect("/account/reservations/")
+    return redirect("reservations")

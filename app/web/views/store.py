@@ -181,10 +181,10 @@ def checkout(request):
             )
         else:
             messages.success(request, _("Thank you! Order %(reference)s is paid.") % {"reference": order.reference})
-        return redirect("/account/orders/")
+        return redirect("orders")
     if order.status == Order.Status.PENDING or result.outcome == Outcome.NEEDS_ATTENTION:
         messages.warning(request, result.message or str(store_checkout.CONFIRMING_MESSAGE))
-        return redirect("/account/orders/")
+        return redirect("orders")
     # A replayed failed order: the same form again after a decline.
     message = order.failure_message or _("The payment was not approved. Please use another card.")
     return _checkout_page(request, kind, product, error=message, status=400, code=code)
@@ -230,4 +230,4 @@ def delete_card(request, card_id):
         show_on_page(request, error)
     else:
         messages.success(request, _("The card ending %(digits)s is deleted.") % {"digits": card.last_digits})
-    return redirect("/account/orders/")
+    return redirect("orders")
