@@ -298,7 +298,7 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- Member pages (app/web) ---------------------------------------------------------------
-LOGIN_URL = "/login/"
+LOGIN_URL = "login"  # the route's name (app/web/urls.py): every page link is a named route
 CSRF_COOKIE_HTTPONLY = True  # no script reads it: every form posts the token as a hidden field
 # Pages' CSRF failures (Django's own page has an inline style); /api/ answers JSON (app/security/csrf.py).
 HTML_CSRF_FAILURE_VIEW = "app.web.views.common.csrf_failure"

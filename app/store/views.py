@@ -70,7 +70,9 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return Order.objects.none()
-        queryset = Order.objects.prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("id")))
+        queryset = Order.objects.prefetch_related(
+            Prefetch("lines", queryset=OrderLine.objects.order_by("id")), "refunds"
+        )
         if not self.request.user.is_staff:
             queryset = queryset.filter(user=cast(User, self.request.user))  # IsAuthenticated
         return queryset
@@ -120,16 +122,14 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         options = serializers.RefundSerializer(data=request.data)
         options.is_valid(raise_exception=True)
         force, lines = options.validated_data["force"], options.validated_data.get("lines")
-        if lines:
-            order, note = partial_refunds.refund_lines(
-                self.get_object(),
-                lines,
-                actor=cast(User, request.user),
-                force=force,
-                idempotency_key=request.headers.get("Idempotency-Key", "").strip()[:100],
-            )
+        key = request.headers.get("Idempotency-Key", "").strip()[:100]
+        actor = cast(User, request.user)
+        if lines is None:  # no `lines`: the whole order (what is left of it)
+            order, note = refunds.refund_order(self.get_object(), actor=actor, force=force, idempotency_key=key)
         else:
-            order, note = refunds.refund_order(self.get_object(), actor=request.user, force=force)
+            order, note = partial_refunds.refund_lines(
+                self.get_object(), lines, actor=actor, force=force, idempotency_key=key
+            )
         return Response({**self.get_serializer(order).data, "detail": note}, status=status.HTTP_200_OK)
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from app.core.errors import status_for, user_message
-from app.core.exceptions import DomainError
+from app.core.exceptions import DomainError, ErrorCode
 from app.integrations.payments import uses_test_gateway
 from app.store.models import Membership, Order, OrderLine, Package, SavedCard
 from app.store.services import cards, coupons, eligibility, pricing
@@ -71,9 +71,9 @@ def _quote(request, kind, product, code):
         try:
             return store_checkout.quote(request.user, lines, code), coupons.normalise(code), None
         except DomainError as error:
-            if "coupon" not in error.fields:
+            if error.code != ErrorCode.COUPON_NOT_USABLE:
                 raise
-            refusal = " ".join(str(text) for text in error.fields["coupon"])
+            refusal = user_message(error)
             return store_checkout.quote(request.user, lines), "", refusal
     return store_checkout.quote(request.user, lines), "", None
 
@@ -181,10 +181,10 @@ def checkout(request):
             )
         else:
             messages.success(request, _("Thank you! Order %(reference)s is paid.") % {"reference": order.reference})
-        return redirect("/account/orders/")
+        return redirect("orders")
     if order.status == Order.Status.PENDING or result.outcome == Outcome.NEEDS_ATTENTION:
         messages.warning(request, result.message or str(store_checkout.CONFIRMING_MESSAGE))
-        return redirect("/account/orders/")
+        return redirect("orders")
     # A replayed failed order: the same form again after a decline.
     message = order.failure_message or _("The payment was not approved. Please use another card.")
     return _checkout_page(request, kind, product, error=message, status=400, code=code)
@@ -230,4 +230,4 @@ def delete_card(request, card_id):
         show_on_page(request, error)
     else:
         messages.success(request, _("The card ending %(digits)s is deleted.") % {"digits": card.last_digits})
-    return redirect("/account/orders/")
+    return redirect("orders")
