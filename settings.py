@@ -34,12 +34,14 @@ ORGANIZATION = config("ORGANIZATION", default="Writing Sessions")
 APP_VERSION = config("APP_VERSION", default="0.1.0")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "app.core.admin_site.AdminConfig",  # django.contrib.admin, registered lazily when served
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "whitenoise.runserver_nostatic",
+    # `runserver` leaves static files to WhiteNoise. Only DEBUG runs use runserver: deployed
+    # stages skip importing WhiteNoise at start-up (app/core/static.py loads it when needed).
+    *(["whitenoise.runserver_nostatic"] if DEBUG else []),
     "django.contrib.staticfiles",
     "rest_framework",
     "app.core",
@@ -332,8 +334,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "app.core.pagination.LimitOffsetPagination",
-    # django-filter on every list, refusing unknown and malformed parameters (app/core/filters.py).
-    "DEFAULT_FILTER_BACKENDS": ["app.core.filters.StrictFilterBackend"],
+    # django-filter on every list, refusing unknown and malformed parameters (app/core/filters.py),
+    # loaded with the first request that sends a filter (app/core/filtering.py).
+    "DEFAULT_FILTER_BACKENDS": ["app.core.filtering.ListFilterBackend"],
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["app.security.parsers.JSONParser", "rest_framework.parsers.MultiPartParser"],
