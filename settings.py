@@ -32,6 +32,7 @@ ALLOWED_HOSTS = config("ALLOWED_HOSTS", default="127.0.0.1,localhost", cast=Csv(
 CSRF_TRUSTED_ORIGINS = config("CSRF_TRUSTED_ORIGINS", default="", cast=Csv())
 ORGANIZATION = config("ORGANIZATION", default="Writing Sessions")
 APP_VERSION = config("APP_VERSION", default="0.1.0")
+APP_COMMIT = config("APP_COMMIT", default="")  # set by deploy.sh on the function: the commit it shipped
 
 INSTALLED_APPS = [
     "app.core.admin_site.AdminConfig",  # django.contrib.admin, registered lazily when served
