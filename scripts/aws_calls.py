@@ -56,6 +56,7 @@ IMPLIED = {
     "lambda:CreateFunction": ["iam:PassRole"],
     "lambda:UpdateFunctionConfiguration": ["iam:PassRole"],
     "s3:CopyObject": ["s3:GetObject"],
+    "events:PutRule": ["iam:PassRole"],  # Zappa gives each rule the function's role (RoleArn)
 }
 
 
@@ -85,8 +86,8 @@ def service_model(service: str) -> Any:
 
 
 @cache
-def rest_routes(service: str) -> list[tuple[str, re.Pattern[str], list[tuple[str, str | None]], int, str]]:
-    """(method, path regex, required query (key, value), specificity, operation) for a REST service."""
+def rest_routes(service: str) -> list[tuple[str, re.Pattern[str], list[tuple[str, str | None]], list[str], int, str]]:
+    """(method, path regex, required query (key, value), required headers, specificity, operation) of a REST service."""
     model = service_model(service)
     routes = []
     for name in model.operation_names:
@@ -99,8 +100,22 @@ def rest_routes(service: str) -> list[tuple[str, re.Pattern[str], list[tuple[str
                 pattern += ".+" if label.endswith("+") else "[^/]+"
         required = [(k, v or None) for k, _, v in (part.partition("=") for part in query.split("&") if part)]
         literal_length = len(re.sub(r"\{[^}]*\}", "", template))
-        routes.append((http["method"], re.compile(pattern + "/?"), required, literal_length * 10 + len(required), name))
+        # Operations told apart by a header only (CopyObject is a PutObject with x-amz-copy-source).
+        headers = required_headers(model.operation_model(name))
+        specificity = literal_length * 10 + len(required) + len(headers)
+        routes.append((http["method"], re.compile(pattern + "/?"), required, headers, specificity, name))
     return routes
+
+
+def required_headers(operation: Any) -> list[str]:
+    shape = operation.input_shape
+    if shape is None:
+        return []
+    return [
+        str(shape.members[member].serialization["name"]).lower()
+        for member in shape.required_members
+        if shape.members[member].serialization.get("location") == "header"
+    ]
 
 
 def operation_of(service: str, method: str, url: str, headers: dict[str, str], body: bytes) -> str | None:
@@ -119,8 +134,9 @@ def operation_of(service: str, method: str, url: str, headers: dict[str, str], b
         action = (form.get("Action") or query.get("Action") or [None])[0]
         return action
     best: tuple[int, str] | None = None
-    for route_method, pattern, required, specificity, name in rest_routes(service):
-        if route_method != method or not pattern.fullmatch(split.path):
+    sent = {header.lower() for header in headers}
+    for route_method, pattern, required, needed, specificity, name in rest_routes(service):
+        if route_method != method or not pattern.fullmatch(split.path) or not sent.issuperset(needed):
             continue
         if all(key in query and (value is None or value in query[key]) for key, value in required):
             if best is None or specificity > best[0]:
