@@ -100,22 +100,26 @@ def rest_routes(service: str) -> list[tuple[str, re.Pattern[str], list[tuple[str
                 pattern += ".+" if label.endswith("+") else "[^/]+"
         required = [(k, v or None) for k, _, v in (part.partition("=") for part in query.split("&") if part)]
         literal_length = len(re.sub(r"\{[^}]*\}", "", template))
-        # Operations told apart by a header only (CopyObject is a PutObject with x-amz-copy-source).
-        headers = required_headers(model.operation_model(name))
+        # Operations told apart by a required header or query parameter only (CopyObject is a PutObject
+        # with x-amz-copy-source, AbortMultipartUpload a DeleteObject with uploadId).
+        headers = required_in(model.operation_model(name), "header")
+        required += [(key, None) for key in required_in(model.operation_model(name), "querystring", lower=False)]
         specificity = literal_length * 10 + len(required) + len(headers)
         routes.append((http["method"], re.compile(pattern + "/?"), required, headers, specificity, name))
     return routes
 
 
-def required_headers(operation: Any) -> list[str]:
+def required_in(operation: Any, location: str, lower: bool = True) -> list[str]:
+    """Wire names of the operation's required input members serialized in `location`."""
     shape = operation.input_shape
     if shape is None:
         return []
-    return [
-        str(shape.members[member].serialization["name"]).lower()
+    names = [
+        str(shape.members[member].serialization["name"])
         for member in shape.required_members
-        if shape.members[member].serialization.get("location") == "header"
+        if shape.members[member].serialization.get("location") == location
     ]
+    return [name.lower() for name in names] if lower else names
 
 
 def operation_of(service: str, method: str, url: str, headers: dict[str, str], body: bytes) -> str | None:
