@@ -5,6 +5,7 @@
     python scripts/stage_resources.py preflight STAGE   # before any change (concurrency quota, vpc_config)
     python scripts/stage_resources.py replay STAGE [--dry-run]   # failed asynchronous tasks, run again
     python scripts/stage_resources.py snapshot STAGE    # RDS snapshot before a production migrate
+    python scripts/stage_resources.py remove STAGE      # delete them, for a throwaway stage only (smoke job)
 
 `ensure` is idempotent and prints one line per piece:
 - **role policy**: the stage's `attach_policy` is put on the function's role when its digest differs
@@ -322,9 +323,41 @@ def snapshot(stage: Stage, aws: Any, wait: bool = True) -> str:
     return f"snapshot {name} of {instance} {'available' if wait else 'started'}"
 
 
+def remove(stage: Stage, aws: Any) -> list[str]:
+    """Delete what `ensure` made, for a throwaway stage only (`stage_resources.throwaway: true`)."""
+    if stage.resources("throwaway") is not True:
+        raise StageError(f"stage '{stage.name}' is not marked throwaway: its bucket and alarms are kept")
+    suffixes = ("errors", "throttles", "duration-near-timeout", "failed-tasks")
+    aws.cloudwatch.delete_alarms(AlarmNames=[f"{stage.function}-{suffix}" for suffix in suffixes])
+    lines = ["alarms deleted"]
+    try:
+        url = aws.sqs.get_queue_url(QueueName=stage.failed_tasks_queue)["QueueUrl"]
+        aws.sqs.delete_queue(QueueUrl=url)
+        lines.append(f"queue {stage.failed_tasks_queue} deleted")
+    except Exception as exc:
+        if "NonExistentQueue" not in error_code(exc):
+            raise
+    bucket = stage.media_bucket
+    if bucket:
+        try:
+            for page in aws.s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
+                doomed = [
+                    {"Key": item["Key"], "VersionId": item["VersionId"]}
+                    for item in page.get("Versions", []) + page.get("DeleteMarkers", [])
+                ]
+                if doomed:
+                    aws.s3.delete_objects(Bucket=bucket, Delete={"Objects": doomed, "Quiet": True})
+            aws.s3.delete_bucket(Bucket=bucket)
+            lines.append(f"media bucket {bucket} emptied and deleted")
+        except Exception as exc:
+            if error_code(exc) != "NoSuchBucket":
+                raise
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["ensure", "preflight", "replay", "snapshot"])
+    parser.add_argument("command", choices=["ensure", "preflight", "replay", "snapshot", "remove"])
     parser.add_argument("stage")
     parser.add_argument("--settings", type=Path, default=ROOT / "zappa_settings.json")
     parser.add_argument("--dry-run", action="store_true", help="replay: list the failed tasks, send nothing")
@@ -347,6 +380,8 @@ def main(argv: list[str] | None = None) -> int:
             ]
         elif args.command == "replay":
             lines = replay(stage, aws, dry_run=args.dry_run)
+        elif args.command == "remove":
+            lines = remove(stage, aws)
         else:
             lines = [snapshot(stage, aws)]
     except StageError as exc:

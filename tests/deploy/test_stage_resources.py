@@ -16,6 +16,7 @@ from stage_resources import (
     check_vpc_config,
     ensure,
     policy_digest,
+    remove,
     replay,
     snapshot,
     sync_role_policy,
@@ -224,3 +225,22 @@ def test_a_snapshot_is_taken_of_the_stages_database(moto_server):
     assert f"snapshot {snapshots[0]['DBSnapshotIdentifier']} of writing-db-snapshot-test available" == line
     with pytest.raises(StageError, match="db_instance_identifier"):
         snapshot(stage_with(), aws)
+
+
+def test_remove_deletes_a_throwaway_stages_pieces_and_refuses_any_other(deployed):
+    stage, aws = deployed
+    ensure(stage, aws)
+    aws.s3.put_object(Bucket=stage.media_bucket, Key="media/a.txt", Body=b"1")
+    aws.s3.put_object(Bucket=stage.media_bucket, Key="media/a.txt", Body=b"2")  # two versions
+
+    with pytest.raises(StageError, match="not marked throwaway"):
+        remove(stage, aws)
+    assert aws.s3.head_bucket(Bucket=stage.media_bucket)
+
+    stage.config["dev"]["stage_resources"]["throwaway"] = True
+    remove(stage, aws)
+
+    buckets = [b["Name"] for b in aws.s3.list_buckets()["Buckets"]]
+    assert stage.media_bucket not in buckets
+    assert aws.cloudwatch.describe_alarms(AlarmNamePrefix=stage.function)["MetricAlarms"] == []
+    assert not any(url.endswith(stage.failed_tasks_queue) for url in aws.sqs.list_queues().get("QueueUrls", []))
