@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 SOURCES = ("env", "ssm")
@@ -43,14 +42,23 @@ class SourceUnavailable(Exception):
     """The source could not be read at all (no boto3, no credentials, access denied): no value known."""
 
 
-@dataclass(frozen=True)
-class Secret:
-    name: str  # the variable the Lambda receives (DATABASE_URL)
-    value: str
-    origin: str  # where it was read: PRODUCTION_DATABASE_URL, or ssm:/writing-sessions/production/DATABASE_URL
+class Secret(str):
+    """A secret's value (a `str`, so it is written like any value) that knows its name and where it was read."""
 
-    def __repr__(self) -> str:  # a Secret in a traceback or a log line shows no value
-        return f"Secret({self.name!r}, from {self.origin!r}, digest {digest(self.value)})"
+    name: str  # the variable the Lambda receives (DATABASE_URL)
+    origin: str  # PRODUCTION_DATABASE_URL, or ssm:/writing-sessions/production/DATABASE_URL
+
+    def __new__(cls, value: str, name: str, origin: str) -> Secret:
+        secret = super().__new__(cls, value)
+        secret.name, secret.origin = name, origin
+        return secret
+
+    @property
+    def value(self) -> str:
+        return str.__str__(self)
+
+    def __repr__(self) -> str:  # a Secret in a traceback, a debugger or a `%r` shows no value
+        return f"Secret({self.name!r}, from {self.origin!r}, digest {digest(self)})"
 
 
 def digest(value: str) -> str:
@@ -67,18 +75,22 @@ def parameter_path(project: str, stage: str) -> str:
     return f"/{project}/{stage}/"
 
 
-def from_environment(names: Iterable[str], stage: str, environ: Mapping[str, str]) -> dict[str, Secret]:
-    """Each name's value from `<STAGE>_<NAME>`, else from `<NAME>`; empty counts as missing."""
+def present_in_environment(names: Iterable[str], stage: str, environ: Mapping[str, str]) -> dict[str, Secret]:
+    """Each name's value from `<STAGE>_<NAME>`, else from `<NAME>`; names with neither (or empty) are left out."""
     found: dict[str, Secret] = {}
-    missing: list[str] = []
     for name in names:
-        scoped = stage_prefix(stage) + name
-        for candidate in (scoped, name):
+        for candidate in (stage_prefix(stage) + name, name):
             if environ.get(candidate, ""):
-                found[name] = Secret(name, environ[candidate], candidate)
+                found[name] = Secret(environ[candidate], name, candidate)
                 break
-        else:
-            missing.append(name)
+    return found
+
+
+def from_environment(names: Iterable[str], stage: str, environ: Mapping[str, str]) -> dict[str, Secret]:
+    """Every name's value from the environment (stage-scoped name first), or `SecretsMissing`."""
+    names = list(names)
+    found = present_in_environment(names, stage, environ)
+    missing = [name for name in names if name not in found]
     if missing:
         raise SecretsMissing("env", missing, f"the environment (as {stage_prefix(stage)}NAME or NAME)")
     return found
@@ -103,24 +115,30 @@ def ssm_client(region: str | None = None) -> Any:
     return boto3.client("ssm", region_name=region)
 
 
-def from_ssm(names: Iterable[str], stage: str, project: str, client: Any) -> dict[str, Secret]:
-    """Each name's value from the SecureString `/<project>/<stage>/<NAME>`; every one or `SecretsMissing`."""
+def present_in_ssm(names: Iterable[str], stage: str, project: str, client: Any) -> dict[str, Secret]:
+    """Each name's value from the SecureString `/<project>/<stage>/<NAME>`; names without one are left out."""
     from botocore.exceptions import BotoCoreError, ClientError
 
     path = parameter_path(project, stage)
     try:
         values = read_parameters(client, path)
     except ClientError as exc:
-        # The error's code and operation only: a message could in principle quote a parameter.
+        # The error's code only: a message could in principle quote a parameter.
         error = exc.response.get("Error", {}).get("Code", "error")
         raise SourceUnavailable(f"Parameter Store refused GetParametersByPath on {path}: {error}") from None
     except BotoCoreError as exc:
         raise SourceUnavailable(f"Parameter Store unreachable for {path}: {type(exc).__name__}") from None
+    return {name: Secret(values[name], name, f"ssm:{path}{name}") for name in names if values.get(name)}
+
+
+def from_ssm(names: Iterable[str], stage: str, project: str, client: Any) -> dict[str, Secret]:
+    """Every name's value from Parameter Store, or `SecretsMissing` naming the absent parameters."""
     names = list(names)
-    missing = [name for name in names if not values.get(name)]
+    found = present_in_ssm(names, stage, project, client)
+    missing = [name for name in names if name not in found]
     if missing:
-        raise SecretsMissing("ssm", missing, f"Parameter Store under {path}")
-    return {name: Secret(name, values[name], f"ssm:{path}{name}") for name in names}
+        raise SecretsMissing("ssm", missing, f"Parameter Store under {parameter_path(project, stage)}")
+    return found
 
 
 def collect(
@@ -142,4 +160,4 @@ def collect(
 
 def check_report(secrets: Mapping[str, Secret]) -> list[str]:
     """One line per secret for `--check`: name, where it came from, digest. No value."""
-    return [f"{s.name}: from {s.origin}, digest {digest(s.value)}" for s in secrets.values()]
+    return [f"{s.name}: from {s.origin}, digest {digest(s)}" for s in secrets.values()]
