@@ -32,14 +32,17 @@ ALLOWED_HOSTS = config("ALLOWED_HOSTS", default="127.0.0.1,localhost", cast=Csv(
 CSRF_TRUSTED_ORIGINS = config("CSRF_TRUSTED_ORIGINS", default="", cast=Csv())
 ORGANIZATION = config("ORGANIZATION", default="Writing Sessions")
 APP_VERSION = config("APP_VERSION", default="0.1.0")
+APP_COMMIT = config("APP_COMMIT", default="")  # set by deploy.sh on the function: the commit it shipped
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "app.core.admin_site.AdminConfig",  # django.contrib.admin, registered lazily when served
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "whitenoise.runserver_nostatic",
+    # `runserver` leaves static files to WhiteNoise. Only DEBUG runs use runserver: deployed
+    # stages skip importing WhiteNoise at start-up (app/core/static.py loads it when needed).
+    *(["whitenoise.runserver_nostatic"] if DEBUG else []),
     "django.contrib.staticfiles",
     "rest_framework",
     "app.core",
@@ -98,6 +101,16 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Every PostgreSQL connection gives up on a statement, or on waiting for a row lock, after these
+# (0: never). Lambda stops a request at 30 s: a stuck query must end first, answered as a retryable
+# 409 "busy" (app/core/errors.py). A long migration may need DB_STATEMENT_TIMEOUT_SECONDS=0.
+DB_STATEMENT_TIMEOUT_SECONDS = config("DB_STATEMENT_TIMEOUT_SECONDS", default=10, cast=float)
+DB_LOCK_TIMEOUT_SECONDS = config("DB_LOCK_TIMEOUT_SECONDS", default=5, cast=float)
+if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c statement_timeout={int(DB_STATEMENT_TIMEOUT_SECONDS * 1000)} "
+        f"-c lock_timeout={int(DB_LOCK_TIMEOUT_SECONDS * 1000)}"
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Local runs: concurrent writers wait for the lock (up to 20 s) instead of failing at once.
     DATABASES["default"].setdefault("OPTIONS", {}).update(transaction_mode="IMMEDIATE", timeout=20)
@@ -254,8 +267,12 @@ CSRF_FAILURE_VIEW = "app.security.csrf.csrf_failure"  # JSON for /api/, Django's
 # REMOTE_ADDR, or with N proxies of your own in front, the address the outermost one appended.
 TRUSTED_PROXY_COUNT = config("TRUSTED_PROXY_COUNT", default=0, cast=int)
 # Login lock-out (app/security/login.py), shared by every container through the database.
-LOGIN_FAILURES_PER_ACCOUNT = config("LOGIN_FAILURES_PER_ACCOUNT", default=20, cast=int)
+# One client on one account; one client on any accounts; every client on one account (under attack:
+# each client's budget on it shrinks, a client without failures still logs in).
+LOGIN_FAILURES_PER_ACCOUNT_AND_CLIENT = config("LOGIN_FAILURES_PER_ACCOUNT_AND_CLIENT", default=20, cast=int)
 LOGIN_FAILURES_PER_ADDRESS = config("LOGIN_FAILURES_PER_ADDRESS", default=50, cast=int)
+LOGIN_ACCOUNT_UNDER_ATTACK_AFTER = config("LOGIN_ACCOUNT_UNDER_ATTACK_AFTER", default=100, cast=int)
+LOGIN_FAILURES_PER_CLIENT_UNDER_ATTACK = config("LOGIN_FAILURES_PER_CLIENT_UNDER_ATTACK", default=5, cast=int)
 LOGIN_LOCKOUT_MINUTES = config("LOGIN_LOCKOUT_MINUTES", default=15, cast=int)
 # Input limits (app/security/middleware.py, parsers.py): larger bodies get a 413.
 REQUEST_MAX_BYTES = config("REQUEST_MAX_BYTES", default=1024 * 1024, cast=int)
@@ -284,7 +301,7 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- Member pages (app/web) ---------------------------------------------------------------
-LOGIN_URL = "/login/"
+LOGIN_URL = "login"  # the route's name (app/web/urls.py): every page link is a named route
 CSRF_COOKIE_HTTPONLY = True  # no script reads it: every form posts the token as a hidden field
 # Pages' CSRF failures (Django's own page has an inline style); /api/ answers JSON (app/security/csrf.py).
 HTML_CSRF_FAILURE_VIEW = "app.web.views.common.csrf_failure"
@@ -318,8 +335,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "app.core.pagination.LimitOffsetPagination",
-    # django-filter on every list, refusing unknown and malformed parameters (app/core/filters.py).
-    "DEFAULT_FILTER_BACKENDS": ["app.core.filters.StrictFilterBackend"],
+    # django-filter on every list, refusing unknown and malformed parameters (app/core/filters.py),
+    # loaded with the first request that sends a filter (app/core/filtering.py).
+    "DEFAULT_FILTER_BACKENDS": ["app.core.filtering.ListFilterBackend"],
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["app.security.parsers.JSONParser", "rest_framework.parsers.MultiPartParser"],

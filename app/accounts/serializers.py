@@ -45,16 +45,7 @@ PROFILE_FIELDS = [
     "language",  # of every e-mail the member receives
 ]
 
-# Fields a member may read on their profile but never change, with the reason given back.
-_MEMBER_REFUSED = {
-    "tickets": _("Tickets are changed only by administrators and the store."),
-    "membership_end": _("Memberships are changed only by administrators and the store."),
-    "is_staff": _("Staff status is changed only by administrators."),
-    "is_superuser": _("Staff status is changed only by administrators."),
-    "is_active": _("Only administrators activate or deactivate accounts."),
-    "email": _("The e-mail address cannot be changed here; write to an administrator."),
-    "password": _("Use /api/password/change/ to change your password."),
-}
+_MEMBER_REFUSED = services.MEMBER_REFUSED
 _ADMIN_REFUSED = {
     "is_staff": _("Staff status is changed in the Django admin."),
     "is_superuser": _("Staff status is changed in the Django admin."),
@@ -69,18 +60,18 @@ class _RefusingSerializer(serializers.ModelSerializer):
 
     def to_internal_value(self, data):
         if hasattr(data, "keys"):
-            errors = {name: [message] for name, message in self.refused.items() if name in data}
-            if errors:
-                raise serializers.ValidationError(errors)
+            services.check_refused(data.keys(), self.refused)
         return super().to_internal_value(data)
 
     def validate(self, attrs):
         def current(name):
             return attrs[name] if name in attrs else getattr(self.instance, name, None)
 
+        if "email" in attrs:
+            attrs["email"] = services.check_new_email(attrs["email"])
         email = current("email") or ""
-        if "email" in attrs and services.email_taken(email, exclude_pk=getattr(self.instance, "pk", None)):
-            raise services.email_taken_error()
+        if "email" in attrs:
+            services.check_email_free(email, exclude_pk=getattr(self.instance, "pk", None))
         services.check_university(email, current("university"), current("academic_level"), current("academic_field"))
         return attrs
 

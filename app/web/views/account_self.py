@@ -47,7 +47,7 @@ def change_email(request):
         )
     else:
         messages.warning(request, _("The confirmation e-mail could not be sent. Please try again in a few minutes."))
-    return redirect("/account/")
+    return redirect("account")
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -63,7 +63,7 @@ def confirm_email(request):
         messages_ = [str(text) for texts in error.fields.values() for text in texts] or [str(error.message)]
         return render(request, "web/confirm_email.html", {"token": token, "error": " ".join(messages_)}, status=400)
     messages.success(request, _("Your e-mail address is now %(email)s.") % {"email": user.email})
-    return redirect("/account/" if request.user.is_authenticated else "/login/")
+    return redirect("account" if request.user.is_authenticated else "login")
 
 
 @require_safe
@@ -92,4 +92,4 @@ def close_account(request):
         return account_page(request, close_form=show_on_form(form, error), status=400)
     logout(request)
     messages.success(request, _("Your account is closed. Thank you for writing with us."))
-    return redirect("/")
+    return redirect("home")
