@@ -15,7 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from app.accounts.models import User
-from app.core.exceptions import IdempotencyKeyReused, PaymentDeclined, ProviderUnavailable
+from app.core.exceptions import IdempotencyKeyReused, PaymentBeingVerified, PaymentDeclined, ProviderUnavailable
 from app.core.permissions import IsAdminOrReadOnly
 from app.core.schema import may_raise
 from app.store import filters, serializers
@@ -25,10 +25,20 @@ from app.store.services import cards, checkout, coupons, memberships, partial_re
 # A checkout's outcome -> its status; failures are domain errors, answered by app.core.errors.
 CHECKOUT_STATUS = {
     checkout.Outcome.PAID: 201,
-    checkout.Outcome.REPLAYED: 200,
+    checkout.Outcome.REPLAYED: 201,  # the first answer's status
     checkout.Outcome.PENDING: 202,
     checkout.Outcome.NEEDS_ATTENTION: 202,
 }
+
+
+def _checkout_status(result: checkout.CheckoutResult) -> int:
+    """A replayed Idempotency-Key answers what the first request was answered (a failed one raises)."""
+    order = result.order
+    if order.status == Order.Status.PENDING or order.needs_attention:
+        return 202
+    if result.outcome == checkout.Outcome.REPLAYED and order.status == Order.Status.FAILED:
+        return 200  # failed later (reconciliation found no payment): its state now
+    return CHECKOUT_STATUS[result.outcome]
 
 
 class ProductViewSet(viewsets.ModelViewSet):
@@ -95,7 +105,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             "gateway: `test-visa`, or `test-decline` to see a decline) or a saved card's `payment_token`."
         ),
     )
-    @may_raise(PaymentDeclined, ProviderUnavailable, IdempotencyKeyReused)
+    @may_raise(PaymentDeclined, ProviderUnavailable, IdempotencyKeyReused, PaymentBeingVerified)
     def create(self, request):
         data = serializers.CheckoutSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
@@ -110,7 +120,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         body = self.get_serializer(result.order).data
         if result.message:
             body = {**body, "detail": result.message}
-        status_code = 202 if result.order.status == Order.Status.PENDING else CHECKOUT_STATUS[result.outcome]
+        status_code = _checkout_status(result)
         return Response(body, status=status_code)
 
     @extend_schema(request=serializers.RefundSerializer, responses=serializers.OrderSerializer)
