@@ -44,7 +44,7 @@ def validate_new_email(value: str) -> None:
         raise ValidationError(
             _(
                 "Write the address with unaccented Latin letters, digits and punctuation only: "
-                "look-alike letters (such as \"ı\" or Cyrillic letters) are refused."
+                'look-alike letters (such as "ı" or Cyrillic letters) are refused.'
             ),
             code="email_look_alike",
         )

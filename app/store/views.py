@@ -5,6 +5,7 @@ No view here runs inside a database transaction (ATOMIC_REQUESTS is off): the ch
 the card between two short transactions of its own.
 """
 
+from contextlib import nullcontext
 from typing import cast
 
 from django.db.models import Prefetch, QuerySet
@@ -18,6 +19,7 @@ from app.accounts.models import User
 from app.core.exceptions import IdempotencyKeyReused, PaymentBeingVerified, PaymentDeclined, ProviderUnavailable
 from app.core.permissions import IsAdminOrReadOnly
 from app.core.schema import may_raise
+from app.security.client import client_key
 from app.store import filters, serializers
 from app.store.models import Coupon, HeldMembership, Membership, Order, OrderLine, Package, SavedCard
 from app.store.services import cards, checkout, coupons, memberships, partial_refunds, products, refunds
@@ -109,14 +111,16 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def create(self, request):
         data = serializers.CheckoutSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        result = checkout.checkout(
-            request.user,
-            data.validated_data["lines"],
-            single_use_token=data.validated_data.get("single_use_token", ""),
-            payment_token=data.validated_data.get("payment_token", ""),
-            idempotency_key=request.headers.get("Idempotency-Key", "").strip(),
-            coupon=data.validated_data["coupon"].strip(),
-        )
+        coupon = data.validated_data["coupon"].strip()
+        with coupons.counting_failures(request.user, client_key(request)) if coupon else nullcontext():
+            result = checkout.checkout(
+                request.user,
+                data.validated_data["lines"],
+                single_use_token=data.validated_data.get("single_use_token", ""),
+                payment_token=data.validated_data.get("payment_token", ""),
+                idempotency_key=request.headers.get("Idempotency-Key", "").strip(),
+                coupon=coupon,
+            )
         body = self.get_serializer(result.order).data
         if result.message:
             body = {**body, "detail": result.message}
@@ -186,7 +190,8 @@ class CouponViewSet(viewsets.ModelViewSet):
     def check(self, request):
         data = serializers.CouponCheckSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        result = checkout.quote(request.user, data.validated_data["lines"], data.validated_data["code"].strip())
+        with coupons.counting_failures(cast(User, request.user), client_key(request)):
+            result = checkout.quote(request.user, data.validated_data["lines"], data.validated_data["code"].strip())
         body = {"code": data.validated_data["code"].strip().upper(), **vars(result)}
         return Response(serializers.QuoteSerializer(body).data)
 

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('staff', '0003_history_french_names_and_language'),
+        ("staff", "0003_history_french_names_and_language"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalorder',
-            name='failure_kind',
+            model_name="historicalorder",
+            name="failure_kind",
             field=models.CharField(blank=True, editable=False, max_length=30),
         ),
     ]

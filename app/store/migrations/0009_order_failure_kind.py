@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('store', '0008_product_french_names'),
+        ("store", "0008_product_french_names"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='order',
-            name='failure_kind',
+            model_name="order",
+            name="failure_kind",
             field=models.CharField(blank=True, editable=False, max_length=30),
         ),
     ]
