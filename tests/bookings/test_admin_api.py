@@ -8,8 +8,8 @@ from django.core import mail
 from django.core.files.storage import default_storage
 
 from app.accounts.models import TicketMovement
-from app.bookings import services
 from app.bookings.models import Period, Reservation, TimeSlot, WorkplacePicture
+from app.bookings.services import reservations
 from tests.bookings.conftest import MONTREAL, give_tickets, local, make_period, make_slot
 from tests.conftest import make_user, token_client
 
@@ -17,7 +17,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 def book(user, slot):
-    return services.reserve(user, slot.pk)
+    return reservations.reserve(user, slot.pk)
 
 
 @pytest.fixture
