@@ -89,7 +89,7 @@ def test_a_wrong_password_changes_nothing(member_client, member, period, passwor
     reservation = reservations.reserve(member, make_slot(period).pk)
     response = _close(member_client, password)
     assert response.status_code == 400
-    assert response.json()["password"]
+    assert response.json()["fields"]["password"]
     member.refresh_from_db()
     assert member.is_active and member.email == "member@example.com" and member.first_name == "Mia"
     assert member.tickets == 2
@@ -100,7 +100,7 @@ def test_a_wrong_password_changes_nothing(member_client, member, period, passwor
 def test_no_password_at_all_is_a_clear_400(member_client, member):
     response = member_client.delete(ME)
     assert response.status_code == 400
-    assert response.json()["password"]
+    assert response.json()["fields"]["password"]
     member.refresh_from_db()
     assert member.is_active
 

@@ -27,7 +27,7 @@ def test_a_member_gets_30_refused_codes_an_hour_then_none_is_checked(member, pac
     client = _client(member, "198.51.100.20")
     answers = [check(client, f"GUESS{i}", ("package", package, 1)) for i in range(30)]
     assert {answer.status_code for answer in answers} == {400}
-    assert {tuple(answer.json()["coupon"]) for answer in answers} == {tuple(NOT_USABLE)}
+    assert {tuple(answer.json()["fields"]["coupon"]) for answer in answers} == {tuple(NOT_USABLE)}
     refused = check(client, "REAL", ("package", package, 1))  # even a real code, once over the limit
     assert refused.status_code == 429
     assert "Too many coupon codes" in refused.json()["detail"]
@@ -52,7 +52,7 @@ def test_checkout_counts_refused_codes_and_charges_nothing_once_over(member, pac
     settings.COUPON_FAILURES_PER_MEMBER = 2
     Coupon.objects.create(code="REAL", percent_off=Decimal("10"))
     client = _client(member, "198.51.100.40")
-    assert buy_with(client, "WRONG1", ("package", package, 1)).json()["coupon"] == NOT_USABLE
+    assert buy_with(client, "WRONG1", ("package", package, 1)).json()["fields"]["coupon"] == NOT_USABLE
     assert check(client, "WRONG2", ("package", package, 1)).status_code == 400
     assert buy_with(client, "REAL", ("package", package, 1)).status_code == 429
     assert not charges(paysafe)
@@ -75,7 +75,7 @@ def test_staff_see_why_a_coupon_cannot_be_used_in_the_admin(staff_user, member, 
     Coupon.objects.create(code="OLD", percent_off=Decimal("10"), valid_until=timezone.now() - timedelta(days=1))
     Coupon.objects.create(code="GONE", percent_off=Decimal("10"), max_uses=0)
     Coupon.objects.create(code="LIVE", percent_off=Decimal("10"))
-    assert check(_client(member, "192.0.2.60"), "OLD", ("package", package, 1)).json()["coupon"] == NOT_USABLE
+    assert check(_client(member, "192.0.2.60"), "OLD", ("package", package, 1)).json()["fields"]["coupon"] == NOT_USABLE
     admin = Client()
     admin.force_login(staff_user)
     page = admin.get("/admin/store/coupon/").content.decode()

@@ -53,9 +53,11 @@ def test_admins_create_coupons_members_cannot(admin_client_api, member_client, p
     assert created.status_code == 201, created.json()
     assert created.json()["code"] == "Spring10" and created.json()["uses"] == 0
     again = admin_client_api.post("/api/coupons/", {**body, "code": "SPRING10"}, format="json")
-    assert again.status_code == 400 and again.json()["code"] == ["A coupon with this code already exists."]
+    assert again.status_code == 400 and again.json()["fields"]["code"] == ["A coupon with this code already exists."]
     both = admin_client_api.post("/api/coupons/", {"code": "X", "percent_off": "5", "amount_off": "2"}, format="json")
-    assert both.status_code == 400 and both.json()["percent_off"] == ["Give exactly one of percent_off or amount_off."]
+    assert both.status_code == 400 and both.json()["fields"]["percent_off"] == [
+        "Give exactly one of percent_off or amount_off."
+    ]
     assert member_client.get("/api/coupons/").status_code == 403
 
 
@@ -87,13 +89,13 @@ def test_check_gives_the_price_with_the_discount_before_tax(member_client, packa
 def test_refusals_name_the_coupon_field_with_one_answer(member_client, member, package, fields, message):
     Coupon.objects.create(code="C", amount_off=Decimal("5"), **fields)
     response = check(member_client, "c", ("package", package, 1))
-    assert response.status_code == 400 and response.json()["coupon"] == NOT_USABLE
+    assert response.status_code == 400 and response.json()["fields"]["coupon"] == NOT_USABLE
     assert reason(member, "c", ("package", package, 1)) == message
 
 
 def test_unknown_code_wrong_product_and_wrong_organisation(member_client, member, package, membership):
     unknown = check(member_client, "NOPE", ("package", package, 1))
-    assert unknown.json()["coupon"] == NOT_USABLE
+    assert unknown.json()["fields"]["coupon"] == NOT_USABLE
     assert reason(member, "NOPE", ("package", package, 1)) == "This coupon code does not exist."
     only_annual = Coupon.objects.create(code="ANNUAL", amount_off=Decimal("5"))
     only_annual.memberships.add(membership)
@@ -139,7 +141,7 @@ def test_paying_with_a_coupon_charges_the_discounted_total_and_records_one_use(m
     assert charged_amounts(paysafe) == [5174]
     used = buy_with(member_client, "TENOFF", ("package", package, 1), key="k2")
     assert used.status_code == 400
-    assert used.json()["coupon"] == NOT_USABLE
+    assert used.json()["fields"]["coupon"] == NOT_USABLE
 
 
 def test_a_declined_payment_gives_the_use_back(member_client, package, paysafe):
@@ -160,7 +162,7 @@ def test_a_refund_returns_the_use(admin_client_api, member_client, member, packa
     order = buy_with(member_client, "ONCE", ("package", package, 1)).json()
     assert CouponUse.objects.filter(coupon=coupon).count() == 1
     other = token_client(make_user(email="other@example.com"))
-    assert check(other, "ONCE", ("package", package, 1)).json()["coupon"] == NOT_USABLE
+    assert check(other, "ONCE", ("package", package, 1)).json()["fields"]["coupon"] == NOT_USABLE
     assert reason(other.user, "ONCE", ("package", package, 1)) == "This coupon has been used up."
     paysafe.add("POST", f"{SETTLEMENTS}/settle-1/refunds", json={"id": "refund-1", "status": "PENDING"})
     refunded = admin_client_api.post(f"/api/orders/{order['id']}/refund/", {}, format="json")

@@ -1,7 +1,7 @@
 """Checkout: validate, create the pending order, charge once (outside any transaction), record.
 
 The outcome is a `CheckoutResult` (paid, pending or an earlier order replayed); a failed payment
-raises the domain error a member reads (`PaymentDeclined`, `Invalid`, `ProviderUnavailable`),
+raises the domain error a member reads (`PaymentDeclined`, `Invalid`, `PaymentUnavailable`),
 carrying the failed order's id, reference and status.
 """
 
@@ -27,7 +27,7 @@ from app.core.exceptions import (
     Invalid,
     PaymentBeingVerified,
     PaymentDeclined,
-    ProviderUnavailable,
+    PaymentUnavailable,
 )
 from app.integrations.payments import (
     Authorisation,
@@ -159,7 +159,7 @@ def create_order(
 
 
 # The errors a failed checkout answers, by code: a replay of its Idempotency-Key answers the same.
-_FAILURES: dict[str, type[DomainError]] = {cls.code: cls for cls in (PaymentDeclined, Invalid, ProviderUnavailable)}
+_FAILURES: dict[str, type[DomainError]] = {cls.code: cls for cls in (PaymentDeclined, Invalid, PaymentUnavailable)}
 
 
 def _replay(user: User, idempotency_key: str, request_fingerprint: str) -> CheckoutResult | None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -22,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from app.accounts.models import User
-from app.core.exceptions import InUse, Invalid, Throttled
+from app.core.exceptions import ErrorCode, InUse, Invalid, Throttled
 from app.security import limits
 from app.store.models import Coupon, CouponUse, Membership, Order, Package
 from app.store.services.eligibility import CartItem
@@ -47,7 +48,7 @@ class CouponNotUsable(Invalid):
     """One answer whatever the reason (unknown, expired, used up, not for this member or basket), so
     that guessing codes learns nothing but "not usable here"; `reason` is for staff and the admin."""
 
-    code = "coupon_not_usable"
+    code = ErrorCode.COUPON_NOT_USABLE
 
     def __init__(self, reason: str) -> None:
         super().__init__(fields={"coupon": [NOT_USABLE_MESSAGE]})
@@ -88,6 +89,31 @@ def state(coupon: Coupon) -> str:
     if coupon.max_uses is not None and uses(coupon) >= coupon.max_uses:
         return _("Used up")
     return _("Usable")
+
+
+def check_coupon(
+    *,
+    code: str,
+    percent_off: Decimal | None,
+    amount_off: Decimal | None,
+    valid_from: datetime | None,
+    valid_until: datetime | None,
+    coupon_id: int | None = None,
+) -> None:
+    """What makes a coupon one that can be used, for every caller (API, admin): `Invalid` naming the
+    fields at fault. `coupon_id`: the coupon being changed, whose own code is not a clash."""
+    errors: dict[str, list[str]] = {}
+    taken = Coupon.objects.filter(code__iexact=code.strip()).exclude(pk=coupon_id)
+    if not code.strip():
+        errors["code"] = [_("Give a code.")]
+    elif taken.exists():
+        errors["code"] = [_("A coupon with this code already exists.")]
+    if (percent_off is None) == (amount_off is None):
+        errors["percent_off"] = [_("Give exactly one of percent_off or amount_off.")]
+    if valid_from and valid_until and valid_until <= valid_from:
+        errors["valid_until"] = [_("The end of validity must be after its start.")]
+    if errors:
+        raise Invalid(fields=errors)
 
 
 def normalise(code: str) -> str:

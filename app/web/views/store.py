@@ -9,6 +9,7 @@ from contextlib import nullcontext
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -16,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from app.core.errors import status_for, user_message
-from app.core.exceptions import DomainError, Throttled
+from app.core.exceptions import DomainError, ErrorCode
 from app.integrations.payments import uses_test_gateway
 from app.security.client import client_key
 from app.store.models import Membership, Order, OrderLine, Package, SavedCard
@@ -26,6 +27,8 @@ from app.store.services.checkout import Outcome
 from app.web.feedback import show_on_page
 from app.web.views.common import local_text, not_found, site_zone
 
+ORDERS_PER_PAGE = 10  # newest first
+NOT_QUOTED = (None, "", None)  # `_quote`'s answer for a product the member may not buy
 KINDS: dict[str, type[Membership] | type[Package]] = {"membership": Membership, "package": Package}
 # The local test gateway's cards (DEBUG on, no Paysafe credentials): what `make run` offers.
 TEST_CARDS = [
@@ -74,16 +77,17 @@ def _quote(request, kind, product, code):
             with coupons.counting_failures(request.user, client_key(request)):
                 return store_checkout.quote(request.user, lines, code), coupons.normalise(code), None
         except DomainError as error:
-            if "coupon" not in error.fields and not isinstance(error, Throttled):
+            if error.code not in (ErrorCode.COUPON_NOT_USABLE, ErrorCode.THROTTLED):
                 raise
             refusal = user_message(error)  # the one "not usable" answer, or too many refused codes
             return store_checkout.quote(request.user, lines), "", refusal
     return store_checkout.quote(request.user, lines), "", None
 
 
-def _checkout_page(request, kind, product, *, error=None, status=200, code=""):
+def _checkout_page(request, kind, product, *, error=None, status=200, code="", quoted=None):
+    """The page; `quoted`: what `_quote` answered, when the caller has asked already."""
     try:
-        quote, coupon, coupon_error = _quote(request, kind, product, code)
+        quote, coupon, coupon_error = quoted or _quote(request, kind, product, code)
     except DomainError:  # the product itself may not be bought: show its price, the error says why
         quote, coupon, coupon_error = None, "", None
     if quote is None:
@@ -151,11 +155,12 @@ def checkout(request):
     if product is None:
         return render(request, "web/checkout_missing.html", status=404)
     if request.method != "POST":
-        try:
-            eligibility.resolve_items(request.user, [{"product": kind, "id": product.pk, "quantity": 1}])
+        code = request.GET.get("coupon", "").strip()[:40]
+        try:  # the quote checks that the member may buy the product (one check: 3 queries fewer)
+            quoted = _quote(request, kind, product, code)
         except DomainError as error:
-            return _checkout_page(request, kind, product, error=user_message(error), status=403)
-        return _checkout_page(request, kind, product, code=request.GET.get("coupon", "").strip()[:40])
+            return _checkout_page(request, kind, product, error=user_message(error), status=403, quoted=NOT_QUOTED)
+        return _checkout_page(request, kind, product, code=code, quoted=quoted)
     code = request.POST.get("coupon", "").strip()[:40]
     payment = _payment(request)
     if payment is None:
@@ -185,10 +190,10 @@ def checkout(request):
             )
         else:
             messages.success(request, _("Thank you! Order %(reference)s is paid.") % {"reference": order.reference})
-        return redirect("/account/orders/")
+        return redirect("orders")
     if order.status == Order.Status.PENDING or result.outcome == Outcome.NEEDS_ATTENTION:
         messages.warning(request, result.message or str(store_checkout.CONFIRMING_MESSAGE))
-        return redirect("/account/orders/")
+        return redirect("orders")
     # A replayed failed order: the same form again after a decline.
     message = order.failure_message or _("The payment was not approved. Please use another card.")
     return _checkout_page(request, kind, product, error=message, status=400, code=code)
@@ -213,10 +218,12 @@ def _save_card_if_asked(request, payment, key):
 @require_safe
 def orders(request):
     lines = Prefetch("lines", queryset=OrderLine.objects.order_by("id"))
-    mine = Order.objects.filter(user=request.user).prefetch_related(lines).order_by("-created", "-id")[:50]
+    mine = Order.objects.filter(user=request.user).prefetch_related(lines).order_by("-created", "-id")
+    page = Paginator(mine, ORDERS_PER_PAGE).get_page(request.GET.get("page"))
     zone = site_zone()
     context = {
-        "orders": [{"order": order, "created": local_text(order.created, zone)} for order in mine],
+        "orders": [{"order": order, "created": local_text(order.created, zone)} for order in page.object_list],
+        "page": page,
         "cards": SavedCard.objects.filter(profile__user=request.user).order_by("-created"),
     }
     return render(request, "web/orders.html", context)
@@ -234,4 +241,4 @@ def delete_card(request, card_id):
         show_on_page(request, error)
     else:
         messages.success(request, _("The card ending %(digits)s is deleted.") % {"digits": card.last_digits})
-    return redirect("/account/orders/")
+    return redirect("orders")
