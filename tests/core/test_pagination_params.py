@@ -19,7 +19,7 @@ from app.accounts.models import Organization
 def test_a_malformed_page_parameter_is_a_400_naming_it(anon_client, db, query, name):
     response = anon_client.get(f"/api/organizations/?{query}")
     assert response.status_code == 400
-    assert list(response.json()) == [name]
+    assert list(response.json()["fields"]) == [name]
 
 
 def test_a_limit_above_the_maximum_is_lowered_to_it(anon_client, db):

@@ -16,7 +16,6 @@ from app.store.services.pricing import totals
 from tests.conftest import make_user, token_client
 from tests.store.conftest import AUTHS, SETTLEMENTS, approve, error_body
 
-
 NOT_USABLE = ["This coupon code cannot be used on this order."]
 
 
