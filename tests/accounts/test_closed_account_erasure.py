@@ -65,11 +65,11 @@ def test_the_admin_and_the_exports_show_nothing_of_a_closed_account(staff_user):
     export = b"".join(staff.get("/admin/accounts/user/export/users.csv").streaming_content).decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(export)))
     for text in (change_page, export):
-        assert not any(personal in text for personal in PERSONAL + ["new-address@example.com", "Later"])
+        assert not any(personal in text for personal in [*PERSONAL, "new-address@example.com", "Later"])
     assert len(rows) == User.objects.count()  # the row is still there, anonymised
     # The data export (what the member, or staff for them, would download) holds nothing personal.
     exported = json.dumps(export_member_data(User.objects.get(pk=member.pk)), default=str)
-    assert not any(personal in exported for personal in PERSONAL + ["new-address@example.com", "Later"])
+    assert not any(personal in exported for personal in [*PERSONAL, "new-address@example.com", "Later"])
     assert "10.00" in exported  # the order's total: the accounting is still there
 
 
