@@ -28,9 +28,11 @@ def test_a_member_gets_30_refused_codes_an_hour_then_none_is_checked(member, pac
     answers = [check(client, f"GUESS{i}", ("package", package, 1)) for i in range(30)]
     assert {answer.status_code for answer in answers} == {400}
     assert {tuple(answer.json()["fields"]["coupon"]) for answer in answers} == {tuple(NOT_USABLE)}
+    assert {answer.json()["code"] for answer in answers} == {"coupon_not_usable"}
     refused = check(client, "REAL", ("package", package, 1))  # even a real code, once over the limit
     assert refused.status_code == 429
     assert "Too many coupon codes" in refused.json()["detail"]
+    assert refused.json()["code"] == "throttled"
     # A new client does not reset the member's count; another member elsewhere is not affected.
     assert check(_client(member, "203.0.113.20"), "REAL", ("package", package, 1)).status_code == 429
     other = make_user(email="other@example.com")
