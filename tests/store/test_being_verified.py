@@ -35,7 +35,7 @@ def test_the_same_basket_cannot_be_paid_again_while_its_payment_is_being_verifie
     again = buy(member_client, ("package", package, 1), key="second-try")
     assert again.status_code == 409
     body = again.json()
-    assert "still being verified" in body["detail"]
+    assert "still being verified" in body["detail"] and body["code"] == "payment_being_verified"
     assert (body["id"], body["reference"], body["status"]) == (verifying.pk, verifying.reference, "pending")
     assert len(charges(paysafe)) == 1  # the first charge only
     assert Order.objects.count() == 1
@@ -95,7 +95,7 @@ def test_a_replayed_declined_checkout_answers_402_again(member_client, member, p
     first = buy(member_client, ("package", package, 1), key="declined-1")
     replay = buy(member_client, ("package", package, 1), key="declined-1")
     assert first.status_code == replay.status_code == 402
-    assert replay.json() == first.json()
+    assert replay.json() == first.json() and replay.json()["code"] == "payment_declined"
     assert len(charges(paysafe)) == 1
 
 
