@@ -22,6 +22,9 @@
 #                               script already built for the same requirements.txt is not installed or compiled again
 #   DEPLOY_ZAPPA=CMD            the zappa executable (default: the venv's); the rehearsal wraps it
 #   DEPLOY_SKIP_HEALTHCHECK=1   skip the HTTP check (set automatically when AWS_ENDPOINT_URL is set)
+#   SECRETS_SOURCE=ssm          take the secrets from SSM Parameter Store (/<project_name>/<stage>/NAME)
+#                               instead of the environment (write_secure_env.py; needs boto3 on the host Python)
+#   DEPLOY_HOST_PYTHON=PYTHON   the Python that runs write_secure_env.py (default: python3 on PATH)
 set -euo pipefail
 
 usage() {
@@ -47,7 +50,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$ROOT"
 SETTINGS="$ROOT/zappa_settings.json"
 BUILD_IMAGE="${DEPLOY_BUILD_IMAGE:-public.ecr.aws/sam/build-python3.12}"
-HOST_PYTHON="$(command -v python3 || command -v python)"
+HOST_PYTHON="${DEPLOY_HOST_PYTHON:-$(command -v python3 || command -v python)}"
 DEPLOY_START=$SECONDS
 STEP_NAME=""
 STEP_START=$SECONDS
@@ -215,6 +218,14 @@ if [ "$PACKAGE_ONLY" = "1" ]; then
   exit 0
 fi
 
+# --- preflight: what would make the deploy fail halfway ---------------------------------------------
+step "preflight: vpc_config and the account's concurrency quota (stage_resources.py)"
+quota=()
+if [ -n "${AWS_ENDPOINT_URL:-}" ]; then
+  quota=(--no-quota) # moto has no GetAccountSettings
+fi
+"$VENV/bin/python" scripts/stage_resources.py preflight "$STAGE" "${quota[@]}" || fail "preflight; nothing was deployed"
+
 # --- ship -----------------------------------------------------------------------------------------
 if [ "$INITIAL" = "1" ]; then
   step "zappa deploy (first deploy: IAM role, bucket, function, API)"
@@ -239,6 +250,12 @@ rollback() {
   fi
   fail "$1 (rolled back)"
 }
+
+step "stage resources: role policy, media bucket, log retention, failed tasks, alarms"
+# `zappa update --zip` never touches the role: the stage's attach_policy is applied here when its digest
+# changed. A failure here is not the code's: the new version stays, the deploy fails for a person to look.
+"$VENV/bin/python" scripts/stage_resources.py ensure "$STAGE" \
+  || fail "stage resources (the code is updated); fix and run 'scripts/stage_resources.py ensure $STAGE'"
 
 step "zappa manage migrate"
 "$ZAPPA" manage "$STAGE" migrate || rollback "migrate"
