@@ -1,8 +1,9 @@
 """Django settings: every value comes from the environment (or a local `.env`).
 
-`docs/configuration.md` documents each variable. Test mode (pytest or `manage.py test`)
-overrides what must never leave the process: the database is always sqlite, e-mail stays
-in memory, and no payment or e-mail provider is called.
+`docs/configuration.md` documents each variable. Test mode (`TESTING=True`, which pytest's
+configuration in pyproject.toml and `manage.py test` set) overrides what must never leave the
+process: the database is sqlite whatever DATABASE_URL says (unless TEST_DATABASE_URL asks for a
+PostgreSQL run of the whole suite), e-mail stays in memory, and no payment or e-mail provider is called.
 """
 
 import sys
@@ -13,7 +14,9 @@ from decouple import Csv, config
 
 BASE_DIR = Path(__file__).resolve().parent
 
-TESTING = config("TESTING", default=False, cast=bool) or sys.argv[1:2] == ["test"] or "pytest" in sys.modules
+# Chosen explicitly by whoever runs the tests (pyproject.toml's pytest `env`, manage.py's `test`),
+# never guessed from what happens to be imported.
+TESTING = config("TESTING", default=False, cast=bool)
 
 DEBUG = config("DEBUG", default=False, cast=bool)
 
@@ -29,6 +32,7 @@ ALLOWED_HOSTS = config("ALLOWED_HOSTS", default="127.0.0.1,localhost", cast=Csv(
 CSRF_TRUSTED_ORIGINS = config("CSRF_TRUSTED_ORIGINS", default="", cast=Csv())
 ORGANIZATION = config("ORGANIZATION", default="Writing Sessions")
 APP_VERSION = config("APP_VERSION", default="0.1.0")
+APP_COMMIT = config("APP_COMMIT", default="")  # set by deploy.sh on the function: the commit it shipped
 
 INSTALLED_APPS = [
     "app.core.admin_site.AdminConfig",  # django.contrib.admin, registered lazily when served
@@ -111,8 +115,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Local runs: concurrent writers wait for the lock (up to 20 s) instead of failing at once.
     DATABASES["default"].setdefault("OPTIONS", {}).update(transaction_mode="IMMEDIATE", timeout=20)
 if TESTING:
-    # Whatever DATABASE_URL says, tests never touch a real database server.
-    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(BASE_DIR / "test-db.sqlite3")}}
+    # Whatever DATABASE_URL says, tests never touch the real database server. TEST_DATABASE_URL is
+    # the one opt-in: the whole suite on a PostgreSQL server of its own (the pipelines' second job);
+    # pytest-django creates and drops `test_<name>` (one per xdist worker) there.
+    TEST_DATABASE_URL = config("TEST_DATABASE_URL", default="")
+    if TEST_DATABASE_URL:
+        DATABASES = {"default": dj_database_url.parse(TEST_DATABASE_URL)}
+    else:
+        DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(BASE_DIR / "test-db.sqlite3")}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts ---------------------------------------------------------------------------
@@ -264,6 +274,9 @@ LOGIN_FAILURES_PER_ADDRESS = config("LOGIN_FAILURES_PER_ADDRESS", default=50, ca
 LOGIN_ACCOUNT_UNDER_ATTACK_AFTER = config("LOGIN_ACCOUNT_UNDER_ATTACK_AFTER", default=100, cast=int)
 LOGIN_FAILURES_PER_CLIENT_UNDER_ATTACK = config("LOGIN_FAILURES_PER_CLIENT_UNDER_ATTACK", default=5, cast=int)
 LOGIN_LOCKOUT_MINUTES = config("LOGIN_LOCKOUT_MINUTES", default=15, cast=int)
+# Coupon codes refused per member and per client in the last hour before none is checked (guessing).
+COUPON_FAILURES_PER_MEMBER = config("COUPON_FAILURES_PER_MEMBER", default=30, cast=int)
+COUPON_FAILURES_PER_CLIENT = config("COUPON_FAILURES_PER_CLIENT", default=30, cast=int)
 # Input limits (app/security/middleware.py, parsers.py): larger bodies get a 413.
 REQUEST_MAX_BYTES = config("REQUEST_MAX_BYTES", default=1024 * 1024, cast=int)
 UPLOAD_MAX_BYTES = config("UPLOAD_MAX_BYTES", default=6 * 1024 * 1024, cast=int)  # Lambda's own payload limit
@@ -291,7 +304,7 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- Member pages (app/web) ---------------------------------------------------------------
-LOGIN_URL = "/login/"
+LOGIN_URL = "login"  # the route's name (app/web/urls.py): every page link is a named route
 CSRF_COOKIE_HTTPONLY = True  # no script reads it: every form posts the token as a hidden field
 # Pages' CSRF failures (Django's own page has an inline style); /api/ answers JSON (app/security/csrf.py).
 HTML_CSRF_FAILURE_VIEW = "app.web.views.common.csrf_failure"

@@ -50,6 +50,7 @@ urlpatterns = [
     # importing the accounts and store views. No path of one domain is a path of another.
     lazy_include("api/", "app.bookings.urls"),
     lazy_include("api/", "app.accounts.urls"),
+    lazy_include("api/", "app.members.urls"),  # the member across the domains (/api/users/me/)
     lazy_include("api/", "app.store.urls"),
     lazy_include("", "app.web.urls"),  # the members' pages, home page included
 ]

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
-from app.accounts import serializers, services, views_self
+from app.accounts import serializers, services
 from app.accounts.models import AcademicField, AcademicLevel, AuthToken, Domain, Organization, User
 from app.accounts.throttles import EmailSentThrottle, LoginThrottle, PasswordResetThrottle, SignUpThrottle
 from app.core.filtering import FilterSetOf
@@ -94,8 +94,6 @@ class UserViewSet(
     def get_permissions(self):
         if self.action in self.anonymous_actions:
             return [AllowAny()]
-        if self.action == "me":
-            return [IsAuthenticated()]
         return [IsAdminUser()]
 
     def get_throttles(self):
@@ -107,7 +105,6 @@ class UserViewSet(
     def get_serializer_class(self):
         return {
             "create": serializers.SignUpSerializer,
-            "me": serializers.ProfileSerializer,
             "activate": serializers.ActivationSerializer,
             "resend_activation": serializers.EmailSerializer,
         }.get(self.action, serializers.AdminUserSerializer)
@@ -135,24 +132,6 @@ class UserViewSet(
         """Deactivate: the account and its history stay; its tokens are revoked."""
         services.deactivate(self.get_object(), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-    @extend_schema(methods=["GET", "PATCH"], responses=serializers.ProfileSerializer)
-    @extend_schema(
-        methods=["DELETE"],
-        request=views_self.PasswordSerializer,
-        responses={200: views_self.ClosedAccountSerializer},
-        description="Close the account: give the password; personal data are erased.",
-    )
-    @action(detail=False, methods=["get", "patch", "delete"])
-    def me(self, request):
-        if request.method == "DELETE":
-            return views_self.close_my_account(self, request)
-        if request.method == "GET":
-            return Response(self.get_serializer(request.user).data)
-        serializer = self.get_serializer(request.user, data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        serializer.save()
-        return Response(serializer.data)
 
     @extend_schema(responses=serializers.TokenSerializer)
     @action(detail=False, methods=["post"])

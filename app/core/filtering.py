@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.module_loading import import_string
 
-PAGINATION_PARAMS = frozenset({"limit", "offset"})
+from app.core.pagination import PAGINATION_PARAMS
 
 
 class FilterSetOf:

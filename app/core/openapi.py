@@ -44,10 +44,21 @@ BODY_TOO_LARGE = (413, _("The request body is too large."))
 ERROR_SCHEMA = {
     "type": "object",
     "description": (
-        'An error: `detail` says what went wrong; each field at fault maps to its messages (`{"field": ["..."]}`, '
-        "nested as the input is for lists and objects). Some errors add members, e.g. a failed order's state."
+        "An error: `detail` says what went wrong in the reader's language; `code` names the condition and never "
+        "changes with the language (branch on it); `fields`, when inputs are at fault, maps each to its messages "
+        '(`{"field": ["..."]}`, nested as the input is for lists and objects). Some errors add members, e.g. a '
+        "failed order's state."
     ),
-    "properties": {"detail": {"type": "string"}},
+    "properties": {
+        "detail": {"type": "string"},
+        "code": {
+            "type": "string",
+            "enum": [str(code) for code in domain.ErrorCode],
+            "description": "\n".join(f"- `{code}`: {meaning}" for code, meaning in domain.ERROR_CODE_MEANINGS.items()),
+        },
+        "fields": {"type": "object", "additionalProperties": True},
+    },
+    "required": ["detail", "code"],
     "additionalProperties": True,
 }
 

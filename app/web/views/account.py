@@ -14,13 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from app.accounts import services as accounts
-from app.accounts.serializers import ProfileSerializer
 from app.bookings.models import Reservation
 from app.bookings.services.reservations import cancel_reservation
 from app.core.exceptions import DomainError
 from app.core.i18n import localized
 from app.store.services import memberships
-from app.web.feedback import serializer_errors, show_on_form, show_on_page
+from app.web.feedback import show_on_form, show_on_page
 from app.web.forms import CloseAccountForm, EmailChangeForm, PasswordChangeForm, ProfileForm
 from app.web.guard import attempt_allowed
 from app.web.views.common import local_text, not_found, now, site_zone
@@ -69,15 +68,12 @@ def account(request):
         return account_page(request)
     if request.POST.get("action") == "password":
         return _change_password(request)
-    form = ProfileForm(request.POST)
-    # The API's profile serializer: it refuses tickets, e-mail and the like, and checks the university.
-    serializer = ProfileSerializer(request.user, data=request.POST, partial=True)
-    errors = serializer_errors(serializer)
-    if errors is not None:
-        return account_page(request, profile_form=show_on_form(form, errors), status=400)
-    serializer.save()
+    form = ProfileForm(request.POST, user=request.user)
+    if not form.is_valid():  # the services' validators, as PATCH /api/users/me/
+        return account_page(request, profile_form=form, status=400)
+    accounts.update_member(request.user, form.changes(), actor=request.user, reference="profile")
     messages.success(request, _("Your profile is saved."))
-    return redirect("/account/")
+    return redirect("account")
 
 
 def _change_password(request):
@@ -96,7 +92,7 @@ def _change_password(request):
         return account_page(request, password_form=form, status=400)
     update_session_auth_hash(request, user)  # this browser stays logged in; API tokens are revoked
     messages.success(request, _("Your password has been changed."))
-    return redirect("/account/")
+    return redirect("account")
 
 
 def _reservation_view(reservation, moment):
@@ -157,4 +153,4 @@ def cancel(request, reservation_id):
         messages.success(
             request, _("Reservation cancelled: %(count)s ticket(s) returned.") % {"count": reservation.price}
         )
-    return redirect("/account/reservations/")
+    return redirect("reservations")
