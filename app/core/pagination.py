@@ -9,6 +9,9 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import LimitOffsetPagination as BaseLimitOffsetPagination
 
+# The query parameters of pagination, which no filterset declares (app/core/filtering.py, filters.py).
+PAGINATION_PARAMS = frozenset({"limit", "offset"})
+
 
 def _whole_number(request, name: str, minimum: int) -> int | None:
     raw = request.query_params.get(name)

@@ -105,7 +105,9 @@ def test_a_declined_order_is_not_revived(member_client, member, package, paysafe
     assert not paysafe.calls
 
 
-def test_the_zappa_event_entry_point_runs_the_command(stuck_order, paysafe):
+def test_the_zappa_event_entry_point_runs_the_command(transactional_db, stuck_order, paysafe):
+    # transactional_db: the entry point closes stale connections, which on PostgreSQL ends a
+    # test's enclosing transaction (tests/core/test_scheduled.py).
     from app.core.scheduled import reconcile_payments
 
     age(stuck_order, 30)
