@@ -16,10 +16,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, InterfaceError, OperationalError
 from django.db.models import ProtectedError, RestrictedError
-from django.http import HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
@@ -214,6 +215,10 @@ def json_exception_handler(exc: Exception, context: dict[str, Any]) -> Response 
     """DRF's EXCEPTION_HANDLER: domain and Django errors by the table, DRF's own with DRF's status."""
     error = as_domain_error(exc)
     if error is None:
+        if isinstance(exc, Http404):  # get_object_or_404's "No X matches" is neither translated nor useful
+            exc = drf.NotFound()
+        elif isinstance(exc, DjangoPermissionDenied):
+            exc = drf.PermissionDenied(*exc.args)
         response = exception_handler(exc, context)  # DRF's status and headers (WWW-Authenticate, Retry-After)
         if response is not None and isinstance(exc, drf.APIException):
             response.data = _drf_body(exc, response.data)

@@ -29,6 +29,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular import openapi
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import exceptions as drf
 from rest_framework import serializers
@@ -60,6 +61,13 @@ ERROR_SCHEMA = {
     "required": ["detail", "code"],
     "additionalProperties": True,
 }
+
+
+class ProjectSessionScheme(SessionScheme):
+    """The project's session authentication (DRF's, with a coded CSRF refusal) is DRF's cookie scheme."""
+
+    target_class = "app.security.session_auth.SessionAuthentication"
+    priority = 0
 
 
 def _member():
