@@ -353,6 +353,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"ErrorCodeEnum": "app.core.openapi.ERROR_CODES"},  # the `code` of every error
 }
 
 # --- Logging: stdout only (CloudWatch on Lambda); request bodies are never logged ----------

@@ -41,6 +41,7 @@ UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Answered by the request guard, before DRF: no exception class stands for it.
 BODY_TOO_LARGE = (413, _("The request body is too large."))
 
+ERROR_CODES = [str(code) for code in domain.ErrorCode]  # the `ErrorCodeEnum` component (SPECTACULAR_SETTINGS)
 ERROR_SCHEMA = {
     "type": "object",
     "description": (
@@ -53,7 +54,7 @@ ERROR_SCHEMA = {
         "detail": {"type": "string"},
         "code": {
             "type": "string",
-            "enum": [str(code) for code in domain.ErrorCode],
+            "enum": ERROR_CODES,
             "description": "\n".join(f"- `{code}`: {meaning}" for code, meaning in domain.ERROR_CODE_MEANINGS.items()),
         },
         "fields": {"type": "object", "additionalProperties": True},
@@ -91,7 +92,11 @@ class AutoSchema(openapi.AutoSchema):
         if isinstance(field, serializers.ChoiceField) and field.read_only and not field.allow_blank:
             if _blank_in_model(field):
                 field.allow_blank = True
-        return super()._map_serializer_field(field, direction, bypass_extensions)
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        # A list that refuses `[]` says so (drf-spectacular reads only validators for minItems).
+        if isinstance(field, serializers.ListSerializer | serializers.ListField) and not field.allow_empty:
+            schema.setdefault("minItems", 1)
+        return schema
 
     _delete_body = None  # set while documenting a DELETE's declared body
 
