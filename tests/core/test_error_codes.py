@@ -239,3 +239,11 @@ def test_a_csrf_failure_carries_its_code_in_both_languages(db):
     assert [answer.status_code for answer in answers] == [403, 403]
     assert answers[0].json()["code"] == answers[1].json()["code"] == "csrf_failed"
     assert answers[0].json()["detail"] != answers[1].json()["detail"]
+
+
+def test_docs_list_every_code_with_its_meaning():
+    from pathlib import Path
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "architecture.md").read_text()
+    for code, meaning in ERROR_CODE_MEANINGS.items():
+        assert f"| `{code}` |" in docs and meaning in docs, code
