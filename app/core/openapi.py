@@ -22,6 +22,7 @@ their `status_code`; all answer the `Error` body.
 
 from __future__ import annotations
 
+import copy
 from types import SimpleNamespace
 from typing import Any
 
@@ -131,7 +132,10 @@ class AutoSchema(openapi.AutoSchema):
         return operation
 
     def _error_component(self):
-        component = ResolvedComponent(name="Error", type=ResolvedComponent.SCHEMA, object="Error", schema=ERROR_SCHEMA)
+        # A copy: drf-spectacular's enum hook rewrites the schema in place (`code` becomes a reference),
+        # which would leave the next schema built in this process without the ErrorCodeEnum component.
+        schema = copy.deepcopy(ERROR_SCHEMA)
+        component = ResolvedComponent(name="Error", type=ResolvedComponent.SCHEMA, object="Error", schema=schema)
         self.registry.register_on_missing(component)
         return component
 

@@ -8,7 +8,7 @@ the same as the pages' JSON CSRF failure (`app.security.csrf`), in the reader's 
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from rest_framework import authentication, exceptions
 
 from app.core.exceptions import ErrorCode
@@ -21,11 +21,11 @@ class CsrfFailed(exceptions.PermissionDenied):
 
 class SessionAuthentication(authentication.SessionAuthentication):
     def enforce_csrf(self, request: HttpRequest) -> None:
-        def dummy_get_response(request: HttpRequest) -> None:  # pragma: no cover - never called
-            return None
+        def dummy_get_response(request: HttpRequest) -> HttpResponse:  # pragma: no cover - never called
+            return HttpResponse()
 
         check = authentication.CSRFCheck(dummy_get_response)  # DRF's check, which returns the reason
         check.process_request(request)
-        reason = check.process_view(request, None, (), {})
+        reason = check.process_view(request, dummy_get_response, (), {})
         if reason:
             raise CsrfFailed(csrf_message(str(reason)))

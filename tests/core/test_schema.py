@@ -81,3 +81,12 @@ def test_an_order_lists_its_refunds_and_each_line_s_own_id(schema):
     assert {"id", "product", "product_id"} <= set(line) and "line_id" not in line
     refund_lines = _body(schema, "/api/orders/{id}/refund/", "post")["properties"]["lines"]
     assert refund_lines.get("minItems") == 1  # `"lines": []` is refused, never "the whole order"
+
+
+def test_the_schema_is_the_same_when_built_again(schema, django_db_blocker):
+    from django.test import Client
+
+    with django_db_blocker.unblock():
+        again = Client().get("/api/schema/?format=json").json()
+    assert again["components"]["schemas"]["Error"] == schema["components"]["schemas"]["Error"]
+    assert again["components"]["schemas"]["ErrorCodeEnum"] == schema["components"]["schemas"]["ErrorCodeEnum"]
