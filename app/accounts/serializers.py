@@ -1,7 +1,6 @@
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from app.accounts import services
@@ -121,11 +120,11 @@ class SignUpResultSerializer(serializers.Serializer):
 
 
 class ProfileSerializer(_RefusingSerializer):
-    """GET/PATCH /api/users/me/."""
+    """What a member may read and change of their own account (GET/PATCH /api/users/me/ adds the
+    memberships they hold: `app.members.serializers.MemberProfileSerializer`)."""
 
     refused = _MEMBER_REFUSED
     has_membership = serializers.BooleanField(read_only=True)
-    held_memberships = serializers.SerializerMethodField()
 
     class Meta:
         model = User
@@ -136,28 +135,11 @@ class ProfileSerializer(_RefusingSerializer):
             "tickets",
             "membership_end",
             "has_membership",
-            "held_memberships",
             "is_active",
             "is_staff",
             "date_joined",
         ]
         read_only_fields = ["id", "email", "tickets", "membership_end", "is_active", "is_staff", "date_joined"]
-
-    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
-    def get_held_memberships(self, user) -> list[dict[str, object]]:
-        """The memberships held now: `[{"membership": id, "name", "start", "end", "source"}]`."""
-        from app.store.services.memberships import current  # the store owns memberships
-
-        return [
-            {
-                "membership": held.membership_id,
-                "name": held.membership.name if held.membership else None,
-                "start": held.start.isoformat(),
-                "end": held.end.isoformat(),
-                "source": held.source,
-            }
-            for held in current(user)
-        ]
 
 
 class AdminUserSerializer(_RefusingSerializer):
@@ -169,7 +151,7 @@ class AdminUserSerializer(_RefusingSerializer):
 
     class Meta:
         model = User
-        fields = [*ProfileSerializer.Meta.fields, "last_login"]
+        fields = [*ProfileSerializer.Meta.fields, "held_memberships", "last_login"]  # ids (the reverse relation)
         read_only_fields = ["id", "is_staff", "date_joined", "last_login"]
         extra_kwargs: dict[str, dict[str, Any]] = {"email": {"validators": []}}
 

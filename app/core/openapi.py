@@ -31,6 +31,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular import openapi
 from drf_spectacular.authentication import SessionScheme
+from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import exceptions as drf
 from rest_framework import serializers
@@ -187,3 +188,9 @@ class AutoSchema(openapi.AutoSchema):
                     errors.append(error)
                     break
         return errors
+
+
+class ListFilterExtension(DjangoFilterExtension):
+    """Each list's filterset parameters, as for django-filter's own backend (ours loads it lazily)."""
+
+    target_class = "app.core.filtering.ListFilterBackend"

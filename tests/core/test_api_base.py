@@ -115,7 +115,7 @@ def test_static_files_are_scanned_on_the_first_static_request_only(client, db):
     from app.core.static import LazyWhiteNoiseMiddleware
 
     middleware = LazyWhiteNoiseMiddleware(lambda request: None, settings=settings)
-    assert middleware.files == {}  # nothing listed at start-up (cold start)
+    assert middleware.whitenoise is None  # nothing listed at start-up (cold start)
     client.get("/healthz")
     response = client.get("/static/admin/css/base.css")
     assert response.status_code == 200

@@ -1,6 +1,6 @@
 """/account/ actions on one's own account (issue 15): change the e-mail address (asked here,
 confirmed from the link on a page that POSTs), download one's data, close the account.
-The rules are the API's services: app.accounts.email_change, privacy and closing."""
+The rules are the API's services: app.accounts.email_change, app.members.data_export and closing."""
 
 import json
 
@@ -14,9 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from app.accounts import closing, email_change, privacy
+from app.accounts import email_change
 from app.core.errors import user_message
 from app.core.exceptions import DomainError
+from app.members import closing, data_export
 from app.web.feedback import show_on_form
 from app.web.forms import CloseAccountForm, EmailChangeForm
 from app.web.guard import attempt_allowed
@@ -68,7 +69,7 @@ def confirm_email(request):
 @require_safe
 @login_required
 def my_data(request):
-    body = json.dumps(privacy.export_member_data(request.user), cls=DjangoJSONEncoder, indent=2)
+    body = json.dumps(data_export.export_member_data(request.user), cls=DjangoJSONEncoder, indent=2)
     response = HttpResponse(body, content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="my-data-{timezone.localdate():%Y-%m-%d}.json"'
     response["Cache-Control"] = "no-store"
