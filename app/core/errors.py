@@ -98,7 +98,7 @@ def database_unavailable_response(request: HttpRequest | None, error: BaseExcept
     log_database_unavailable(request, error)
     unavailable = domain.DatabaseUnavailable()
     response = JsonResponse(
-        {"detail": str(unavailable.message), "code": unavailable.code},
+        error_json(unavailable.message, unavailable.code),
         status=503,
         headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
     )
@@ -215,7 +215,9 @@ def json_exception_handler(exc: Exception, context: dict[str, Any]) -> Response 
     """DRF's EXCEPTION_HANDLER: domain and Django errors by the table, DRF's own with DRF's status."""
     error = as_domain_error(exc)
     if error is None:
-        if isinstance(exc, Http404):  # get_object_or_404's "No X matches" is neither translated nor useful
+        # Django's own 404 and 403 (get_object_or_404...) as DRF's NotFound and PermissionDenied, so that
+        # the body gets their code too; get_object_or_404's "No X matches" is neither translated nor useful.
+        if isinstance(exc, Http404):
             exc = drf.NotFound()
         elif isinstance(exc, DjangoPermissionDenied):
             exc = drf.PermissionDenied(*exc.args)
