@@ -139,9 +139,11 @@ fail() {
 if [ "$UNLOCK" = "0" ]; then
   step "checks: only committed code ships"
   NEXT="commit (or stash) the changes, then: ./deploy.sh $STAGE"
-  git -C "$ROOT" rev-parse --verify -q HEAD >/dev/null || fail "not a git checkout with a commit: only committed code ships"
-  HEAD_COMMIT="$(git -C "$ROOT" rev-parse HEAD)"
-  DIRTY="$(git -C "$ROOT" status --porcelain --untracked-files=all)"
+  if ! HEAD_COMMIT="$(git -C "$ROOT" rev-parse --verify -q HEAD 2>/dev/null)"; then
+    [ "$PACKAGE_ONLY" = "1" ] || fail "not a git checkout with a commit: only committed code ships"
+    HEAD_COMMIT="(not a git checkout)"
+  fi
+  DIRTY="$(git -C "$ROOT" status --porcelain --untracked-files=all 2>/dev/null || true)"
   if [ -n "$DIRTY" ] && [ "$PACKAGE_ONLY" = "0" ]; then
     echo "deploy: modified or untracked files would be packaged:" >&2
     printf '%s\n' "$DIRTY" | head -20 >&2
