@@ -11,7 +11,6 @@ the API's status and JSON, and the admin shows the same message (`as_form_error`
 import logging
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
-from functools import partial
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
@@ -19,16 +18,15 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, ProtectedError, Q, QuerySet, Value
 from django.db.models.functions import Greatest
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from app.accounts.models import TicketMovement, User
 from app.accounts.tickets import NotEnoughTickets, move_tickets
+from app.bookings import notices, waitlist
 from app.bookings.models import Period, Reservation, TimeSlot, Workplace
-from app.core.email import send_templated_email
 from app.core.exceptions import InUse, Invalid, NotFound, PermissionDenied
-from app.core.i18n import localized
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +44,7 @@ def timeslots_with_places(*, include_removed: bool = False) -> QuerySet[TimeSlot
     """
     taken = Count("reservations", filter=Q(reservations__status=ACTIVE))
     slots = TimeSlot.objects.select_related("period__workplace").annotate(
-        places_remaining=Greatest(F("period__workplace__seats") - taken, Value(0))
+        places_remaining=Greatest(F("period__workplace__seats") - taken - waitlist.held_seats(), Value(0))
     )
     return slots if include_removed else slots.filter(removed_at__isnull=True)
 
@@ -110,6 +108,7 @@ def save_workplace(workplace: Workplace) -> Workplace:
         check_workplace_change(workplace)
         workplace.full_clean()
         workplace.save()
+        waitlist.after_seats_changed(workplace.pk)  # more seats: offers to those waiting
     return workplace
 
 
@@ -320,43 +319,9 @@ def _cancel_all(slot: TimeSlot, *, force: bool, actor: User | None, removed: boo
     if not force:
         raise _force_needed(len(active))
     for reservation in active:
+        reservation.timeslot = slot  # the e-mail tells the times the member had booked
         _cancel(reservation, actor=actor, because=Reservation.CancelledBecause.SLOT_CHANGED)
-        transaction.on_commit(partial(_tell_member, reservation, slot, removed))
-
-
-def _tell_member(reservation: Reservation, slot: TimeSlot, removed: bool) -> None:
-    zone = ZoneInfo(slot.period.workplace.timezone)
-    user = reservation.user
-    with translation.override(user.language):  # the member's language, not the admin's who moved the slot
-        _send_cancellation(user, reservation, slot, zone, removed)
-
-
-def _slot_params(user: User, reservation: Reservation, slot: TimeSlot, zone: ZoneInfo) -> dict[str, object]:
-    """What every e-mail about a member's seat says: who, where, when (the workplace's time), the price."""
-    return {
-        "first_name": user.first_name,
-        "organization": settings.ORGANIZATION,
-        "workplace": localized(slot.period.workplace, "name"),
-        "start": f"{slot.start.astimezone(zone):%Y-%m-%d %H:%M}",
-        "end": f"{slot.end.astimezone(zone):%H:%M}",
-        "timezone": zone.key,
-        "tickets": reservation.price,
-    }
-
-
-def _send_cancellation(user: User, reservation: Reservation, slot: TimeSlot, zone: ZoneInfo, removed: bool) -> None:
-    params = {
-        **_slot_params(user, reservation, slot, zone),
-        "what_happened": _("was removed") if removed else _("changed time"),
-    }
-    send_templated_email(
-        language=user.language,
-        to_email=user.email,
-        to_name=user.get_full_name(),
-        template_setting="RESERVATION_CANCELLED",
-        params=params,
-        local_template="emails/reservation_cancelled",
-    )
+        notices.cancelled(reservation, what_happened="slot_removed" if removed else "slot_changed")
 
 
 def _weekday_dates(first: date, last: date, weekdays: set[int]) -> Iterator[date]:
@@ -487,8 +452,7 @@ def reserve(user: User, timeslot_id: int, *, actor: User | None = None, free_rea
         if "one_active_reservation" in str(error) or "UNIQUE" in str(error):
             raise Invalid(_already_reserved(for_member)) from error
         raise
-    if for_member:
-        transaction.on_commit(partial(_confirm_to_member, reservation))  # at once outside a transaction
+    notices.confirm(reservation, booked_by_staff=for_member)  # after commit, after the answer
     return reservation
 
 
@@ -496,6 +460,28 @@ def _already_reserved(for_member: bool) -> str:
     if for_member:
         return _("This member already has a reservation for this time slot.")
     return _("You already have a reservation for this time slot.")
+
+
+def check_reservable(slot: TimeSlot | None, user: User, *, for_member: bool, now: datetime) -> None:
+    """Every rule of a new booking of `slot` (locked by the caller) for `user`: reserve and move."""
+    if slot is None or slot.removed_at is not None:
+        raise Invalid(fields={"timeslot": [_("No time slot with this id.")]})
+    if not user.is_active:
+        raise Invalid(_("This member's account is not active.") if for_member else _("Your account is not active."))
+    if not slot.period.is_active:
+        raise Invalid(_("This time slot is not open for reservations."))
+    if slot.start <= now:
+        raise Invalid(_("This time slot has already started."))
+    # A statement of its own, after the lock: on PostgreSQL it then sees every reservation
+    # committed while we waited (a subquery in the locking SELECT would use the older snapshot).
+    counts = Reservation.objects.filter(timeslot=slot, status=ACTIVE).aggregate(
+        taken=Count("id"), mine=Count("id", filter=Q(user=user))
+    )
+    if counts["mine"]:
+        raise Invalid(_already_reserved(for_member))
+    # Seats held for members offered them from the waiting list are taken for everyone else.
+    if counts["taken"] + waitlist.seats_held_for_others(slot, user, now) >= slot.period.workplace.seats:
+        raise Invalid(_("This time slot is full."))
 
 
 def _reserve(user: User, timeslot_id: int, *, actor: User, free_reason: str) -> Reservation:
@@ -508,23 +494,7 @@ def _reserve(user: User, timeslot_id: int, *, actor: User, free_reason: str) -> 
             .filter(pk=timeslot_id)
             .first()
         )
-        if slot is None or slot.removed_at is not None:
-            raise Invalid(fields={"timeslot": [_("No time slot with this id.")]})
-        if not user.is_active:
-            raise Invalid(_("This member's account is not active.") if for_member else _("Your account is not active."))
-        if not slot.period.is_active:
-            raise Invalid(_("This time slot is not open for reservations."))
-        if slot.start <= now:
-            raise Invalid(_("This time slot has already started."))
-        # A statement of its own, after the lock: on PostgreSQL it then sees every reservation
-        # committed while we waited (a subquery in the locking SELECT would use the older snapshot).
-        counts = Reservation.objects.filter(timeslot=slot, status=ACTIVE).aggregate(
-            taken=Count("id"), mine=Count("id", filter=Q(user=user))
-        )
-        if counts["mine"]:
-            raise Invalid(_already_reserved(for_member))
-        if counts["taken"] >= slot.period.workplace.seats:
-            raise Invalid(_("This time slot is full."))
+        check_reservable(slot, user, for_member=for_member, now=now)
         price = 0 if free_reason else slot.price
         reservation = Reservation.objects.create(
             user=user,
@@ -533,6 +503,7 @@ def _reserve(user: User, timeslot_id: int, *, actor: User, free_reason: str) -> 
             booked_by=actor if for_member else None,
             free_reason=free_reason,
         )
+        waitlist.entry_used(user, slot)  # a waiting-list entry (or its offer) ends with the booking
         if free_reason:
             # A zero movement: the ledger still says who gave which seat, and why.
             reference = f"{_ref(reservation)}: {free_reason}"
@@ -548,23 +519,6 @@ def _reserve(user: User, timeslot_id: int, *, actor: User, free_reason: str) -> 
                 )
                 raise Invalid(words % {"needed": error.needed, "balance": error.balance}) from error
     return reservation
-
-
-def _confirm_to_member(reservation: Reservation) -> None:
-    """E-mail a member whom staff booked in: what, where, when, and what it cost."""
-    slot = reservation.timeslot
-    zone = ZoneInfo(slot.period.workplace.timezone)
-    user = reservation.user
-    with translation.override(user.language):  # the member's language, not the staff member's
-        params = _slot_params(user, reservation, slot, zone)
-    send_templated_email(
-        language=user.language,
-        to_email=user.email,
-        to_name=user.get_full_name(),
-        template_setting="RESERVATION_CONFIRMED",
-        params=params,
-        local_template="emails/reservation_confirmed",
-    )
 
 
 def cancel_reservation(reservation: Reservation, *, actor: User, enforce_deadline: bool = True) -> Reservation:
@@ -594,6 +548,8 @@ def cancel_reservation(reservation: Reservation, *, actor: User, enforce_deadlin
                 )
         because = Reservation.CancelledBecause.ADMIN if actor.is_staff else Reservation.CancelledBecause.MEMBER
         _cancel(reservation, actor=actor, because=because)
+        closing = not enforce_deadline and actor.pk == reservation.user_id
+        notices.cancelled(reservation, what_happened="account_closed" if closing else because)
     return reservation
 
 
@@ -646,7 +602,9 @@ def _cancel(reservation: Reservation, *, actor: User | None, because: str) -> No
     reservation.cancelled_at = timezone.now()
     reservation.cancelled_by = actor
     reservation.cancelled_because = because
-    reservation.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancelled_because"])
+    reservation.calendar_sequence += 1  # calendars apply the cancellation over the booking
+    reservation.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancelled_because", "calendar_sequence"])
+    waitlist.seat_freed(reservation.timeslot_id)  # after commit and the answer: an offer to the first waiting
     if reservation.price:
         reason = (
             TicketMovement.Reason.SLOT_CHANGED

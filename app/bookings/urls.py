@@ -1,6 +1,7 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from app.bookings import views
+from app.bookings import views, waitlist_views
 
 router = SimpleRouter()
 router.register("workplaces", views.WorkplaceViewSet, basename="workplace")
@@ -8,4 +9,9 @@ router.register("periods", views.PeriodViewSet, basename="period")
 router.register("timeslots", views.TimeSlotViewSet, basename="timeslot")
 router.register("reservations", views.ReservationViewSet, basename="reservation")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("timeslots/<int:timeslot_id>/waitlist/", waitlist_views.timeslot_waitlist, name="timeslot-waitlist"),
+    path("waitlist/", waitlist_views.my_waitlist, name="waitlist"),
+    path("waitlist/<int:entry_id>/decline/", waitlist_views.decline_offer, name="waitlist-decline"),
+    *router.urls,
+]

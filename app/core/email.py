@@ -19,6 +19,10 @@ When it is sent, so that the provider's speed never shows in an answer:
   been sent, when the server closes it (Django's `request_finished`);
 - outside a request (management commands, code calling a service directly): inline.
 
+`attachments` (optional) are `{"name": ..., "content": <text>, "mimetype": ...}`: a booking's
+calendar entry (.ics). Sendinblue gets them as the API's `attachment` (base64); EMAIL_BACKEND as
+MIME parts.
+
 A failure never raises: it is logged (without secrets). `send_templated_email` returns True when
 the message was sent or handed over for sending after the answer, False when it could not be.
 """
@@ -29,7 +33,7 @@ import os
 import threading
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.core.signals import request_finished, request_started
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -62,7 +66,9 @@ def on_lambda():
     return bool(os.environ.get("AWS_LAMBDA_FUNCTION_NAME"))
 
 
-def send_templated_email(*, to_email, to_name, template_setting, params, local_template, language=None):
+def send_templated_email(
+    *, to_email, to_name, template_setting, params, local_template, language=None, attachments=None
+):
     message = {
         "language": supported_language(language or translation.get_language()),
         "to_email": to_email,
@@ -71,6 +77,8 @@ def send_templated_email(*, to_email, to_name, template_setting, params, local_t
         "params": params,
         "local_template": local_template,
     }
+    if attachments:
+        message["attachments"] = attachments
     try:
         json.dumps(message)  # what a task carries must be JSON; fail here, not in another process
     except (TypeError, ValueError) as error:
@@ -89,7 +97,7 @@ def send_templated_email(*, to_email, to_name, template_setting, params, local_t
     return deliver(**message)
 
 
-def deliver(*, to_email, to_name, template_setting, params, local_template, language="en"):
+def deliver(*, to_email, to_name, template_setting, params, local_template, language="en", attachments=None):
     """Send one message now, through Sendinblue or EMAIL_BACKEND. True when the provider accepted it."""
     if sendinblue_enabled():
         from app.integrations import sendinblue  # imported on use: the SDK is heavy
@@ -100,6 +108,7 @@ def deliver(*, to_email, to_name, template_setting, params, local_template, lang
                 to_name=to_name,
                 template_id=template_id(template_setting, language),
                 params=params,
+                attachments=attachments,
             )
         except Exception as error:  # a bad setting or a client bug must not cost the caller its answer
             logger.error("E-mail %s could not be sent through Sendinblue: %s", template_setting, type(error).__name__)
@@ -108,7 +117,10 @@ def deliver(*, to_email, to_name, template_setting, params, local_template, lang
         with translation.override(language):
             subject = render_to_string(f"{local_template}.subject.txt", params).strip()
             body = render_to_string(f"{local_template}.txt", params)
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to_email], fail_silently=False)
+        email = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [to_email])
+        for attachment in attachments or ():
+            email.attach(attachment["name"], attachment["content"], attachment["mimetype"])
+        email.send(fail_silently=False)
     except Exception as error:  # SMTP and backend errors of any kind
         logger.error("E-mail %s to a member could not be sent: %s", local_template, type(error).__name__)
         return False
