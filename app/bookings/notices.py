@@ -122,8 +122,9 @@ def offer(entry: WaitlistEntry) -> None:
             "first_name": user.first_name,
             "price": slot.price,
             "offer_expires_at": f"{entry.offer_expires_at.astimezone(zone):%Y-%m-%d %H:%M}",
-            "reserve_url": f"{settings.SITE_URL}/sessions/{slot.pk}/offer/",
-            "decline_url": f"{settings.SITE_URL}/waitlist/{entry.pk}/decline/",
+            # Both on the member's reservations page: its buttons POST, mail scanners only GET.
+            "reserve_url": f"{settings.SITE_URL}/account/reservations/#waitlist",
+            "decline_url": f"{settings.SITE_URL}/account/reservations/#waitlist",
         }
         message = {
             "language": user.language,

@@ -33,7 +33,7 @@ import os
 import threading
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, send_mail
 from django.core.signals import request_finished, request_started
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -117,10 +117,13 @@ def deliver(*, to_email, to_name, template_setting, params, local_template, lang
         with translation.override(language):
             subject = render_to_string(f"{local_template}.subject.txt", params).strip()
             body = render_to_string(f"{local_template}.txt", params)
-        email = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [to_email])
-        for attachment in attachments or ():
-            email.attach(attachment["name"], attachment["content"], attachment["mimetype"])
-        email.send(fail_silently=False)
+        if attachments:
+            email = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [to_email])
+            for attachment in attachments:
+                email.attach(attachment["name"], attachment["content"], attachment["mimetype"])
+            email.send(fail_silently=False)
+        else:
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to_email], fail_silently=False)
     except Exception as error:  # SMTP and backend errors of any kind
         logger.error("E-mail %s to a member could not be sent: %s", local_template, type(error).__name__)
         return False

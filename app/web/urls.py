@@ -3,7 +3,7 @@ they are the defaults of ACTIVATION_URL and FORGOT_PASSWORD_URL."""
 
 from django.urls import path
 
-from app.web.views import account, account_self, auth, sessions, store
+from app.web.views import account, account_self, auth, reminders, sessions, store
 
 urlpatterns = [
     path("", sessions.home, name="home"),
@@ -22,6 +22,7 @@ urlpatterns = [
     path("account/close/", account_self.close_account, name="close-account"),
     path("account/reservations/", account.reservations, name="reservations"),
     path("account/reservations/<int:reservation_id>/cancel/", account.cancel, name="cancel-reservation"),
+    path("reminders/off/<str:token>/", reminders.reminders_off, name="reminders-off"),
     path("store/", store.store_page, name="store"),
     path("store/checkout/", store.checkout, name="checkout"),
     path("account/orders/", store.orders, name="orders"),

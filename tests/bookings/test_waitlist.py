@@ -77,7 +77,7 @@ def test_a_freed_seat_is_offered_to_the_first_in_line_and_held_for_them(
     held_until = timezone.now() + timedelta(minutes=settings.WAITLIST_HOLD_MINUTES)
     assert abs(entry.offer_expires_at - held_until) < timedelta(minutes=1)
     offers = [m for m in mail.outbox if m.to == [bea.email]]
-    assert len(offers) == 1 and "held for you until" in offers[0].body and "/decline/" in offers[0].body
+    assert len(offers) == 1 and "held for you until" in offers[0].body and "/account/reservations/" in offers[0].body
     # The held seat is taken for everyone else: in the API and when booking.
     slot_body = token_client(cal).get(f"/api/timeslots/{full_slot.pk}/").json()
     assert slot_body["places_remaining"] == 0
