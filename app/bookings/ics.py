@@ -67,8 +67,13 @@ def map_url(workplace: Workplace) -> str:
     return f"https://www.openstreetmap.org/search?query={quote_plus(address(workplace))}"
 
 
-def event_lines(reservation: Reservation, *, cancelled: bool = False, organizer: bool = False) -> list[str]:
-    """The VEVENT of a reservation, in the active language (call under the member's)."""
+def event_lines(
+    reservation: Reservation, *, cancelled: bool = False, organizer: bool = False, stamp: datetime | None = None
+) -> list[str]:
+    """The VEVENT of a reservation, in the active language (call under the member's).
+
+    `stamp` (DTSTAMP): now by default; the feed passes the booking's own time so that its body, and
+    so its ETag, changes only when a reservation does."""
     slot = reservation.timeslot
     workplace = slot.period.workplace
     details = localized(workplace, "details")
@@ -76,7 +81,7 @@ def event_lines(reservation: Reservation, *, cancelled: bool = False, organizer:
     lines = [
         "BEGIN:VEVENT",
         f"UID:{uid(reservation)}",
-        f"DTSTAMP:{utc(timezone.now())}",
+        f"DTSTAMP:{utc(stamp or timezone.now())}",
         f"DTSTART:{utc(slot.start)}",
         f"DTEND:{utc(slot.end)}",
         f"SEQUENCE:{reservation.calendar_sequence}",
