@@ -77,6 +77,7 @@ deploy-rehearsal: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/cold_start.py
 	$(PY) benchmarks/bookings.py
+	$(PY) benchmarks/member_week.py
 
 clean:
 	rm -rf $(VENV) build/uv build/wheelhouse staticfiles .pytest_cache .ruff_cache .mypy_cache test-db.sqlite3

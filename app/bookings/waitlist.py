@@ -20,8 +20,18 @@ from functools import partial
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, Now
+from django.db.models import (
+    Count,
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce, Least, Now
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -109,8 +119,8 @@ def offer_for_workplace(workplace_id: int) -> int:
 def process_slots(slot_ids: Iterable[int]) -> int:
     """Expire offers, drop the lists of started or removed slots, and offer every free seat.
 
-    Seven queries whatever the number of slots and entries (plus one UPDATE per new offer when
-    the database cannot update many rows at once), all under the slots' locks taken in id order.
+    The same few queries whatever the number of slots and entries, all under the slots' locks
+    taken in id order.
     Returns the number of offers made; their e-mails go after commit.
     """
     from app.bookings import notices  # notices imports the booking modules that import this one
@@ -149,10 +159,23 @@ def process_slots(slot_ids: Iterable[int]) -> int:
             for entry in waiting[slot_id][: max(free, 0)]:
                 entry.status, entry.offer_expires_at, entry.timeslot = OFFERED, offer_expiry(slot, now), slot
                 offers.append(entry)
-        WaitlistEntry.objects.bulk_update(offers, ["status", "offer_expires_at"])
+        if offers:  # one UPDATE whatever their number (bulk_update would split it on sqlite)
+            WaitlistEntry.objects.filter(pk__in=[entry.pk for entry in offers]).update(
+                status=OFFERED, offer_expires_at=_expiry_expression(now)
+            )
         for entry in offers:
             notices.offer(entry)
     return len(offers)
+
+
+def _expiry_expression(now: datetime) -> Least:
+    """`offer_expiry` in SQL, for many entries of many slots at once."""
+    start = Subquery(TimeSlot.objects.filter(pk=OuterRef("timeslot_id")).values("start")[:1])
+    cutoff_at = ExpressionWrapper(
+        start - Value(timedelta(minutes=settings.WAITLIST_CUTOFF_MINUTES)), output_field=DateTimeField()
+    )
+    held_until = Value(now + timedelta(minutes=settings.WAITLIST_HOLD_MINUTES), output_field=DateTimeField())
+    return Least(held_until, cutoff_at)
 
 
 def _counts(rows: QuerySet) -> dict[int, int]:
