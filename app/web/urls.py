@@ -3,12 +3,20 @@ they are the defaults of ACTIVATION_URL and FORGOT_PASSWORD_URL."""
 
 from django.urls import path
 
-from app.web.views import account, account_self, auth, reminders, sessions, store
+from app.web.views import account, account_self, auth, reminders, sessions, store, week
 
 urlpatterns = [
     path("", sessions.home, name="home"),
     path("sessions/", sessions.sessions, name="sessions"),
     path("sessions/<int:slot_id>/reserve/", sessions.reserve, name="reserve"),
+    path("sessions/<int:slot_id>/reserve/confirm/", week.confirm_reserve, name="confirm-reserve"),
+    path("sessions/<int:slot_id>/waitlist/", week.join_waitlist, name="join-waitlist"),
+    path("account/waitlist/<int:slot_id>/leave/", week.leave_waitlist, name="leave-waitlist"),
+    path("account/waitlist/<int:entry_id>/decline/", week.decline_offer, name="decline-offer"),
+    path("account/reservations/<int:reservation_id>/cancel/confirm/", week.confirm_cancel, name="confirm-cancel"),
+    path("account/reservations/<int:reservation_id>/move/", week.move, name="move-reservation"),
+    path("account/calendar-feed/", week.calendar_feed, name="account-calendar-feed"),
+    path("account/reminders/", week.reminders_setting, name="account-reminders"),
     path("signup/", auth.signup, name="signup"),
     path("signup/done/", auth.signup_done, name="signup-done"),
     path("activate", auth.activate, name="activate"),

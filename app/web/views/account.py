@@ -21,6 +21,7 @@ from app.store.services import memberships
 from app.web.feedback import serializer_errors, show_on_form, show_on_page
 from app.web.forms import CloseAccountForm, EmailChangeForm, PasswordChangeForm, ProfileForm
 from app.web.guard import attempt_allowed
+from app.web.views import week
 from app.web.views.common import local_text, not_found, now, site_zone
 
 PAST_SHOWN = 50
@@ -56,6 +57,7 @@ def account_page(request, profile_form=None, password_form=None, email_form=None
         "close_form": close_form or CloseAccountForm(),
         "membership_end": membership_end,
         "held_memberships": held,
+        **week.account_context(user),  # calendar feed, session reminders
     }
     return render(request, "web/account.html", context, status=status)
 
@@ -126,6 +128,7 @@ def reservations(request):
         "upcoming": [_reservation_view(r, moment) for r in upcoming],
         "past": [_reservation_view(r, moment) for r in past],
         "deadline_hours": settings.RESERVATION_CANCEL_DEADLINE_HOURS,
+        "waitlist": week.waitlist_views(request.user),
     }
     return render(request, "web/reservations.html", context)
 

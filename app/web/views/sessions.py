@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 from itertools import groupby
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,6 +18,7 @@ from app.core.exceptions import DomainError
 from app.core.i18n import localized
 from app.web.feedback import show_on_page
 from app.web.forms import SlotFilterForm
+from app.web.views import week
 from app.web.views.common import now, safe_next, zone_label
 
 HOME_DAYS = 3
@@ -32,21 +34,26 @@ def _slot_views(slots, user):
     """What a slot's card shows, and why its Reserve button cannot be used when it cannot."""
     slots = list(slots)
     mine = set()
+    queued: dict[int, str] = {}
     if user.is_authenticated and slots:
         mine = set(
             Reservation.objects.filter(
                 user=user, status=Reservation.Status.ACTIVE, timeslot_id__in=[s.pk for s in slots]
             ).values_list("timeslot_id", flat=True)
         )
+        queued = week.queued_status(user, slots)
     cards = []
     for slot in slots:
         workplace = slot.period.workplace
         zone = workplace.zone
         start, end = slot.start.astimezone(zone), slot.end.astimezone(zone)
         reason = store_link = None
+        offered = queued.get(slot.pk) == "offered"
         if slot.pk in mine:
             reason = _("You have reserved this session.")
-        elif slot.places_remaining <= 0:
+        elif slot.pk in queued and not offered:
+            reason = _("You are on the waiting list of this session.")
+        elif slot.places_remaining <= 0 and not offered:
             reason = _("Full: no seat left.")
         elif user.is_authenticated and user.tickets < slot.price:
             reason = _("Not enough tickets: this session costs %(price)s, you have %(balance)s.") % {
@@ -66,6 +73,10 @@ def _slot_views(slots, user):
                 "seats_left": slot.places_remaining,
                 "reason": reason,
                 "store_link": store_link,
+                "place": week.place(workplace),
+                "late": week.inside_deadline(slot),  # Reserve asks for confirmation first
+                "can_wait": slot.places_remaining <= 0 and slot.pk not in mine and slot.pk not in queued,
+                "offered": offered,
             }
         )
     return cards
@@ -84,7 +95,8 @@ def home(request):
         }
         for workplace, group in groupby(cards, key=lambda c: c["workplace"])
     ]
-    return render(request, "web/home.html", {"workplaces": workplaces, "home_days": HOME_DAYS})
+    upcoming = week.next_session(request.user) if request.user.is_authenticated else None
+    return render(request, "web/home.html", {"workplaces": workplaces, "home_days": HOME_DAYS, "next": upcoming})
 
 
 @require_safe
@@ -112,6 +124,8 @@ def sessions(request):
 @login_required
 def reserve(request, slot_id):
     back = safe_next(request, "/sessions/")
+    if week.needs_confirmation(request, slot_id):  # inside the cancellation deadline: say so first
+        return redirect(f"/sessions/{slot_id}/reserve/confirm/?next={quote(back)}")
     try:
         reservation = bookings.reserve(request.user, slot_id)
     except DomainError as error:
