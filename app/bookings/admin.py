@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy
 
 from app.accounts.models import User
 from app.bookings import services
+from app.bookings.admin_waitlist import WaitlistEntryInline
 from app.bookings.models import Period, Reservation, TimeSlot, Workplace, WorkplacePicture
 from app.core.errors import as_validation_error, user_message
 from app.core.exceptions import DomainError
@@ -224,6 +225,7 @@ class TimeSlotAdmin(admin.ModelAdmin):
     readonly_fields = ["removed_at"]
     date_hierarchy = "start"
     actions = ["book_member", "force_delete"]
+    inlines = [WaitlistEntryInline]  # the slot's queue
 
     def get_queryset(self, request):
         return services.timeslots_with_places(include_removed=True)

@@ -192,3 +192,11 @@ def test_process_waitlists_runs_a_constant_number_of_queries(db, django_assert_m
             assert waitlist.process_waitlists() == n
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_the_admin_shows_each_slots_queue(full_slot, staff_browser):
+    join(token_client(member("bea@example.com")), full_slot)
+    join(token_client(member("cal@example.com")), full_slot)
+    html = staff_browser.get(f"/admin/bookings/timeslot/{full_slot.pk}/change/").content.decode()
+    assert "Waiting list (first in line first)" in html
+    assert html.index("bea@example.com") < html.index("cal@example.com")
