@@ -63,7 +63,7 @@ lint-quick: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/shellcheck deploy.sh .ci/run scripts/*.sh
 	$(BIN)/check-jsonschema --builtin-schema vendor.travis .travis.yml
-	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/ci.yml
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/ci.yml .github/workflows/aws-smoke.yml
 
 ## package: build the dev Lambda package as deploy.sh does and smoke-test it (build/dev-package.zip; deploys nothing)
 package: $(STAMP)

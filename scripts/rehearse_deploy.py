@@ -13,6 +13,8 @@ refuses any non-loopback connection. Run with the project's dev venv (it has mot
 """
 
 import argparse
+import base64
+import hashlib
 import io
 import json
 import os
@@ -29,7 +31,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from write_secure_env import empty_names, stage_environment  # noqa: E402
+from write_secure_env import secret_names, stage_environment  # noqa: E402
 
 # Top-level names that only the tests and tools install: none may be in a Lambda package.
 TEST_ONLY = (
@@ -136,11 +138,20 @@ def commit(repo, message, init=False):
     subprocess.run([*git, "commit", "-q", "--allow-empty", "-m", message], cwd=repo, check=True)
 
 
+def code_sha256(path):
+    """Lambda's CodeSha256 of a zip: base64 of its SHA-256."""
+    return base64.b64encode(hashlib.sha256(Path(path).read_bytes()).digest()).decode()
+
+
 def fake_secrets(names):
-    """Random, recognisable values: a leak of any of them is found by a byte search."""
-    values = {name: f"rehearsal-{name.lower()}-{secrets.token_hex(12)}" for name in names}
-    if "DATABASE_URL" in values:  # must parse; nothing listens on port 1
-        values["DATABASE_URL"] = f"postgres://rehearsal:{secrets.token_hex(12)}@127.0.0.1:1/rehearsal"
+    """Random, recognisable values of the right shapes: a leak of any of them is found by a byte search."""
+    values = {name: f"rehearsal-{name.lower()}-{secrets.token_hex(24)}" for name in names}
+    shaped = {
+        "DATABASE_URL": f"postgres://rehearsal:{secrets.token_hex(12)}@127.0.0.1:1/rehearsal",  # nothing on port 1
+        "PAYSAFE_ACCOUNT_NUMBER": str(secrets.randbelow(10**15) + 10**15),
+        "SENDINBLUE_API_KEY": f"xkeysib-rehearsal-{secrets.token_hex(24)}",
+    }
+    values.update({name: value for name, value in shaped.items() if name in values})
     return values
 
 
@@ -158,10 +169,39 @@ class Rehearsal:
 
     def prepare(self):
         copy_project(self.repo, overrides={self.stage: {"delete_s3_zip": False}})
+        self.reload()
+        self.secrets = fake_secrets(secret_names(self.config, self.stage))
+        return self
+
+    def reload(self):
         self.committed = (self.repo / "zappa_settings.json").read_bytes()
         self.config = json.loads(self.committed)
-        self.secrets = fake_secrets(empty_names(self.config, self.stage))
-        return self
+
+    def head(self):
+        return subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=self.repo, capture_output=True, text=True, check=True
+        ).stdout.strip()
+
+    def edit_settings(self, change, message):
+        """Commit `change(config)` to zappa_settings.json, as a developer would."""
+        path = self.repo / "zappa_settings.json"
+        config = json.loads(path.read_text())
+        change(config)
+        path.write_text(json.dumps(config, indent=2, ensure_ascii=False) + "\n")
+        commit(self.repo, message)
+        self.reload()
+
+    def worktree(self, path, ref="HEAD", orphan=False):
+        """Another checkout of this repository (same history, same stage, same secrets) at `ref`."""
+        subprocess.run(["git", "worktree", "add", "-q", "--detach", str(path), ref], cwd=self.repo, check=True)
+        other = Rehearsal.__new__(Rehearsal)
+        other.__dict__.update(self.__dict__)
+        other.repo = Path(path)
+        if orphan:  # the same files on a history of its own
+            subprocess.run(["git", "checkout", "-q", "--orphan", "unrelated"], cwd=other.repo, check=True)
+            commit(other.repo, "unrelated history")
+        other.reload()
+        return other
 
     @property
     def region(self):
@@ -200,9 +240,14 @@ class Rehearsal:
         return proc
 
     def expected_environment(self):
-        filled = dict(stage_environment(self.config, self.stage))
-        filled.update({name: self.secrets[name] for name, value in filled.items() if value == ""})
-        return filled
+        """The stage's committed variables, its secrets, and what deploy.sh records: the commit and its code's hash."""
+        package = self.repo / "build" / f"{self.stage}-package.zip"
+        return {
+            **stage_environment(self.config, self.stage),
+            **self.secrets,
+            "APP_COMMIT": self.head(),
+            "APP_CODE_SHA256": code_sha256(package),
+        }
 
     # --- reading AWS (moto) back, with boto3 -----------------------------------------------------
     def client(self, service):
@@ -220,6 +265,14 @@ class Rehearsal:
     def function_name(self):
         project = self.config[self.stage].get("project_name")
         return f"{project}-{self.stage}"
+
+    def lock_item(self):
+        """The stage's deploy lock (a DynamoDB item), or None."""
+        table = f"{self.config[self.stage]['project_name']}-deploy-locks"
+        try:
+            return self.client("dynamodb").get_item(TableName=table, Key={"stage": {"S": self.stage}}).get("Item")
+        except self.client("dynamodb").exceptions.ResourceNotFoundException:
+            return None
 
     def lambda_configuration(self):
         return self.client("lambda").get_function_configuration(FunctionName=self.function_name)

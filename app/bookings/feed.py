@@ -10,15 +10,16 @@ which depends only on the reservations (DTSTAMP is each booking's own time, not 
 import hashlib
 import secrets
 from datetime import timedelta
+from typing import cast
 
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404
 from django.utils import timezone, translation
 from django.views.decorators.http import require_safe
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.decorators import api_view, permission_classes
+from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -54,21 +55,26 @@ def feed_body(user: User) -> str:
         return ics.calendar(events, name=user.get_full_name())
 
 
-@extend_schema(
-    request=None,
-    responses={200: inline_serializer("CalendarFeedUrl", {"url": serializers.URLField()}), 204: None},
-)
-@api_view(["POST", "DELETE"])
-@permission_classes([IsAuthenticated])
-def my_calendar_feed(request: Request) -> Response:
-    """POST: create the private feed, or rotate its secret; answers its URL. DELETE: turn it off."""
-    user = request.user
-    assert isinstance(user, User)
-    if request.method == "DELETE":
-        CalendarFeed.objects.filter(user=user).delete()
+class CalendarFeedUrlSerializer(serializers.Serializer):
+    url = serializers.URLField(help_text="The feed's address: it works without logging in; keep it private.")
+
+
+class MyCalendarFeedView(GenericAPIView):
+    """POST: create the private calendar feed, or rotate its secret (the old URL then answers 404);
+    answers its URL. DELETE: turn it off."""
+
+    serializer_class = CalendarFeedUrlSerializer
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={200: CalendarFeedUrlSerializer})
+    def post(self, request: Request) -> Response:
+        secret = rotate(cast(User, request.user))
+        return Response({"url": request.build_absolute_uri(f"/api/calendar-feed/{secret}.ics")})
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request) -> Response:
+        CalendarFeed.objects.filter(user=cast(User, request.user)).delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
-    secret = rotate(user)
-    return Response({"url": request.build_absolute_uri(f"/api/calendar-feed/{secret}.ics")})
 
 
 @require_safe

@@ -2,7 +2,7 @@
 
 Both slots are locked in id order (the order every other path locks slots in, so two moves in
 opposite directions queue instead of deadlocking), then the reservation. Every rule of a new
-booking applies to the new slot (`services.check_reservable`); the ticket difference is settled
+booking applies to the new slot (`services.reservations.check_reservable`); the ticket difference is settled
 in one ledger movement of its own reason (`MOVE`); the old seat is released only once the new one
 is held, and goes to that slot's waiting list. The new reservation keeps the calendar entry's UID
 with a higher SEQUENCE, so the member's calendar moves the entry instead of adding one.
@@ -18,9 +18,10 @@ from django.utils.translation import gettext as _
 
 from app.accounts.models import TicketMovement, User
 from app.accounts.tickets import NotEnoughTickets, move_tickets
-from app.bookings import ics, notices, services, waitlist
+from app.bookings import ics, notices, waitlist
 from app.bookings.exceptions import MoveDeadlinePassed, SameTimeSlot
 from app.bookings.models import Reservation, TimeSlot
+from app.bookings.services import reservations
 from app.core.exceptions import Invalid, NotFound
 
 ACTIVE = Reservation.Status.ACTIVE
@@ -61,7 +62,7 @@ def move_reservation(reservation_id: int, timeslot_id: int, *, actor: User) -> R
                     % {"hours": hours, "deadline": f"{deadline.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key})"}
                 )
         new_slot = slots.get(timeslot_id)
-        services.check_reservable(new_slot, user, for_member=for_member, now=now)
+        reservations.check_reservable(new_slot, user, for_member=for_member, now=now)
         assert new_slot is not None  # check_reservable refuses a missing slot
         price = 0 if old.free_reason else new_slot.price
         new = Reservation.objects.create(

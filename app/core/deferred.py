@@ -9,6 +9,7 @@ A failure is logged (its type only) and never reaches the caller.
 """
 
 import logging
+import os
 import threading
 
 from django.core.signals import request_finished, request_started
@@ -27,9 +28,7 @@ def run(task_path: str, args: list[object]) -> None:
 
 
 def after_response(task_path: str, *args: object) -> None:
-    from app.core.email import on_lambda
-
-    if on_lambda():
+    if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):  # on Lambda (as app.core.email.on_lambda)
         from app.core import tasks  # imported on use: the dispatch brings boto3 in
 
         if tasks.dispatch_call(task_path, list(args)):

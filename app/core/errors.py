@@ -2,19 +2,22 @@
 
 Services raise the exceptions of `app.core.exceptions` (and Django raises its own); nothing below
 the views knows about status codes. `json_exception_handler` (DRF's EXCEPTION_HANDLER) answers the
-API with `{"detail": "..."}` and/or `{"field": ["..."]}`; web pages call `user_message()` for the
-same text. The same condition therefore has the same status and words everywhere.
+API with `{"detail": "...", "code": "...", "fields": {"field": ["..."]}}` (`fields` only when inputs
+are at fault), DRF's own errors included; web pages and the admin get the same words from the one
+translator, `error_messages()` (`user_message()` joins them, `as_validation_error()` puts them on a
+form). The same condition therefore has the same status, code and words everywhere.
 """
 
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, OperationalError
+from django.db import IntegrityError, InterfaceError, OperationalError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
@@ -23,6 +26,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from app.core import exceptions as domain
+from app.core.exceptions import error_json
 
 # Most specific first: the first row whose class matches wins (`InUse` before `Conflict`...).
 STATUS_BY_EXCEPTION: tuple[tuple[type[domain.DomainError], int], ...] = (
@@ -35,6 +39,7 @@ STATUS_BY_EXCEPTION: tuple[tuple[type[domain.DomainError], int], ...] = (
     (domain.Busy, 409),  # a lock time-out: the client may retry the same request
     (domain.Conflict, 409),
     (domain.Throttled, 429),
+    (domain.DatabaseUnavailable, 503),
     (domain.OutcomePending, 202),  # accepted: the provider's answer is being confirmed, do not retry
     (domain.ProviderUnavailable, 503),
     (domain.DomainError, 400),
@@ -42,8 +47,11 @@ STATUS_BY_EXCEPTION: tuple[tuple[type[domain.DomainError], int], ...] = (
 
 logger = logging.getLogger(__name__)
 
-# PostgreSQL serialization failure, deadlock, lock not available; sqlite's busy time-out.
-RETRYABLE_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
+# PostgreSQL serialization failure, deadlock, lock not available, statement time-out (or a
+# cancelled query); sqlite's busy time-out.
+RETRYABLE_SQLSTATES = frozenset({"40001", "40P01", "55P03", "57014"})
+# Seconds a client is told to wait when the database cannot be reached (a restart or fail-over).
+DATABASE_RETRY_AFTER_SECONDS = 5
 
 
 def is_lock_timeout(error: BaseException) -> bool:
@@ -53,6 +61,48 @@ def is_lock_timeout(error: BaseException) -> bool:
     cause = error.__cause__
     sqlstate = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)  # psycopg 3 or 2
     return sqlstate in RETRYABLE_SQLSTATES or "database is locked" in str(error)
+
+
+def _sqlstate(error: BaseException) -> str | None:
+    cause = error.__cause__
+    return getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)  # psycopg 3 or 2
+
+
+# Connection exceptions (class 08), the server shutting down, crashed or starting (57P01-57P03).
+_UNAVAILABLE_SQLSTATES = frozenset({"57P01", "57P02", "57P03"})
+
+
+def is_database_unavailable(error: BaseException) -> bool:
+    """True when the database could not be reached or dropped the connection; never for a query's own error."""
+    if not isinstance(error, OperationalError | InterfaceError) or is_lock_timeout(error):
+        return False
+    sqlstate = _sqlstate(error)
+    if sqlstate:
+        return sqlstate.startswith("08") or sqlstate in _UNAVAILABLE_SQLSTATES
+    if isinstance(error, InterfaceError):  # "connection already closed"
+        return True
+    cause = error.__cause__
+    # psycopg gives no SQLSTATE when it cannot connect or the server hung up; sqlite's file may be gone.
+    return type(cause).__module__.startswith("psycopg") or "unable to open database file" in str(error)
+
+
+def log_database_unavailable(request: HttpRequest | None, error: BaseException) -> None:
+    """One warning line per refused request (no traceback: nothing in the code is at fault)."""
+    path = getattr(request, "path", "?")
+    logger.warning("Database unavailable, answered 503 for %s (%s)", path, type(error.__cause__ or error).__name__)
+
+
+def database_unavailable_response(request: HttpRequest | None, error: BaseException) -> JsonResponse:
+    """The 503 for any request, API or page, that met an unreachable database (see `server_error`)."""
+    log_database_unavailable(request, error)
+    unavailable = domain.DatabaseUnavailable()
+    response = JsonResponse(
+        {"detail": str(unavailable.message), "code": unavailable.code},
+        status=503,
+        headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+    )
+    response._has_been_logged = True  # type: ignore[attr-defined]  # django.request logs it no more
+    return response
 
 
 # A constraint the input broke that no validator checked first (PostgreSQL's SQLSTATE, sqlite's words).
@@ -92,6 +142,8 @@ def as_domain_error(exc: BaseException) -> domain.DomainError | None:
         return domain.InUse()
     if is_lock_timeout(exc):
         return domain.Busy()
+    if is_database_unavailable(exc):
+        return domain.DatabaseUnavailable()
     if isinstance(exc, IntegrityError):
         return _from_integrity_error(exc)
     return None
@@ -105,61 +157,106 @@ def status_for(exc: domain.DomainError) -> int:
 
 
 def error_body(exc: domain.DomainError) -> dict[str, Any]:
-    """`{"field": [...]}` for field errors, `detail` for a general message, plus the error's `data`."""
-    body: dict[str, Any] = {name: [str(message) for message in messages] for name, messages in exc.fields.items()}
-    if not body or exc.message is not exc.default_message:
-        body["detail"] = str(exc.message)
-    return {**exc.data, **body}  # extra members (e.g. the failed order's state); fields and detail win
+    """The answer for a domain error, plus its `data` (e.g. the failed order's state)."""
+    fields = {name: [str(message) for message in messages] for name, messages in exc.fields.items()}
+    return {**exc.data, **error_json(exc.message, exc.code, fields)}  # detail, code and fields win
+
+
+def _flatten(value: object) -> str:
+    if isinstance(value, dict):
+        return " ".join(_flatten(item) for item in value.values())
+    if isinstance(value, list | tuple):
+        return " ".join(_flatten(item) for item in value)
+    return str(value)
+
+
+def _drf_code(exc: drf.APIException) -> str:
+    try:
+        return domain.ErrorCode(exc.default_code)
+    except ValueError:  # pragma: no cover - every DRF exception the project meets is in the enum
+        return domain.ErrorCode.ERROR
+
+
+def _drf_body(exc: drf.APIException, data: Any) -> dict[str, Any]:
+    """DRF's own errors in the same shape: a serializer's `{"field": [...]}` becomes `fields`."""
+    if not isinstance(exc, drf.ValidationError):
+        detail = data.get("detail", exc.default_detail) if isinstance(data, dict) else data
+        return error_json(_flatten(detail), _drf_code(exc))
+    if not isinstance(data, dict):  # `raise ValidationError("...")`
+        return error_json(_flatten(data), domain.ErrorCode.INVALID)
+    fields = dict(data)
+    general = [_flatten(fields.pop(name)) for name in ("detail", "non_field_errors") if name in fields]
+    return error_json(" ".join(general) or domain.Invalid.default_message, domain.ErrorCode.INVALID, fields)
+
+
+def error_messages(exc: BaseException) -> dict[str | None, list[str]]:
+    """The one translator for pages and the admin: `{field or None: [text, ...]}` for an expected
+    error (None: not tied to a field), `{None: [a generic sentence]}` for an unexpected one."""
+    if isinstance(exc, drf.ValidationError):
+        body = _drf_body(exc, exc.detail)
+        general = {None: [body["detail"]]} if body["detail"] != str(domain.Invalid.default_message) else {}
+        return {**general, **{name: [_flatten(texts)] for name, texts in body.get("fields", {}).items()}}
+    error = as_domain_error(exc)
+    if error is None:
+        return {None: [_("Something went wrong on our side. The team has been told.")]}
+    errors: dict[str | None, list[str]] = {name: [str(text) for text in texts] for name, texts in error.fields.items()}
+    if error.message is not error.default_message or not errors:
+        return {None: [str(error.message)], **errors}  # the general sentence first
+    return errors
 
 
 def user_message(exc: BaseException) -> str:
-    """The sentence to show a person for `exc` (web pages, admin messages); a generic one if unexpected."""
-    error = as_domain_error(exc)
-    if error is None:
-        return _("Something went wrong on our side. The team has been told.")
-    field_messages = [str(message) for messages in error.fields.values() for message in messages]
-    general = [str(error.message)] if error.message is not error.default_message or not field_messages else []
-    return " ".join(general + field_messages)
+    """`error_messages()` as one sentence, for a page or an admin message with no form."""
+    return " ".join(text for texts in error_messages(exc).values() for text in texts)
 
 
 def json_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """DRF's EXCEPTION_HANDLER: domain and Django errors by the table, DRF's own as DRF does them."""
+    """DRF's EXCEPTION_HANDLER: domain and Django errors by the table, DRF's own with DRF's status."""
     error = as_domain_error(exc)
     if error is None:
-        response = exception_handler(exc, context)
-        if response is not None and isinstance(response.data, list):  # `raise ValidationError("...")`
-            response.data = {"detail": " ".join(str(message) for message in response.data)}
+        response = exception_handler(exc, context)  # DRF's status and headers (WWW-Authenticate, Retry-After)
+        if response is not None and isinstance(exc, drf.APIException):
+            response.data = _drf_body(exc, response.data)
+        return response
+    if isinstance(error, domain.DatabaseUnavailable):
+        response = Response(error_body(error), status=503, headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)})
+        if not isinstance(exc, domain.DomainError):  # met by a query: one warning, not django.request's error
+            log_database_unavailable(context.get("request"), exc)
+            response._has_been_logged = True  # type: ignore[attr-defined]
         return response
     headers = {"Retry-After": "1"} if isinstance(error, domain.Busy) else None
     return Response(error_body(error), status=status_for(error), headers=headers)
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    return JsonResponse({"detail": str(drf.NotFound.default_detail)}, status=404)
+    return JsonResponse(error_json(drf.NotFound.default_detail, domain.ErrorCode.NOT_FOUND), status=404)
 
 
 def server_error(request: HttpRequest) -> JsonResponse:
-    return JsonResponse({"detail": _("Server error. The team has been told.")}, status=500)
+    error = sys.exc_info()[1]  # Django calls this view while handling the exception
+    if error is not None and is_database_unavailable(error):
+        return database_unavailable_response(request, error)
+    body = error_json(_("Server error. The team has been told."), domain.ErrorCode.SERVER_ERROR)
+    return JsonResponse(body, status=500)
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    return JsonResponse({"detail": _("Bad request.")}, status=400)
+    return JsonResponse(error_json(_("Bad request."), domain.ErrorCode.BAD_REQUEST), status=400)
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    return JsonResponse({"detail": str(drf.PermissionDenied.default_detail)}, status=403)
+    body = error_json(drf.PermissionDenied.default_detail, domain.ErrorCode.PERMISSION_DENIED)
+    return JsonResponse(body, status=403)
 
 
-def as_validation_error(exc: domain.DomainError, known_fields: Iterable[str] | None = None) -> DjangoValidationError:
-    """The same error as Django's ValidationError, for forms (the admin, web pages).
+def as_validation_error(exc: BaseException, known_fields: Iterable[str] | None = None) -> DjangoValidationError:
+    """`error_messages()` as Django's ValidationError, for forms (the admin, web pages).
 
     Errors on names the form does not have (`known_fields`) join the form's general errors.
     """
     known = None if known_fields is None else set(known_fields)
     errors: dict[str, list[str]] = {}
-    for name, messages in exc.fields.items():
-        key = name if known is None or name in known else NON_FIELD_ERRORS
-        errors.setdefault(key, []).extend(str(message) for message in messages)
-    if exc.message is not exc.default_message or not errors:
-        errors.setdefault(NON_FIELD_ERRORS, []).insert(0, str(exc.message))
+    for name, texts in error_messages(exc).items():
+        key = name if name is not None and (known is None or name in known) else NON_FIELD_ERRORS
+        errors.setdefault(key, []).extend(texts)
     return DjangoValidationError(errors)

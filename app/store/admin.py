@@ -1,3 +1,6 @@
+from typing import Any
+
+from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy
 
@@ -15,6 +18,7 @@ from app.store.models import (
     SavedCard,
 )
 from app.store.services import memberships
+from app.store.services.coupons import check_coupon
 from app.store.services.products import delete_product
 from app.store.services.refunds import refund_order
 
@@ -144,8 +148,41 @@ class SavedCardAdmin(admin.ModelAdmin):
         return False
 
 
+class CouponAdminForm(forms.ModelForm):
+    """The admin's coupon form applies the service's rules (`coupons.check_coupon`), as the API does."""
+
+    class Meta:
+        model = Coupon
+        fields = [
+            "code",
+            "percent_off",
+            "amount_off",
+            "valid_from",
+            "valid_until",
+            "max_uses",
+            "max_uses_per_member",
+            "packages",
+            "memberships",
+            "organizations",
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.errors:  # the fields' own errors first
+            return data
+        names = ("percent_off", "amount_off", "valid_from", "valid_until")
+        try:
+            check_coupon(
+                code=data.get("code") or "", **{name: data.get(name) for name in names}, coupon_id=self.instance.pk
+            )
+        except DomainError as error:
+            raise as_validation_error(error, known_fields=self.fields) from None
+        return data
+
+
 @admin.register(Coupon)
 class CouponAdmin(admin.ModelAdmin):
+    form = CouponAdminForm
     list_display = ["code", "percent_off", "amount_off", "valid_from", "valid_until", "max_uses", "use_count"]
     search_fields = ["code"]
     filter_horizontal = ["packages", "memberships", "organizations"]

@@ -7,7 +7,7 @@ the card between two short transactions of its own.
 
 from typing import cast
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
@@ -16,9 +16,10 @@ from rest_framework.response import Response
 
 from app.accounts.models import User
 from app.core.exceptions import IdempotencyKeyReused, PaymentDeclined, ProviderUnavailable
+from app.core.filtering import FilterSetOf
 from app.core.permissions import IsAdminOrReadOnly
 from app.core.schema import may_raise
-from app.store import filters, serializers
+from app.store import serializers
 from app.store.models import Coupon, HeldMembership, Membership, Order, OrderLine, Package, SavedCard
 from app.store.services import cards, checkout, coupons, memberships, partial_refunds, products, refunds
 
@@ -49,13 +50,13 @@ class ProductViewSet(viewsets.ModelViewSet):
 class MembershipViewSet(ProductViewSet):
     queryset = Membership.objects.prefetch_related("academic_levels")
     serializer_class = serializers.MembershipSerializer
-    filterset_class = filters.MembershipFilter
+    filterset_class = FilterSetOf("app.store.filters.MembershipFilter")
 
 
 class PackageViewSet(ProductViewSet):
     queryset = Package.objects.prefetch_related("exclusive_memberships")
     serializer_class = serializers.PackageSerializer
-    filterset_class = filters.PackageFilter
+    filterset_class = FilterSetOf("app.store.filters.PackageFilter")
 
 
 class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -65,12 +66,14 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     queryset = Order.objects.all()  # narrowed per user in get_queryset
     serializer_class = serializers.OrderSerializer
     permission_classes = [permissions.IsAuthenticated]
-    filterset_class = filters.OrderFilter
+    filterset_class = FilterSetOf("app.store.filters.OrderFilter")
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return Order.objects.none()
-        queryset = Order.objects.prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("id")))
+        queryset = Order.objects.prefetch_related(
+            Prefetch("lines", queryset=OrderLine.objects.order_by("id")), "refunds"
+        )
         if not self.request.user.is_staff:
             queryset = queryset.filter(user=cast(User, self.request.user))  # IsAuthenticated
         return queryset
@@ -120,16 +123,14 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         options = serializers.RefundSerializer(data=request.data)
         options.is_valid(raise_exception=True)
         force, lines = options.validated_data["force"], options.validated_data.get("lines")
-        if lines:
-            order, note = partial_refunds.refund_lines(
-                self.get_object(),
-                lines,
-                actor=cast(User, request.user),
-                force=force,
-                idempotency_key=request.headers.get("Idempotency-Key", "").strip()[:100],
-            )
+        key = request.headers.get("Idempotency-Key", "").strip()[:100]
+        actor = cast(User, request.user)
+        if lines is None:  # no `lines`: the whole order (what is left of it)
+            order, note = refunds.refund_order(self.get_object(), actor=actor, force=force, idempotency_key=key)
         else:
-            order, note = refunds.refund_order(self.get_object(), actor=request.user, force=force)
+            order, note = partial_refunds.refund_lines(
+                self.get_object(), lines, actor=actor, force=force, idempotency_key=key
+            )
         return Response({**self.get_serializer(order).data, "detail": note}, status=status.HTTP_200_OK)
 
 
@@ -141,7 +142,7 @@ class PaymentProfileViewSet(
     queryset = SavedCard.objects.all()  # narrowed per user in get_queryset
     serializer_class = serializers.SavedCardSerializer
     permission_classes = [permissions.IsAuthenticated]
-    filterset_class = filters.SavedCardFilter
+    filterset_class = FilterSetOf("app.store.filters.SavedCardFilter")
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
@@ -163,10 +164,14 @@ class PaymentProfileViewSet(
 class CouponViewSet(viewsets.ModelViewSet):
     """Admins manage coupons; any member asks what a code would take off an order (`check`)."""
 
-    queryset = Coupon.objects.prefetch_related("packages", "memberships", "organizations").order_by("code")
+    queryset = (
+        Coupon.objects.prefetch_related("packages", "memberships", "organizations")
+        .annotate(use_count=Count("uses", distinct=True))  # `uses` of each row, with the page
+        .order_by("code")
+    )
     serializer_class = serializers.CouponSerializer
     permission_classes = [permissions.IsAdminUser]
-    filterset_class = filters.CouponFilter
+    filterset_class = FilterSetOf("app.store.filters.CouponFilter")
 
     def perform_destroy(self, instance):
         coupons.delete_coupon(instance)
@@ -189,7 +194,7 @@ class HeldMembershipViewSet(
     queryset = HeldMembership.objects.select_related("membership").order_by("-start", "-id")
     serializer_class = serializers.HeldMembershipSerializer
     permission_classes = [permissions.IsAdminUser]
-    filterset_class = filters.HeldMembershipFilter
+    filterset_class = FilterSetOf("app.store.filters.HeldMembershipFilter")
 
     def perform_create(self, serializer):
         data = serializer.validated_data

@@ -20,8 +20,8 @@ def seed():
 
     from app.accounts.models import AuthToken, TicketMovement, User
     from app.accounts.tickets import move_tickets
-    from app.bookings import services
     from app.bookings.models import Period, WaitlistEntry, Workplace
+    from app.bookings.services import reservations, slots
 
     workplace = Workplace.objects.create(
         name="Queue Room",
@@ -39,7 +39,7 @@ def seed():
     )
     day = today + timedelta(days=5)
     zone = workplace.zone
-    slot = services.create_timeslot(
+    slot = slots.create_timeslot(
         period, datetime.combine(day, time(9), tzinfo=zone), datetime.combine(day, time(12), tzinfo=zone)
     )
 
@@ -53,7 +53,7 @@ def seed():
     holders = []
     for index in range(HOLDERS):
         user, key = member(f"holder{index}@example.com")
-        holders.append({"id": user.pk, "key": key, "reservation": services.reserve(user, slot.pk).pk})
+        holders.append({"id": user.pk, "key": key, "reservation": reservations.reserve(user, slot.pk).pk})
     bea, bea_key = member("bea@example.com")
     cal, cal_key = member("cal@example.com")
     WaitlistEntry.objects.create(

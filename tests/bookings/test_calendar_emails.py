@@ -8,9 +8,10 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from app.accounts.closing import close_account
-from app.bookings import ics, services
+from app.bookings import ics
 from app.bookings.models import Reservation
+from app.bookings.services import reservations, slots
+from app.members.closing import close_account
 from tests.bookings.conftest import give_tickets, make_slot
 from tests.conftest import PASSWORD, make_user, token_client
 from tests.integrations.recording_server import sendinblue_on
@@ -80,15 +81,15 @@ def test_cancelling_sends_method_cancel_with_the_same_uid_and_a_higher_sequence(
 def test_every_cancellation_path_withdraws_the_calendar_entry(
     path, rich_member, staff_user, slot, django_capture_on_commit_callbacks
 ):
-    reservation = services.reserve(rich_member, slot.pk)
+    reservation = reservations.reserve(rich_member, slot.pk)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         if path == "staff":
-            services.cancel_reservation(reservation, actor=staff_user)
+            reservations.cancel_reservation(reservation, actor=staff_user)
         elif path == "slot_removed":
-            services.delete_timeslot(slot, force=True, actor=staff_user)
+            slots.delete_timeslot(slot, force=True, actor=staff_user)
         elif path == "slot_moved":
-            services.update_timeslot(slot, start=slot.start + timedelta(hours=1), force=True, actor=staff_user)
+            slots.update_timeslot(slot, start=slot.start + timedelta(hours=1), force=True, actor=staff_user)
         else:
             close_account(rich_member, password=PASSWORD)
     [message] = [m for m in mail.outbox if m.attachments]
@@ -130,7 +131,7 @@ def test_sendinblue_gets_the_calendar_entry_as_the_apis_attachment(
 def test_the_calendar_file_of_a_reservation_is_for_its_owner_and_staff(
     member_client, rich_member, admin_client_api, slot
 ):
-    reservation = services.reserve(rich_member, slot.pk)
+    reservation = reservations.reserve(rich_member, slot.pk)
     url = f"/api/reservations/{reservation.pk}/ics/"
     response = member_client.get(url)
     assert response.status_code == 200 and response["Content-Type"] == "text/calendar; charset=utf-8"

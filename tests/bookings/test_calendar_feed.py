@@ -6,8 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from app.bookings import services
 from app.bookings.models import CalendarFeed, Reservation, TimeSlot
+from app.bookings.services import reservations
 from tests.bookings.conftest import make_slot
 
 
@@ -16,15 +16,15 @@ def path_of(url):
 
 
 def test_the_feed_lists_the_members_reservations_without_logging_in(member_client, rich_member, period, client):
-    coming = services.reserve(rich_member, make_slot(period, days_ahead=3).pk)
-    past = services.reserve(rich_member, make_slot(period, days_ahead=4).pk)
+    coming = reservations.reserve(rich_member, make_slot(period, days_ahead=3).pk)
+    past = reservations.reserve(rich_member, make_slot(period, days_ahead=4).pk)
     start = timezone.now() - timedelta(days=10)
     TimeSlot.objects.filter(pk=past.timeslot_id).update(start=start, end=start + timedelta(hours=3))
-    old = services.reserve(rich_member, make_slot(period, days_ahead=5).pk)
+    old = reservations.reserve(rich_member, make_slot(period, days_ahead=5).pk)
     start = timezone.now() - timedelta(days=40)
     TimeSlot.objects.filter(pk=old.timeslot_id).update(start=start, end=start + timedelta(hours=3))
-    cancelled = services.reserve(rich_member, make_slot(period, days_ahead=6).pk)
-    services.cancel_reservation(cancelled, actor=rich_member)
+    cancelled = reservations.reserve(rich_member, make_slot(period, days_ahead=6).pk)
+    reservations.cancel_reservation(cancelled, actor=rich_member)
 
     response = member_client.post("/api/users/me/calendar-feed/")
     assert response.status_code == 200
@@ -43,7 +43,7 @@ def test_the_feed_lists_the_members_reservations_without_logging_in(member_clien
 
 
 def test_the_feed_answers_conditional_requests(member_client, rich_member, slot, client):
-    services.reserve(rich_member, slot.pk)
+    reservations.reserve(rich_member, slot.pk)
     url = path_of(member_client.post("/api/users/me/calendar-feed/").json()["url"])
     first = client.get(url)
     etag = first["ETag"]

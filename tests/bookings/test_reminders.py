@@ -7,8 +7,9 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from app.bookings import reminders, services
+from app.bookings import reminders
 from app.bookings.models import ReminderSent, Reservation, TimeSlot
+from app.bookings.services import reservations
 from tests.bookings.conftest import give_tickets, make_slot
 from tests.conftest import make_user
 
@@ -16,7 +17,7 @@ from tests.conftest import make_user
 @pytest.fixture
 def booked(rich_member, period):
     """A reservation made a week ago for a slot three days ahead."""
-    reservation = services.reserve(rich_member, make_slot(period, days_ahead=3).pk)
+    reservation = reservations.reserve(rich_member, make_slot(period, days_ahead=3).pk)
     Reservation.objects.filter(pk=reservation.pk).update(created=timezone.now() - timedelta(days=7))
     mail.outbox.clear()
     return Reservation.objects.select_related("timeslot").get(pk=reservation.pk)
@@ -66,7 +67,7 @@ def test_a_late_run_sends_only_the_latest_due_and_never_after_the_start(booked, 
 
 def test_an_offset_already_past_at_booking_is_skipped(rich_member, period, settings):
     settings.REMINDER_HOURS = [24, 2]
-    reservation = services.reserve(rich_member, make_slot(period, days_ahead=3).pk)
+    reservation = reservations.reserve(rich_member, make_slot(period, days_ahead=3).pk)
     starts_in(reservation, timedelta(hours=10))  # booked 10 h before: no "24 h" reminder
     mail.outbox.clear()
     run()
@@ -103,7 +104,7 @@ def test_a_pair_claimed_by_one_run_is_not_claimed_by_another(booked):
 
 def test_a_french_member_is_reminded_in_french(period):
     fanny = give_tickets(make_user(email="fanny@example.com", first_name="Fanny", language="fr"), 5)
-    reservation = services.reserve(fanny, make_slot(period).pk)
+    reservation = reservations.reserve(fanny, make_slot(period).pk)
     Reservation.objects.filter(pk=reservation.pk).update(created=timezone.now() - timedelta(days=7))
     starts_in(reservation, timedelta(hours=3))
     mail.outbox.clear()
@@ -122,7 +123,7 @@ def test_batches_cost_the_same_queries_whatever_their_size(period, settings, dja
         Reservation.objects.all().delete()
         for index in range(n):
             user = give_tickets(make_user(email=f"r{n}-{index}@example.com"), 1)
-            reservation = services.reserve(user, make_slot(period, days_ahead=3 + index).pk)
+            reservation = reservations.reserve(user, make_slot(period, days_ahead=3 + index).pk)
             Reservation.objects.filter(pk=reservation.pk).update(created=timezone.now() - timedelta(days=30))
             starts_in(reservation, timedelta(hours=5))
         with CaptureQueriesContext(connection) as queries:

@@ -7,8 +7,9 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from app.bookings import services, waitlist
+from app.bookings import waitlist
 from app.bookings.models import Reservation, TimeSlot, WaitlistEntry
+from app.bookings.services import reservations
 from tests.bookings.conftest import give_tickets, make_period, make_slot, make_workplace
 from tests.conftest import make_user, token_client
 
@@ -17,7 +18,7 @@ from tests.conftest import make_user, token_client
 def full_slot(db):
     """A one-seat slot in three days, taken by Ann."""
     slot = make_slot(make_period(make_workplace(seats=1)))
-    services.reserve(give_tickets(make_user(email="ann@example.com"), 5), slot.pk)
+    reservations.reserve(give_tickets(make_user(email="ann@example.com"), 5), slot.pk)
     return slot
 
 
@@ -33,7 +34,7 @@ def cancel_anns_seat(slot, callbacks, *, by_staff=None):
     ann = Reservation.objects.get(timeslot=slot, status="active")
     with callbacks(execute=True):
         if by_staff:  # inside the cancellation deadline
-            services.cancel_reservation(ann, actor=by_staff)
+            reservations.cancel_reservation(ann, actor=by_staff)
             return
         response = token_client(ann.user).delete(f"/api/reservations/{ann.pk}/")
     assert response.status_code == 200
@@ -131,7 +132,7 @@ def test_offers_stop_at_the_cutoff_and_never_outlive_it(db, staff_user, django_c
     start = timezone.now() + timedelta(hours=5)
     TimeSlot.objects.filter(pk=soon.pk).update(start=start, end=start + timedelta(hours=2))
     soon.refresh_from_db()
-    services.reserve(member("ann@example.com"), soon.pk)
+    reservations.reserve(member("ann@example.com"), soon.pk)
     bea = member("bea@example.com")
     join(token_client(bea), soon)
     cancel_anns_seat(soon, django_capture_on_commit_callbacks, by_staff=staff_user)

@@ -69,17 +69,28 @@ def code_sha256(path):
 def rehearsal(tmp_path_factory, moto_server, runtime_venv):
     """`deploy.sh dev --initial` then `deploy.sh dev` against moto, in a copy of the project.
 
-    The tested artifact of the first run is kept as `initial_package` for the packaging tests.
+    The first deploy ships a commit whose settings hold one more variable (a credential about to be
+    retired); the update ships the next commit, which removes it. The tested artifact of the first
+    run is kept as `initial_package` for the packaging tests.
     """
     rehearsal = Rehearsal(
         tmp_path_factory.mktemp("rehearsal"), moto_server, venv=runtime_venv, wheelhouse=WHEELHOUSE
     ).prepare()
+    rehearsal.edit_settings(
+        lambda config: config["dev"]["aws_environment_variables"].update(RETIRED_CREDENTIAL="old-value"),
+        "a variable to retire",
+    )
+    rehearsal.initial_commit = rehearsal.head()
     rehearsal.initial = rehearsal.deploy("--initial")
     assert rehearsal.initial.returncode == 0, rehearsal.initial.stdout[-3000:] + rehearsal.initial.stderr[-3000:]
     rehearsal.initial_package = rehearsal.workdir / "initial-package.zip"
     shutil.copy(rehearsal.repo / "build" / "dev-package.zip", rehearsal.initial_package)
     rehearsal.settings_after_initial = (rehearsal.repo / "zappa_settings.json").read_bytes()
     rehearsal.code_sha256_after_initial = rehearsal.lambda_configuration()["CodeSha256"]
+    rehearsal.environment_after_initial = rehearsal.lambda_configuration()["Environment"]["Variables"]
+    rehearsal.edit_settings(
+        lambda config: config["dev"]["aws_environment_variables"].pop("RETIRED_CREDENTIAL"), "retire the variable"
+    )
     rehearsal.update = rehearsal.deploy()
     assert rehearsal.update.returncode == 0, rehearsal.update.stdout[-3000:] + rehearsal.update.stderr[-3000:]
     # Lambda's CodeSha256 of each tested artifact (base64 of the zip's SHA-256).

@@ -30,13 +30,32 @@ def stage_env(stage):
 
 
 @pytest.mark.parametrize("stage", ["dev", "production"])
-def test_every_runtime_secret_is_empty_and_only_those(stage):
+def test_the_secrets_are_named_apart_and_never_in_the_committed_environment(stage):
+    # Zappa keeps the variables a function has that the settings do not name: a bare `zappa update`
+    # leaves the live secrets alone (the moto rehearsal shows it).
     env = stage_env(stage)
 
-    assert {name for name, value in env.items() if value == ""} == SECRETS
+    assert set(SETTINGS["dev"]["deploy"]["secrets"]) == SECRETS
+    assert not SECRETS & set(env)
+    assert "" not in env.values()
     assert not DEPLOY_ONLY & set(env), "AWS keys are for the deploy, never the Lambda"
     assert env["DEBUG"] == "False"
     assert ".execute-api." in env["ALLOWED_HOSTS"]
+
+
+@pytest.mark.parametrize("stage", ["dev", "production"])
+def test_every_email_template_has_its_english_and_french_id_named(stage):
+    env = stage_env(stage)
+    templates = SETTINGS["dev"]["deploy"]["email_templates"]
+
+    assert "RESERVATION_CONFIRMED" in templates
+    for name in templates:
+        assert env[name].isdigit() and env[f"{name}_FR"].isdigit()
+
+
+def test_production_refuses_to_deploy_until_every_template_id_is_set():
+    assert SETTINGS["production"]["deploy"] == {"require_email_templates": True}
+    assert SETTINGS["dev"]["deploy"]["require_email_templates"] is False
 
 
 def test_production_extends_dev_and_overrides_what_differs():
@@ -119,6 +138,50 @@ def test_both_ci_files_deploy_dev_from_develop_with_the_same_scripts():
     assert runs == ["python3 write_secure_env.py dev", "./deploy.sh dev"]
     assert not DEPLOY_ONLY & set(job["env"]), "AWS credentials come from the OIDC role, not stored keys"
     assert SECRETS <= set(job["env"])
+
+
+def travis_deploys(pipeline, branch="develop"):
+    """Travis's deploy condition, read back from .travis.yml and run by bash as Travis does."""
+    import yaml
+
+    deploy = yaml.safe_load((ROOT / ".travis.yml").read_text())["deploy"][0]
+    on = deploy.get("on", deploy.get(True))
+    env = {"PATH": "/usr/bin:/bin", **({"DEPLOY_PIPELINE": pipeline} if pipeline is not None else {})}
+    condition = subprocess.run(["bash", "-c", f"[[ ( {on['condition']} ) ]]"], env=env, check=False)
+    return branch == on["branch"] and condition.returncode == 0
+
+
+def github_deploys(pipeline, event="push", ref="refs/heads/develop"):
+    """The deploy job's `if`, read back from the workflow: a conjunction of `name == 'literal'` clauses."""
+    import yaml
+
+    condition = yaml.safe_load((ROOT / ".github/workflows/ci.yml").read_text())["jobs"]["deploy-dev"]["if"]
+    context = {"github.event_name": event, "github.ref": ref, "vars.DEPLOY_PIPELINE": pipeline or ""}
+    clauses = [clause.strip().split(" == ") for clause in condition.split("&&")]
+    assert all(len(clause) == 2 and clause[0] in context for clause in clauses), condition
+    return all(context[name] == literal.strip("'") for name, literal in clauses)
+
+
+@pytest.mark.parametrize("pipeline", ["travis", "github", None, "both"])
+def test_exactly_the_pipeline_named_by_deploy_pipeline_deploys(pipeline):
+    deployers = [
+        name for name, deploys in (("travis", travis_deploys), ("github", github_deploys)) if deploys(pipeline)
+    ]
+
+    assert deployers == ([pipeline] if pipeline in ("travis", "github") else [])
+    assert not travis_deploys("travis", branch="main") and not github_deploys("github", ref="refs/heads/main")
+    assert not github_deploys("github", event="pull_request")
+
+
+def test_both_pipelines_test_every_push_whatever_deploy_pipeline_says():
+    import yaml
+
+    travis = yaml.safe_load((ROOT / ".travis.yml").read_text())
+    workflow = yaml.safe_load((ROOT / ".github/workflows/ci.yml").read_text())
+    assert "if" not in workflow["jobs"]["test"] and "condition" not in json.dumps(travis["script"])
+    assert travis["git"]["depth"] is False  # the history deploy.sh compares the live commit with
+    checkout = workflow["jobs"]["deploy-dev"]["steps"][0]
+    assert checkout["uses"].startswith("actions/checkout@") and checkout["with"]["fetch-depth"] == 0
 
 
 def test_both_pipelines_provide_postgresql_and_pass_its_url_to_the_tests():

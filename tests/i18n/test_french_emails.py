@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 
-from app.bookings import services
+from app.bookings.services import reservations
 from app.store.models import Package
 from tests.bookings.conftest import give_tickets, make_period, make_slot, make_workplace
 from tests.conftest import make_user, token_client
@@ -41,7 +41,7 @@ def test_an_english_member_keeps_the_english_template(anon_client, member, setti
 
 def test_a_missing_french_template_falls_back_to_english_with_a_warning(anon_client, french_member, settings, caplog):
     settings.FORGOT_PASSWORD, settings.FORGOT_PASSWORD_FR = 7, 0
-    with sendinblue_on(settings) as server, caplog.at_level(logging.WARNING, logger="app.core.email"):
+    with sendinblue_on(settings) as server, caplog.at_level(logging.WARNING, logger="app.core.email_delivery"):
         anon_client.post("/api/password/reset/", {"email": french_member.email}, format="json")
     assert server.requests[0].json["templateId"] == 7
     assert "FORGOT_PASSWORD_FR is not set" in caplog.text
@@ -62,7 +62,7 @@ def test_an_english_admin_moving_a_slot_tells_each_member_in_their_language(
     fanny = give_tickets(make_user(email="fanny@example.com", first_name="Fanny", language="fr"), 2)
     emma = give_tickets(make_user(email="emma@example.com", first_name="Emma", language="en"), 2)
     for member in (fanny, emma):
-        services.reserve(member, slot.pk)
+        reservations.reserve(member, slot.pk)
     new_start = slot.start + timedelta(hours=4)
     body = {"start": new_start.isoformat(), "end": (new_start + timedelta(hours=1)).isoformat(), "force": True}
     with django_capture_on_commit_callbacks(execute=True):

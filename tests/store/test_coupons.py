@@ -41,9 +41,11 @@ def test_admins_create_coupons_members_cannot(admin_client_api, member_client, p
     assert created.status_code == 201, created.json()
     assert created.json()["code"] == "Spring10" and created.json()["uses"] == 0
     again = admin_client_api.post("/api/coupons/", {**body, "code": "SPRING10"}, format="json")
-    assert again.status_code == 400 and again.json()["code"] == ["A coupon with this code already exists."]
+    assert again.status_code == 400 and again.json()["fields"]["code"] == ["A coupon with this code already exists."]
     both = admin_client_api.post("/api/coupons/", {"code": "X", "percent_off": "5", "amount_off": "2"}, format="json")
-    assert both.status_code == 400 and both.json()["percent_off"] == ["Give exactly one of percent_off or amount_off."]
+    assert both.status_code == 400 and both.json()["fields"]["percent_off"] == [
+        "Give exactly one of percent_off or amount_off."
+    ]
     assert member_client.get("/api/coupons/").status_code == 403
 
 
@@ -75,21 +77,21 @@ def test_check_gives_the_price_with_the_discount_before_tax(member_client, packa
 def test_refusals_name_the_coupon_field(member_client, package, fields, message):
     Coupon.objects.create(code="C", amount_off=Decimal("5"), **fields)
     response = check(member_client, "c", ("package", package, 1))
-    assert response.status_code == 400 and response.json()["coupon"] == [message]
+    assert response.status_code == 400 and response.json()["fields"]["coupon"] == [message]
 
 
 def test_unknown_code_wrong_product_and_wrong_organisation(member_client, member, package, membership):
-    assert check(member_client, "NOPE", ("package", package, 1)).json()["coupon"] == [
+    assert check(member_client, "NOPE", ("package", package, 1)).json()["fields"]["coupon"] == [
         "This coupon code does not exist."
     ]
     only_annual = Coupon.objects.create(code="ANNUAL", amount_off=Decimal("5"))
     only_annual.memberships.add(membership)
     wrong = check(member_client, "annual", ("package", package, 1))
     assert wrong.status_code == 400
-    assert wrong.json()["coupon"] == ["This coupon does not apply to any product of this order."]
+    assert wrong.json()["fields"]["coupon"] == ["This coupon does not apply to any product of this order."]
     campus = Coupon.objects.create(code="CAMPUS", percent_off=Decimal("50"))
     campus.organizations.add(Organization.objects.create(name="Elsewhere University"))
-    assert check(member_client, "campus", ("package", package, 1)).json()["coupon"] == [
+    assert check(member_client, "campus", ("package", package, 1)).json()["fields"]["coupon"] == [
         "This coupon is reserved to members of other organisations."
     ]
 
@@ -119,7 +121,7 @@ def test_paying_with_a_coupon_charges_the_discounted_total_and_records_one_use(m
     assert charged_amounts(paysafe) == [5174]
     used = buy_with(member_client, "TENOFF", ("package", package, 1), key="k2")
     assert used.status_code == 400
-    assert used.json()["coupon"] == ["You have already used this coupon as many times as it allows."]
+    assert used.json()["fields"]["coupon"] == ["You have already used this coupon as many times as it allows."]
 
 
 def test_a_declined_payment_gives_the_use_back(member_client, package, paysafe):
@@ -140,7 +142,7 @@ def test_a_refund_returns_the_use(admin_client_api, member_client, member, packa
     order = buy_with(member_client, "ONCE", ("package", package, 1)).json()
     assert CouponUse.objects.filter(coupon=coupon).count() == 1
     other = token_client(make_user(email="other@example.com"))
-    assert check(other, "ONCE", ("package", package, 1)).json()["coupon"] == ["This coupon has been used up."]
+    assert check(other, "ONCE", ("package", package, 1)).json()["fields"]["coupon"] == ["This coupon has been used up."]
     paysafe.add("POST", f"{SETTLEMENTS}/settle-1/refunds", json={"id": "refund-1", "status": "PENDING"})
     refunded = admin_client_api.post(f"/api/orders/{order['id']}/refund/", {}, format="json")
     assert refunded.status_code == 200, refunded.json()

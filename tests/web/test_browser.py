@@ -287,8 +287,8 @@ def test_the_members_week_pages_at_phone_width_with_axe(browser, live_server, tr
 
     from django.utils import timezone
 
-    from app.bookings import services
     from app.bookings.models import TimeSlot
+    from app.bookings.services import reservations
 
     settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
     member = give_tickets(make_user(), 10)
@@ -297,11 +297,11 @@ def test_the_members_week_pages_at_phone_width_with_axe(browser, live_server, tr
     booked = make_slot(period, days_ahead=3)
     other = make_slot(period, days_ahead=4)
     full = make_slot(period, days_ahead=5)
-    services.reserve(give_tickets(make_user(email="ann@example.com"), 1), full.pk)
+    reservations.reserve(give_tickets(make_user(email="ann@example.com"), 1), full.pk)
     late = make_slot(period, days_ahead=6)
     start = timezone.now() + timedelta(hours=5)
     TimeSlot.objects.filter(pk=late.pk).update(start=start, end=start + timedelta(hours=1))
-    reservation = services.reserve(member, booked.pk)
+    reservation = reservations.reserve(member, booked.pk)
     phone = Site(browser, live_server.url, viewport=PHONE)
     try:
         page = phone.page

@@ -6,8 +6,8 @@ from datetime import timedelta
 from django.utils import timezone
 
 from app.accounts.models import User
-from app.bookings import services
 from app.bookings.models import CalendarFeed, Reservation, TimeSlot, WaitlistEntry
+from app.bookings.services import reservations
 from tests.web.conftest import give_tickets, make_slot, make_user
 
 
@@ -30,7 +30,7 @@ def test_sessions_show_the_address_and_a_map_link_only(client, slot, workplace):
 
 def test_home_shows_the_members_next_session(logged_in, member, slot):
     assert "Your next session" not in logged_in.get("/").content.decode()
-    reservation = services.reserve(member, slot.pk)
+    reservation = reservations.reserve(member, slot.pk)
     html = logged_in.get("/").content.decode()
     assert "Your next session" in html and f"/api/reservations/{reservation.pk}/ics/" in html
 
@@ -48,7 +48,7 @@ def test_booking_inside_the_deadline_asks_first(logged_in, member, period):
 
 
 def test_cancelling_asks_first(logged_in, member, slot):
-    reservation = services.reserve(member, slot.pk)
+    reservation = reservations.reserve(member, slot.pk)
     page = logged_in.get("/account/reservations/").content.decode()
     assert f'href="/account/reservations/{reservation.pk}/cancel/confirm/"' in page
     assert f'href="/api/reservations/{reservation.pk}/ics/"' in page  # Add to calendar
@@ -63,7 +63,7 @@ def test_cancelling_asks_first(logged_in, member, slot):
 
 def test_a_full_session_offers_its_waiting_list(logged_in, member, slot):
     for n in range(2):
-        services.reserve(give_tickets(make_user(email=f"m{n}@example.com"), 5), slot.pk)
+        reservations.reserve(give_tickets(make_user(email=f"m{n}@example.com"), 5), slot.pk)
     html = logged_in.get("/sessions/").content.decode()
     assert f'action="/sessions/{slot.pk}/waitlist/"' in html and "Join the waiting list" in html
     joined = logged_in.post(f"/sessions/{slot.pk}/waitlist/", follow=True).content.decode()
@@ -84,7 +84,7 @@ def test_an_offer_shows_reserve_and_decline_on_the_reservations_page(logged_in, 
 
 
 def test_moving_from_the_reservations_page(logged_in, member, slot, period):
-    reservation = services.reserve(member, slot.pk)
+    reservation = reservations.reserve(member, slot.pk)
     target = make_slot(period, days_ahead=5)
     page = logged_in.get(f"/account/reservations/{reservation.pk}/move/").content.decode()
     assert f'value="{target.pk}"' in page and f'value="{slot.pk}"' not in page
@@ -108,6 +108,6 @@ def test_account_turns_reminders_off_and_makes_a_calendar_feed(logged_in, member
 
 def test_the_pages_speak_french(logged_in, member, slot):
     logged_in.cookies["django_language"] = "fr"
-    services.reserve(member, slot.pk)
+    reservations.reserve(member, slot.pk)
     html = logged_in.get("/account/reservations/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Ajouter à l’agenda" in html and "Listes d’attente" in html

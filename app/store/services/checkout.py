@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from app.accounts.models import User
-from app.core.exceptions import DomainError, IdempotencyKeyReused, Invalid, PaymentDeclined, ProviderUnavailable
+from app.core.exceptions import DomainError, IdempotencyKeyReused, Invalid, PaymentDeclined, PaymentUnavailable
 from app.integrations.payments import (
     Authorisation,
     AuthStatus,
@@ -269,7 +269,7 @@ def resolve_uncertain(order: Order, gateway: PaymentGateway, error: GatewayError
         "Please try again in a few minutes."
     )
     fail_order(order, error.code or "unreachable", message, source=SOURCE, uncertain=True)
-    raise _failed(order, ProviderUnavailable(message))
+    raise _failed(order, PaymentUnavailable(message))
 
 
 def _complete_or_pending(order: Order, auth: Authorisation) -> CheckoutResult:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import ProtectedError, QuerySet
@@ -19,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from app.accounts.models import User
-from app.core.exceptions import InUse, Invalid
+from app.core.exceptions import ErrorCode, InUse, Invalid
 from app.store.models import Coupon, CouponUse, Membership, Order, Package
 from app.store.services.eligibility import CartItem
 from app.store.services.pricing import CENT
@@ -34,7 +35,32 @@ class Discount:
 
 
 def _refuse(message: str) -> Invalid:
-    return Invalid(fields={"coupon": [message]})
+    return Invalid(fields={"coupon": [message]}, code=ErrorCode.COUPON_NOT_USABLE)
+
+
+def check_coupon(
+    *,
+    code: str,
+    percent_off: Decimal | None,
+    amount_off: Decimal | None,
+    valid_from: datetime | None,
+    valid_until: datetime | None,
+    coupon_id: int | None = None,
+) -> None:
+    """What makes a coupon one that can be used, for every caller (API, admin): `Invalid` naming the
+    fields at fault. `coupon_id`: the coupon being changed, whose own code is not a clash."""
+    errors: dict[str, list[str]] = {}
+    taken = Coupon.objects.filter(code__iexact=code.strip()).exclude(pk=coupon_id)
+    if not code.strip():
+        errors["code"] = [_("Give a code.")]
+    elif taken.exists():
+        errors["code"] = [_("A coupon with this code already exists.")]
+    if (percent_off is None) == (amount_off is None):
+        errors["percent_off"] = [_("Give exactly one of percent_off or amount_off.")]
+    if valid_from and valid_until and valid_until <= valid_from:
+        errors["valid_until"] = [_("The end of validity must be after its start.")]
+    if errors:
+        raise Invalid(fields=errors)
 
 
 def normalise(code: str) -> str:

@@ -8,13 +8,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from app.accounts.tickets import NotEnoughTickets
-from app.bookings import services as bookings
-from app.bookings.models import Reservation
-from app.core.exceptions import DomainError
+from app.bookings import selectors
+from app.bookings.selectors import Availability
+from app.bookings.services import reservations
+from app.core.exceptions import DomainError, ErrorCode
 from app.core.i18n import localized
 from app.web.feedback import show_on_page
 from app.web.forms import SlotFilterForm
@@ -27,40 +28,38 @@ PAGE_SIZE = 20
 
 
 def _upcoming():
-    return bookings.timeslots_with_places().filter(start__gt=now(), period__is_active=True)
+    return selectors.upcoming_timeslots()
+
+
+def _why_not(state, slot, user):
+    """The words under a Reserve button that cannot be used, or None."""
+    if state == Availability.RESERVED:
+        return _("You have reserved this session.")
+    if state == Availability.FULL:
+        return _("Full: no seat left.")
+    if state == Availability.NOT_ENOUGH_TICKETS:
+        return _("Not enough tickets: this session costs %(price)s, you have %(balance)s.") % {
+            "price": slot.price,
+            "balance": user.tickets,
+        }
+    return None
 
 
 def _slot_views(slots, user):
     """What a slot's card shows, and why its Reserve button cannot be used when it cannot."""
     slots = list(slots)
-    mine = set()
-    queued: dict[int, str] = {}
-    if user.is_authenticated and slots:
-        mine = set(
-            Reservation.objects.filter(
-                user=user, status=Reservation.Status.ACTIVE, timeslot_id__in=[s.pk for s in slots]
-            ).values_list("timeslot_id", flat=True)
-        )
-        queued = week.queued_status(user, slots)
+    found = selectors.availability(slots, user)
+    queued = week.queued_status(user, slots) if user.is_authenticated and slots else {}
     cards = []
     for slot in slots:
         workplace = slot.period.workplace
         zone = workplace.zone
         start, end = slot.start.astimezone(zone), slot.end.astimezone(zone)
-        reason = store_link = None
+        state = found[slot.pk].state
         offered = queued.get(slot.pk) == "offered"
-        if slot.pk in mine:
-            reason = _("You have reserved this session.")
-        elif slot.pk in queued and not offered:
+        reason = _why_not(state, slot, user)
+        if slot.pk in queued and not offered and state != Availability.RESERVED:
             reason = _("You are on the waiting list of this session.")
-        elif slot.places_remaining <= 0 and not offered:
-            reason = _("Full: no seat left.")
-        elif user.is_authenticated and user.tickets < slot.price:
-            reason = _("Not enough tickets: this session costs %(price)s, you have %(balance)s.") % {
-                "price": slot.price,
-                "balance": user.tickets,
-            }
-            store_link = True
         cards.append(
             {
                 "id": slot.pk,
@@ -70,12 +69,12 @@ def _slot_views(slots, user):
                 "end": f"{end:%H:%M}",
                 "zone": zone_label(start, zone),
                 "price": slot.price,
-                "seats_left": slot.places_remaining,
+                "seats_left": found[slot.pk].places_remaining,
                 "reason": reason,
-                "store_link": store_link,
+                "store_link": True if state == Availability.NOT_ENOUGH_TICKETS else None,
                 "place": week.place(workplace),
                 "late": week.inside_deadline(slot),  # Reserve asks for confirmation first
-                "can_wait": slot.places_remaining <= 0 and slot.pk not in mine and slot.pk not in queued,
+                "can_wait": state == Availability.FULL and slot.pk not in queued,
                 "offered": offered,
             }
         )
@@ -123,14 +122,14 @@ def sessions(request):
 @require_POST
 @login_required
 def reserve(request, slot_id):
-    back = safe_next(request, "/sessions/")
+    back = safe_next(request, reverse("sessions"))
     if week.needs_confirmation(request, slot_id):  # inside the cancellation deadline: say so first
         return redirect(f"/sessions/{slot_id}/reserve/confirm/?next={quote(back)}")
     try:
-        reservation = bookings.reserve(request.user, slot_id)
+        reservation = reservations.reserve(request.user, slot_id)
     except DomainError as error:
         show_on_page(request, error)
-        if isinstance(error.__cause__, NotEnoughTickets):
+        if error.code == ErrorCode.NOT_ENOUGH_TICKETS:
             messages.info(request, _("Buy tickets in the store."), extra_tags="store")
         return redirect(back)
     slot = reservation.timeslot
@@ -145,4 +144,4 @@ def reserve(request, slot_id):
             "price": reservation.price,
         },
     )
-    return redirect("/account/reservations/")
+    return redirect("reservations")

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from app.accounts.models import User
-from app.bookings import feed, ics, moving, services, waitlist
+from app.bookings import feed, ics, moving, selectors, waitlist
 from app.bookings.models import Reservation, TimeSlot, WaitlistEntry
 from app.core.exceptions import DomainError
 from app.core.i18n import localized
@@ -60,7 +60,7 @@ def _slot_context(slot: TimeSlot) -> dict[str, object]:
 @require_safe
 @login_required
 def confirm_reserve(request: HttpRequest, slot_id: int) -> HttpResponse:
-    slot = services.timeslots_with_places().filter(pk=slot_id).first()
+    slot = selectors.timeslots_with_places().filter(pk=slot_id).first()
     if slot is None:
         return not_found(request)
     context = {**_slot_context(slot), "late": inside_deadline(slot), "next": safe_next(request, "/sessions/")}
@@ -181,7 +181,7 @@ def move(request: HttpRequest, reservation_id: int) -> HttpResponse:
         return redirect("/account/reservations/")
     choices = [
         {**_slot_context(slot), "seats_left": slot.places_remaining}
-        for slot in services.timeslots_with_places()
+        for slot in selectors.timeslots_with_places()
         .filter(start__gt=now(), period__is_active=True, places_remaining__gt=0)
         .exclude(pk=reservation.timeslot_id)
         .order_by("start", "id")[:MOVE_CHOICES]

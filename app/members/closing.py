@@ -3,7 +3,7 @@
 In this order:
 1. the password is checked: a wrong one changes nothing;
 2. in one transaction, with the member's row locked: every reservation whose slot has not
-   started is cancelled and its tickets returned through the ledger (app.bookings.services),
+   started is cancelled and its tickets returned through the ledger (app.bookings.services.reservations),
    the personal data is erased (names, phone, birth date, university), the address becomes
    `closed-<id>@closed.invalid` so that the real one can sign up again, the password becomes
    unusable, the account inactive and every API token is revoked;
@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from app.accounts.models import AuthToken, User
 from app.bookings.models import Reservation
-from app.bookings.services import cancel_reservation
+from app.bookings.services.reservations import cancel_reservation
 from app.core.exceptions import DomainError, Invalid, PermissionDenied
 from app.store.models import SavedCard
 

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0005_user_language_and_french_names"),
+        ("accounts", "0006_canonical_emails"),
     ]
 
     operations = [
