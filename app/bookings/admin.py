@@ -224,7 +224,7 @@ class TimeSlotAdmin(admin.ModelAdmin):
     form = TimeSlotForm
     list_display = ["__str__", "period", "price", "places_remaining", "removed_at", "attendance_link"]
     list_filter = ["period__workplace", "period", ("removed_at", admin.EmptyFieldListFilter)]
-    readonly_fields = ["removed_at", waiting_list]  # the slot's queue
+    readonly_fields = ["removed_at", waiting_list]  # type: ignore[list-item]  # the slot's queue (a callable)
     date_hierarchy = "start"
     actions = ["book_member", "force_delete"]
 

@@ -121,7 +121,9 @@ def offer(entry: WaitlistEntry) -> None:
             **slot_params(slot),
             "first_name": user.first_name,
             "price": slot.price,
-            "offer_expires_at": f"{entry.offer_expires_at.astimezone(zone):%Y-%m-%d %H:%M}",
+            "offer_expires_at": f"{entry.offer_expires_at.astimezone(zone):%Y-%m-%d %H:%M}"
+            if entry.offer_expires_at
+            else "",
             # Both on the member's reservations page: its buttons POST, mail scanners only GET.
             "reserve_url": f"{settings.SITE_URL}/account/reservations/#waitlist",
             "decline_url": f"{settings.SITE_URL}/account/reservations/#waitlist",

@@ -78,7 +78,7 @@ def _claim(pairs: list[tuple[int, int]], now: datetime) -> set[tuple[int, int]]:
         return set()
     table = connection.ops.quote_name(ReminderSent._meta.db_table)
     values = ", ".join(["(%s, %s, %s)"] * len(pairs))
-    params: list[object] = [item for reservation_id, hours in pairs for item in (reservation_id, hours, now)]
+    params: list[int | datetime] = [item for reservation_id, hours in pairs for item in (reservation_id, hours, now)]
     # Only the quoted table name and placeholders are formatted in; every value is a parameter.
     sql = f"INSERT INTO {table} (reservation_id, hours_before, sent_at) VALUES {values} "  # noqa: S608
     sql += "ON CONFLICT (reservation_id, hours_before) DO NOTHING RETURNING reservation_id, hours_before"
@@ -101,7 +101,7 @@ def send_reminders(now: datetime | None = None) -> int:
         ):
             done[reservation_id].add(hours)
         to_claim: list[tuple[int, int]] = []
-        to_send: dict[int, int] = {}
+        to_send: dict[int, int] = {}  # reservation id -> the offset its e-mail is for
         for reservation in batch:
             start = reservation.timeslot.start
             due = [h for h in hours_list if start - timedelta(hours=h) <= now]
@@ -114,8 +114,8 @@ def send_reminders(now: datetime | None = None) -> int:
                 to_send[reservation.pk] = min(due)
         claimed = _claim(to_claim, now)
         for reservation in batch:
-            hours = to_send.get(reservation.pk)
-            if hours is not None and (reservation.pk, hours) in claimed:
+            offset = to_send.get(reservation.pk)
+            if offset is not None and (reservation.pk, offset) in claimed:
                 _send(reservation, now)
                 sent += 1
     return sent

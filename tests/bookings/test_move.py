@@ -75,6 +75,7 @@ def test_members_move_until_the_cancellation_deadline_and_staff_any_time(
     target = make_slot(period, days_ahead=4)
     late = move(member_client, old, target)
     assert late.status_code == 400 and "can be moved until 24 h before the start" in late.json()["detail"]
+    assert late.json()["code"] == "move_deadline_passed"
     assert (
         admin_client_api.post(f"/api/reservations/{old.pk}/move/", {"timeslot": target.pk}, format="json").status_code
         == 201

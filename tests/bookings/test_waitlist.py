@@ -54,15 +54,17 @@ def test_joining_is_refused_when_it_makes_no_sense(full_slot, period, rich_membe
     free = make_slot(period)
     refused = join(member_client, free)
     assert refused.status_code == 409 and "reserve it instead" in refused.json()["detail"]
+    assert refused.json()["code"] == "waitlist_seat_available"
     ann = Reservation.objects.get(timeslot=full_slot).user
     assert join(token_client(ann), full_slot).status_code == 409  # holds a seat
     assert join(member_client, full_slot).status_code == 201
     again = join(member_client, full_slot)
-    assert again.status_code == 409
+    assert again.status_code == 409 and again.json()["code"] == "already_waiting"
     assert again.json()["detail"] == "You are already on the waiting list of this time slot."
     TimeSlot.objects.filter(pk=full_slot.pk).update(start=timezone.now() - timedelta(minutes=1))
     WaitlistEntry.objects.all().delete()
-    assert join(member_client, full_slot).status_code == 409  # started
+    started = join(member_client, full_slot)
+    assert started.status_code == 409 and started.json()["code"] == "slot_started"
 
 
 def test_a_freed_seat_is_offered_to_the_first_in_line_and_held_for_them(
@@ -84,6 +86,7 @@ def test_a_freed_seat_is_offered_to_the_first_in_line_and_held_for_them(
     assert slot_body["places_remaining"] == 0
     refused = token_client(cal).post("/api/reservations/", {"timeslot": full_slot.pk}, format="json")
     assert refused.status_code == 400 and refused.json()["detail"] == "This time slot is full."
+    assert refused.json()["code"] == "slot_full"
     # Bea books through the normal endpoint, which ends her entry.
     booked = token_client(bea).post("/api/reservations/", {"timeslot": full_slot.pk}, format="json")
     assert booked.status_code == 201
@@ -145,7 +148,8 @@ def test_offers_stop_at_the_cutoff_and_never_outlive_it(db, staff_user, django_c
     with django_capture_on_commit_callbacks(execute=True):
         waitlist.process_waitlists()
     assert WaitlistEntry.objects.get().status == "waiting"
-    assert join(token_client(member("cal@example.com")), soon).status_code == 409
+    closed = join(token_client(member("cal@example.com")), soon)
+    assert closed.status_code == 409 and closed.json()["code"] == "waitlist_closed"
 
 
 def test_raising_the_seats_offers_the_new_ones(full_slot, admin_client_api, django_capture_on_commit_callbacks):

@@ -79,7 +79,7 @@ def needs_confirmation(request: HttpRequest, slot_id: int) -> bool:
 @login_required
 def confirm_cancel(request: HttpRequest, reservation_id: int) -> HttpResponse:
     reservation = (
-        Reservation.objects.filter(pk=reservation_id, user=request.user, status=Reservation.Status.ACTIVE)
+        Reservation.objects.filter(pk=reservation_id, user=_member(request), status=Reservation.Status.ACTIVE)
         .select_related("timeslot__period__workplace")
         .first()
     )
@@ -153,7 +153,7 @@ def waitlist_views(user: User) -> list[dict[str, object]]:
                 "slot_id": slot.pk,
                 "workplace": localized(slot.period.workplace, "name"),
                 "start": local_text(slot.start, zone),
-                "position": entry.position,
+                "position": entry.position,  # type: ignore[attr-defined]  # annotated by waitlist.entries
                 "offered": entry.status == WaitlistEntry.Status.OFFERED and entry.offer_expires_at > now(),
                 "expires": local_text(entry.offer_expires_at, zone) if entry.offer_expires_at else "",
             }
@@ -165,7 +165,7 @@ def waitlist_views(user: User) -> list[dict[str, object]]:
 def move(request: HttpRequest, reservation_id: int) -> HttpResponse:
     """GET: the sessions this booking can move to; POST `timeslot`: move it."""
     reservation = (
-        Reservation.objects.filter(pk=reservation_id, user=request.user, status=Reservation.Status.ACTIVE)
+        Reservation.objects.filter(pk=reservation_id, user=_member(request), status=Reservation.Status.ACTIVE)
         .select_related("timeslot__period__workplace")
         .first()
     )
@@ -179,13 +179,9 @@ def move(request: HttpRequest, reservation_id: int) -> HttpResponse:
             return redirect(f"/account/reservations/{reservation.pk}/move/")
         messages.success(request, _("Your reservation is moved. The e-mail we sent updates your calendar."))
         return redirect("/account/reservations/")
-    choices = [
-        {**_slot_context(slot), "seats_left": slot.places_remaining}
-        for slot in selectors.timeslots_with_places()
-        .filter(start__gt=now(), period__is_active=True, places_remaining__gt=0)
-        .exclude(pk=reservation.timeslot_id)
-        .order_by("start", "id")[:MOVE_CHOICES]
-    ]
+    slots = selectors.timeslots_with_places().filter(start__gt=now(), period__is_active=True)
+    open_slots = slots.filter(places_remaining__gt=0).exclude(pk=reservation.timeslot_id)  # type: ignore[misc]
+    choices = [_slot_context(slot) for slot in open_slots.order_by("start", "id")[:MOVE_CHOICES]]
     context = {**_slot_context(reservation.timeslot), "r": reservation, "choices": choices}
     return render(request, "web/move.html", context)
 
