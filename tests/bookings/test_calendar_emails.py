@@ -161,3 +161,15 @@ def test_text_values_are_escaped_and_long_lines_folded_between_characters():
     folded = ics.fold(line)
     assert all(len(part.encode()) <= 75 for part in folded.split("\r\n"))
     assert folded.replace("\r\n ", "") == line
+
+
+def test_a_french_member_is_told_of_a_cancellation_in_french(period, django_capture_on_commit_callbacks):
+    member = give_tickets(make_user(email="fanny@example.com", first_name="Fanny", language="fr"), 5)
+    client = token_client(member)
+    booked = reserve(client, make_slot(period)).json()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.delete(f"/api/reservations/{booked['id']}/").status_code == 200
+    [message] = mail.outbox
+    assert "a été annulée comme vous l’avez demandé" in message.body and "Carte\u00a0:" in message.body
+    assert "METHOD:CANCEL" in calendar_of(message)

@@ -205,3 +205,10 @@ def test_the_admin_shows_each_slots_queue(full_slot, staff_browser):
     html = staff_browser.get(f"/admin/bookings/timeslot/{full_slot.pk}/change/").content.decode()
     assert "Waiting list (first in line first)" in html
     assert html.index("bea@example.com") < html.index("cal@example.com")
+
+
+def test_the_waiting_list_answers_in_french(full_slot):
+    client = token_client(member("fanny@example.com", language="fr"))
+    assert client.post(f"/api/timeslots/{full_slot.pk}/waitlist/", HTTP_ACCEPT_LANGUAGE="fr").status_code == 201
+    again = client.post(f"/api/timeslots/{full_slot.pk}/waitlist/", HTTP_ACCEPT_LANGUAGE="fr")
+    assert again.json()["detail"] == "Vous êtes déjà sur la liste d’attente de cette séance."
