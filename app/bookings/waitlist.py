@@ -246,6 +246,14 @@ def leave(user: User, timeslot_id: int) -> None:
             seat_freed(timeslot_id)
 
 
+def leave_all(user: User) -> None:
+    """Every entry of a member goes (closing the account); seats on offer pass to the next in line."""
+    offered = list(WaitlistEntry.objects.filter(user=user, status=OFFERED).values_list("timeslot_id", flat=True))
+    WaitlistEntry.objects.filter(user=user).delete()
+    for timeslot_id in offered:
+        seat_freed(timeslot_id)
+
+
 def decline(entry_id: int, actor: User) -> None:
     """Refuse an offer: the seat goes to the next member waiting."""
     with transaction.atomic():

@@ -212,3 +212,17 @@ def test_the_waiting_list_answers_in_french(full_slot):
     assert client.post(f"/api/timeslots/{full_slot.pk}/waitlist/", HTTP_ACCEPT_LANGUAGE="fr").status_code == 201
     again = client.post(f"/api/timeslots/{full_slot.pk}/waitlist/", HTTP_ACCEPT_LANGUAGE="fr")
     assert again.json()["detail"] == "Vous êtes déjà sur la liste d’attente de cette séance."
+
+
+def test_closing_the_account_leaves_every_list_and_passes_the_offer_on(full_slot, django_capture_on_commit_callbacks):
+    from app.members.closing import close_account
+    from tests.conftest import PASSWORD
+
+    bea, cal = member("bea@example.com"), member("cal@example.com")
+    join(token_client(bea), full_slot)
+    join(token_client(cal), full_slot)
+    cancel_anns_seat(full_slot, django_capture_on_commit_callbacks)
+    assert WaitlistEntry.objects.get(user=bea).status == "offered"
+    with django_capture_on_commit_callbacks(execute=True):
+        close_account(bea, password=PASSWORD)
+    assert list(WaitlistEntry.objects.values_list("user__email", "status")) == [("cal@example.com", "offered")]
