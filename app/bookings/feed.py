@@ -25,7 +25,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from app.accounts.models import User
-from app.bookings import ics
 from app.bookings.models import CalendarFeed, Reservation
 
 DAYS_BACK = 30
@@ -44,6 +43,8 @@ def rotate(user: User) -> str:
 
 
 def feed_body(user: User) -> str:
+    from app.bookings import ics  # on use: the API's other answers do not load it
+
     since = timezone.now() - timedelta(days=DAYS_BACK)
     reservations = (
         Reservation.objects.filter(user=user, status=Reservation.Status.ACTIVE, timeslot__end__gte=since)
@@ -85,4 +86,4 @@ def calendar_feed(request: HttpRequest, secret: str) -> HttpResponse:
     headers = {"ETag": etag, "Cache-Control": "private, max-age=300"}
     if etag in request.headers.get("If-None-Match", ""):
         return HttpResponseNotModified(headers=headers)
-    return HttpResponse(body, content_type=ics.CONTENT_TYPE, headers=headers)
+    return HttpResponse(body, content_type="text/calendar; charset=utf-8", headers=headers)

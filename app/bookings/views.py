@@ -19,7 +19,7 @@ from rest_framework.permissions import IsAdminUser, IsAuthenticated
 from rest_framework.response import Response
 
 from app.accounts.models import User
-from app.bookings import ics, moving, selectors, serializers
+from app.bookings import selectors, serializers
 from app.bookings.models import Period, Reservation, Workplace, WorkplacePicture
 from app.bookings.services import attendance, batches, periods, reservations, slots, staff_bookings, workplaces
 from app.core.exceptions import PermissionDenied
@@ -243,6 +243,8 @@ class ReservationViewSet(
     @action(detail=True, methods=["get"])
     def ics(self, request, pk=None):
         """The reservation as an iCalendar file (RFC 5545) to add to a calendar; owner or staff."""
+        from app.bookings import ics  # on use: the slot list's cold start does not pay for it
+
         reservation = self.get_object()
         with translation.override(reservation.user.language):
             body = ics.download(reservation)
@@ -254,6 +256,8 @@ class ReservationViewSet(
     @action(detail=True, methods=["post"])
     def move(self, request, pk=None):
         """Move to another time slot: every booking rule applies, the ticket difference is settled."""
+        from app.bookings import moving  # on use, as `ics`
+
         move = serializers.MoveSerializer(data=request.data)
         move.is_valid(raise_exception=True)
         reservation = moving.move_reservation(

@@ -1,6 +1,7 @@
 """Taking a seat and giving it back, with the tickets moved through the ledger, under the slot lock."""
 
 from datetime import datetime, timedelta
+from types import ModuleType
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -11,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from app.accounts.models import TicketMovement, User
 from app.accounts.tickets import NotEnoughTickets, move_tickets
-from app.bookings import notices, waitlist
+from app.bookings import waitlist
 from app.bookings.models import Reservation, TimeSlot
 from app.bookings.services.common import ACTIVE
 from app.core.exceptions import ErrorCode, Invalid, PermissionDenied
@@ -42,7 +43,7 @@ def reserve(user: User, timeslot_id: int, *, actor: User | None = None, free_rea
         if "one_active_reservation" in str(error) or "UNIQUE" in str(error):
             raise Invalid(_already_reserved(for_member), code=ErrorCode.ALREADY_RESERVED) from error
         raise
-    notices.confirm(reservation, booked_by_staff=for_member)  # after commit, after the answer
+    _notices().confirm(reservation, booked_by_staff=for_member)  # after commit, after the answer
     return reservation
 
 
@@ -143,7 +144,7 @@ def cancel_reservation(reservation: Reservation, *, actor: User, enforce_deadlin
         because = Reservation.CancelledBecause.ADMIN if actor.is_staff else Reservation.CancelledBecause.MEMBER
         release_seat(reservation, actor=actor, because=because)
         closing = not enforce_deadline and actor.pk == reservation.user_id
-        notices.cancelled(reservation, what_happened="account_closed" if closing else because)
+        _notices().cancelled(reservation, what_happened="account_closed" if closing else because)
     return reservation
 
 
@@ -166,3 +167,10 @@ def release_seat(reservation: Reservation, *, actor: User | None, because: str) 
 
 def _ref(reservation: Reservation) -> str:
     return f"reservation {reservation.pk} (slot {reservation.timeslot_id})"
+
+
+def _notices() -> ModuleType:
+    """The e-mails and their calendar entries load on the first booking change, not at start-up."""
+    from app.bookings import notices
+
+    return notices
