@@ -27,6 +27,9 @@
 #                               script already built for the same requirements.txt is not installed or compiled again
 #   DEPLOY_ZAPPA=CMD            the zappa executable (default: the venv's); the rehearsal wraps it
 #   DEPLOY_SKIP_HEALTHCHECK=1   skip the HTTP check (set automatically when AWS_ENDPOINT_URL is set)
+#   SECRETS_SOURCE=ssm          take the secrets from SSM Parameter Store (/<project_name>/<stage>/NAME)
+#                               instead of the environment (write_secure_env.py; needs boto3 on the host Python)
+#   DEPLOY_HOST_PYTHON=PYTHON   the Python that runs write_secure_env.py (default: python3 on PATH)
 #   DEPLOY_LOCK_MINUTES=N       how long the stage's lock holds if this deploy dies (default 45)
 
 # Signals first: from here on an interrupt says where the deploy stood, and the exit handler
@@ -108,7 +111,7 @@ fi
 
 SETTINGS="$ROOT/zappa_settings.json"
 BUILD_IMAGE="${DEPLOY_BUILD_IMAGE:-public.ecr.aws/sam/build-python3.12}"
-HOST_PYTHON="$(command -v python3 || command -v python)"
+HOST_PYTHON="${DEPLOY_HOST_PYTHON:-$(command -v python3 || command -v python)}"
 DEPLOY_START=$SECONDS
 STEP_START=$SECONDS
 
@@ -136,9 +139,11 @@ fail() {
 if [ "$UNLOCK" = "0" ]; then
   step "checks: only committed code ships"
   NEXT="commit (or stash) the changes, then: ./deploy.sh $STAGE"
-  git -C "$ROOT" rev-parse --verify -q HEAD >/dev/null || fail "not a git checkout with a commit: only committed code ships"
-  HEAD_COMMIT="$(git -C "$ROOT" rev-parse HEAD)"
-  DIRTY="$(git -C "$ROOT" status --porcelain --untracked-files=all)"
+  if ! HEAD_COMMIT="$(git -C "$ROOT" rev-parse --verify -q HEAD 2>/dev/null)"; then
+    [ "$PACKAGE_ONLY" = "1" ] || fail "not a git checkout with a commit: only committed code ships"
+    HEAD_COMMIT="(not a git checkout)"
+  fi
+  DIRTY="$(git -C "$ROOT" status --porcelain --untracked-files=all 2>/dev/null || true)"
   if [ -n "$DIRTY" ] && [ "$PACKAGE_ONLY" = "0" ]; then
     echo "deploy: modified or untracked files would be packaged:" >&2
     printf '%s\n' "$DIRTY" | head -20 >&2
@@ -312,6 +317,14 @@ if [ "$PACKAGE_ONLY" = "1" ]; then
   exit 0
 fi
 
+# --- preflight: what would make the deploy fail halfway ---------------------------------------------
+step "preflight: vpc_config and the account's concurrency quota (stage_resources.py)"
+quota=()
+if [ -n "${AWS_ENDPOINT_URL:-}" ]; then
+  quota=(--no-quota) # moto has no GetAccountSettings
+fi
+"$VENV/bin/python" scripts/stage_resources.py preflight "$STAGE" "${quota[@]}" || fail "preflight; nothing was deployed"
+
 # --- ship -----------------------------------------------------------------------------------------
 step "release: keep the tested artifact in S3"
 state stamp "$STAGE" --filled "$FILLED" --package "$PACKAGE" --commit "$HEAD_COMMIT"
@@ -364,6 +377,13 @@ step "configuration: the function's environment is exactly the stage's"
 STATE="the stage runs commit $HEAD_COMMIT; variables dropped from the settings may still be set; migrate has not run"
 NEXT="./deploy.sh $STAGE (finishes this deploy)"
 state apply-env "$STAGE" --filled "$FILLED" || rollback "the environment update"
+
+step "stage resources: role policy, media bucket, log retention, failed tasks, alarms"
+# `zappa update --zip` never touches the role: the stage's attach_policy is applied here when its digest
+# changed. A failure here is not the code's: the new version stays, the deploy stops for a person to look.
+STATE="the stage runs commit $HEAD_COMMIT with its configuration; its role policy, media bucket, log retention, failed-task destination or alarms may be incomplete; migrate has not run"
+NEXT="fix what stage_resources.py says, then ./deploy.sh $STAGE (finishes this deploy)"
+"$VENV/bin/python" scripts/stage_resources.py ensure "$STAGE" || fail "stage resources"
 
 step "zappa manage migrate"
 STATE="the stage runs commit $HEAD_COMMIT with its configuration; migrate may be partly applied (every migration is backward compatible: the CI check)"

@@ -288,6 +288,9 @@ LOGIN_FAILURES_PER_ADDRESS = config("LOGIN_FAILURES_PER_ADDRESS", default=50, ca
 LOGIN_ACCOUNT_UNDER_ATTACK_AFTER = config("LOGIN_ACCOUNT_UNDER_ATTACK_AFTER", default=100, cast=int)
 LOGIN_FAILURES_PER_CLIENT_UNDER_ATTACK = config("LOGIN_FAILURES_PER_CLIENT_UNDER_ATTACK", default=5, cast=int)
 LOGIN_LOCKOUT_MINUTES = config("LOGIN_LOCKOUT_MINUTES", default=15, cast=int)
+# Coupon codes refused per member and per client in the last hour before none is checked (guessing).
+COUPON_FAILURES_PER_MEMBER = config("COUPON_FAILURES_PER_MEMBER", default=30, cast=int)
+COUPON_FAILURES_PER_CLIENT = config("COUPON_FAILURES_PER_CLIENT", default=30, cast=int)
 # Input limits (app/security/middleware.py, parsers.py): larger bodies get a 413.
 REQUEST_MAX_BYTES = config("REQUEST_MAX_BYTES", default=1024 * 1024, cast=int)
 UPLOAD_MAX_BYTES = config("UPLOAD_MAX_BYTES", default=6 * 1024 * 1024, cast=int)  # Lambda's own payload limit

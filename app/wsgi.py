@@ -34,8 +34,8 @@ from app.core import startup
 if TYPE_CHECKING:
     from django.core.handlers.wsgi import WSGIHandler
 
-# Measured by benchmarks/cold_start.py: entering here instead of get_wsgi_application() alone saves
-# about 200 ms of CPU per cold start (500 ms against 700 ms to the first API list; bare Django 390 ms).
+# benchmarks/cold_start.py measures what entering here instead of get_wsgi_application() alone saves
+# ("plain" against "project"); docs/performance.md has the latest figures and what each step saved.
 gc.disable()
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "settings")
 

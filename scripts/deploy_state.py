@@ -212,6 +212,9 @@ def check(stage: Stage, head: str, initial: bool, allow_older: bool) -> int:
             file=sys.stderr,
         )
         return REFUSED
+    if not truthful and kept_release_sha(stage, head) == configuration["CodeSha256"]:
+        say(f"stage {stage.name} runs the code of {head} (an interrupted deploy of it): deploying it again")
+        return 0
     if not truthful:
         reason = "no commit is recorded on it" if not commit else f"its code is not the one commit {commit} shipped"
         verdict = (
@@ -258,6 +261,15 @@ def release(stage: Stage, package: Path, commit: str) -> int:
     return 0
 
 
+def kept_release_sha(stage: Stage, commit: str) -> str | None:
+    """The code hash of the artifact kept for `commit`, if there is one."""
+    try:
+        head = stage.client("s3").head_object(Bucket=stage.bucket, Key=release_key(stage, commit))
+    except ClientError:
+        return None
+    return head["Metadata"].get("code-sha256")
+
+
 def snapshot(stage: Stage, out: Path) -> int:
     configuration = live_configuration(stage)
     state: dict = {"exists": configuration is not None}
@@ -269,13 +281,8 @@ def snapshot(stage: Stage, out: Path) -> int:
             environment=configuration.get("Environment", {}).get("Variables", {}),
             release=None,
         )
-        if truthful:
-            try:
-                head = stage.client("s3").head_object(Bucket=stage.bucket, Key=release_key(stage, commit))
-                if head["Metadata"].get("code-sha256") == configuration["CodeSha256"]:
-                    state["release"] = release_key(stage, commit)
-            except ClientError:
-                pass
+        if truthful and kept_release_sha(stage, commit) == configuration["CodeSha256"]:
+            state["release"] = release_key(stage, commit)
         if state["release"] is None:
             say(
                 f"WARNING: no kept copy of the live code of stage {stage.name}: a failure after the update "

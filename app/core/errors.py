@@ -16,10 +16,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, InterfaceError, OperationalError
 from django.db.models import ProtectedError, RestrictedError
-from django.http import HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
@@ -97,7 +98,7 @@ def database_unavailable_response(request: HttpRequest | None, error: BaseExcept
     log_database_unavailable(request, error)
     unavailable = domain.DatabaseUnavailable()
     response = JsonResponse(
-        {"detail": str(unavailable.message), "code": unavailable.code},
+        error_json(unavailable.message, unavailable.code),
         status=503,
         headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
     )
@@ -214,6 +215,12 @@ def json_exception_handler(exc: Exception, context: dict[str, Any]) -> Response 
     """DRF's EXCEPTION_HANDLER: domain and Django errors by the table, DRF's own with DRF's status."""
     error = as_domain_error(exc)
     if error is None:
+        # Django's own 404 and 403 (get_object_or_404...): DRF answers them as its NotFound and
+        # PermissionDenied; convert first so that the body gets their code too.
+        if isinstance(exc, Http404):
+            exc = drf.NotFound(*exc.args)
+        elif isinstance(exc, DjangoPermissionDenied):
+            exc = drf.PermissionDenied(*exc.args)
         response = exception_handler(exc, context)  # DRF's status and headers (WWW-Authenticate, Retry-After)
         if response is not None and isinstance(exc, drf.APIException):
             response.data = _drf_body(exc, response.data)

@@ -13,17 +13,24 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.module_loading import import_string
 
-PAGINATION_PARAMS = frozenset({"limit", "offset"})
+from app.core.pagination import PAGINATION_PARAMS
 
 
 class FilterSetOf:
-    """A view's `filterset_class`, named by its dotted path and imported when first read."""
+    """A view's `filterset_class`, named by its dotted path and imported when first read on a view.
+
+    Read on the view's class it is this descriptor: the router and drf-spectacular's decorators
+    look at every attribute of each view class while the URLs load, and would import every
+    filterset. Whatever filters (the backend, the schema) reads it on a view instance.
+    """
 
     def __init__(self, path: str) -> None:
         self.path = path
         self.loaded: type | None = None
 
-    def __get__(self, instance: object, owner: type | None = None) -> type:
+    def __get__(self, instance: object, owner: type | None = None) -> "type | FilterSetOf":
+        if instance is None:
+            return self
         if self.loaded is None:
             self.loaded = import_string(self.path)
         return self.loaded

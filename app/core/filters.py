@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from rest_framework.exceptions import ValidationError
 
-from app.core.filtering import PAGINATION_PARAMS
+from app.core.pagination import PAGINATION_PARAMS
 
 TRUE_WORDS = {"true", "1", "yes"}
 FALSE_WORDS = {"false", "0", "no"}

@@ -17,7 +17,7 @@ from app.store.models import (
     PaymentProfile,
     SavedCard,
 )
-from app.store.services import memberships
+from app.store.services import coupons, memberships
 from app.store.services.coupons import check_coupon
 from app.store.services.products import delete_product
 from app.store.services.refunds import refund_order
@@ -183,13 +183,28 @@ class CouponAdminForm(forms.ModelForm):
 @admin.register(Coupon)
 class CouponAdmin(admin.ModelAdmin):
     form = CouponAdminForm
-    list_display = ["code", "percent_off", "amount_off", "valid_from", "valid_until", "max_uses", "use_count"]
+    list_display = [
+        "code",
+        "percent_off",
+        "amount_off",
+        "valid_from",
+        "valid_until",
+        "max_uses",
+        "use_count",
+        "availability",
+    ]
     search_fields = ["code"]
     filter_horizontal = ["packages", "memberships", "organizations"]
+    readonly_fields = ["availability"]
 
     @admin.display(description=gettext_lazy("Uses"))
     def use_count(self, obj):
         return obj.uses.count()
+
+    @admin.display(description=gettext_lazy("Can be used now"))
+    def availability(self, obj):
+        # Members are only told "cannot be used on this order" (guessing codes must learn nothing).
+        return coupons.state(obj) if obj.pk else "-"
 
 
 @admin.register(HeldMembership)

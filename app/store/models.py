@@ -101,6 +101,9 @@ class Order(models.Model):
     paysafe_refund_id = models.CharField(max_length=100, blank=True)
     failure_code = models.CharField(max_length=20, blank=True)
     failure_message = models.CharField(max_length=300, blank=True)
+    # The machine code of the error the member was answered (`payment_declined`, `invalid`,
+    # `provider_unavailable`): a replayed Idempotency-Key answers the same error again.
+    failure_kind = models.CharField(max_length=30, blank=True, editable=False)
     # True when the charge's outcome was unknown (timeout, 5xx) and no payment was found then:
     # reconcile_payments keeps looking for a late payment for a while.
     outcome_uncertain = models.BooleanField(default=False)
@@ -131,6 +134,11 @@ class Order(models.Model):
 
     def __str__(self):
         return f"{self.reference} ({self.status})"
+
+    @property
+    def being_verified(self) -> bool:
+        """The payment's outcome is unknown and is being looked up (`verify_payments`): do not pay again."""
+        return self.status == self.Status.PENDING and self.outcome_uncertain
 
 
 class OrderStatusChange(models.Model):

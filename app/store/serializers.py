@@ -89,7 +89,9 @@ def _by_id(item: tuple[str, int]) -> int:
 class OrderSerializer(serializers.ModelSerializer):
     lines = OrderLineSerializer(many=True, read_only=True)
     refunds = serializers.SerializerMethodField(help_text=_("Every refund, full or partial, oldest first."))
-    coupon_code = serializers.CharField(source="coupon.code", default=None, read_only=True)
+    coupon_code = serializers.CharField(source="coupon.code", default=None, allow_null=True, read_only=True)
+    # Pending with an unknown outcome: shown as "being verified", never as cancelled; do not pay again.
+    payment_being_verified = serializers.BooleanField(source="being_verified", read_only=True)
 
     class Meta:
         model = Order
@@ -98,6 +100,7 @@ class OrderSerializer(serializers.ModelSerializer):
             "reference",
             "user",
             "status",
+            "payment_being_verified",
             "currency",
             "subtotal",
             "coupon_code",

@@ -5,6 +5,7 @@ No view here runs inside a database transaction (ATOMIC_REQUESTS is off): the ch
 the card between two short transactions of its own.
 """
 
+from contextlib import nullcontext
 from typing import cast
 
 from django.db.models import Count, Prefetch, QuerySet
@@ -15,10 +16,11 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from app.accounts.models import User
-from app.core.exceptions import IdempotencyKeyReused, PaymentDeclined, ProviderUnavailable
+from app.core.exceptions import IdempotencyKeyReused, PaymentBeingVerified, PaymentDeclined, ProviderUnavailable
 from app.core.filtering import FilterSetOf
 from app.core.permissions import IsAdminOrReadOnly
 from app.core.schema import may_raise
+from app.security.client import client_key
 from app.store import serializers
 from app.store.models import Coupon, HeldMembership, Membership, Order, OrderLine, Package, SavedCard
 from app.store.services import cards, checkout, coupons, memberships, partial_refunds, products, refunds
@@ -26,10 +28,20 @@ from app.store.services import cards, checkout, coupons, memberships, partial_re
 # A checkout's outcome -> its status; failures are domain errors, answered by app.core.errors.
 CHECKOUT_STATUS = {
     checkout.Outcome.PAID: 201,
-    checkout.Outcome.REPLAYED: 200,
+    checkout.Outcome.REPLAYED: 201,  # the first answer's status
     checkout.Outcome.PENDING: 202,
     checkout.Outcome.NEEDS_ATTENTION: 202,
 }
+
+
+def _checkout_status(result: checkout.CheckoutResult) -> int:
+    """A replayed Idempotency-Key answers what the first request was answered (a failed one raises)."""
+    order = result.order
+    if order.status == Order.Status.PENDING or order.needs_attention:
+        return 202
+    if result.outcome == checkout.Outcome.REPLAYED and order.status == Order.Status.FAILED:
+        return 200  # failed later (reconciliation found no payment): its state now
+    return CHECKOUT_STATUS[result.outcome]
 
 
 class ProductViewSet(viewsets.ModelViewSet):
@@ -98,22 +110,24 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             "gateway: `test-visa`, or `test-decline` to see a decline) or a saved card's `payment_token`."
         ),
     )
-    @may_raise(PaymentDeclined, ProviderUnavailable, IdempotencyKeyReused)
+    @may_raise(PaymentDeclined, ProviderUnavailable, IdempotencyKeyReused, PaymentBeingVerified)
     def create(self, request):
         data = serializers.CheckoutSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        result = checkout.checkout(
-            request.user,
-            data.validated_data["lines"],
-            single_use_token=data.validated_data.get("single_use_token", ""),
-            payment_token=data.validated_data.get("payment_token", ""),
-            idempotency_key=request.headers.get("Idempotency-Key", "").strip(),
-            coupon=data.validated_data["coupon"].strip(),
-        )
+        coupon = data.validated_data["coupon"].strip()
+        with coupons.counting_failures(request.user, client_key(request)) if coupon else nullcontext():
+            result = checkout.checkout(
+                request.user,
+                data.validated_data["lines"],
+                single_use_token=data.validated_data.get("single_use_token", ""),
+                payment_token=data.validated_data.get("payment_token", ""),
+                idempotency_key=request.headers.get("Idempotency-Key", "").strip(),
+                coupon=coupon,
+            )
         body = self.get_serializer(result.order).data
         if result.message:
             body = {**body, "detail": result.message}
-        status_code = 202 if result.order.status == Order.Status.PENDING else CHECKOUT_STATUS[result.outcome]
+        status_code = _checkout_status(result)
         return Response(body, status=status_code)
 
     @extend_schema(request=serializers.RefundSerializer, responses=serializers.OrderSerializer)
@@ -181,7 +195,8 @@ class CouponViewSet(viewsets.ModelViewSet):
     def check(self, request):
         data = serializers.CouponCheckSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        result = checkout.quote(request.user, data.validated_data["lines"], data.validated_data["code"].strip())
+        with coupons.counting_failures(cast(User, request.user), client_key(request)):
+            result = checkout.quote(request.user, data.validated_data["lines"], data.validated_data["code"].strip())
         body = {"code": data.validated_data["code"].strip().upper(), **vars(result)}
         return Response(serializers.QuoteSerializer(body).data)
 

@@ -19,7 +19,7 @@ from app.store.models import Coupon, HeldMembership, Membership, Order, OrderLin
 _serial = count(1)
 
 
-def _slots(period, days):
+def slots_on_days(period, days):
     zone = ZoneInfo(period.workplace.timezone)
     today = timezone.now().astimezone(zone).date()
     slots = []
@@ -60,8 +60,8 @@ def grow(member, n, catalog=None):
         for i, place in enumerate(places)
     )
     offset = 1000 * batch  # each batch's slots on other days than the others'
-    upcoming = _slots(periods[0], range(offset + 1, offset + 1 + n))
-    past = _slots(periods[0], range(-offset - n, -offset))
+    upcoming = slots_on_days(periods[0], range(offset + 1, offset + 1 + n))
+    past = slots_on_days(periods[0], range(-offset - n, -offset))
     Reservation.objects.bulk_create(
         Reservation(user=member, timeslot=slot, price=1, status=Reservation.Status.ACTIVE)
         for slot in (upcoming[: (n + 1) // 2] + past[: n // 2])

@@ -4,6 +4,7 @@ The store's rules live in `app.store.services`; this module only shapes pages ar
 """
 
 import uuid
+from contextlib import nullcontext
 
 from django.conf import settings
 from django.contrib import messages
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from app.core.errors import status_for, user_message
 from app.core.exceptions import DomainError, ErrorCode
 from app.integrations.payments import uses_test_gateway
+from app.security.client import client_key
 from app.store.models import Membership, Order, OrderLine, Package, SavedCard
 from app.store.services import cards, coupons, eligibility, pricing
 from app.store.services import checkout as store_checkout
@@ -72,11 +74,12 @@ def _quote(request, kind, product, code):
     lines = [eligibility.CheckoutLine(product=kind, id=product.pk, quantity=1)]
     if code:
         try:
-            return store_checkout.quote(request.user, lines, code), coupons.normalise(code), None
+            with coupons.counting_failures(request.user, client_key(request)):
+                return store_checkout.quote(request.user, lines, code), coupons.normalise(code), None
         except DomainError as error:
-            if error.code != ErrorCode.COUPON_NOT_USABLE:
+            if error.code not in (ErrorCode.COUPON_NOT_USABLE, ErrorCode.THROTTLED):
                 raise
-            refusal = user_message(error)
+            refusal = user_message(error)  # the one "not usable" answer, or too many refused codes
             return store_checkout.quote(request.user, lines), "", refusal
     return store_checkout.quote(request.user, lines), "", None
 
@@ -166,14 +169,15 @@ def checkout(request):
     try:
         token, how = _save_card_if_asked(request, payment, key)
         saved = how == "saved"
-        result = store_checkout.checkout(
-            request.user,
-            [{"product": kind, "id": product.pk, "quantity": 1}],
-            single_use_token="" if saved else token,
-            payment_token=token if saved else "",
-            idempotency_key=key,
-            coupon=code,
-        )
+        with coupons.counting_failures(request.user, client_key(request)) if code else nullcontext():
+            result = store_checkout.checkout(
+                request.user,
+                [{"product": kind, "id": product.pk, "quantity": 1}],
+                single_use_token="" if saved else token,
+                payment_token=token if saved else "",
+                idempotency_key=key,
+                coupon=code,
+            )
     except DomainError as error:
         page_error = user_message(error)
         return _checkout_page(request, kind, product, error=page_error, status=status_for(error), code=code)
