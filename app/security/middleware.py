@@ -13,6 +13,7 @@ import re
 
 from django.conf import settings
 from django.http import JsonResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from app.core.exceptions import ErrorCode, Invalid, error_json
@@ -71,4 +72,9 @@ class RequestGuardMiddleware:
 
     def __call__(self, request):
         refused = _check_body_size(request) or _check_text(request)
-        return refused or self.get_response(request)
+        if refused is None:
+            return self.get_response(request)
+        # This runs before LocaleMiddleware: say it again in the request's language (refusals only,
+        # so that no request that passes pays for reading the language).
+        with translation.override(translation.get_language_from_request(request)):
+            return _check_body_size(request) or _check_text(request)

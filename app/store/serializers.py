@@ -56,7 +56,7 @@ class OrderLineSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def get_product_id(self, line: OrderLine) -> int:
+    def get_product_id(self, line: OrderLine) -> int | None:
         return line.membership_id or line.package_id
 
 
