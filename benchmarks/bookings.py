@@ -113,7 +113,12 @@ def client_for(key):
 
 
 def worker(tree, reservations_needed):
-    """Serve timing windows asked for on stdin (`<endpoint>\t<seconds>`), one JSON line per answer."""
+    """Serve timing windows asked for on stdin (`<endpoint>\t<seconds>`), one JSON line per answer.
+
+    The answers go to the original stdout; anything else printed (the project logs to stdout) goes
+    to stderr, so that it cannot break the exchange."""
+    answers = os.fdopen(os.dup(sys.stdout.fileno()), "w")
+    sys.stdout = sys.stderr
     from django.db import connection
 
     with tempfile.TemporaryDirectory() as directory:
@@ -141,14 +146,14 @@ def worker(tree, reservations_needed):
             for _ in range(3):  # warm: imports, caches, first-query setup
                 request()
             queries[name] = count_queries(connection, request)
-        print(json.dumps({"ready": True, "queries": queries}), flush=True)
+        print(json.dumps({"ready": True, "queries": queries}), file=answers, flush=True)
         for line in sys.stdin:
             name, seconds = line.rstrip("\n").split("\t")
             request, count, started, cpu = requests[name], 0, time.perf_counter(), time.process_time()
             while time.perf_counter() - started < float(seconds):
                 request()
                 count += 1
-            print(json.dumps({"rate": count / (time.process_time() - cpu)}), flush=True)
+            print(json.dumps({"rate": count / (time.process_time() - cpu)}), file=answers, flush=True)
 
 
 def count_queries(connection, request):

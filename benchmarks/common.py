@@ -28,6 +28,9 @@ def production_env(database: Path | str, **extra: str) -> dict[str, str]:
         "SECURE_SSL_REDIRECT": "False",  # in-process requests are plain HTTP; the stages answer HTTPS
         "THROTTLE_USER": "1000000/min",
         "THROTTLE_ANON": "1000000/min",
+        # No e-mail leaves a benchmark (a reservation sends one): kept in memory, as in tests.
+        "EMAIL_SERVICE": "False",
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         **extra,
     }
 

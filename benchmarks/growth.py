@@ -75,7 +75,10 @@ def seed(count):
 
 
 def worker(count):
-    """Serve timing windows asked for on stdin (`<path>\t<seconds>`), one JSON line per answer."""
+    """Serve timing windows asked for on stdin (`<path>\t<seconds>`), one JSON line per answer (on the
+    original stdout; the project's logs go to stderr)."""
+    answers = os.fdopen(os.dup(sys.stdout.fileno()), "w")
+    sys.stdout = sys.stderr
     with tempfile.TemporaryDirectory() as directory:
         sys.path.insert(0, str(ROOT))
         os.environ.update(production_env(Path(directory) / "bench.sqlite3"))
@@ -88,7 +91,7 @@ def worker(count):
         for path, client in clients.items():
             for _ in range(3):  # warm: imports, caches, first-query setup
                 assert client.get(path).status_code == 200, path
-        print(json.dumps({"ready": True, "slots": made}), flush=True)
+        print(json.dumps({"ready": True, "slots": made}), file=answers, flush=True)
         for line in sys.stdin:
             path, seconds = line.rstrip("\n").split("\t")
             client, served, started, cpu = clients[path], 0, time.perf_counter(), time.process_time()
@@ -96,7 +99,7 @@ def worker(count):
                 response = client.get(path)
                 assert response.status_code == 200, (path, response.status_code)
                 served += 1
-            print(json.dumps({"rate": served / (time.process_time() - cpu)}), flush=True)
+            print(json.dumps({"rate": served / (time.process_time() - cpu)}), file=answers, flush=True)
 
 
 class Side:
