@@ -105,7 +105,7 @@ def test_full_journey_sign_up_activate_buy_reserve_cancel_log_out(site, bookable
     site.check()
     page.get_by_role("button", name="Create my account").click()  # empty: errors next to the fields
     assert page.get_by_label("E-mail", exact=True).get_attribute("aria-describedby") == "id_email_error"
-    assert "This field may not be blank." in page.locator("#id_email_error").inner_text()
+    assert "This field is required." in page.locator("#id_email_error").inner_text()
     site.check(again=True)
     _fill(page, "E-mail", "journey@example.com")
     _fill(page, "Password (at least 8 characters)", "writing-every-day-42")
