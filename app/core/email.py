@@ -19,6 +19,7 @@ When it is sent, so that the provider's speed never shows in an answer:
   been sent, when the server closes it (Django's `request_finished`);
 - outside a request (management commands, code calling a service directly): inline.
 
+`headers` (optional): extra e-mail headers (a reminder's `List-Unsubscribe`, RFC 8058).
 `attachments` (optional) are `{"name": ..., "content": <text>, "mimetype": ...}`: a booking's
 calendar entry (.ics). Sendinblue gets them as the API's `attachment` (base64); EMAIL_BACKEND as
 MIME parts.
@@ -52,7 +53,7 @@ def on_lambda():
 
 
 def send_templated_email(
-    *, to_email, to_name, template_setting, params, local_template, language=None, attachments=None
+    *, to_email, to_name, template_setting, params, local_template, language=None, attachments=None, headers=None
 ):
     message = {
         "language": supported_language(language or translation.get_language()),
@@ -64,6 +65,8 @@ def send_templated_email(
     }
     if attachments:
         message["attachments"] = attachments
+    if headers:
+        message["headers"] = headers
     try:
         json.dumps(message)  # what a task carries must be JSON; fail here, not in another process
     except (TypeError, ValueError) as error:

@@ -34,7 +34,7 @@ def _describe_api_error(error):
     return _redact(f"HTTP {error.status} {detail}"[:300])
 
 
-def send_template(*, to_email, to_name, template_id, params, attachments=None):
+def send_template(*, to_email, to_name, template_id, params, attachments=None, headers=None):
     """Send template `template_id` to one recipient with `params`; True when Sendinblue accepted it.
 
     `attachments`: `{"name", "content" (text), "mimetype"}` each, sent base64 as the API's `attachment`.
@@ -52,6 +52,8 @@ def send_template(*, to_email, to_name, template_id, params, attachments=None):
     api = sib_api_v3_sdk.TransactionalEmailsApi(sib_api_v3_sdk.ApiClient(configuration))
     recipient = {"email": to_email, "name": to_name} if to_name else {"email": to_email}
     message = sib_api_v3_sdk.SendSmtpEmail(to=[recipient], template_id=int(template_id), params=params)
+    if headers:
+        message.headers = headers
     if attachments:
         message.attachment = [
             sib_api_v3_sdk.SendSmtpEmailAttachment(
