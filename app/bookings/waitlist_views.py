@@ -5,6 +5,7 @@ Rules live in `app/bookings/waitlist.py`; its exceptions carry their own `code` 
 
 from typing import cast
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -17,6 +18,7 @@ from app.accounts.models import User
 from app.bookings import waitlist
 from app.bookings.models import WaitlistEntry
 from app.bookings.serializers import WaitlistEntrySerializer
+from app.core.exceptions import Invalid
 
 
 def _entry(entry_id: int, user: User) -> dict[str, object]:
@@ -47,22 +49,28 @@ class TimeslotWaitlistView(GenericAPIView):
 
 class MyWaitlistView(GenericAPIView):
     """Your entries with their `position` and `status` (`waiting`, or `offered` until
-    `offer_expires_at`); staff see everyone's and may filter by `timeslot`."""
+    `offer_expires_at`); staff see everyone's. `?timeslot=`: one slot's (for staff, its queue)."""
 
     serializer_class = WaitlistEntrySerializer
     permission_classes = [IsAuthenticated]
     queryset = WaitlistEntry.objects.none()  # for the schema; `get` reads through app.bookings.waitlist
 
     @extend_schema(
-        parameters=[OpenApiParameter("timeslot", OpenApiTypes.INT, description="Staff: one slot's queue.")],
+        parameters=[
+            OpenApiParameter("timeslot", OpenApiTypes.INT, description="One time slot's entries (staff: its queue).")
+        ],
         responses={200: WaitlistEntrySerializer(many=True)},
     )
     def get(self, request: Request) -> Response:
         user = cast(User, request.user)
-        raw = request.query_params.get("timeslot", "")
-        timeslot_id = int(raw) if raw.isdigit() and user.is_staff else None
-        body = WaitlistEntrySerializer(waitlist.entries(user, timeslot_id=timeslot_id)[:500], many=True).data
-        return Response({"count": len(body), "results": body})
+        raw = request.query_params.get("timeslot")
+        timeslot_id = None
+        if raw is not None:
+            if not raw.strip().isdigit():
+                raise Invalid(fields={"timeslot": [_("Give a time slot's id (a whole number).")]})
+            timeslot_id = int(raw.strip())
+        page = self.paginate_queryset(waitlist.entries(user, timeslot_id=timeslot_id))
+        return self.get_paginated_response(WaitlistEntrySerializer(page, many=True).data)
 
 
 class DeclineOfferView(GenericAPIView):
