@@ -19,6 +19,10 @@ When it is sent, so that the provider's speed never shows in an answer:
   been sent, when the server closes it (Django's `request_finished`);
 - outside a request (management commands, code calling a service directly): inline.
 
+`attachments` (optional) are `{"name": ..., "content": <text>, "mimetype": ...}`: a booking's
+calendar entry (.ics). Sendinblue gets them as the API's `attachment` (base64); EMAIL_BACKEND as
+MIME parts.
+
 Sending one message now (Sendinblue or `EMAIL_BACKEND`) is `app.core.email_delivery.deliver`, which
 both this module and the task (`app.core.tasks.send_email`) call: neither imports the other.
 
@@ -47,7 +51,9 @@ def on_lambda():
     return bool(os.environ.get("AWS_LAMBDA_FUNCTION_NAME"))
 
 
-def send_templated_email(*, to_email, to_name, template_setting, params, local_template, language=None):
+def send_templated_email(
+    *, to_email, to_name, template_setting, params, local_template, language=None, attachments=None
+):
     message = {
         "language": supported_language(language or translation.get_language()),
         "to_email": to_email,
@@ -56,6 +62,8 @@ def send_templated_email(*, to_email, to_name, template_setting, params, local_t
         "params": params,
         "local_template": local_template,
     }
+    if attachments:
+        message["attachments"] = attachments
     try:
         json.dumps(message)  # what a task carries must be JSON; fail here, not in another process
     except (TypeError, ValueError) as error:
