@@ -63,11 +63,11 @@ ERROR_SCHEMA = {
 }
 
 
-def _member():
+def _member() -> SimpleNamespace:
     return SimpleNamespace(is_authenticated=True, is_staff=False, is_superuser=False, is_active=True, pk=0)
 
 
-def _blank_in_model(field) -> bool:
+def _blank_in_model(field: Any) -> bool:
     """True when `field` reads a model field that may hold "" (DRF drops `allow_blank` on read-only fields)."""
     model = getattr(getattr(field.parent, "Meta", None), "model", None)
     if model is None or not isinstance(field.source, str) or "." in field.source:
@@ -79,7 +79,7 @@ def _blank_in_model(field) -> bool:
 
 
 class AutoSchema(openapi.AutoSchema):
-    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+    def _map_serializer_field(self, field: Any, direction: str, bypass_extensions: bool = False) -> Any:
         # A read-only choice whose model field is blank=True answers "" too: say so in its enum.
         if isinstance(field, serializers.ChoiceField) and field.read_only and not field.allow_blank:
             if _blank_in_model(field):
@@ -88,10 +88,10 @@ class AutoSchema(openapi.AutoSchema):
 
     _delete_body = None  # set while documenting a DELETE's declared body
 
-    def get_request_serializer(self):
+    def get_request_serializer(self) -> Any:
         return self._delete_body if self._delete_body is not None else super().get_request_serializer()
 
-    def _get_request_body(self, direction="request"):
+    def _get_request_body(self, direction: str = "request") -> Any:
         # drf-spectacular documents bodies for PUT, PATCH and POST only; a DELETE that declares one
         # with @extend_schema(request=...) (closing one's account takes the password) gets it too.
         declared = self.get_request_serializer()
@@ -103,7 +103,7 @@ class AutoSchema(openapi.AutoSchema):
         finally:
             self.method, self._delete_body = "DELETE", None
 
-    def get_operation(self, path, path_regex, path_prefix, method, registry):
+    def get_operation(self, path: str, path_regex: str, path_prefix: str, method: str, registry: Any) -> Any:
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)
         if operation is None:
             return None
@@ -118,12 +118,12 @@ class AutoSchema(openapi.AutoSchema):
         operation["responses"] = dict(sorted(responses.items()))
         return operation
 
-    def _error_component(self):
+    def _error_component(self) -> Any:
         component = ResolvedComponent(name="Error", type=ResolvedComponent.SCHEMA, object="Error", schema=ERROR_SCHEMA)
         self.registry.register_on_missing(component)
         return component
 
-    def _error_statuses(self, operation) -> dict[int, list[str]]:
+    def _error_statuses(self, operation: dict[str, Any]) -> dict[int, list[str]]:
         statuses: dict[int, list[str]] = {}
         for error in self._possible_errors(operation):
             if isinstance(error, tuple):
@@ -135,7 +135,7 @@ class AutoSchema(openapi.AutoSchema):
                 statuses.setdefault(status_for(instance), []).append(str(instance.message))
         return statuses
 
-    def _possible_errors(self, operation) -> list:
+    def _possible_errors(self, operation: dict[str, Any]) -> list[Any]:
         places = {parameter["in"] for parameter in operation.get("parameters", [])}
         errors: list = [drf.ParseError]
         if "requestBody" in operation:

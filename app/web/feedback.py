@@ -20,8 +20,8 @@ def show_on_form(form: forms.Form, error_or_errors: BaseException | Errors) -> f
     errors = error_messages(error_or_errors) if isinstance(error_or_errors, BaseException) else error_or_errors
     if not hasattr(form, "cleaned_data"):
         form.cleaned_data = {}
-    if form._errors is None:
-        form._errors = ErrorDict()
+    if form._errors is None:  # type: ignore[attr-defined]  # Django sets it in full_clean()
+        form._errors = ErrorDict()  # type: ignore[attr-defined]
     for field, texts in errors.items():
         name = field if field in form.fields else None
         for text in texts:
