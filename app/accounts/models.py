@@ -140,6 +140,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
     # Set when the member closed the account: personal data erased, history kept (app.members.closing).
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # send_reminders e-mails the member before each session (REMINDER_HOURS) unless turned off.
+    session_reminders = models.BooleanField(_("session reminders"), default=True)
 
     objects = UserManager()
 
@@ -240,6 +242,7 @@ class TicketMovement(models.Model):
         FREE_RESERVATION = "free_reservation", "Reservation offered free by staff"
         CANCELLATION = "cancellation", "Returned by a cancellation"
         SLOT_CHANGED = "slot_changed", "Returned: the time slot changed or was removed"
+        MOVE = "move", "Difference settled by moving a reservation"
         WELCOME = "welcome", "Welcome tickets given at activation"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ticket_movements")

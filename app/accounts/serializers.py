@@ -132,6 +132,7 @@ class ProfileSerializer(_RefusingSerializer):
             "id",
             "email",
             *PROFILE_FIELDS,
+            "session_reminders",  # send_reminders e-mails the member before each session
             "tickets",
             "membership_end",
             "has_membership",

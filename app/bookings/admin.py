@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy
 
 from app.accounts.models import User
 from app.bookings import selectors
+from app.bookings.admin_waitlist import waiting_list
 from app.bookings.models import Period, Reservation, TimeSlot, Workplace, WorkplacePicture
 from app.bookings.services import attendance, batches, periods, reservations, slots, workplaces
 from app.core.errors import as_validation_error, user_message
@@ -226,7 +227,7 @@ class TimeSlotAdmin(admin.ModelAdmin):
     form = TimeSlotForm
     list_display = ["__str__", "period", "price", "places_remaining", "removed_at", "attendance_link"]
     list_filter = ["period__workplace", "period", ("removed_at", admin.EmptyFieldListFilter)]
-    readonly_fields = ["removed_at"]
+    readonly_fields = ["removed_at", waiting_list]  # type: ignore[list-item]  # the slot's queue (a callable)
     date_hierarchy = "start"
     actions = ["book_member", "force_delete"]
 

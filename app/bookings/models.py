@@ -143,6 +143,7 @@ class Reservation(models.Model):
         MEMBER = "member", "Cancelled by the member"
         ADMIN = "admin", "Cancelled by an administrator"
         SLOT_CHANGED = "slot_changed", "The time slot changed or was removed"
+        MOVED = "moved", "Moved to another time slot"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reservations")
     # PROTECT: a slot (or its period) with reservations goes only through services.delete_timeslot,
@@ -165,6 +166,13 @@ class Reservation(models.Model):
     )
     # None until staff take attendance, after the slot has started.
     is_present = models.BooleanField(null=True, blank=True)
+    # The calendar entry (app/bookings/ics.py): a moved booking keeps its entry's UID (empty: derived
+    # from the id), and SEQUENCE rises on every change so that calendars apply the newest.
+    calendar_uid = models.CharField(max_length=200, blank=True, editable=False)
+    calendar_sequence = models.PositiveIntegerField(default=0, editable=False)
+    moved_from = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="moved_to", editable=False
+    )
 
     class Meta:
         ordering = ["-created", "-id"]
@@ -179,3 +187,61 @@ class Reservation(models.Model):
 
     def __str__(self) -> str:
         return f"reservation {self.pk} of {self.user_id} ({self.status})"
+
+
+class WaitlistEntry(models.Model):
+    """A member queued for a full slot (app/bookings/waitlist.py). Rows exist only while they wait or
+    hold an offer: reserving, leaving, declining or letting the offer expire deletes the entry."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", "Waiting"
+        OFFERED = "offered", "Offered a seat"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="waitlist_entries")
+    timeslot = models.ForeignKey(TimeSlot, on_delete=models.CASCADE, related_name="waitlist_entries")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
+    created = models.DateTimeField(auto_now_add=True)
+    # While an offer runs, one seat is held for this member: nobody else may take it.
+    offer_expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "timeslot"],
+                name="one_waitlist_entry_per_member_and_slot",
+                violation_error_message="You are already on the waiting list of this time slot.",
+            )
+        ]
+        indexes = [models.Index(fields=["timeslot", "status", "created"]), models.Index(fields=["offer_expires_at"])]
+
+    def __str__(self):
+        return f"waitlist entry {self.pk} of {self.user_id} ({self.status})"
+
+
+class ReminderSent(models.Model):
+    """One row per (reservation, hours before the start): the unique key, not a flag read then
+    written, is what keeps two overlapping runs of send_reminders from sending it twice."""
+
+    reservation = models.ForeignKey(Reservation, on_delete=models.CASCADE, related_name="reminders")
+    hours_before = models.PositiveIntegerField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["reservation", "hours_before"], name="one_reminder_per_reservation_offset")
+        ]
+
+    def __str__(self):
+        return f"reminder {self.hours_before} h before, reservation {self.reservation_id}"
+
+
+class CalendarFeed(models.Model):
+    """A member's private calendar feed: the URL carries a random secret, stored here as its SHA-256."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed")
+    digest = models.CharField(max_length=64, unique=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"calendar feed of {self.user_id}"

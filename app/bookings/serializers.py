@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
-from app.bookings.models import Period, Reservation, TimeSlot, Workplace, WorkplacePicture
+from app.bookings.models import Period, Reservation, TimeSlot, WaitlistEntry, Workplace, WorkplacePicture
 from app.bookings.selectors import Availability
 from app.core.i18n import LocalizedNamesMixin, localized
 
@@ -220,3 +220,18 @@ class ReservationCreateSerializer(serializers.Serializer):
 
 class AttendanceSerializer(serializers.Serializer):
     is_present = serializers.BooleanField(help_text=gettext_lazy("Staff only, once the time slot has started."))
+
+
+class MoveSerializer(serializers.Serializer):
+    timeslot = serializers.IntegerField(min_value=1, help_text=gettext_lazy("The time slot to move to."))
+
+
+class WaitlistEntrySerializer(serializers.ModelSerializer):
+    position = serializers.IntegerField(read_only=True, help_text=gettext_lazy("1: first in line."))
+    start = serializers.DateTimeField(source="timeslot.start", read_only=True)
+    workplace = serializers.IntegerField(source="timeslot.period.workplace_id", read_only=True)
+
+    class Meta:
+        model = WaitlistEntry
+        fields = ["id", "timeslot", "user", "position", "status", "offer_expires_at", "start", "workplace", "created"]
+        read_only_fields = fields

@@ -8,7 +8,9 @@ from collections.abc import Callable
 from typing import Any, cast
 
 from django.db.models import QuerySet
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import translation
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -240,3 +242,29 @@ class ReservationViewSet(
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         reservation = reservations.cancel_reservation(self.get_object(), actor=cast(User, request.user))
         return Response(serializers.ReservationSerializer(reservation).data)
+
+    @extend_schema(responses={(200, "text/calendar"): OpenApiTypes.STR})
+    @action(detail=True, methods=["get"])
+    def ics(self, request, pk=None):
+        """The reservation as an iCalendar file (RFC 5545) to add to a calendar; owner or staff."""
+        from app.bookings import ics  # on use: the slot list's cold start does not pay for it
+
+        reservation = self.get_object()
+        with translation.override(reservation.user.language):
+            body = ics.download(reservation)
+        response = HttpResponse(body, content_type=ics.CONTENT_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="reservation-{reservation.pk}.ics"'
+        return response
+
+    @extend_schema(request=serializers.MoveSerializer, responses={201: serializers.ReservationSerializer})
+    @action(detail=True, methods=["post"])
+    def move(self, request, pk=None):
+        """Move to another time slot: every booking rule applies, the ticket difference is settled."""
+        from app.bookings import moving  # on use, as `ics`
+
+        move = serializers.MoveSerializer(data=request.data)
+        move.is_valid(raise_exception=True)
+        reservation = moving.move_reservation(
+            self.get_object().pk, move.validated_data["timeslot"], actor=cast(User, request.user)
+        )
+        return Response(serializers.ReservationSerializer(reservation).data, status=status.HTTP_201_CREATED)

@@ -19,6 +19,10 @@ When it is sent, so that the provider's speed never shows in an answer:
   been sent, when the server closes it (Django's `request_finished`);
 - outside a request (management commands, code calling a service directly): inline.
 
+`attachments` (optional) are `{"name": ..., "content": <text>, "mimetype": ...}`: a booking's
+calendar entry (.ics). Sendinblue gets them as the API's `attachment` (base64); EMAIL_BACKEND as
+MIME parts.
+
 Sending one message now (Sendinblue or `EMAIL_BACKEND`) is `app.core.email_delivery.deliver`, which
 both this module and the task (`app.core.tasks.send_email`) call: neither imports the other.
 
@@ -56,6 +60,7 @@ def send_templated_email(
     params: dict[str, Any],
     local_template: str,
     language: str | None = None,
+    attachments: list[dict[str, str]] | None = None,
 ) -> bool:
     message: dict[str, Any] = {
         "language": supported_language(language or translation.get_language()),
@@ -65,6 +70,8 @@ def send_templated_email(
         "params": params,
         "local_template": local_template,
     }
+    if attachments:
+        message["attachments"] = attachments
     try:
         json.dumps(message)  # what a task carries must be JSON; fail here, not in another process
     except (TypeError, ValueError) as error:

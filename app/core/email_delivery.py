@@ -10,7 +10,7 @@ import logging
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, send_mail
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -41,8 +41,11 @@ def deliver(
     params: dict[str, Any],
     local_template: str,
     language: str = "en",
+    attachments: list[dict[str, str]] | None = None,
 ) -> bool:
-    """Send one message now, through Sendinblue or EMAIL_BACKEND. True when the provider accepted it."""
+    """Send one message now, through Sendinblue or EMAIL_BACKEND. True when the provider accepted it.
+
+    `attachments`: `{"name", "content" (text), "mimetype"}` each (a booking's .ics)."""
     if sendinblue_enabled():
         from app.integrations import sendinblue  # imported on use: the SDK is heavy
 
@@ -52,6 +55,7 @@ def deliver(
                 to_name=to_name,
                 template_id=template_id(template_setting, language),
                 params=params,
+                attachments=attachments,
             )
         except Exception as error:  # a bad setting or a client bug must not cost the caller its answer
             logger.error("E-mail %s could not be sent through Sendinblue: %s", template_setting, type(error).__name__)
@@ -60,7 +64,13 @@ def deliver(
         with translation.override(language):
             subject = render_to_string(f"{local_template}.subject.txt", params).strip()
             body = render_to_string(f"{local_template}.txt", params)
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to_email], fail_silently=False)
+        if attachments:
+            email = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [to_email])
+            for attachment in attachments:
+                email.attach(attachment["name"], attachment["content"], attachment["mimetype"])
+            email.send(fail_silently=False)
+        else:
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to_email], fail_silently=False)
     except Exception as error:  # SMTP and backend errors of any kind
         logger.error("E-mail %s to a member could not be sent: %s", local_template, type(error).__name__)
         return False

@@ -22,6 +22,7 @@ their `status_code`; all answer the `Error` body.
 
 from __future__ import annotations
 
+import copy
 from types import SimpleNamespace
 from typing import Any
 
@@ -29,6 +30,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular import openapi
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import exceptions as drf
@@ -41,6 +43,7 @@ UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Answered by the request guard, before DRF: no exception class stands for it.
 BODY_TOO_LARGE = (413, _("The request body is too large."))
 
+ERROR_CODES = [str(code) for code in domain.ErrorCode]  # the `ErrorCodeEnum` component (SPECTACULAR_SETTINGS)
 ERROR_SCHEMA = {
     "type": "object",
     "description": (
@@ -53,7 +56,7 @@ ERROR_SCHEMA = {
         "detail": {"type": "string"},
         "code": {
             "type": "string",
-            "enum": [str(code) for code in domain.ErrorCode],
+            "enum": ERROR_CODES,
             "description": "\n".join(f"- `{code}`: {meaning}" for code, meaning in domain.ERROR_CODE_MEANINGS.items()),
         },
         "fields": {"type": "object", "additionalProperties": True},
@@ -61,6 +64,13 @@ ERROR_SCHEMA = {
     "required": ["detail", "code"],
     "additionalProperties": True,
 }
+
+
+class ProjectSessionScheme(SessionScheme):
+    """The project's session authentication (DRF's, with a coded CSRF refusal) is DRF's cookie scheme."""
+
+    target_class = "app.security.session_auth.SessionAuthentication"
+    priority = 0
 
 
 def _member() -> SimpleNamespace:
@@ -84,7 +94,11 @@ class AutoSchema(openapi.AutoSchema):
         if isinstance(field, serializers.ChoiceField) and field.read_only and not field.allow_blank:
             if _blank_in_model(field):
                 field.allow_blank = True
-        return super()._map_serializer_field(field, direction, bypass_extensions)
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        # A list that refuses `[]` says so (drf-spectacular reads only validators for minItems).
+        if isinstance(field, serializers.ListSerializer | serializers.ListField) and not field.allow_empty:
+            schema.setdefault("minItems", 1)
+        return schema
 
     _delete_body = None  # set while documenting a DELETE's declared body
 
@@ -119,7 +133,10 @@ class AutoSchema(openapi.AutoSchema):
         return operation
 
     def _error_component(self) -> Any:
-        component = ResolvedComponent(name="Error", type=ResolvedComponent.SCHEMA, object="Error", schema=ERROR_SCHEMA)
+        # A copy: drf-spectacular's enum hook rewrites the schema in place (`code` becomes a reference),
+        # which would leave the next schema built in this process without the ErrorCodeEnum component.
+        schema = copy.deepcopy(ERROR_SCHEMA)
+        component = ResolvedComponent(name="Error", type=ResolvedComponent.SCHEMA, object="Error", schema=schema)
         self.registry.register_on_missing(component)
         return component
 

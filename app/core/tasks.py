@@ -37,3 +37,23 @@ def dispatch_email(message: dict[str, Any]) -> bool:
         logger.error("E-mail %s could not be handed to a task: %s", message["template_setting"], type(error).__name__)
         return False
     return True
+
+
+def run_deferred(task_path, args):
+    """The task of `app.core.deferred.after_response`: call the top-level function `task_path(*args)`."""
+    from django.utils.module_loading import import_string
+
+    try:
+        import_string(task_path)(*args)
+    except Exception as error:  # an asynchronous invocation: log it, a raise would only be retried
+        logger.error("Deferred %s failed: %s", task_path, type(error).__name__)
+
+
+def dispatch_call(task_path, args):
+    """Hand a deferred call to a new invocation of this function. False when the invocation failed."""
+    try:
+        as_task(run_deferred)(task_path, args)
+    except Exception as error:  # throttled, no permission, network: the caller runs it itself
+        logger.error("%s could not be handed to a task: %s", task_path, type(error).__name__)
+        return False
+    return True

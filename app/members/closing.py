@@ -26,7 +26,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from app.accounts.models import AuthToken, User
-from app.bookings.models import Reservation
+from app.bookings import waitlist
+from app.bookings.models import CalendarFeed, Reservation
 from app.bookings.services.reservations import cancel_reservation
 from app.core.exceptions import DomainError, Invalid, PermissionDenied
 from app.security.emails import CLOSED_DOMAIN
@@ -72,7 +73,9 @@ def close_account(user: User, *, password: str) -> dict[str, int]:
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         cancelled = _cancel_future_reservations(user)
+        waitlist.leave_all(user)  # no offer may go to a closed account; a held seat passes on
         _erase_personal_data(user)
+        CalendarFeed.objects.filter(user=user).delete()  # the private feed's URL stops working
         AuthToken.objects.filter(user=user).delete()
     removed, kept = _remove_saved_cards(user)
     logger.info("Member %s closed their account", user.pk)

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.http.response import HttpResponseBase
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from app.core.exceptions import ErrorCode, Invalid, error_json
@@ -73,4 +74,9 @@ class RequestGuardMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         refused = _check_body_size(request) or _check_text(request)
-        return refused or self.get_response(request)
+        if refused is None:
+            return self.get_response(request)
+        # This runs before LocaleMiddleware: say it again in the request's language (refusals only,
+        # so that no request that passes pays for reading the language).
+        with translation.override(translation.get_language_from_request(request)):
+            return _check_body_size(request) or _check_text(request)

@@ -52,5 +52,8 @@ class JSONParser(parsers.JSONParser):
             data = super().parse(stream, media_type, parser_context)
         except RecursionError:
             raise ParseError(_("JSON nested too deeply.")) from None
+        except ParseError as error:  # DRF's words are not translated; the decoder's reason stays as it is
+            reason = str(error.detail).removeprefix("JSON parse error - ")
+            raise ParseError(_("JSON parse error - %(reason)s") % {"reason": reason}) from None
         check_structure(data, settings.JSON_MAX_DEPTH)
         return data

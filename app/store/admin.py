@@ -170,7 +170,8 @@ class CouponAdminForm(forms.ModelForm):
         ]
 
     def clean(self) -> dict[str, Any]:
-        data = cast(dict[str, Any], super().clean())  # ModelForm.clean() answers cleaned_data
+        super().clean()
+        data = self.cleaned_data
         if self.errors:  # the fields' own errors first
             return data
         names = ("percent_off", "amount_off", "valid_from", "valid_until")

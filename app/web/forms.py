@@ -81,7 +81,8 @@ class SignUpForm(_ProfileFields):
     field_order = ["email", "password", "first_name", "last_name", "phone"]
 
     def clean(self) -> dict[str, Any]:
-        data = cast(dict[str, Any], super().clean())  # Form.clean() answers cleaned_data
+        super().clean()
+        data = self.cleaned_data
         if data.get("email"):  # its canonical form, or refused (look-alike letters, the closed-account domain)
             self._apply(lambda: data.update(email=accounts.check_new_email(data["email"])))
         email, password = data.get("email") if "email" not in self.errors else None, data.get("password")
@@ -113,7 +114,8 @@ class ProfileForm(_ProfileFields):
         self.user = user
 
     def clean(self) -> dict[str, Any]:
-        data = cast(dict[str, Any], super().clean())  # Form.clean() answers cleaned_data
+        super().clean()
+        data = self.cleaned_data
         email = self.user.email if self.user is not None else ""
         self._apply(
             lambda: accounts.check_refused(self.data.keys(), accounts.MEMBER_REFUSED),

@@ -26,6 +26,7 @@ from app.store.services import memberships
 from app.web.feedback import show_on_form, show_on_page
 from app.web.forms import CloseAccountForm, EmailChangeForm, PasswordChangeForm, ProfileForm
 from app.web.guard import attempt_allowed
+from app.web.views import week
 from app.web.views.common import MemberRequest, local_text, not_found, now, site_zone
 
 RESERVATIONS_PER_PAGE = 20  # 200 reservations: 10 pages of about 15 KB of HTML, not one of 114 KB
@@ -68,6 +69,7 @@ def account_page(
         "close_form": close_form or CloseAccountForm(),
         "membership_end": membership_end,
         "held_memberships": held,
+        **week.account_context(user),  # calendar feed, session reminders
     }
     return render(request, "web/account.html", context, status=status)
 
@@ -145,6 +147,7 @@ def reservations(request: MemberRequest) -> HttpResponse:
         "past": [_reservation_view(r, moment) for r in rows if r.is_past],
         "page": page,
         "deadline_hours": settings.RESERVATION_CANCEL_DEADLINE_HOURS,
+        "waitlist": week.waitlist_views(request.user),
     }
     return render(request, "web/reservations.html", context)
 

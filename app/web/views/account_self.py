@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from app.accounts import email_change
+from app.core.errors import user_message
 from app.core.exceptions import DomainError
 from app.members import closing, data_export
 from app.web.feedback import show_on_form
@@ -61,8 +62,7 @@ def confirm_email(request: HttpRequest) -> HttpResponse:
     try:
         user = email_change.confirm_change(token)
     except DomainError as error:
-        messages_ = [str(text) for texts in error.fields.values() for text in texts] or [str(error.message)]
-        return render(request, "web/confirm_email.html", {"token": token, "error": " ".join(messages_)}, status=400)
+        return render(request, "web/confirm_email.html", {"token": token, "error": user_message(error)}, status=400)
     messages.success(request, _("Your e-mail address is now %(email)s.") % {"email": user.email})
     return redirect("account" if request.user.is_authenticated else "login")
 

@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 from itertools import groupby
 from typing import Any, cast
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -25,6 +26,7 @@ from app.core.exceptions import DomainError, ErrorCode
 from app.core.i18n import localized
 from app.web.feedback import show_on_page
 from app.web.forms import SlotFilterForm
+from app.web.views import week
 from app.web.views.common import MemberRequest, now, safe_next, zone_label
 
 HOME_DAYS = 3
@@ -54,12 +56,17 @@ def _slot_views(slots: Iterable[TimeSlot], user: User | AnonymousUser) -> list[d
     """What a slot's card shows, and why its Reserve button cannot be used when it cannot."""
     slots = list(slots)
     found = selectors.availability(slots, user)
+    queued = week.queued_status(user, slots) if user.is_authenticated and slots else {}
     cards = []
     for slot in slots:
         workplace = slot.period.workplace
         zone = workplace.zone
         start, end = slot.start.astimezone(zone), slot.end.astimezone(zone)
         state = found[slot.pk].state
+        offered = queued.get(slot.pk) == "offered"
+        reason = _why_not(state, slot, user)
+        if slot.pk in queued and not offered and state != Availability.RESERVED:
+            reason = _("You are on the waiting list of this session.")
         cards.append(
             {
                 "id": slot.pk,
@@ -70,8 +77,12 @@ def _slot_views(slots: Iterable[TimeSlot], user: User | AnonymousUser) -> list[d
                 "zone": zone_label(start, zone),
                 "price": slot.price,
                 "seats_left": found[slot.pk].places_remaining,
-                "reason": _why_not(state, slot, user),
+                "reason": reason,
                 "store_link": True if state == Availability.NOT_ENOUGH_TICKETS else None,
+                "place": week.place(workplace),
+                "late": week.inside_deadline(slot),  # Reserve asks for confirmation first
+                "can_wait": state == Availability.FULL and slot.pk not in queued,
+                "offered": offered,
             }
         )
     return cards
@@ -90,7 +101,8 @@ def home(request: HttpRequest) -> HttpResponse:
         }
         for workplace, group in groupby(cards, key=lambda c: c["workplace"])
     ]
-    return render(request, "web/home.html", {"workplaces": workplaces, "home_days": HOME_DAYS})
+    upcoming = week.next_session(request.user) if request.user.is_authenticated else None
+    return render(request, "web/home.html", {"workplaces": workplaces, "home_days": HOME_DAYS, "next": upcoming})
 
 
 @require_safe
@@ -118,6 +130,8 @@ def sessions(request: HttpRequest) -> HttpResponse:
 @login_required
 def reserve(request: MemberRequest, slot_id: int) -> HttpResponse:
     back = safe_next(request, reverse("sessions"))
+    if week.needs_confirmation(request, slot_id):  # inside the cancellation deadline: say so first
+        return redirect(f"/sessions/{slot_id}/reserve/confirm/?next={quote(back)}")
     try:
         reservation = reservations.reserve(request.user, slot_id)
     except DomainError as error:
