@@ -10,24 +10,26 @@ IAM: the function's role needs `lambda:InvokeFunction` on itself (the stage's po
 """
 
 import logging
+from collections.abc import Callable
+from typing import Any
 
 logger = logging.getLogger(__name__)
 
 
-def send_email(message):
+def send_email(message: dict[str, Any]) -> bool:
     """The task: send one message now (runs in the asynchronous invocation)."""
     from app.core.email_delivery import deliver
 
     return deliver(**message)
 
 
-def as_task(function):
+def as_task(function: Callable[..., Any]) -> Callable[..., Any]:
     from zappa.asynchronous import task
 
     return task(function)
 
 
-def dispatch_email(message):
+def dispatch_email(message: dict[str, Any]) -> bool:
     """Hand `message` to a new invocation of this function. False when the invocation failed."""
     try:
         as_task(send_email)(message)
