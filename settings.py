@@ -186,7 +186,7 @@ EMAIL_USE_TLS = config("EMAIL_USE_TLS", default=True, cast=bool)
 EMAIL_TIMEOUT = config("EMAIL_TIMEOUT", default=10, cast=int)
 
 
-def _parse_admins(value):
+def _parse_admins(value: str) -> list[tuple[str, str]]:
     """`"Ann <ann@example.com>, bob@example.com"` -> [("Ann", "ann@example.com"), ("bob@example.com", ...)]."""
     admins = []
     for item in filter(None, (part.strip() for part in value.split(","))):
@@ -348,7 +348,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "app.accounts.authentication.ExpiringTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "app.security.session_auth.SessionAuthentication",  # DRF's, with a translated, coded CSRF refusal
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "app.core.pagination.LimitOffsetPagination",
@@ -383,6 +383,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"ErrorCodeEnum": "app.core.openapi.ERROR_CODES"},  # the `code` of every error
 }
 
 # --- Logging: stdout only (CloudWatch on Lambda); request bodies are never logged ----------

@@ -18,7 +18,15 @@ from app.accounts.models import User
 from app.bookings import waitlist
 from app.bookings.models import WaitlistEntry
 from app.bookings.serializers import WaitlistEntrySerializer
-from app.core.exceptions import Invalid
+from app.core.exceptions import Invalid, NotFound
+
+_INT64 = 2**63 - 1  # a larger id in the path can name no row (and would overflow the database's integer)
+
+
+def _known_id(value: int) -> int:
+    if value > _INT64:
+        raise NotFound()
+    return value
 
 
 def _entry(entry_id: int, user: User) -> dict[str, object]:
@@ -37,13 +45,13 @@ class TimeslotWaitlistView(GenericAPIView):
         """Join: 409 when a seat is free (reserve instead), you hold a seat or an entry, the slot has
         started, or offers have stopped (close to the start)."""
         user = cast(User, request.user)
-        entry = waitlist.join(user, timeslot_id)
+        entry = waitlist.join(user, _known_id(timeslot_id))
         return Response(_entry(entry.pk, user), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request, timeslot_id: int) -> Response:
         """Leave: a seat on offer to you passes to the next member."""
-        waitlist.leave(cast(User, request.user), timeslot_id)
+        waitlist.leave(cast(User, request.user), _known_id(timeslot_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -68,7 +76,7 @@ class MyWaitlistView(GenericAPIView):
         if raw is not None:
             if not raw.strip().isdigit():
                 raise Invalid(fields={"timeslot": [_("Give a time slot's id (a whole number).")]})
-            timeslot_id = int(raw.strip())
+            timeslot_id = min(int(raw.strip()), _INT64)
         page = self.paginate_queryset(waitlist.entries(user, timeslot_id=timeslot_id))
         return self.get_paginated_response(WaitlistEntrySerializer(page, many=True).data)
 
@@ -81,5 +89,5 @@ class DeclineOfferView(GenericAPIView):
 
     @extend_schema(request=None, responses={204: None})
     def post(self, request: Request, entry_id: int) -> Response:
-        waitlist.decline(entry_id, cast(User, request.user))
+        waitlist.decline(_known_id(entry_id), cast(User, request.user))
         return Response(status=status.HTTP_204_NO_CONTENT)
