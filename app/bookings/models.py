@@ -215,7 +215,7 @@ class WaitlistEntry(models.Model):
         ]
         indexes = [models.Index(fields=["timeslot", "status", "created"]), models.Index(fields=["offer_expires_at"])]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"waitlist entry {self.pk} of {self.user_id} ({self.status})"
 
 
@@ -232,7 +232,7 @@ class ReminderSent(models.Model):
             models.UniqueConstraint(fields=["reservation", "hours_before"], name="one_reminder_per_reservation_offset")
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"reminder {self.hours_before} h before, reservation {self.reservation_id}"
 
 
@@ -243,5 +243,5 @@ class CalendarFeed(models.Model):
     digest = models.CharField(max_length=64, unique=True)
     created = models.DateTimeField(auto_now_add=True)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"calendar feed of {self.user_id}"

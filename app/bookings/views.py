@@ -245,7 +245,7 @@ class ReservationViewSet(
 
     @extend_schema(responses={(200, "text/calendar"): OpenApiTypes.STR})
     @action(detail=True, methods=["get"])
-    def ics(self, request, pk=None):
+    def ics(self, request: Request, pk: str | None = None) -> HttpResponse:
         """The reservation as an iCalendar file (RFC 5545) to add to a calendar; owner or staff."""
         from app.bookings import ics  # on use: the slot list's cold start does not pay for it
 
@@ -258,7 +258,7 @@ class ReservationViewSet(
 
     @extend_schema(request=serializers.MoveSerializer, responses={201: serializers.ReservationSerializer})
     @action(detail=True, methods=["post"])
-    def move(self, request, pk=None):
+    def move(self, request: Request, pk: str | None = None) -> Response:
         """Move to another time slot: every booking rule applies, the ticket difference is settled."""
         from app.bookings import moving  # on use, as `ics`
 

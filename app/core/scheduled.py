@@ -43,11 +43,11 @@ def clear_expired_tokens(event: object = None, context: object = None) -> dict[s
     return run_command("clear_expired_tokens")
 
 
-def process_waitlists(event=None, context=None):
+def process_waitlists(event: object = None, context: object = None) -> dict[str, object]:
     """Every 5 minutes: expire waiting-list offers and pass the seats on (docs/bookings.md)."""
     return run_command("process_waitlists")
 
 
-def send_reminders(event=None, context=None):
+def send_reminders(event: object = None, context: object = None) -> dict[str, object]:
     """Every 5 minutes: remind members of their coming sessions (REMINDER_HOURS, docs/bookings.md)."""
     return run_command("send_reminders")

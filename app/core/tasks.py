@@ -39,7 +39,7 @@ def dispatch_email(message: dict[str, Any]) -> bool:
     return True
 
 
-def run_deferred(task_path, args):
+def run_deferred(task_path: str, args: list[Any]) -> None:
     """The task of `app.core.deferred.after_response`: call the top-level function `task_path(*args)`."""
     from django.utils.module_loading import import_string
 
@@ -49,7 +49,7 @@ def run_deferred(task_path, args):
         logger.error("Deferred %s failed: %s", task_path, type(error).__name__)
 
 
-def dispatch_call(task_path, args):
+def dispatch_call(task_path: str, args: list[Any]) -> bool:
     """Hand a deferred call to a new invocation of this function. False when the invocation failed."""
     try:
         as_task(run_deferred)(task_path, args)

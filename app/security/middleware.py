@@ -79,4 +79,4 @@ class RequestGuardMiddleware:
         # This runs before LocaleMiddleware: say it again in the request's language (refusals only,
         # so that no request that passes pays for reading the language).
         with translation.override(translation.get_language_from_request(request)):
-            return _check_body_size(request) or _check_text(request)
+            return _check_body_size(request) or _check_text(request)  # type: ignore[return-value]  # refused
