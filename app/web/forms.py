@@ -2,7 +2,7 @@
 validators (the same the API's serializers and the admin call), whose messages land on the fields."""
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
