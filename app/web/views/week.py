@@ -177,7 +177,7 @@ def move(request: HttpRequest, reservation_id: int) -> HttpResponse:
             moving.move_reservation(reservation.pk, int(request.POST.get("timeslot", "0") or 0), actor=_member(request))
         except (DomainError, ValueError) as error:
             show_on_page(request, error if isinstance(error, DomainError) else DomainError())
-            return redirect("move-reservation", reservation.pk)
+            return redirect("move-reservation", reservation_id=reservation.pk)
         messages.success(request, _("Your reservation is moved. The e-mail we sent updates your calendar."))
         return redirect("reservations")
     slots = selectors.timeslots_with_places().filter(start__gt=now(), period__is_active=True)
@@ -197,7 +197,7 @@ def calendar_feed(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your calendar feed is off: its address no longer works."))
         return redirect(reverse("account") + "#calendar")
     secret = feed.rotate(user)
-    url = request.build_absolute_uri(reverse("calendar-feed", args=[secret]))
+    url = request.build_absolute_uri(f"/api/calendar-feed/{secret}.ics")
     messages.success(
         request, _("Your calendar feed address (copy it now, it is shown only once): %(url)s") % {"url": url}
     )
