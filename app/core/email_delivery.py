@@ -7,6 +7,7 @@ the task mechanism do not import each other.
 """
 
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, send_mail
@@ -16,7 +17,7 @@ from django.utils import translation
 logger = logging.getLogger(__name__)
 
 
-def sendinblue_enabled():
+def sendinblue_enabled() -> bool:
     return bool(settings.EMAIL_SERVICE and settings.SENDINBLUE_API_KEY)
 
 
@@ -32,10 +33,21 @@ def template_id(template_setting: str, language: str) -> int:
     return localized
 
 
-def deliver(*, to_email, to_name, template_setting, params, local_template, language="en", attachments=None):
+def deliver(
+    *,
+    to_email: str,
+    to_name: str,
+    template_setting: str,
+    params: dict[str, Any],
+    local_template: str,
+    language: str = "en",
+    attachments: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> bool:
     """Send one message now, through Sendinblue or EMAIL_BACKEND. True when the provider accepted it.
 
-    `attachments`: `{"name", "content" (text), "mimetype"}` each (a booking's .ics)."""
+    `attachments`: `{"name", "content" (text), "mimetype"}` each (a booking's .ics); `headers`: extra
+    e-mail headers (a reminder's one-click unsubscribe)."""
     if sendinblue_enabled():
         from app.integrations import sendinblue  # imported on use: the SDK is heavy
 
@@ -46,6 +58,7 @@ def deliver(*, to_email, to_name, template_setting, params, local_template, lang
                 template_id=template_id(template_setting, language),
                 params=params,
                 attachments=attachments,
+                headers=headers,
             )
         except Exception as error:  # a bad setting or a client bug must not cost the caller its answer
             logger.error("E-mail %s could not be sent through Sendinblue: %s", template_setting, type(error).__name__)
@@ -54,9 +67,9 @@ def deliver(*, to_email, to_name, template_setting, params, local_template, lang
         with translation.override(language):
             subject = render_to_string(f"{local_template}.subject.txt", params).strip()
             body = render_to_string(f"{local_template}.txt", params)
-        if attachments:
-            email = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [to_email])
-            for attachment in attachments:
+        if attachments or headers:
+            email = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [to_email], headers=headers)
+            for attachment in attachments or ():
                 email.attach(attachment["name"], attachment["content"], attachment["mimetype"])
             email.send(fail_silently=False)
         else:

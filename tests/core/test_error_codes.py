@@ -12,6 +12,7 @@ from rest_framework.test import APIClient, APIRequestFactory
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from app.bookings import exceptions as bookings_errors
 from app.bookings.models import TimeSlot
 from app.core import exceptions as domain
 from app.core.exceptions import ERROR_CODE_MEANINGS, ErrorCode
@@ -21,13 +22,6 @@ from tests.conftest import make_user, token_client
 from tests.store.conftest import AUTHS, REFUNDS, SETTLEMENTS, approve, error_body, fake_paysafe
 
 LANGUAGES = {"en": {"HTTP_ACCEPT_LANGUAGE": "en"}, "fr": {"HTTP_ACCEPT_LANGUAGE": "fr-CA,fr;q=0.9"}}
-
-
-@pytest.fixture(autouse=True)
-def _language_restored():
-    """LocaleMiddleware leaves the last request's language active in the thread: give the next test English."""
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture
@@ -78,6 +72,40 @@ def cancellation_deadline_passed(world):
     now = timezone.now()
     TimeSlot.objects.filter(pk=world["slot"].pk).update(start=now + timedelta(hours=2), end=now + timedelta(hours=3))
     return lambda headers: world["client"].delete(f"/api/reservations/{reservation}/", **headers)
+
+
+def _join(world, headers):
+    return world["client"].post(f"/api/timeslots/{world['slot'].pk}/waitlist/", **headers)
+
+
+def _fill(world):
+    give_tickets(make_user(email="first@example.com"), 1).reservations.create(timeslot=world["slot"], price=1)
+
+
+def already_waiting(world):
+    _fill(world)
+    assert _join(world, {}).status_code == 201
+    return lambda headers: _join(world, headers)
+
+
+def waitlist_seat_available(world):
+    return lambda headers: _join(world, headers)
+
+
+def waitlist_closed(world):
+    _fill(world)
+    now = timezone.now()
+    TimeSlot.objects.filter(pk=world["slot"].pk).update(start=now + timedelta(hours=1), end=now + timedelta(hours=2))
+    return lambda headers: _join(world, headers)
+
+
+def move_deadline_passed(world):
+    reservation = _reserve(world, {}).json()["id"]
+    other = make_slot(world["period"], days_ahead=4)
+    now = timezone.now()
+    TimeSlot.objects.filter(pk=world["slot"].pk).update(start=now + timedelta(hours=2), end=now + timedelta(hours=3))
+    url = f"/api/reservations/{reservation}/move/"
+    return lambda headers: world["client"].post(url, {"timeslot": other.pk}, format="json", **headers)
 
 
 def coupon_not_usable(world):
@@ -179,6 +207,11 @@ RAISED = {
     ErrorCode.OUTCOME_PENDING: domain.OutcomePending,
     ErrorCode.DATABASE_UNAVAILABLE: domain.DatabaseUnavailable,
     ErrorCode.PAYMENT_BEING_VERIFIED: domain.PaymentBeingVerified,
+    # The member's week: met through the API in tests/bookings/test_waitlist.py and test_move.py.
+    ErrorCode.ALREADY_WAITING: bookings_errors.AlreadyWaiting,
+    ErrorCode.WAITLIST_SEAT_AVAILABLE: bookings_errors.SeatAvailable,
+    ErrorCode.WAITLIST_CLOSED: bookings_errors.WaitlistClosed,
+    ErrorCode.MOVE_DEADLINE_PASSED: bookings_errors.MoveDeadlinePassed,
 }
 # Answered outside DRF (Django's handlers, the CSRF failure view).
 HANDLERS = {ErrorCode.CSRF_FAILED, ErrorCode.BAD_REQUEST, ErrorCode.SERVER_ERROR}
@@ -190,6 +223,7 @@ SCENARIOS = {
         coupon_not_usable, payment_declined, payment_unavailable, refund_pending, not_found,
         not_authenticated, authentication_failed, permission_denied, invalid, method_not_allowed,
         unsupported_media_type, parse_error, not_acceptable, body_too_large, throttled,
+        already_waiting, waitlist_seat_available, waitlist_closed, move_deadline_passed,
     )
 }  # fmt: skip
 
