@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "app.accounts",
     "app.bookings",
     "app.store",
+    "app.retreats",
     "app.web",
     "app.staff",
     "simple_history",
@@ -214,6 +215,8 @@ STORE_TAX_RATE = config("STORE_TAX_RATE", default="14.975")  # percent, parsed a
 
 # --- Bookings ---------------------------------------------------------------------------
 RESERVATION_CANCEL_DEADLINE_HOURS = config("RESERVATION_CANCEL_DEADLINE_HOURS", default=24, cast=int)
+# A virtual retreat's video link is given from this many minutes before each date's start (docs/retreats.md).
+RETREAT_LINK_MINUTES_BEFORE = config("RETREAT_LINK_MINUTES_BEFORE", default=15, cast=int)
 # Where members open the pages: the links in e-mails (offers, reminders) and the calendar UIDs' domain.
 SITE_URL = config("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Reminders go this many hours before a session (send_reminders, docs/bookings.md).

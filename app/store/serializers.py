@@ -128,7 +128,7 @@ class OrderSerializer(serializers.ModelSerializer):
 
 
 class CheckoutLineSerializer(serializers.Serializer):
-    product = serializers.ChoiceField(choices=["package", "membership"])
+    product = serializers.ChoiceField(choices=["package", "membership", "retreat"])
     id = serializers.IntegerField(min_value=1)
     quantity = serializers.IntegerField(min_value=1, max_value=QUANTITY_MAX, default=1)
 

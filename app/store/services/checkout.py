@@ -39,7 +39,7 @@ from app.integrations.payments import (
     get_gateway,
 )
 from app.store.models import Membership, Order, OrderLine, OrderStatusChange, Package, SavedCard
-from app.store.services import coupons
+from app.store.services import coupons, kinds
 from app.store.services.cards import refuse_saved_card_token
 from app.store.services.eligibility import CartItem, CheckoutLine, resolve_items
 from app.store.services.fulfilment import Completion, complete_or_flag, complete_order, fail_order
@@ -102,7 +102,7 @@ def quote(user: User, lines: Sequence[CheckoutLine], coupon: str = "") -> Quote:
 
 
 def _subtotal(items: Sequence[CartItem]) -> Decimal:
-    return sum((item.product.price * item.quantity for item in items), Decimal(0))
+    return sum((item.unit_price * item.quantity for item in items), Decimal(0))
 
 
 def create_order(
@@ -148,13 +148,15 @@ def create_order(
                 membership=item.product if isinstance(item.product, Membership) else None,
                 package=item.product if isinstance(item.product, Package) else None,
                 name=item.product.name,
-                unit_price=item.product.price,
+                unit_price=item.unit_price,
                 quantity=item.quantity,
                 tickets=getattr(item.product, "tickets", 0) if item.kind == "package" else 0,
                 duration_days=getattr(item.product, "duration_days", 0) if item.kind == "membership" else 0,
             )
             for item in items
         )
+        for kind in {item.kind for item in items} & set(kinds.kinds()):
+            kinds.hooks(kind).hold(order, items)  # e.g. locks each retreat's row: a seat is never sold twice
     return order
 
 

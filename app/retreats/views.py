@@ -1,0 +1,68 @@
+"""Retreats API: the public catalogue (staff write) and the member's retreat reservations.
+
+Rules live in `app.retreats.services`; errors are answered by `app.core.errors`."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.conf import settings
+from django.db.models import Count, Prefetch, Q, QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from app.accounts.models import User
+from app.core.filtering import FilterSetOf
+from app.core.permissions import IsAdminOrReadOnly
+from app.retreats import serializers, services
+from app.retreats.models import Retreat, RetreatDate, RetreatReservation
+
+
+def _is_staff(request: Request) -> bool:
+    return bool(request.user and request.user.is_staff)
+
+
+class RetreatViewSet(viewsets.ModelViewSet):
+    """Published retreats for everyone; staff see all and write."""
+
+    serializer_class = serializers.RetreatSerializer
+    permission_classes = [IsAdminOrReadOnly]
+    filterset_class = FilterSetOf("app.retreats.filters.RetreatFilter")
+
+    def get_queryset(self) -> QuerySet[Retreat]:
+        queryset = Retreat.objects.annotate(
+            seats_taken=Count("reservations", filter=Q(reservations__status__in=RetreatReservation.HOLDS_A_SEAT))
+        ).prefetch_related(Prefetch("dates", queryset=RetreatDate.objects.select_related("retreat")))
+        if not _is_staff(self.request):
+            queryset = queryset.filter(is_published=True)
+        return queryset.order_by("name", "id")
+
+
+class RetreatReservationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
+):
+    """The member's retreat seats (staff: everyone's). DELETE cancels, refunded by the retreat's policy."""
+
+    serializer_class = serializers.RetreatReservationSerializer
+    permission_classes = [IsAuthenticated]
+    filterset_class = FilterSetOf("app.retreats.filters.RetreatReservationFilter")
+
+    def get_queryset(self) -> QuerySet[RetreatReservation]:
+        queryset = RetreatReservation.objects.select_related("retreat", "order_line", "order_line__order")
+        if not _is_staff(self.request):
+            return queryset.filter(user=self.request.user)
+        return queryset
+
+    @extend_schema(responses=serializers.CancellationSerializer)
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        amount = services.cancel(self.get_object(), actor=cast(User, request.user))
+        return Response({"refunded_amount": str(amount), "currency": settings.STORE_CURRENCY})
+
+    @extend_schema(responses=serializers.JoinSerializer)
+    @action(detail=True, methods=["get"])
+    def join(self, request: Request, pk: str | None = None) -> Response:
+        return Response({"video_link": services.join(self.get_object())})
