@@ -187,7 +187,7 @@ EMAIL_USE_TLS = config("EMAIL_USE_TLS", default=True, cast=bool)
 EMAIL_TIMEOUT = config("EMAIL_TIMEOUT", default=10, cast=int)
 
 
-def _parse_admins(value):
+def _parse_admins(value: str) -> list[tuple[str, str]]:
     """`"Ann <ann@example.com>, bob@example.com"` -> [("Ann", "ann@example.com"), ("bob@example.com", ...)]."""
     admins = []
     for item in filter(None, (part.strip() for part in value.split(","))):

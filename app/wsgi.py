@@ -87,7 +87,7 @@ def load_simple_history_with_lazy_version() -> None:
     finally:
         del sys.modules["importlib.metadata"]
         if getattr(importlib, "metadata", None) is stand_in:
-            del importlib.metadata  # type: ignore[attr-defined]
+            del importlib.metadata
 
 
 class CollectorPausedForFirstRequest:

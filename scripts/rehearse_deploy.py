@@ -5,7 +5,8 @@ In a throw-away copy of the project (a git repository whose HEAD is the current 
 `deploy.sh dev --initial` then `deploy.sh dev` exactly as CI does, with two rehearsal-only
 settings (`delete_s3_zip: false` so that the upload can be read back; `touch` is already off)
 and `scripts/zappa_on_moto.py` as the zappa command. Then it checks and prints:
-- the Lambda's environment equals the stage's filled `aws_environment_variables`;
+- the Lambda's environment equals the stage's `aws_environment_variables`, its secrets (named apart
+  in `deploy.secrets`) and the commit deploy.sh recorded with its code's hash;
 - the packages uploaded to S3 and the tested artifact hold no secret value and no test-only package;
 - zappa_settings.json is byte-identical to the committed one.
 Nothing leaves the machine: boto3 talks to moto through AWS_ENDPOINT_URL and the zappa wrapper
@@ -486,7 +487,7 @@ def run(args):
             configuration = rehearsal.lambda_configuration()
             check(
                 configuration["Environment"]["Variables"] == rehearsal.expected_environment(),
-                f"the Lambda {rehearsal.function_name} has exactly the stage's filled aws_environment_variables",
+                f"the Lambda {rehearsal.function_name} has exactly the stage's variables, secrets and recorded commit",
             )
             check(configuration["Runtime"] == "python3.12", "the Lambda runtime is python3.12")
             packages = rehearsal.s3_packages()

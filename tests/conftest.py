@@ -77,6 +77,16 @@ def _no_request_in_progress():
     email._pending.messages = deferred._pending.calls = None
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    # LocaleMiddleware activates each request's language in the thread and nothing deactivates it:
+    # a French request would leave the next test (in the same worker) reading French.
+    from django.utils import translation
+
+    with translation.override(None):
+        yield
+
+
 PASSWORD = "a-long-passphrase-1"  # every test user's password
 
 

@@ -2,7 +2,8 @@
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -26,7 +27,7 @@ class Organization(models.Model):
         ordering = ["name"]
         constraints = [models.UniqueConstraint(Lower("name"), name="organization_name_ci_unique")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
 
@@ -40,10 +41,10 @@ class Domain(models.Model):
         ordering = ["name"]
         constraints = [models.UniqueConstraint(Lower("name"), name="domain_name_ci_unique")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.name = self.name.strip().lower()
         super().save(*args, **kwargs)
 
@@ -61,7 +62,7 @@ class AcademicLevel(models.Model):
     class Meta:
         ordering = ["name"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return localized(self, "name")
 
 
@@ -78,7 +79,7 @@ class AcademicField(models.Model):
     class Meta:
         ordering = ["name"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return localized(self, "name")
 
 
@@ -86,10 +87,10 @@ class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     @classmethod
-    def normalize_email(cls, email):
+    def normalize_email(cls, email: str | None) -> str:
         return canonical_email(email or "")
 
-    def get_by_natural_key(self, email):
+    def get_by_natural_key(self, email: str | None) -> "User":
         # The column holds canonical forms under a unique index: at most one row. Should two ever
         # be found (rows written around the model), no one logs in rather than a 500.
         found = list(self.filter(email=canonical_email(email or ""))[:2])
@@ -97,7 +98,7 @@ class UserManager(BaseUserManager["User"]):
             raise self.model.DoesNotExist
         return found[0]
 
-    def _create_user(self, email, password, **extra):
+    def _create_user(self, email: str, password: str | None, **extra: Any) -> "User":
         if not email:
             raise ValueError("An e-mail address is required.")
         user = self.model(email=self.normalize_email(email), **extra)
@@ -105,12 +106,12 @@ class UserManager(BaseUserManager["User"]):
         user.save(using=self._db)
         return user
 
-    def create_user(self, email, password=None, **extra):
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> "User":
         extra.setdefault("is_staff", False)
         extra.setdefault("is_superuser", False)
         return self._create_user(email, password, **extra)
 
-    def create_superuser(self, email, password=None, **extra):
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> "User":
         extra.update(is_staff=True, is_superuser=True, is_active=True)
         return self._create_user(email, password, **extra)
 
@@ -155,34 +156,34 @@ class User(AbstractBaseUser, PermissionsMixin):
             models.CheckConstraint(condition=models.Q(tickets__gte=0), name="user_tickets_not_negative"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.email
 
-    def clean(self):
+    def clean(self) -> None:
         super().clean()
         self.email = canonical_email(self.email)
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.email = canonical_email(self.email)
         super().save(*args, **kwargs)
 
-    def get_full_name(self):
+    def get_full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
 
-    def get_short_name(self):
+    def get_short_name(self) -> str:
         return self.first_name
 
     @property
-    def has_membership(self):
+    def has_membership(self) -> bool:
         return bool(self.membership_end and self.membership_end > timezone.now())
 
 
-def _digest(key):
+def _digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-class AuthTokenManager(models.Manager):
-    def issue(self, user):
+class AuthTokenManager(models.Manager["AuthToken"]):
+    def issue(self, user: "User") -> tuple["AuthToken", str]:
         """Create a token and return `(token, key)`. Only the key's digest is stored."""
         key = secrets.token_hex(20)
         token = self.create(
@@ -195,7 +196,7 @@ class AuthTokenManager(models.Manager):
         )
         return token, key
 
-    def find(self, key):
+    def find(self, key: str) -> "AuthToken | None":
         return self.select_related("user").filter(digest=_digest(key)).first()
 
 
@@ -209,19 +210,19 @@ class AuthToken(models.Model):
 
     objects = AuthTokenManager()
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"token of {self.user_id} until {self.expires_at:%Y-%m-%d %H:%M}"
 
     @property
-    def dies_at(self):
+    def dies_at(self) -> datetime:
         """However often the token is used, it never lives past this (`AUTH_TOKEN_MAX_AGE_DAYS`)."""
         return self.created + timedelta(days=settings.AUTH_TOKEN_MAX_AGE_DAYS)
 
     @property
-    def is_expired(self):
+    def is_expired(self) -> bool:
         return min(self.expires_at, self.dies_at) <= timezone.now()
 
-    def renew_if_needed(self):
+    def renew_if_needed(self) -> None:
         """Slide the expiry (never past `dies_at`), writing only when little of the lifetime is left."""
         now = timezone.now()
         renewed = min(now + timedelta(hours=settings.AUTH_TOKEN_LIFETIME_HOURS), self.dies_at)
@@ -257,5 +258,5 @@ class TicketMovement(models.Model):
     class Meta:
         ordering = ["-created", "-id"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.delta:+d} for {self.user_id} ({self.reason})"

@@ -6,6 +6,7 @@ the database itself can guarantee.
 """
 
 from functools import cache
+from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
@@ -25,16 +26,16 @@ _PICTURE_SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89
 
 
 @cache
-def _zone_names():
+def _zone_names() -> frozenset[str]:
     return frozenset(available_timezones())
 
 
-def validate_timezone(value):
+def validate_timezone(value: str) -> None:
     if value not in _zone_names():
         raise ValidationError(f"“{value}” is not an IANA time zone (for example America/Montreal).")
 
 
-def validate_picture(file):
+def validate_picture(file: Any) -> None:
     if file.size > PICTURE_MAX_BYTES:
         raise ValidationError(f"A picture may not exceed {PICTURE_MAX_BYTES // (1024 * 1024)} MB.")
     position = file.tell() if hasattr(file, "tell") else 0
@@ -66,11 +67,11 @@ class Workplace(models.Model):
         ordering = ["name", "id"]
         constraints = [models.CheckConstraint(condition=Q(seats__gte=1), name="workplace_seats_at_least_one")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return localized(self, "name")
 
     @property
-    def zone(self):
+    def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
 
@@ -87,7 +88,7 @@ class WorkplacePicture(models.Model):
     class Meta:
         ordering = ["position", "id"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.caption or self.image.name
 
 
@@ -107,7 +108,7 @@ class Period(models.Model):
             models.CheckConstraint(condition=Q(end_date__gte=models.F("start_date")), name="period_dates_in_order")
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.name} ({self.start_date} – {self.end_date})"
 
 
@@ -127,7 +128,7 @@ class TimeSlot(models.Model):
         constraints = [models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="timeslot_end_after_start")]
         indexes = [models.Index(fields=["local_date"])]
 
-    def __str__(self):
+    def __str__(self) -> str:
         zone = ZoneInfo(self.period.workplace.timezone)
         start, end = self.start.astimezone(zone), self.end.astimezone(zone)
         return f"{self.period.workplace} {start:%Y-%m-%d %H:%M}–{end:%H:%M}"
@@ -184,7 +185,7 @@ class Reservation(models.Model):
             )
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"reservation {self.pk} of {self.user_id} ({self.status})"
 
 
@@ -214,7 +215,7 @@ class WaitlistEntry(models.Model):
         ]
         indexes = [models.Index(fields=["timeslot", "status", "created"]), models.Index(fields=["offer_expires_at"])]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"waitlist entry {self.pk} of {self.user_id} ({self.status})"
 
 
@@ -231,7 +232,7 @@ class ReminderSent(models.Model):
             models.UniqueConstraint(fields=["reservation", "hours_before"], name="one_reminder_per_reservation_offset")
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"reminder {self.hours_before} h before, reservation {self.reservation_id}"
 
 
@@ -242,5 +243,5 @@ class CalendarFeed(models.Model):
     digest = models.CharField(max_length=64, unique=True)
     created = models.DateTimeField(auto_now_add=True)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"calendar feed of {self.user_id}"

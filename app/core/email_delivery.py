@@ -7,6 +7,7 @@ the task mechanism do not import each other.
 """
 
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, send_mail
@@ -16,7 +17,7 @@ from django.utils import translation
 logger = logging.getLogger(__name__)
 
 
-def sendinblue_enabled():
+def sendinblue_enabled() -> bool:
     return bool(settings.EMAIL_SERVICE and settings.SENDINBLUE_API_KEY)
 
 
@@ -32,7 +33,16 @@ def template_id(template_setting: str, language: str) -> int:
     return localized
 
 
-def deliver(*, to_email, to_name, template_setting, params, local_template, language="en", attachments=None):
+def deliver(
+    *,
+    to_email: str,
+    to_name: str,
+    template_setting: str,
+    params: dict[str, Any],
+    local_template: str,
+    language: str = "en",
+    attachments: list[dict[str, str]] | None = None,
+) -> bool:
     """Send one message now, through Sendinblue or EMAIL_BACKEND. True when the provider accepted it.
 
     `attachments`: `{"name", "content" (text), "mimetype"}` each (a booking's .ics)."""

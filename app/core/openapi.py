@@ -73,11 +73,11 @@ class ProjectSessionScheme(SessionScheme):
     priority = 0
 
 
-def _member():
+def _member() -> SimpleNamespace:
     return SimpleNamespace(is_authenticated=True, is_staff=False, is_superuser=False, is_active=True, pk=0)
 
 
-def _blank_in_model(field) -> bool:
+def _blank_in_model(field: Any) -> bool:
     """True when `field` reads a model field that may hold "" (DRF drops `allow_blank` on read-only fields)."""
     model = getattr(getattr(field.parent, "Meta", None), "model", None)
     if model is None or not isinstance(field.source, str) or "." in field.source:
@@ -89,7 +89,7 @@ def _blank_in_model(field) -> bool:
 
 
 class AutoSchema(openapi.AutoSchema):
-    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+    def _map_serializer_field(self, field: Any, direction: str, bypass_extensions: bool = False) -> Any:
         # A read-only choice whose model field is blank=True answers "" too: say so in its enum.
         if isinstance(field, serializers.ChoiceField) and field.read_only and not field.allow_blank:
             if _blank_in_model(field):
@@ -102,10 +102,10 @@ class AutoSchema(openapi.AutoSchema):
 
     _delete_body = None  # set while documenting a DELETE's declared body
 
-    def get_request_serializer(self):
+    def get_request_serializer(self) -> Any:
         return self._delete_body if self._delete_body is not None else super().get_request_serializer()
 
-    def _get_request_body(self, direction="request"):
+    def _get_request_body(self, direction: str = "request") -> Any:
         # drf-spectacular documents bodies for PUT, PATCH and POST only; a DELETE that declares one
         # with @extend_schema(request=...) (closing one's account takes the password) gets it too.
         declared = self.get_request_serializer()
@@ -117,7 +117,7 @@ class AutoSchema(openapi.AutoSchema):
         finally:
             self.method, self._delete_body = "DELETE", None
 
-    def get_operation(self, path, path_regex, path_prefix, method, registry):
+    def get_operation(self, path: str, path_regex: str, path_prefix: str, method: str, registry: Any) -> Any:
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)
         if operation is None:
             return None
@@ -132,7 +132,7 @@ class AutoSchema(openapi.AutoSchema):
         operation["responses"] = dict(sorted(responses.items()))
         return operation
 
-    def _error_component(self):
+    def _error_component(self) -> Any:
         # A copy: drf-spectacular's enum hook rewrites the schema in place (`code` becomes a reference),
         # which would leave the next schema built in this process without the ErrorCodeEnum component.
         schema = copy.deepcopy(ERROR_SCHEMA)
@@ -140,7 +140,7 @@ class AutoSchema(openapi.AutoSchema):
         self.registry.register_on_missing(component)
         return component
 
-    def _error_statuses(self, operation) -> dict[int, list[str]]:
+    def _error_statuses(self, operation: dict[str, Any]) -> dict[int, list[str]]:
         statuses: dict[int, list[str]] = {}
         for error in self._possible_errors(operation):
             if isinstance(error, tuple):
@@ -152,7 +152,7 @@ class AutoSchema(openapi.AutoSchema):
                 statuses.setdefault(status_for(instance), []).append(str(instance.message))
         return statuses
 
-    def _possible_errors(self, operation) -> list:
+    def _possible_errors(self, operation: dict[str, Any]) -> list[Any]:
         places = {parameter["in"] for parameter in operation.get("parameters", [])}
         errors: list = [drf.ParseError]
         if "requestBody" in operation:

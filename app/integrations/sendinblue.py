@@ -9,20 +9,21 @@ unreachable host is logged, without the API key, and reported as False.
 import base64
 import json
 import logging
+from typing import Any
 
 from django.conf import settings
 
 logger = logging.getLogger(__name__)
 
 
-def _redact(text):
+def _redact(text: object) -> str:
     """The API key must never reach a log line, even if an error body echoes it."""
     key = settings.SENDINBLUE_API_KEY
     text = str(text)
     return text.replace(key, "[redacted]") if key else text
 
 
-def _describe_api_error(error):
+def _describe_api_error(error: Any) -> str:
     """`HTTP 401 unauthorized: Key not found` from an ApiException, short and key-free."""
     detail = ""
     try:
@@ -34,7 +35,14 @@ def _describe_api_error(error):
     return _redact(f"HTTP {error.status} {detail}"[:300])
 
 
-def send_template(*, to_email, to_name, template_id, params, attachments=None):
+def send_template(
+    *,
+    to_email: str,
+    to_name: str,
+    template_id: int,
+    params: dict[str, Any],
+    attachments: list[dict[str, str]] | None = None,
+) -> bool:
     """Send template `template_id` to one recipient with `params`; True when Sendinblue accepted it.
 
     `attachments`: `{"name", "content" (text), "mimetype"}` each, sent base64 as the API's `attachment`.

@@ -64,7 +64,7 @@ def closed_email() -> str:
     return f"closed-{secrets.token_hex(16)}@{CLOSED_DOMAIN}"
 
 
-def close_account(user, *, password):
+def close_account(user: User, *, password: str) -> dict[str, int]:
     """Close `user`'s account; return `{"reservations_cancelled": n, "cards_removed": n, "cards_kept": n}`."""
     if not password or not user.check_password(password):
         raise Invalid(fields={"password": [_("The password is wrong.")]})
@@ -82,7 +82,7 @@ def close_account(user, *, password):
     return {"reservations_cancelled": cancelled, "cards_removed": removed, "cards_kept": kept}
 
 
-def _cancel_future_reservations(user):
+def _cancel_future_reservations(user: User) -> int:
     future = Reservation.objects.filter(
         user=user, status=Reservation.Status.ACTIVE, timeslot__start__gt=timezone.now()
     ).order_by("id")
@@ -96,7 +96,7 @@ def _cancel_future_reservations(user):
     return count
 
 
-def _erase_personal_data(user):
+def _erase_personal_data(user: User) -> None:
     now = timezone.now()
     user.email = closed_email()
     for name, value in ERASED_VALUES.items():
@@ -119,7 +119,7 @@ def _erase_history(user: User) -> None:
     history.update(email=user.email, **ERASED_VALUES)
 
 
-def _remove_saved_cards(user):
+def _remove_saved_cards(user: User) -> tuple[int, int]:
     from app.store.services import cards as store_cards  # the store's card rules, on use only
 
     removed = kept = 0

@@ -13,12 +13,12 @@ import csv
 import os
 import tempfile
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -37,7 +37,7 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @cache
-def _zone(name):
+def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
@@ -57,15 +57,15 @@ class Export:
     # changelist queryset -> queryset of the exported model (default: itself)
     rows_of: "Callable[[QuerySet], QuerySet] | None" = None
 
-    def queryset(self, changelist_queryset):
+    def queryset(self, changelist_queryset: "QuerySet[Any]") -> "QuerySet[Any]":
         return self.rows_of(changelist_queryset) if self.rows_of else changelist_queryset
 
 
-def choices_of(model, field):
+def choices_of(model: Any, field: str) -> tuple[tuple[Any, str], ...]:
     return tuple((value, str(label)) for value, label in model._meta.get_field(field).choices)
 
 
-def _cell(value, column, row):
+def _cell(value: Any, column: Column, row: dict[str, Any]) -> Any:
     if isinstance(value, datetime):
         zone_name = row.get(column.zone_path) if column.zone_path else None
         zone = _zone(zone_name) if zone_name else timezone.get_default_timezone()
@@ -77,7 +77,7 @@ def _cell(value, column, row):
     return value
 
 
-def rows(export, queryset):
+def rows(export: Export, queryset: "QuerySet[Any]") -> Iterator[list[Any]]:
     """Header, then one list of cells per row (plain values: str, int, Decimal, bool, None)."""
     columns = export.columns
     paths = list(dict.fromkeys([c.path for c in columns] + [c.zone_path for c in columns if c.zone_path]))
@@ -89,25 +89,25 @@ def rows(export, queryset):
         yield [_cell(row[c.path], c, row) for c in columns]
 
 
-def _safe_text(value):
+def _safe_text(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
 
 
 class _Echo:
-    def write(self, value):
+    def write(self, value: str) -> str:
         return value
 
 
-def csv_lines(export, queryset):
+def csv_lines(export: Export, queryset: "QuerySet[Any]") -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield "\ufeff"  # byte order mark: spreadsheet programs then read UTF-8
     for cells in rows(export, queryset):
         yield writer.writerow(["" if v is None else _safe_text(v) for v in cells])
 
 
-def csv_response(export, queryset):
+def csv_response(export: Export, queryset: "QuerySet[Any]") -> StreamingHttpResponse | HttpResponseRedirect:
     if settings.STAFF_EXPORTS_TO_STORAGE:
         with tempfile.TemporaryFile() as file:
             file.writelines(line.encode() for line in csv_lines(export, queryset))
@@ -117,7 +117,7 @@ def csv_response(export, queryset):
     return response
 
 
-def write_xlsx(export, queryset, path):
+def write_xlsx(export: Export, queryset: "QuerySet[Any]", path: str) -> None:
     import xlsxwriter  # loaded by exports only: it stays out of the cold start
 
     workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_formulas": False})
@@ -136,7 +136,7 @@ def write_xlsx(export, queryset, path):
     workbook.close()
 
 
-def xlsx_response(export, queryset):
+def xlsx_response(export: Export, queryset: "QuerySet[Any]") -> FileResponse | HttpResponseRedirect:
     handle, path = tempfile.mkstemp(suffix=".xlsx")
     os.close(handle)
     try:
@@ -151,7 +151,7 @@ def xlsx_response(export, queryset):
     return FileResponse(data, as_attachment=True, filename=filename, content_type=XLSX_TYPE)
 
 
-def _stored(file, filename):
+def _stored(file: Any, filename: str) -> HttpResponseRedirect:
     """On Lambda a response is at most 6 MB and is never streamed: the file goes to the media
     bucket and the browser is sent to a link there that expires (AWS_QUERYSTRING_AUTH)."""
     from django.core.files import File
@@ -162,7 +162,7 @@ def _stored(file, filename):
     return HttpResponseRedirect(default_storage.url(name))
 
 
-def _filename(export):
+def _filename(export: Export) -> str:
     return f"{export.slug}-{timezone.localtime():%Y-%m-%d-%H%M}"
 
 

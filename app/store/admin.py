@@ -1,9 +1,12 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy
 
+from app.accounts.models import User
 from app.core.errors import as_validation_error, user_message
 from app.core.exceptions import DomainError
 from app.store.models import (
@@ -26,10 +29,10 @@ from app.store.services.refunds import refund_order
 class ProductAdmin(admin.ModelAdmin):
     """Deleting goes through the same service as the API (the admin lists what protects it first)."""
 
-    def delete_model(self, request, obj):
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
         delete_product(obj)
 
-    def delete_queryset(self, request, queryset):
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         for product in queryset:
             delete_product(product)
 
@@ -65,7 +68,7 @@ class OrderLineInline(admin.TabularInline):
         "membership_end",
     )
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
@@ -77,7 +80,7 @@ class OrderStatusChangeInline(admin.TabularInline):
     can_delete = False
     fields = readonly_fields = ("at", "from_status", "to_status", "source", "actor", "reason")
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
@@ -91,30 +94,30 @@ class OrderAdmin(admin.ModelAdmin):
     inlines = [OrderLineInline, OrderStatusChangeInline]
     actions = ["refund", "refund_forced"]
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return [field.name for field in Order._meta.fields]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def _refund(self, request, queryset, force):
+    def _refund(self, request: HttpRequest, queryset: QuerySet[Order], force: bool) -> None:
         for order in queryset:
             try:
-                _order, note = refund_order(order, actor=request.user, force=force)
+                _order, note = refund_order(order, actor=cast(User, request.user), force=force)
             except DomainError as error:
                 self.message_user(request, f"{order.reference}: {user_message(error)}", messages.ERROR)
             else:
                 self.message_user(request, f"{order.reference}: {note}", messages.SUCCESS)
 
     @admin.action(description=gettext_lazy("Refund selected orders (refuse if tickets were spent)"))
-    def refund(self, request, queryset):
+    def refund(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
         self._refund(request, queryset, force=False)
 
     @admin.action(description=gettext_lazy("Refund selected orders, taking back only the tickets left"))
-    def refund_forced(self, request, queryset):
+    def refund_forced(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
         self._refund(request, queryset, force=True)
 
 
@@ -123,7 +126,7 @@ class SavedCardInline(admin.TabularInline):
     extra = 0
     fields = readonly_fields = ("card_type", "last_digits", "expiry_month", "expiry_year", "created")
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
@@ -134,7 +137,7 @@ class PaymentProfileAdmin(admin.ModelAdmin):
     readonly_fields = ["user", "merchant_customer_id", "paysafe_profile_id", "created"]
     inlines = [SavedCardInline]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
 
@@ -144,7 +147,7 @@ class SavedCardAdmin(admin.ModelAdmin):
     search_fields = ["profile__user__email", "last_digits"]
     fields = readonly_fields = ("profile", "card_type", "last_digits", "expiry_month", "expiry_year", "created")
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
 
@@ -199,11 +202,11 @@ class CouponAdmin(admin.ModelAdmin):
     readonly_fields = ["availability"]
 
     @admin.display(description=gettext_lazy("Uses"))
-    def use_count(self, obj):
+    def use_count(self, obj: Coupon) -> int:
         return obj.uses.count()
 
     @admin.display(description=gettext_lazy("Can be used now"))
-    def availability(self, obj):
+    def availability(self, obj: Coupon) -> str:
         # Members are only told "cannot be used on this order" (guessing codes must learn nothing).
         return coupons.state(obj) if obj.pk else "-"
 
@@ -219,15 +222,17 @@ class HeldMembershipAdmin(admin.ModelAdmin):
     fields = ["user", "membership", "start", "end", "source", "order_line", "granted_by"]
     readonly_fields = ["source", "order_line", "granted_by"]
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         # A recorded period is history: staff add a new grant rather than edit one.
         return [*self.readonly_fields, "user", "membership", "start", "end"] if obj else self.readonly_fields
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if change:
             return
         try:
-            held = memberships.grant(obj.user, obj.membership, actor=request.user, start=obj.start, end=obj.end)
+            held = memberships.grant(
+                obj.user, obj.membership, actor=cast(User, request.user), start=obj.start, end=obj.end
+            )
         except DomainError as error:
             raise as_validation_error(error) from None
         obj.pk = held.pk

@@ -43,7 +43,7 @@ class Membership(models.Model):
         ordering = ["name", "id"]
         constraints = [models.CheckConstraint(condition=Q(price__gte=0), name="membership_price_not_negative")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return localized(self, "name")
 
 
@@ -66,11 +66,11 @@ class Package(models.Model):
         ordering = ["name", "id"]
         constraints = [models.CheckConstraint(condition=Q(price__gte=0), name="package_price_not_negative")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return localized(self, "name")
 
 
-def new_reference():
+def new_reference() -> str:
     return f"ORD-{secrets.token_hex(6).upper()}"
 
 
@@ -132,7 +132,7 @@ class Order(models.Model):
             models.CheckConstraint(condition=Q(total__gte=0), name="order_total_not_negative"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.reference} ({self.status})"
 
     @property
@@ -167,7 +167,7 @@ class OrderStatusChange(models.Model):
     class Meta:
         ordering = ["at", "id"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.order_id}: {self.from_status} -> {self.to_status}"
 
 
@@ -204,11 +204,11 @@ class OrderLine(models.Model):
             models.CheckConstraint(condition=Q(quantity__gte=1), name="order_line_quantity_positive"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.quantity} x {self.name}"
 
     @property
-    def amount(self):
+    def amount(self) -> Decimal:
         return self.unit_price * self.quantity
 
 
@@ -220,7 +220,7 @@ class PaymentProfile(models.Model):
     paysafe_profile_id = models.CharField(max_length=100, blank=True)
     created = models.DateTimeField(auto_now_add=True)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"payment profile of {self.user}"
 
 
@@ -242,7 +242,7 @@ class SavedCard(models.Model):
             models.UniqueConstraint(fields=["profile", "paysafe_card_id"], name="saved_card_unique_per_profile")
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.card_type} ending {self.last_digits}"
 
 
@@ -285,7 +285,7 @@ class Coupon(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.code
 
 
@@ -297,7 +297,7 @@ class CouponUse(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created = models.DateTimeField(auto_now_add=True)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.coupon} – {self.order}"
 
 
@@ -333,7 +333,7 @@ class HeldMembership(models.Model):
             models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="held_membership_ends_after_start")
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.membership or '—'} ({self.start:%Y-%m-%d} → {self.end:%Y-%m-%d})"
 
 
@@ -360,7 +360,7 @@ class OrderRefund(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["order", "number"], name="order_refund_number_unique")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.order.reference}-R{self.number} ({self.amount})"
 
     @property

@@ -2,7 +2,7 @@
 validators (the same the API's serializers and the admin call), whose messages land on the fields."""
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
@@ -15,13 +15,16 @@ from app.core.errors import as_validation_error
 from app.core.exceptions import Invalid
 from app.security.validators import validate_date_in_range, validate_plain_name
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-def _password(label, autocomplete):
+
+def _password(label: "StrOrPromise", autocomplete: str) -> forms.CharField:
     return forms.CharField(label=label, strip=False, widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}))
 
 
 class PageForm(forms.Form):
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")  # labels read "E-mail", not "E-mail:"
         super().__init__(*args, **kwargs)
 

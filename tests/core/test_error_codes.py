@@ -23,13 +23,6 @@ from tests.store.conftest import AUTHS, REFUNDS, SETTLEMENTS, approve, error_bod
 LANGUAGES = {"en": {"HTTP_ACCEPT_LANGUAGE": "en"}, "fr": {"HTTP_ACCEPT_LANGUAGE": "fr-CA,fr;q=0.9"}}
 
 
-@pytest.fixture(autouse=True)
-def _language_restored():
-    """LocaleMiddleware leaves the last request's language active in the thread: give the next test English."""
-    with translation.override("en"):
-        yield
-
-
 @pytest.fixture
 def world(db, settings):
     """A member with 5 tickets, a workplace of 1 seat, and the payment gateway answered by `responses`."""

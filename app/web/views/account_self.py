@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,11 +22,12 @@ from app.web.feedback import show_on_form
 from app.web.forms import CloseAccountForm, EmailChangeForm
 from app.web.guard import attempt_allowed
 from app.web.views.account import account_page
+from app.web.views.common import MemberRequest
 
 
 @require_POST
 @login_required
-def change_email(request):
+def change_email(request: MemberRequest) -> HttpResponse:
     form = EmailChangeForm(request.POST)
     allowed, wait = attempt_allowed(request, "login")  # it checks a password, as the API does
     if not allowed:
@@ -52,7 +53,7 @@ def change_email(request):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def confirm_email(request):
+def confirm_email(request: HttpRequest) -> HttpResponse:
     """The link from the e-mail lands here; only the button (a POST) changes the address, so that a
     mail scanner following links changes nothing."""
     token = (request.POST if request.method == "POST" else request.GET).get("token", "")
@@ -68,7 +69,7 @@ def confirm_email(request):
 
 @require_safe
 @login_required
-def my_data(request):
+def my_data(request: MemberRequest) -> HttpResponse:
     body = json.dumps(data_export.export_member_data(request.user), cls=DjangoJSONEncoder, indent=2)
     response = HttpResponse(body, content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="my-data-{timezone.localdate():%Y-%m-%d}.json"'
@@ -78,7 +79,7 @@ def my_data(request):
 
 @require_POST
 @login_required
-def close_account(request):
+def close_account(request: MemberRequest) -> HttpResponse:
     form = CloseAccountForm(request.POST)
     allowed, wait = attempt_allowed(request, "login")
     if not allowed:

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from app.accounts.models import User
 from app.bookings import feed, ics, moving, selectors, waitlist
-from app.bookings.models import Reservation, TimeSlot, WaitlistEntry
+from app.bookings.models import Reservation, TimeSlot, WaitlistEntry, Workplace
 from app.core.exceptions import DomainError
 from app.core.i18n import localized
 from app.web.feedback import show_on_page
@@ -37,7 +37,7 @@ def inside_deadline(slot: TimeSlot) -> bool:
     return now() > slot.start - timedelta(hours=settings.RESERVATION_CANCEL_DEADLINE_HOURS)
 
 
-def place(workplace) -> dict[str, str]:
+def place(workplace: Workplace) -> dict[str, str]:
     """What the pages show of where a session is: address, a map link (a link only), details."""
     return {
         "address": ics.address(workplace),
@@ -154,7 +154,7 @@ def waitlist_views(user: User) -> list[dict[str, object]]:
                 "workplace": localized(slot.period.workplace, "name"),
                 "start": local_text(slot.start, zone),
                 "position": entry.position,  # type: ignore[attr-defined]  # annotated by waitlist.entries
-                "offered": entry.status == WaitlistEntry.Status.OFFERED and entry.offer_expires_at > now(),
+                "offered": entry.status == WaitlistEntry.Status.OFFERED and entry.offer_expires_at > now(),  # type: ignore[operator]  # an offer has its expiry
                 "expires": local_text(entry.offer_expires_at, zone) if entry.offer_expires_at else "",
             }
         )
