@@ -38,7 +38,7 @@ def unit_price(retreat: Retreat, held: set[int]) -> Decimal | None:
 
 def coupon_applies(coupon: Coupon, retreat: Retreat, unrestricted: bool) -> bool:
     """A coupon naming retreats applies to those; one naming no product at all applies to every one."""
-    named = {pk for pk in coupon.retreats.values_list("pk", flat=True)}  # type: ignore[attr-defined]
+    named = set(coupon.retreats.values_list("pk", flat=True))
     return retreat.pk in named if named else unrestricted
 
 

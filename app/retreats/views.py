@@ -54,7 +54,7 @@ class RetreatReservationViewSet(
     def get_queryset(self) -> QuerySet[RetreatReservation]:
         queryset = RetreatReservation.objects.select_related("retreat", "order_line", "order_line__order")
         if not _is_staff(self.request):
-            return queryset.filter(user=self.request.user)
+            return queryset.filter(user=cast(User, self.request.user))
         return queryset
 
     @extend_schema(responses=serializers.CancellationSerializer)

@@ -150,7 +150,10 @@ def _applies_to(coupon: Coupon, product: Product) -> bool:
     packages = {p.pk for p in coupon.packages.all()}
     memberships = {m.pk for m in coupon.memberships.all()}
     if not isinstance(product, (Membership, Package)):  # sold by another domain: it knows
-        return kinds.hooks(product._meta.model_name).coupon_applies(coupon, product, not (packages or memberships))
+        applies: bool = kinds.hooks(kinds.kind_of(product)).coupon_applies(
+            coupon, product, not (packages or memberships)
+        )
+        return applies
     if not packages and not memberships:
         return True
     return product.pk in (memberships if isinstance(product, Membership) else packages)

@@ -87,7 +87,8 @@ def refusal(user: User, product: Product, held: set[int], bought: Iterable[int] 
     `held`: the memberships `user` holds (`held_membership_ids`); `bought`: those in the same order.
     """
     if not isinstance(product, (Membership, Package)):
-        return kinds.hooks(_kind(product)).refusal(user, product)
+        refused: str | None = kinds.hooks(kinds.kind_of(product)).refusal(user, product)
+        return refused
     if isinstance(product, Membership):
         levels = list(product.academic_levels.all())
         if levels and user.academic_level_id not in {level.pk for level in levels}:
@@ -125,10 +126,6 @@ def resolve_items(user: User, lines: Sequence[CheckoutLine]) -> list[CartItem]:
             raise Invalid(reason)
     check_grantable(user, items)
     return items
-
-
-def _kind(product: Product) -> str:
-    return product._meta.model_name  # type: ignore[union-attr]  # a model's name is its line kind
 
 
 def _item(line: CheckoutLine, product: Product, held: set[int]) -> CartItem:

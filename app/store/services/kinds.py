@@ -17,10 +17,9 @@ The hook module provides:
 from __future__ import annotations
 
 from decimal import Decimal
+from importlib import import_module
 from types import ModuleType
-from typing import Protocol
-
-from django.utils.module_loading import import_module
+from typing import Any, Protocol
 
 _registered: dict[str, str] = {}
 
@@ -29,6 +28,7 @@ class SoldProduct(Protocol):
     pk: int
     name: str
     price: Decimal
+    _meta: Any  # a model's: its `model_name` is its line kind
 
 
 def register(kind: str, hooks: str) -> None:
@@ -38,6 +38,10 @@ def register(kind: str, hooks: str) -> None:
 
 def kinds() -> list[str]:
     return list(_registered)
+
+
+def kind_of(product: SoldProduct) -> str:
+    return str(product._meta.model_name)
 
 
 def hooks(kind: str) -> ModuleType:
