@@ -5,7 +5,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from app.retreats.models import Retreat, RetreatDate, RetreatJoin, RetreatReservation
+from app.retreats.models import Retreat, RetreatDate, RetreatInvitation, RetreatJoin, RetreatReservation
 
 
 class RetreatDateInline(admin.TabularInline):
@@ -53,3 +53,25 @@ class RetreatJoinAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+@admin.register(RetreatInvitation)
+class RetreatInvitationAdmin(admin.ModelAdmin):
+    """Seats kept from public sale until the release date; `used`: seats taken with the token."""
+
+    list_display = ["retreat", "seats", "used", "release_at", "coupon", "created"]
+    list_filter = ["retreat"]
+    readonly_fields = ["token", "created_by", "created"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[RetreatInvitation]:
+        held = Q(reservations__status__in=RetreatReservation.HOLDS_A_SEAT)
+        return super().get_queryset(request).annotate(used_seats=Count("reservations", filter=held))
+
+    @admin.display(description=_("seats used"), ordering="used_seats")
+    def used(self, invitation: RetreatInvitation) -> int:
+        return getattr(invitation, "used_seats", 0)
+
+    def save_model(self, request: HttpRequest, obj: RetreatInvitation, form: object, change: bool) -> None:
+        if not change:
+            obj.created_by = request.user  # type: ignore[assignment]
+        super().save_model(request, obj, form, change)

@@ -4,8 +4,5 @@ from django.apps import AppConfig
 class RetreatsConfig(AppConfig):
     name = "app.retreats"
     label = "retreats"
-
-    def ready(self) -> None:
-        from app.store.services import kinds
-
-        kinds.register("retreat", "app.retreats.store_hooks")  # imported on a retreat's first checkout
+    # Sold through the store's checkout: its hook module, imported on first use (app/store/services/kinds.py).
+    store_kinds = {"retreat": "app.retreats.store_hooks"}

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
 from app.core.filters import BaseFilterSet, BooleanFilter, IdFilter, OrderingFilter, SearchFilter
-from app.retreats.models import Retreat, RetreatReservation
+from app.retreats.models import Retreat, RetreatInvitation, RetreatReservation
 
 
 class RetreatFilter(BaseFilterSet):
@@ -28,4 +28,13 @@ class RetreatReservationFilter(BaseFilterSet):
 
     class Meta:
         model = RetreatReservation
+        fields: list[str] = []
+
+
+class RetreatInvitationFilter(BaseFilterSet):
+    retreat = IdFilter(field_name="retreat_id", help_text=_("Only this retreat's invitations (id)."))
+    ordering = OrderingFilter(fields=["created", "release_at", "id"])
+
+    class Meta:
+        model = RetreatInvitation
         fields: list[str] = []

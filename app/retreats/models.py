@@ -9,6 +9,7 @@ when the member cancels (refunded by the retreat's policy).
 
 from __future__ import annotations
 
+import secrets
 import zoneinfo
 from decimal import Decimal
 
@@ -131,6 +132,33 @@ class RetreatDate(models.Model):
         return f"{self.start.astimezone(zone):%Y-%m-%d %H:%M} → {self.end.astimezone(zone):%Y-%m-%d %H:%M}"
 
 
+def new_invitation_token() -> str:
+    return secrets.token_urlsafe(18)
+
+
+class RetreatInvitation(models.Model):
+    """Seats of a retreat kept from public sale until `release_at`, for whoever orders with its token."""
+
+    retreat = models.ForeignKey(Retreat, on_delete=models.CASCADE, related_name="invitations")
+    token = models.CharField(max_length=40, unique=True, default=new_invitation_token, editable=False)
+    seats = models.PositiveIntegerField(_("seats"), validators=[MinValueValidator(1), MaxValueValidator(SEATS_MAX)])
+    release_at = models.DateTimeField(_("release date"), help_text=_("Seats not taken by then go back on public sale."))
+    coupon = models.ForeignKey("store.Coupon", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name = _("retreat invitation")
+        verbose_name_plural = _("retreat invitations")
+        constraints = [models.CheckConstraint(condition=Q(seats__gte=1), name="retreat_invitation_seats_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.retreat} ({self.seats})"
+
+
 class RetreatReservation(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Being paid")
@@ -146,6 +174,9 @@ class RetreatReservation(models.Model):
         "store.OrderLine", null=True, blank=True, on_delete=models.PROTECT, related_name="retreat_reservation"
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    invitation = models.ForeignKey(
+        RetreatInvitation, null=True, blank=True, on_delete=models.SET_NULL, related_name="reservations"
+    )
     refunded_amount = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0.00"))
     cancelled_at = models.DateTimeField(null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)

@@ -3,11 +3,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from app.core.i18n import LocalizedNamesMixin
-from app.retreats.models import Retreat, RetreatDate, RetreatReservation
+from app.retreats.models import Retreat, RetreatDate, RetreatInvitation, RetreatReservation
+from app.retreats.services import kept_for_invitations
 
 
 class RetreatDateSerializer(serializers.ModelSerializer):
@@ -65,10 +67,16 @@ class RetreatSerializer(LocalizedNamesMixin, serializers.ModelSerializer):
         read_only_fields = ["id", "seats_remaining"]
 
     def get_seats_remaining(self, retreat: Retreat) -> int:
+        """Seats for public sale: neither taken nor kept for an unreleased invitation."""
         taken = getattr(retreat, "seats_taken", None)  # annotated by the views
         if taken is None:
             taken = retreat.reservations.filter(status__in=RetreatReservation.HOLDS_A_SEAT).count()
-        return max(retreat.seats - taken, 0)
+        invitations = getattr(retreat, "open_invitations", None)  # prefetched by the views
+        if invitations is None:
+            kept = kept_for_invitations(retreat, timezone.now())
+        else:
+            kept = sum(max(invitation.seats - invitation.used, 0) for invitation in invitations)
+        return max(retreat.seats - taken - kept, 0)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         def value(name: str) -> Any:
@@ -117,3 +125,18 @@ class CancellationSerializer(serializers.Serializer):
 
 class JoinSerializer(serializers.Serializer):
     video_link = serializers.URLField()
+
+
+class RetreatInvitationSerializer(serializers.ModelSerializer):
+    """Staff: seats kept from public sale until `release_at`, taken by orders sending `token`."""
+
+    used = serializers.SerializerMethodField()
+    coupon_code = serializers.CharField(source="coupon.code", default=None, read_only=True)
+
+    class Meta:
+        model = RetreatInvitation
+        fields = ["id", "retreat", "seats", "release_at", "coupon", "coupon_code", "token", "used", "created"]
+        read_only_fields = ["id", "token", "coupon_code", "used", "created"]
+
+    def get_used(self, invitation: RetreatInvitation) -> int:
+        return invitation.reservations.filter(status__in=RetreatReservation.HOLDS_A_SEAT).count()

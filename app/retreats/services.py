@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from app.accounts.models import User
 from app.core.exceptions import Conflict, ErrorCode, Invalid
 from app.core.i18n import localized
-from app.retreats.models import Retreat, RetreatDate, RetreatJoin, RetreatReservation
+from app.retreats.models import Retreat, RetreatDate, RetreatInvitation, RetreatJoin, RetreatReservation
 
 if TYPE_CHECKING:
     from app.store.models import Order
@@ -60,20 +60,48 @@ def sold_out(retreat: Retreat) -> Conflict:
     )
 
 
-def hold_seats(order: Order, items: Sequence[CartItem]) -> None:
+def kept_for_invitations(retreat: Retreat, now: datetime) -> int:
+    """Seats still kept from public sale: those of unreleased invitations not yet taken."""
+    kept = 0
+    for invitation in retreat.invitations.filter(release_at__gt=now):
+        used = invitation.reservations.filter(status__in=HOLDS_A_SEAT).count()
+        kept += max(invitation.seats - used, 0)
+    return kept
+
+
+def find_invitation(token: str, items: Sequence[CartItem]) -> RetreatInvitation:
+    """The invitation of `token` for one of the retreats bought, or `Invalid`."""
+    retreats = {item.product.pk for item in items if item.kind == "retreat"}
+    invitation = RetreatInvitation.objects.filter(token=token, retreat_id__in=retreats).first()
+    if invitation is None:
+        raise Invalid(fields={"invitation": [_("This invitation does not exist or is not for this retreat.")]})
+    return invitation
+
+
+def _invited_seat_left(invitation: RetreatInvitation | None, retreat: Retreat, now: datetime) -> bool:
+    if invitation is None or invitation.retreat_id != retreat.pk or invitation.release_at <= now:
+        return False
+    return invitation.reservations.filter(status__in=HOLDS_A_SEAT).count() < invitation.seats
+
+
+def hold_seats(order: Order, items: Sequence[CartItem], invitation: str = "") -> None:
     """In the transaction that creates `order`: one pending reservation per retreat line.
 
     Each retreat's row is locked first, so that concurrent checkouts count the seats one after the
     other: of two members racing for the last seat the second is refused (`retreat_sold_out`) and
-    its order is never created (the transaction rolls back)."""
+    its order is never created (the transaction rolls back). Seats kept for unreleased invitations
+    are not sold to the public; an order with an invitation's token takes one of its seats."""
+    invited = find_invitation(invitation, items) if invitation else None
+    now = timezone.now()
     lines = list(order.lines.order_by("id"))
     for item, line in zip(items, lines, strict=True):
         if item.kind != "retreat":
             continue
         retreat = Retreat.objects.select_for_update().get(pk=item.product.pk)
-        if seats_taken(retreat) >= retreat.seats:
+        use = invited if _invited_seat_left(invited, retreat, now) else None
+        if use is None and seats_taken(retreat) + kept_for_invitations(retreat, now) >= retreat.seats:
             raise sold_out(retreat)
-        RetreatReservation.objects.create(user_id=order.user_id, retreat=retreat, order_line=line)
+        RetreatReservation.objects.create(user_id=order.user_id, retreat=retreat, order_line=line, invitation=use)
 
 
 def days_before(retreat: Retreat, first: RetreatDate, now: datetime) -> int:

@@ -42,8 +42,8 @@ def coupon_applies(coupon: Coupon, retreat: Retreat, unrestricted: bool) -> bool
     return retreat.pk in named if named else unrestricted
 
 
-def hold(order: Order, items: Sequence[CartItem]) -> None:
-    services.hold_seats(order, items)
+def hold(order: Order, items: Sequence[CartItem], invitation: str = "") -> None:
+    services.hold_seats(order, items, invitation)
 
 
 def confirm(line: OrderLine) -> None:

@@ -6,4 +6,6 @@ router = SimpleRouter()
 router.register("retreats", views.RetreatViewSet, basename="retreat")
 router.register("retreat-reservations", views.RetreatReservationViewSet, basename="retreat-reservation")
 
+router.register("retreat-invitations", views.RetreatInvitationViewSet, basename="retreat-invitation")
+
 urlpatterns = router.urls

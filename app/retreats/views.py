@@ -8,10 +8,11 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import IsAdminUser, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -19,11 +20,18 @@ from app.accounts.models import User
 from app.core.filtering import FilterSetOf
 from app.core.permissions import IsAdminOrReadOnly
 from app.retreats import serializers, services
-from app.retreats.models import Retreat, RetreatDate, RetreatReservation
+from app.retreats.models import Retreat, RetreatDate, RetreatInvitation, RetreatReservation
 
 
 def _is_staff(request: Request) -> bool:
     return bool(request.user and request.user.is_staff)
+
+
+def _open_invitations() -> QuerySet[RetreatInvitation]:
+    held = Q(reservations__status__in=RetreatReservation.HOLDS_A_SEAT)
+    return RetreatInvitation.objects.filter(release_at__gt=timezone.now()).annotate(
+        used=Count("reservations", filter=held)
+    )
 
 
 class RetreatViewSet(viewsets.ModelViewSet):
@@ -36,7 +44,10 @@ class RetreatViewSet(viewsets.ModelViewSet):
     def get_queryset(self) -> QuerySet[Retreat]:
         queryset = Retreat.objects.annotate(
             seats_taken=Count("reservations", filter=Q(reservations__status__in=RetreatReservation.HOLDS_A_SEAT))
-        ).prefetch_related(Prefetch("dates", queryset=RetreatDate.objects.select_related("retreat")))
+        ).prefetch_related(
+            Prefetch("dates", queryset=RetreatDate.objects.select_related("retreat")),
+            Prefetch("invitations", queryset=_open_invitations(), to_attr="open_invitations"),
+        )
         if not _is_staff(self.request):
             queryset = queryset.filter(is_published=True)
         return queryset.order_by("name", "id")
@@ -66,3 +77,17 @@ class RetreatReservationViewSet(
     @action(detail=True, methods=["get"])
     def join(self, request: Request, pk: str | None = None) -> Response:
         return Response({"video_link": services.join(self.get_object())})
+
+
+class RetreatInvitationViewSet(
+    mixins.ListModelMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Staff: invitations keeping seats of a retreat from public sale until their release date."""
+
+    serializer_class = serializers.RetreatInvitationSerializer
+    permission_classes = [IsAdminUser]
+    filterset_class = FilterSetOf("app.retreats.filters.RetreatInvitationFilter")
+    queryset = RetreatInvitation.objects.select_related("coupon").order_by("-created", "-id")
+
+    def perform_create(self, serializer: serializers.RetreatInvitationSerializer) -> None:  # type: ignore[override]
+        serializer.save(created_by=self.request.user)

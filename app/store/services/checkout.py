@@ -76,12 +76,14 @@ class CheckoutResult:
     message: str = ""
 
 
-def fingerprint(lines: Sequence[CheckoutLine], *, token_kind: str, coupon: str = "") -> str:
+def fingerprint(lines: Sequence[CheckoutLine], *, token_kind: str, coupon: str = "", invitation: str = "") -> str:
     """What a repeated submit must match to be the same request."""
     canonical = sorted((line["product"], line["id"], line["quantity"]) for line in lines)
     parts: list[object] = [canonical, token_kind]
     if coupon:  # orders without a coupon keep the fingerprint they had before coupons existed
         parts.append(coupons.normalise(coupon))
+    if invitation:
+        parts.append(["invitation", invitation])
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 
@@ -112,6 +114,7 @@ def create_order(
     idempotency_key: str = "",
     request_fingerprint: str = "",
     coupon: str = "",
+    invitation: str = "",
 ) -> Order:
     """The pending order and its lines (a snapshot of each product), in one transaction of its own.
 
@@ -155,8 +158,13 @@ def create_order(
             )
             for item in items
         )
-        for kind in {item.kind for item in items} & set(kinds.kinds()):
-            kinds.hooks(kind).hold(order, items)  # e.g. locks each retreat's row: a seat is never sold twice
+        extra = {item.kind for item in items} & set(kinds.kinds())
+        if invitation and "retreat" not in extra:
+            raise Invalid(fields={"invitation": [_("An invitation is used only with a retreat in the order.")]})
+        for kind in extra:
+            kinds.hooks(kind).hold(
+                order, items, invitation
+            )  # e.g. locks each retreat's row: a seat is never sold twice
     return order
 
 
@@ -199,12 +207,13 @@ def checkout(
     payment_token: str = "",
     idempotency_key: str = "",
     coupon: str = "",
+    invitation: str = "",
 ) -> CheckoutResult:
     """Validate, create the pending order, charge once, grant. Must not run inside a transaction."""
     token, token_kind = _payment_token(user, single_use_token=single_use_token, payment_token=payment_token)
     if len(idempotency_key) > IDEMPOTENCY_KEY_MAX_LENGTH:
         raise Invalid(_("The Idempotency-Key header is longer than 100 characters."))
-    request_fingerprint = fingerprint(lines, token_kind=token_kind, coupon=coupon)
+    request_fingerprint = fingerprint(lines, token_kind=token_kind, coupon=coupon, invitation=invitation)
     if idempotency_key:
         replay = _replay(user, idempotency_key, request_fingerprint)
         if replay:
@@ -213,7 +222,12 @@ def checkout(
     refuse_while_verifying(user, items)
     try:
         order = create_order(
-            user, items, idempotency_key=idempotency_key, request_fingerprint=request_fingerprint, coupon=coupon
+            user,
+            items,
+            idempotency_key=idempotency_key,
+            request_fingerprint=request_fingerprint,
+            coupon=coupon,
+            invitation=invitation,
         )
     except IntegrityError:
         # The same key submitted twice at once: the other request created the order and pays it.
