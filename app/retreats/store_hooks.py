@@ -47,8 +47,12 @@ def hold(order: Order, items: Sequence[CartItem], invitation: str = "") -> None:
 
 
 def confirm(line: OrderLine) -> None:
-    """The order of `line` is paid: its seat is the member's."""
-    RetreatReservation.objects.filter(order_line=line, status=Status.PENDING).update(status=Status.CONFIRMED)
+    """The order of `line` is paid: its seat is the member's, and the confirmation goes after the commit."""
+    if RetreatReservation.objects.filter(order_line=line, status=Status.PENDING).update(status=Status.CONFIRMED):
+        from app.retreats import notices
+
+        seat = RetreatReservation.objects.select_related("user", "retreat").get(order_line=line)
+        notices.confirm(seat)
 
 
 def release(order: Order) -> None:

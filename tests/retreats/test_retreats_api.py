@@ -128,3 +128,24 @@ def test_staff_see_every_reservation_and_filter_by_retreat(admin_client_api, mem
     assert len(admin_client_api.get("/api/retreat-reservations/").json()["results"]) == 2
     filtered = admin_client_api.get(f"/api/retreat-reservations/?retreat={sea.pk}").json()["results"]
     assert [row["retreat"] for row in filtered] == [sea.pk]
+
+
+def test_a_paid_seat_is_confirmed_in_the_members_language_with_every_date_in_the_calendar_entry(
+    paysafe, member, member_client, mailoutbox, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    member.language = "fr"
+    member.save(update_fields=["language"])
+    first = datetime(2027, 3, 5, 9, tzinfo=MONTREAL)
+    retreat = make_retreat(
+        dates=[(first, first + timedelta(hours=8)), (first + timedelta(days=7), first + timedelta(days=7, hours=8))]
+    )
+    approve(paysafe)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert buy_retreat(member_client, retreat).status_code == 201
+    [confirmation] = [message for message in mailoutbox if "Retraite au lac" in message.subject]
+    assert "2027-03-05 09:00" in confirmation.body and "2027-03-12 09:00" in confirmation.body
+    [(name, calendar, _)] = confirmation.attachments
+    assert name == "retreat.ics" and calendar.count("BEGIN:VEVENT") == 2
+    assert "DTSTART:20270305T140000Z" in calendar and "Retraite d’écriture" in calendar.replace("\r\n ", "")
