@@ -8,7 +8,10 @@ and `scripts/zappa_on_moto.py` as the zappa command. Then it checks and prints:
 - the Lambda's environment equals the stage's `aws_environment_variables`, its secrets (named apart
   in `deploy.secrets`) and the commit deploy.sh recorded with its code's hash;
 - the packages uploaded to S3 and the tested artifact hold no secret value and no test-only package;
-- zappa_settings.json is byte-identical to the committed one.
+- zappa_settings.json is byte-identical to the committed one;
+- the update, which takes its secrets from SSM Parameter Store (SECRETS_SOURCE=ssm) after the stage's
+  attach_policy was edited, put that policy on the role; the media bucket and the alarms exist;
+- policies/deploy-role.json allows every AWS call both deploys made (moto records the requests).
 Nothing leaves the machine: boto3 talks to moto through AWS_ENDPOINT_URL and the zappa wrapper
 refuses any non-loopback connection. Run with the project's dev venv (it has moto[server]).
 """

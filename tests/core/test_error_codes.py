@@ -12,6 +12,7 @@ from rest_framework.test import APIClient, APIRequestFactory
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from app.bookings import exceptions as bookings_errors
 from app.bookings.models import TimeSlot
 from app.core import exceptions as domain
 from app.core.exceptions import ERROR_CODE_MEANINGS, ErrorCode
@@ -189,6 +190,11 @@ RAISED = {
     ErrorCode.OUTCOME_PENDING: domain.OutcomePending,
     ErrorCode.DATABASE_UNAVAILABLE: domain.DatabaseUnavailable,
     ErrorCode.PAYMENT_BEING_VERIFIED: domain.PaymentBeingVerified,
+    # The member's week: met through the API in tests/bookings/test_waitlist.py and test_move.py.
+    ErrorCode.ALREADY_WAITING: bookings_errors.AlreadyWaiting,
+    ErrorCode.WAITLIST_SEAT_AVAILABLE: bookings_errors.SeatAvailable,
+    ErrorCode.WAITLIST_CLOSED: bookings_errors.WaitlistClosed,
+    ErrorCode.MOVE_DEADLINE_PASSED: bookings_errors.MoveDeadlinePassed,
 }
 # Answered outside DRF (Django's handlers, the CSRF failure view).
 HANDLERS = {ErrorCode.CSRF_FAILED, ErrorCode.BAD_REQUEST, ErrorCode.SERVER_ERROR}

@@ -25,6 +25,8 @@ def hard_coded_redirects(source: str) -> list[str]:
         for argument in [*node.args, *(keyword.value for keyword in node.keywords)]:
             values = [argument.body, argument.orelse] if isinstance(argument, ast.IfExp) else [argument]
             for value in values:
+                if isinstance(value, ast.JoinedStr) and value.values:  # f"/account/{pk}/"
+                    value = value.values[0]
                 if isinstance(value, ast.Constant) and isinstance(value.value, str) and value.value.startswith("/"):
                     found.append(f"line {node.lineno}: {name}({value.value!r})")
     return found
@@ -51,10 +53,11 @@ def test_no_template_links_to_a_hard_coded_path():
 def test_the_checks_catch_what_they_look_for():
     # The same rules on a sample: a literal path is caught, a route's name or a computed value is not.
     sample = 'redirect("/account/")\nredirect("account")\nredirect(back)\nsafe_next(request, "/sessions/")\n'
-    sample += 'redirect("/a/" if ok else "login")\n'
+    sample += 'redirect("/a/" if ok else "login")\nredirect(f"/account/{pk}/move/")\n'
     assert hard_coded_redirects(sample) == [
         "line 1: redirect('/account/')",
         "line 4: safe_next('/sessions/')",
         "line 5: redirect('/a/')",
+        "line 6: redirect('/account/')",
     ]
     assert HARD_CODED_LINK.search('<a href="/store/">') and not HARD_CODED_LINK.search("<a href=\"{% url 'store' %}\">")

@@ -24,5 +24,5 @@ Every rule that spans rows runs in one transaction with a row locked first:
 - the time slot row for reservations, so that two requests for the last seat queue up
   on PostgreSQL instead of both seeing a free seat (sqlite serializes writers anyway).
 Rule violations raise `app.core.exceptions` (Invalid, InUse...); `app.core.errors` maps them to
-the API's status and JSON, and the admin shows the same message (`as_form_error`).
+the API's status and JSON, and the admin shows the same message (`as_validation_error`).
 """

@@ -131,7 +131,7 @@ def sessions(request: HttpRequest) -> HttpResponse:
 def reserve(request: MemberRequest, slot_id: int) -> HttpResponse:
     back = safe_next(request, reverse("sessions"))
     if week.needs_confirmation(request, slot_id):  # inside the cancellation deadline: say so first
-        return redirect(f"/sessions/{slot_id}/reserve/confirm/?next={quote(back)}")
+        return redirect(f"{reverse('confirm-reserve', args=[slot_id])}?next={quote(back)}")
     try:
         reservation = reservations.reserve(request.user, slot_id)
     except DomainError as error:

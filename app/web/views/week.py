@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -63,7 +64,7 @@ def confirm_reserve(request: HttpRequest, slot_id: int) -> HttpResponse:
     slot = selectors.timeslots_with_places().filter(pk=slot_id).first()
     if slot is None:
         return not_found(request)
-    context = {**_slot_context(slot), "late": inside_deadline(slot), "next": safe_next(request, "/sessions/")}
+    context = {**_slot_context(slot), "late": inside_deadline(slot), "next": safe_next(request, reverse("sessions"))}
     return render(request, "web/confirm_reserve.html", context)
 
 
@@ -95,14 +96,14 @@ def join_waitlist(request: HttpRequest, slot_id: int) -> HttpResponse:
         entry = waitlist.join(_member(request), slot_id)
     except DomainError as error:
         show_on_page(request, error)
-        return redirect(safe_next(request, "/sessions/"))
+        return redirect(safe_next(request, reverse("sessions")))
     position = WaitlistEntry.objects.filter(timeslot_id=slot_id, pk__lte=entry.pk).count()
     messages.success(
         request,
         _("You are on the waiting list, number %(position)d. We will e-mail you if a seat frees up.")
         % {"position": position},
     )
-    return redirect("/account/reservations/#waitlist")
+    return redirect(reverse("reservations") + "#waitlist")
 
 
 @require_POST
@@ -114,7 +115,7 @@ def leave_waitlist(request: HttpRequest, slot_id: int) -> HttpResponse:
         show_on_page(request, error)
     else:
         messages.success(request, _("You left the waiting list."))
-    return redirect("/account/reservations/#waitlist")
+    return redirect(reverse("reservations") + "#waitlist")
 
 
 @require_POST
@@ -126,7 +127,7 @@ def decline_offer(request: HttpRequest, entry_id: int) -> HttpResponse:
         show_on_page(request, error)
     else:
         messages.success(request, _("Seat declined: it goes to the next person waiting."))
-    return redirect("/account/reservations/#waitlist")
+    return redirect(reverse("reservations") + "#waitlist")
 
 
 def queued_status(user: User, slots: list[TimeSlot]) -> dict[int, str]:
@@ -176,9 +177,9 @@ def move(request: HttpRequest, reservation_id: int) -> HttpResponse:
             moving.move_reservation(reservation.pk, int(request.POST.get("timeslot", "0") or 0), actor=_member(request))
         except (DomainError, ValueError) as error:
             show_on_page(request, error if isinstance(error, DomainError) else DomainError())
-            return redirect(f"/account/reservations/{reservation.pk}/move/")
+            return redirect("move-reservation", reservation_id=reservation.pk)
         messages.success(request, _("Your reservation is moved. The e-mail we sent updates your calendar."))
-        return redirect("/account/reservations/")
+        return redirect("reservations")
     slots = selectors.timeslots_with_places().filter(start__gt=now(), period__is_active=True)
     open_slots = slots.filter(places_remaining__gt=0).exclude(pk=reservation.timeslot_id)  # type: ignore[misc]
     choices = [_slot_context(slot) for slot in open_slots.order_by("start", "id")[:MOVE_CHOICES]]
@@ -194,13 +195,13 @@ def calendar_feed(request: HttpRequest) -> HttpResponse:
     if request.POST.get("action") == "off":
         feed.CalendarFeed.objects.filter(user=user).delete()
         messages.success(request, _("Your calendar feed is off: its address no longer works."))
-        return redirect("/account/#calendar")
+        return redirect(reverse("account") + "#calendar")
     secret = feed.rotate(user)
     url = request.build_absolute_uri(f"/api/calendar-feed/{secret}.ics")
     messages.success(
         request, _("Your calendar feed address (copy it now, it is shown only once): %(url)s") % {"url": url}
     )
-    return redirect("/account/#calendar")
+    return redirect(reverse("account") + "#calendar")
 
 
 @require_POST
@@ -209,7 +210,7 @@ def reminders_setting(request: HttpRequest) -> HttpResponse:
     on = request.POST.get("session_reminders") == "on"
     User.objects.filter(pk=_member(request).pk).update(session_reminders=on)
     messages.success(request, _("Session reminders are on.") if on else _("Session reminders are off."))
-    return redirect("/account/#reminders")
+    return redirect(reverse("account") + "#reminders")
 
 
 def next_session(user: User) -> dict[str, object] | None:
