@@ -7,6 +7,7 @@ must not hold the order's transaction), through `send_templated_email` like ever
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -59,7 +60,7 @@ def confirm(reservation: RetreatReservation) -> None:
             f"{date.start.astimezone(retreat.zone):%Y-%m-%d %H:%M} – {date.end.astimezone(retreat.zone):%Y-%m-%d %H:%M}"
             for date in retreat.dates.all()
         ]
-        message = {
+        message: dict[str, Any] = {
             "language": user.language,
             "to_email": user.email,
             "to_name": user.get_full_name(),
