@@ -19,7 +19,7 @@ class RetreatReservationInline(admin.TabularInline):
     model = RetreatReservation
     extra = 0
     can_delete = False
-    fields = ("user", "status", "order_line", "refunded_amount", "created")
+    fields = ("user", "status", "order_line", "refunded_amount", "cancel_reason", "created")
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:

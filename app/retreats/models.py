@@ -178,6 +178,8 @@ class RetreatReservation(models.Model):
         RetreatInvitation, null=True, blank=True, on_delete=models.SET_NULL, related_name="reservations"
     )
     refunded_amount = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0.00"))
+    # Staff refunding other than the policy says why (empty: the policy's refund).
+    cancel_reason = models.CharField(_("reason"), max_length=300, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
 

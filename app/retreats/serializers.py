@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -116,6 +117,20 @@ class RetreatReservationSerializer(serializers.ModelSerializer):
 
     def get_retreat_name(self, reservation: RetreatReservation) -> str:
         return str(reservation.retreat)
+
+
+class StaffRefundSerializer(serializers.Serializer):
+    """Query parameters of a cancellation by staff refunding other than the policy."""
+
+    refund_percent = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal(0),
+        max_value=Decimal(100),
+        required=False,
+        help_text=_("Staff: the percent of the seat's price refunded instead of the policy's."),
+    )
+    reason = serializers.CharField(required=False, max_length=300, help_text=_("Staff: why (with refund_percent)."))
 
 
 class CancellationSerializer(serializers.Serializer):

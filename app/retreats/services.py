@@ -123,16 +123,21 @@ def refund_share(retreat: Retreat, now: datetime | None = None) -> Decimal:
     return Decimal(0)
 
 
-def cancel(reservation: RetreatReservation, *, actor: User) -> Decimal:
+def cancel(reservation: RetreatReservation, *, actor: User, share: Decimal | None = None, reason: str = "") -> Decimal:
     """Cancel a confirmed reservation: refund by the policy (the partial-refund path records the
-    refund before the money moves), free the seat. Returns the amount given back."""
+    refund before the money moves), free the seat. Returns the amount given back.
+
+    `share` (staff only): the percent refunded instead of the policy's, with `reason` saying why;
+    staff may also cancel a retreat that has started."""
     from app.store.services.partial_refunds import refund_lines
 
     if reservation.status != RetreatReservation.Status.CONFIRMED or reservation.order_line is None:
         raise Invalid(_("Only a confirmed reservation can be cancelled."))
+    if share is not None and not reason.strip():
+        raise Invalid(fields={"reason": [_("Say why the refund differs from the retreat's policy.")]})
     retreat = reservation.retreat
     first = retreat.dates.order_by("start").first()
-    if first is not None and first.start <= timezone.now():
+    if share is None and first is not None and first.start <= timezone.now():
         raise Invalid(_("The retreat has started: it can no longer be cancelled."))
     line = reservation.order_line
     refund_lines(
@@ -140,11 +145,11 @@ def cancel(reservation: RetreatReservation, *, actor: User) -> Decimal:
         [{"id": line.pk, "quantity": 1}],
         actor=actor,
         idempotency_key=f"retreat-cancel-{reservation.pk}",
-        share=refund_share(retreat),
+        share=refund_share(retreat) if share is None else share,
     )
     refund = line.order.refunds.filter(idempotency_key=f"retreat-cancel-{reservation.pk}").first()
     amount = refund.amount if refund is not None else Decimal("0.00")
-    RetreatReservation.objects.filter(pk=reservation.pk).update(refunded_amount=amount)
+    RetreatReservation.objects.filter(pk=reservation.pk).update(refunded_amount=amount, cancel_reason=reason[:300])
     logger.info("Retreat reservation %s cancelled, %s refunded", reservation.pk, amount)
     return amount
 

@@ -9,6 +9,7 @@ from typing import Any, cast
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
@@ -17,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from app.accounts.models import User
+from app.core.exceptions import PermissionDenied
 from app.core.filtering import FilterSetOf
 from app.core.permissions import IsAdminOrReadOnly
 from app.retreats import serializers, services
@@ -68,9 +70,19 @@ class RetreatReservationViewSet(
             return queryset.filter(user=cast(User, self.request.user))
         return queryset
 
-    @extend_schema(responses=serializers.CancellationSerializer)
+    @extend_schema(
+        parameters=[serializers.StaffRefundSerializer],
+        responses=serializers.CancellationSerializer,
+    )
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        amount = services.cancel(self.get_object(), actor=cast(User, request.user))
+        options = serializers.StaffRefundSerializer(data=request.query_params)
+        options.is_valid(raise_exception=True)
+        share = options.validated_data.get("refund_percent")
+        if share is not None and not _is_staff(request):
+            raise PermissionDenied(_("Only staff may refund other than the retreat's policy."))
+        reservation = self.get_object()
+        reason = options.validated_data.get("reason", "")
+        amount = services.cancel(reservation, actor=cast(User, request.user), share=share, reason=reason)
         return Response({"refunded_amount": str(amount), "currency": settings.STORE_CURRENCY})
 
     @extend_schema(responses=serializers.JoinSerializer)

@@ -99,3 +99,19 @@ def test_late_cancelling_gives_nothing_back_and_another_members_seat_is_not_foun
     assert answer.json()["refunded_amount"] == "0.00"
     assert not [call for call in paysafe.calls if call.request.url == REFUND_URL]  # no money moved
     assert RetreatReservation.objects.get().status == "cancelled"
+
+
+def test_staff_may_refund_beyond_the_policy_saying_why_and_members_may_not(paysafe, member_client, admin_client_api):
+    retreat = make_retreat(days_ahead=3)  # the policy gives nothing
+    approve(paysafe)
+    buy_retreat(member_client, retreat)
+    seat = RetreatReservation.objects.get()
+    url = f"/api/retreat-reservations/{seat.pk}/"
+    assert member_client.delete(f"{url}?refund_percent=100&reason=ill").status_code == 403
+    silent = admin_client_api.delete(f"{url}?refund_percent=100")
+    assert silent.status_code == 400 and "reason" in silent.json()["fields"]
+    paysafe.add(responses.POST, REFUND_URL, json={"id": "refund-1", "status": "PENDING"})
+    answer = admin_client_api.delete(f"{url}?refund_percent=100&reason=Ill%20on%20the%20day")
+    assert answer.status_code == 200 and answer.json()["refunded_amount"] == "229.95"
+    seat.refresh_from_db()
+    assert (seat.status, seat.cancel_reason) == ("cancelled", "Ill on the day")
