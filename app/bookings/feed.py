@@ -15,6 +15,7 @@ from typing import cast
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.views.decorators.http import require_safe
 from drf_spectacular.utils import extend_schema
@@ -70,7 +71,7 @@ class MyCalendarFeedView(GenericAPIView):
     @extend_schema(request=None, responses={200: CalendarFeedUrlSerializer})
     def post(self, request: Request) -> Response:
         secret = rotate(cast(User, request.user))
-        return Response({"url": request.build_absolute_uri(f"/api/calendar-feed/{secret}.ics")})
+        return Response({"url": request.build_absolute_uri(reverse("calendar-feed", args=[secret]))})
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request) -> Response:

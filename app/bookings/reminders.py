@@ -140,4 +140,9 @@ def _send(reservation: Reservation, now: datetime) -> None:
         template_setting="SESSION_REMINDER",
         params=params,
         local_template="emails/session_reminder",
+        # RFC 8058: mail apps offer their own one-click "unsubscribe", a POST to the same signed link.
+        headers={
+            "List-Unsubscribe": f"<{params['opt_out_url']}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
     )

@@ -5,6 +5,7 @@ Rules live in `app/bookings/waitlist.py`; its exceptions carry their own `code` 
 
 from typing import cast
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -17,6 +18,15 @@ from app.accounts.models import User
 from app.bookings import waitlist
 from app.bookings.models import WaitlistEntry
 from app.bookings.serializers import WaitlistEntrySerializer
+from app.core.exceptions import Invalid, NotFound
+
+_INT64 = 2**63 - 1  # a larger id in the path can name no row (and would overflow the database's integer)
+
+
+def _known_id(value: int) -> int:
+    if value > _INT64:
+        raise NotFound()
+    return value
 
 
 def _entry(entry_id: int, user: User) -> dict[str, object]:
@@ -35,34 +45,40 @@ class TimeslotWaitlistView(GenericAPIView):
         """Join: 409 when a seat is free (reserve instead), you hold a seat or an entry, the slot has
         started, or offers have stopped (close to the start)."""
         user = cast(User, request.user)
-        entry = waitlist.join(user, timeslot_id)
+        entry = waitlist.join(user, _known_id(timeslot_id))
         return Response(_entry(entry.pk, user), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request, timeslot_id: int) -> Response:
         """Leave: a seat on offer to you passes to the next member."""
-        waitlist.leave(cast(User, request.user), timeslot_id)
+        waitlist.leave(cast(User, request.user), _known_id(timeslot_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class MyWaitlistView(GenericAPIView):
     """Your entries with their `position` and `status` (`waiting`, or `offered` until
-    `offer_expires_at`); staff see everyone's and may filter by `timeslot`."""
+    `offer_expires_at`); staff see everyone's. `?timeslot=`: one slot's (for staff, its queue)."""
 
     serializer_class = WaitlistEntrySerializer
     permission_classes = [IsAuthenticated]
     queryset = WaitlistEntry.objects.none()  # for the schema; `get` reads through app.bookings.waitlist
 
     @extend_schema(
-        parameters=[OpenApiParameter("timeslot", OpenApiTypes.INT, description="Staff: one slot's queue.")],
+        parameters=[
+            OpenApiParameter("timeslot", OpenApiTypes.INT, description="One time slot's entries (staff: its queue).")
+        ],
         responses={200: WaitlistEntrySerializer(many=True)},
     )
     def get(self, request: Request) -> Response:
         user = cast(User, request.user)
-        raw = request.query_params.get("timeslot", "")
-        timeslot_id = int(raw) if raw.isdigit() and user.is_staff else None
-        body = WaitlistEntrySerializer(waitlist.entries(user, timeslot_id=timeslot_id)[:500], many=True).data
-        return Response({"count": len(body), "results": body})
+        raw = request.query_params.get("timeslot")
+        timeslot_id = None
+        if raw is not None:
+            if not raw.strip().isdigit():
+                raise Invalid(fields={"timeslot": [_("Give a time slot's id (a whole number).")]})
+            timeslot_id = min(int(raw.strip()), _INT64)
+        page = self.paginate_queryset(waitlist.entries(user, timeslot_id=timeslot_id))
+        return self.get_paginated_response(WaitlistEntrySerializer(page, many=True).data)
 
 
 class DeclineOfferView(GenericAPIView):
@@ -73,5 +89,5 @@ class DeclineOfferView(GenericAPIView):
 
     @extend_schema(request=None, responses={204: None})
     def post(self, request: Request, entry_id: int) -> Response:
-        waitlist.decline(entry_id, cast(User, request.user))
+        waitlist.decline(_known_id(entry_id), cast(User, request.user))
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -19,6 +19,7 @@ When it is sent, so that the provider's speed never shows in an answer:
   been sent, when the server closes it (Django's `request_finished`);
 - outside a request (management commands, code calling a service directly): inline.
 
+`headers` (optional): extra e-mail headers (a reminder's `List-Unsubscribe`, RFC 8058).
 `attachments` (optional) are `{"name": ..., "content": <text>, "mimetype": ...}`: a booking's
 calendar entry (.ics). Sendinblue gets them as the API's `attachment` (base64); EMAIL_BACKEND as
 MIME parts.
@@ -61,6 +62,7 @@ def send_templated_email(
     local_template: str,
     language: str | None = None,
     attachments: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> bool:
     message: dict[str, Any] = {
         "language": supported_language(language or translation.get_language()),
@@ -72,6 +74,8 @@ def send_templated_email(
     }
     if attachments:
         message["attachments"] = attachments
+    if headers:
+        message["headers"] = headers
     try:
         json.dumps(message)  # what a task carries must be JSON; fail here, not in another process
     except (TypeError, ValueError) as error:

@@ -42,10 +42,12 @@ def deliver(
     local_template: str,
     language: str = "en",
     attachments: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> bool:
     """Send one message now, through Sendinblue or EMAIL_BACKEND. True when the provider accepted it.
 
-    `attachments`: `{"name", "content" (text), "mimetype"}` each (a booking's .ics)."""
+    `attachments`: `{"name", "content" (text), "mimetype"}` each (a booking's .ics); `headers`: extra
+    e-mail headers (a reminder's one-click unsubscribe)."""
     if sendinblue_enabled():
         from app.integrations import sendinblue  # imported on use: the SDK is heavy
 
@@ -56,6 +58,7 @@ def deliver(
                 template_id=template_id(template_setting, language),
                 params=params,
                 attachments=attachments,
+                headers=headers,
             )
         except Exception as error:  # a bad setting or a client bug must not cost the caller its answer
             logger.error("E-mail %s could not be sent through Sendinblue: %s", template_setting, type(error).__name__)
@@ -64,9 +67,9 @@ def deliver(
         with translation.override(language):
             subject = render_to_string(f"{local_template}.subject.txt", params).strip()
             body = render_to_string(f"{local_template}.txt", params)
-        if attachments:
-            email = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [to_email])
-            for attachment in attachments:
+        if attachments or headers:
+            email = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [to_email], headers=headers)
+            for attachment in attachments or ():
                 email.attach(attachment["name"], attachment["content"], attachment["mimetype"])
             email.send(fail_silently=False)
         else:

@@ -42,10 +42,12 @@ def send_template(
     template_id: int,
     params: dict[str, Any],
     attachments: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> bool:
     """Send template `template_id` to one recipient with `params`; True when Sendinblue accepted it.
 
-    `attachments`: `{"name", "content" (text), "mimetype"}` each, sent base64 as the API's `attachment`.
+    `attachments`: `{"name", "content" (text), "mimetype"}` each, sent base64 as the API's `attachment`;
+    `headers`: extra e-mail headers (the API's `headers`).
     """
     if not template_id:
         logger.error("Sendinblue e-mail not sent: the template id setting is empty (0).")
@@ -60,6 +62,8 @@ def send_template(
     api = sib_api_v3_sdk.TransactionalEmailsApi(sib_api_v3_sdk.ApiClient(configuration))
     recipient = {"email": to_email, "name": to_name} if to_name else {"email": to_email}
     message = sib_api_v3_sdk.SendSmtpEmail(to=[recipient], template_id=int(template_id), params=params)
+    if headers:
+        message.headers = headers
     if attachments:
         message.attachment = [
             sib_api_v3_sdk.SendSmtpEmailAttachment(

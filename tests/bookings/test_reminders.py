@@ -130,3 +130,33 @@ def test_batches_cost_the_same_queries_whatever_their_size(period, settings, dja
             assert reminders.send_reminders() == n
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_mail_apps_unsubscribe_in_one_click_through_the_same_link(booked, rich_member, settings):
+    """RFC 8058: the reminder names the link in List-Unsubscribe; a mail app POSTs to it, no CSRF token."""
+    from django.test import Client
+
+    settings.REMINDER_HOURS = [24]
+    starts_in(booked, timedelta(hours=5))
+    run()
+    [message] = mail.outbox
+    header = message.extra_headers["List-Unsubscribe"]
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    url = header.strip("<>").removeprefix("http://127.0.0.1:8000")
+    mail_app = Client(enforce_csrf_checks=True)
+    assert mail_app.post(url, {"List-Unsubscribe": "One-Click"}).status_code == 200
+    rich_member.refresh_from_db()
+    assert rich_member.session_reminders is False
+
+
+def test_sendinblue_gets_the_reminder_with_its_unsubscribe_headers(booked, settings):
+    from tests.integrations.recording_server import sendinblue_on
+
+    settings.REMINDER_HOURS, settings.SESSION_REMINDER = [24], 15
+    starts_in(booked, timedelta(hours=5))
+    with sendinblue_on(settings) as server:
+        run()
+    (request,) = server.requests
+    assert request.json["templateId"] == 15
+    assert request.json["headers"]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert request.json["params"]["starts_in"] == "in 5 hours"

@@ -74,6 +74,40 @@ def cancellation_deadline_passed(world):
     return lambda headers: world["client"].delete(f"/api/reservations/{reservation}/", **headers)
 
 
+def _join(world, headers):
+    return world["client"].post(f"/api/timeslots/{world['slot'].pk}/waitlist/", **headers)
+
+
+def _fill(world):
+    give_tickets(make_user(email="first@example.com"), 1).reservations.create(timeslot=world["slot"], price=1)
+
+
+def already_waiting(world):
+    _fill(world)
+    assert _join(world, {}).status_code == 201
+    return lambda headers: _join(world, headers)
+
+
+def waitlist_seat_available(world):
+    return lambda headers: _join(world, headers)
+
+
+def waitlist_closed(world):
+    _fill(world)
+    now = timezone.now()
+    TimeSlot.objects.filter(pk=world["slot"].pk).update(start=now + timedelta(hours=1), end=now + timedelta(hours=2))
+    return lambda headers: _join(world, headers)
+
+
+def move_deadline_passed(world):
+    reservation = _reserve(world, {}).json()["id"]
+    other = make_slot(world["period"], days_ahead=4)
+    now = timezone.now()
+    TimeSlot.objects.filter(pk=world["slot"].pk).update(start=now + timedelta(hours=2), end=now + timedelta(hours=3))
+    url = f"/api/reservations/{reservation}/move/"
+    return lambda headers: world["client"].post(url, {"timeslot": other.pk}, format="json", **headers)
+
+
 def coupon_not_usable(world):
     body = {"code": "NOPE", "lines": [{"product": "package", "id": world["package"].pk, "quantity": 1}]}
     return lambda headers: world["client"].post("/api/coupons/check/", body, format="json", **headers)
@@ -206,6 +240,7 @@ SCENARIOS = {
         coupon_not_usable, payment_declined, payment_unavailable, refund_pending, not_found,
         not_authenticated, authentication_failed, permission_denied, invalid, method_not_allowed,
         unsupported_media_type, parse_error, not_acceptable, body_too_large, throttled,
+        already_waiting, waitlist_seat_available, waitlist_closed, move_deadline_passed,
         retreat_sold_out, retreat_link_not_open,
     )
 }  # fmt: skip

@@ -1,17 +1,22 @@
 """The one-click link in every reminder: turn session reminders off without logging in.
 
 The link carries a signed member id (app.bookings.reminders). Opening it (GET) changes nothing, as
-mail scanners open links; the page's one button (a POST, no JavaScript) turns reminders off.
+mail scanners open links; the page's one button (a POST, no JavaScript) turns reminders off. Mail
+apps that honour the reminder's `List-Unsubscribe-Post` header (RFC 8058) POST to the same link
+themselves, without a CSRF token: the signed token is what authorises the POST, so the view is
+exempt from CSRF (it can only ever turn reminders off, for the member the token names).
 """
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from app.accounts.models import User
 from app.bookings import reminders
 
 
+@csrf_exempt
 @require_http_methods(["GET", "HEAD", "POST"])
 def reminders_off(request: HttpRequest, token: str) -> HttpResponse:
     user_id = reminders.user_from_opt_out_token(token)
