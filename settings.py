@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "app.accounts",
     "app.bookings",
     "app.store",
+    "app.retreats",
     "app.web",
     "app.staff",
     "simple_history",
@@ -159,6 +160,7 @@ FORGOT_PASSWORD = config("FORGOT_PASSWORD", default=0, cast=int)
 INVOICE = config("INVOICE", default=0, cast=int)
 RESERVATION_CANCELLED = config("RESERVATION_CANCELLED", default=0, cast=int)
 RESERVATION_CONFIRMED = config("RESERVATION_CONFIRMED", default=0, cast=int)  # every booking, with its .ics
+RETREAT_CONFIRMED = config("RETREAT_CONFIRMED", default=0, cast=int)  # a paid retreat seat, every date in its .ics
 RESERVATION_MOVED = config("RESERVATION_MOVED", default=0, cast=int)
 WAITLIST_OFFER = config("WAITLIST_OFFER", default=0, cast=int)
 SESSION_REMINDER = config("SESSION_REMINDER", default=0, cast=int)
@@ -170,6 +172,7 @@ FORGOT_PASSWORD_FR = config("FORGOT_PASSWORD_FR", default=0, cast=int)
 INVOICE_FR = config("INVOICE_FR", default=0, cast=int)
 RESERVATION_CANCELLED_FR = config("RESERVATION_CANCELLED_FR", default=0, cast=int)
 RESERVATION_CONFIRMED_FR = config("RESERVATION_CONFIRMED_FR", default=0, cast=int)
+RETREAT_CONFIRMED_FR = config("RETREAT_CONFIRMED_FR", default=0, cast=int)
 RESERVATION_MOVED_FR = config("RESERVATION_MOVED_FR", default=0, cast=int)
 WAITLIST_OFFER_FR = config("WAITLIST_OFFER_FR", default=0, cast=int)
 SESSION_REMINDER_FR = config("SESSION_REMINDER_FR", default=0, cast=int)
@@ -214,6 +217,8 @@ STORE_TAX_RATE = config("STORE_TAX_RATE", default="14.975")  # percent, parsed a
 
 # --- Bookings ---------------------------------------------------------------------------
 RESERVATION_CANCEL_DEADLINE_HOURS = config("RESERVATION_CANCEL_DEADLINE_HOURS", default=24, cast=int)
+# A virtual retreat's video link is given from this many minutes before each date's start (docs/retreats.md).
+RETREAT_LINK_MINUTES_BEFORE = config("RETREAT_LINK_MINUTES_BEFORE", default=15, cast=int)
 # Where members open the pages: the links in e-mails (offers, reminders) and the calendar UIDs' domain.
 SITE_URL = config("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Reminders go this many hours before a session (send_reminders, docs/bookings.md).

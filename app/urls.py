@@ -56,6 +56,7 @@ urlpatterns = [
     lazy_include("api/", "app.accounts.urls"),
     lazy_include("api/", "app.members.urls"),  # the member across the domains (/api/users/me/)
     lazy_include("api/", "app.store.urls"),
+    lazy_include("api/", "app.retreats.urls"),  # retreats: loaded only when a retreat path is asked
     lazy_include("", "app.web.urls"),  # the members' pages, home page included
 ]
 

@@ -52,6 +52,8 @@ class ErrorCode(StrEnum):
     COUPON_NOT_USABLE = "coupon_not_usable"
     REFUND_PENDING = "refund_pending"
     PAYMENT_BEING_VERIFIED = "payment_being_verified"
+    RETREAT_SOLD_OUT = "retreat_sold_out"
+    RETREAT_LINK_NOT_OPEN = "retreat_link_not_open"
     # Refused before any rule ran (DRF, Django and the request guard).
     NOT_AUTHENTICATED = "not_authenticated"
     AUTHENTICATION_FAILED = "authentication_failed"
@@ -93,6 +95,8 @@ ERROR_CODE_MEANINGS: dict[ErrorCode, str] = {
     ErrorCode.COUPON_NOT_USABLE: "The coupon cannot be used on this basket (unknown, expired, used up, not for it).",
     ErrorCode.REFUND_PENDING: "Another refund of this order is being confirmed with the provider: retry later.",
     ErrorCode.PAYMENT_BEING_VERIFIED: "A payment for this basket is still being verified: do not pay again yet.",
+    ErrorCode.RETREAT_SOLD_OUT: "The retreat has no seat left for sale.",
+    ErrorCode.RETREAT_LINK_NOT_OPEN: "A virtual retreat's video link is given only shortly before and during a date.",
     ErrorCode.NOT_AUTHENTICATED: "No credentials were sent: log in.",
     ErrorCode.AUTHENTICATION_FAILED: "The credentials sent are wrong or expired: log in again.",
     ErrorCode.METHOD_NOT_ALLOWED: "This address does not answer this HTTP method.",

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from app.accounts.models import AuthToken, TicketMovement, User
 from app.bookings.models import Reservation
+from app.retreats.models import RetreatReservation
 from app.store.models import Order, SavedCard
 
 
@@ -93,6 +94,20 @@ def _order(order: Order) -> dict[str, Any]:
     }
 
 
+def _retreat_reservation(reservation: RetreatReservation) -> dict[str, Any]:
+    """A retreat seat, its dates in the retreat's own time zone. Never the video link."""
+    retreat = reservation.retreat
+    return {
+        "id": reservation.pk,
+        "status": reservation.status,
+        "refunded_amount": reservation.refunded_amount,
+        "created": reservation.created,
+        "cancelled_at": reservation.cancelled_at,
+        "retreat": {"id": retreat.pk, "name": retreat.name, "kind": retreat.kind, "timezone": retreat.timezone},
+        "dates": [{"start": date.start, "end": date.end} for date in retreat.dates.all()],
+    }
+
+
 def _actor(movement: TicketMovement, user: User) -> str:
     if movement.actor_id is None:
         return "system"
@@ -103,6 +118,9 @@ def export_member_data(user: User) -> dict[str, Any]:
     """The member's data as a dict of JSON-ready values (Decimal and dates left to the encoder)."""
     reservations = Reservation.objects.filter(user=user).select_related("timeslot__period__workplace")
     orders = Order.objects.filter(user=user).prefetch_related("lines")
+    retreat_seats = (
+        RetreatReservation.objects.filter(user=user).select_related("retreat").prefetch_related("retreat__dates")
+    )
     movements = TicketMovement.objects.filter(user=user)
     cards = SavedCard.objects.filter(profile__user=user)
     sessions = AuthToken.objects.filter(user=user, expires_at__gt=timezone.now()).order_by("created")
@@ -111,6 +129,7 @@ def export_member_data(user: User) -> dict[str, Any]:
         "profile": _profile(user),
         "reservations": [_reservation(reservation) for reservation in reservations],
         "orders": [_order(order) for order in orders],
+        "retreat_reservations": [_retreat_reservation(seat) for seat in retreat_seats],
         "ticket_ledger": [
             {
                 "created": movement.created,

@@ -175,6 +175,7 @@ class OrderLine(models.Model):
     class Kind(models.TextChoices):
         MEMBERSHIP = "membership", "Membership"
         PACKAGE = "package", "Ticket package"
+        RETREAT = "retreat", "Retreat"  # its seat: the line's `retreat_reservation` (app.retreats)
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     kind = models.CharField(max_length=10, choices=Kind.choices)
@@ -196,7 +197,8 @@ class OrderLine(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind="membership", membership__isnull=False, package__isnull=True)
-                | Q(kind="package", package__isnull=False, membership__isnull=True),
+                | Q(kind="package", package__isnull=False, membership__isnull=True)
+                | Q(kind="retreat", package__isnull=True, membership__isnull=True),
                 name="order_line_one_product",
             ),
             models.CheckConstraint(condition=Q(quantity__gte=1), name="order_line_quantity_positive"),

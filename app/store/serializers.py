@@ -128,7 +128,7 @@ class OrderSerializer(serializers.ModelSerializer):
 
 
 class CheckoutLineSerializer(serializers.Serializer):
-    product = serializers.ChoiceField(choices=["package", "membership"])
+    product = serializers.ChoiceField(choices=["package", "membership", "retreat"])
     id = serializers.IntegerField(min_value=1)
     quantity = serializers.IntegerField(min_value=1, max_value=QUANTITY_MAX, default=1)
 
@@ -143,6 +143,13 @@ class CheckoutSerializer(serializers.Serializer):
     single_use_token = serializers.CharField(required=False, max_length=100, write_only=True)
     payment_token = serializers.CharField(required=False, max_length=100, write_only=True)
     coupon = serializers.CharField(required=False, allow_blank=True, max_length=40, default="")
+    invitation = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=40,
+        default="",
+        help_text=_("A retreat invitation's token: one of the seats it keeps."),
+    )
 
     def validate_lines(self, lines: list[Any]) -> list[Any]:
         keys = [(line["product"], line["id"]) for line in lines]

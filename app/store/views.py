@@ -125,6 +125,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
                 payment_token=data.validated_data.get("payment_token", ""),
                 idempotency_key=request.headers.get("Idempotency-Key", "").strip(),
                 coupon=coupon,
+                invitation=data.validated_data["invitation"].strip(),
             )
         body = self.get_serializer(result.order).data
         if result.message:

@@ -71,7 +71,8 @@ def get(path):
 admin_modules = ["app.accounts.admin", "app.bookings.admin", "app.store.admin", "app.staff.admin",
                  "app.security.admin", "simple_history.admin", "django.contrib.auth.admin"]
 api = get("/api/timeslots/")
-deferred = ["app.web.views", "importlib.metadata", "django_filters", "whitenoise.middleware", "app.accounts.views"]
+deferred = ["app.web.views", "importlib.metadata", "django_filters", "whitenoise.middleware", "app.accounts.views",
+            "app.retreats.views", "app.retreats.services", "app.retreats.store_hooks", "app.retreats.admin"]
 after_api = [name for name in admin_modules + deferred if name in sys.modules]
 login = get("/admin/")  # a visitor: redirected to the login page (no static manifest needed)
 from django.contrib import admin

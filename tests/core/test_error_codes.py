@@ -195,6 +195,23 @@ def throttled(world):
     return call
 
 
+def retreat_sold_out(world):
+    from tests.retreats.conftest import make_retreat
+
+    retreat = make_retreat(seats=0)
+    body = {"lines": [{"product": "retreat", "id": retreat.pk}], "single_use_token": "tok-1"}
+    return lambda headers: world["client"].post("/api/orders/", body, format="json", **headers)
+
+
+def retreat_link_not_open(world):
+    from app.retreats.models import RetreatReservation
+    from tests.retreats.conftest import make_retreat
+
+    retreat = make_retreat(kind="virtual", video_link="https://meet.example.com/room")
+    seat = RetreatReservation.objects.create(user=world["member"], retreat=retreat, status="confirmed")
+    return lambda headers: world["client"].get(f"/api/retreat-reservations/{seat.pk}/join/", **headers)
+
+
 # Codes no request of a test can meet on sqlite without staging a fault: the exception a service
 # raises for it goes through DRF's exception handler as any view's would.
 RAISED = {
@@ -224,6 +241,7 @@ SCENARIOS = {
         not_authenticated, authentication_failed, permission_denied, invalid, method_not_allowed,
         unsupported_media_type, parse_error, not_acceptable, body_too_large, throttled,
         already_waiting, waitlist_seat_available, waitlist_closed, move_deadline_passed,
+        retreat_sold_out, retreat_link_not_open,
     )
 }  # fmt: skip
 

@@ -39,7 +39,7 @@ from app.integrations.payments import (
     get_gateway,
 )
 from app.store.models import Membership, Order, OrderLine, OrderStatusChange, Package, SavedCard
-from app.store.services import coupons
+from app.store.services import coupons, kinds
 from app.store.services.cards import refuse_saved_card_token
 from app.store.services.eligibility import CartItem, CheckoutLine, resolve_items
 from app.store.services.fulfilment import Completion, complete_or_flag, complete_order, fail_order
@@ -76,12 +76,14 @@ class CheckoutResult:
     message: str = ""
 
 
-def fingerprint(lines: Sequence[CheckoutLine], *, token_kind: str, coupon: str = "") -> str:
+def fingerprint(lines: Sequence[CheckoutLine], *, token_kind: str, coupon: str = "", invitation: str = "") -> str:
     """What a repeated submit must match to be the same request."""
     canonical = sorted((line["product"], line["id"], line["quantity"]) for line in lines)
     parts: list[object] = [canonical, token_kind]
     if coupon:  # orders without a coupon keep the fingerprint they had before coupons existed
         parts.append(coupons.normalise(coupon))
+    if invitation:
+        parts.append(["invitation", invitation])
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 
@@ -102,7 +104,7 @@ def quote(user: User, lines: Sequence[CheckoutLine], coupon: str = "") -> Quote:
 
 
 def _subtotal(items: Sequence[CartItem]) -> Decimal:
-    return sum((item.product.price * item.quantity for item in items), Decimal(0))
+    return sum((item.unit_price * item.quantity for item in items), Decimal(0))
 
 
 def create_order(
@@ -112,6 +114,7 @@ def create_order(
     idempotency_key: str = "",
     request_fingerprint: str = "",
     coupon: str = "",
+    invitation: str = "",
 ) -> Order:
     """The pending order and its lines (a snapshot of each product), in one transaction of its own.
 
@@ -148,13 +151,20 @@ def create_order(
                 membership=item.product if isinstance(item.product, Membership) else None,
                 package=item.product if isinstance(item.product, Package) else None,
                 name=item.product.name,
-                unit_price=item.product.price,
+                unit_price=item.unit_price,
                 quantity=item.quantity,
                 tickets=getattr(item.product, "tickets", 0) if item.kind == "package" else 0,
                 duration_days=getattr(item.product, "duration_days", 0) if item.kind == "membership" else 0,
             )
             for item in items
         )
+        extra = {item.kind for item in items} & set(kinds.kinds())
+        if invitation and "retreat" not in extra:
+            raise Invalid(fields={"invitation": [_("An invitation is used only with a retreat in the order.")]})
+        for kind in extra:
+            kinds.hooks(kind).hold(
+                order, items, invitation
+            )  # e.g. locks each retreat's row: a seat is never sold twice
     return order
 
 
@@ -197,12 +207,13 @@ def checkout(
     payment_token: str = "",
     idempotency_key: str = "",
     coupon: str = "",
+    invitation: str = "",
 ) -> CheckoutResult:
     """Validate, create the pending order, charge once, grant. Must not run inside a transaction."""
     token, token_kind = _payment_token(user, single_use_token=single_use_token, payment_token=payment_token)
     if len(idempotency_key) > IDEMPOTENCY_KEY_MAX_LENGTH:
         raise Invalid(_("The Idempotency-Key header is longer than 100 characters."))
-    request_fingerprint = fingerprint(lines, token_kind=token_kind, coupon=coupon)
+    request_fingerprint = fingerprint(lines, token_kind=token_kind, coupon=coupon, invitation=invitation)
     if idempotency_key:
         replay = _replay(user, idempotency_key, request_fingerprint)
         if replay:
@@ -211,7 +222,12 @@ def checkout(
     refuse_while_verifying(user, items)
     try:
         order = create_order(
-            user, items, idempotency_key=idempotency_key, request_fingerprint=request_fingerprint, coupon=coupon
+            user,
+            items,
+            idempotency_key=idempotency_key,
+            request_fingerprint=request_fingerprint,
+            coupon=coupon,
+            invitation=invitation,
         )
     except IntegrityError:
         # The same key submitted twice at once: the other request created the order and pays it.

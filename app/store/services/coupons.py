@@ -26,7 +26,8 @@ from app.accounts.models import User
 from app.core.exceptions import ErrorCode, InUse, Invalid, Throttled
 from app.security import limits
 from app.store.models import Coupon, CouponUse, Membership, Order, Package
-from app.store.services.eligibility import CartItem
+from app.store.services import kinds
+from app.store.services.eligibility import CartItem, Product
 from app.store.services.pricing import CENT
 
 CODE_MAX_LENGTH = 40
@@ -145,9 +146,14 @@ def uses(coupon: Coupon, user: User | None = None) -> int:
     return used.count() + held.count()
 
 
-def _applies_to(coupon: Coupon, product: Membership | Package) -> bool:
+def _applies_to(coupon: Coupon, product: Product) -> bool:
     packages = {p.pk for p in coupon.packages.all()}
     memberships = {m.pk for m in coupon.memberships.all()}
+    if not isinstance(product, (Membership, Package)):  # sold by another domain: it knows
+        applies: bool = kinds.hooks(kinds.kind_of(product)).coupon_applies(
+            coupon, product, not (packages or memberships)
+        )
+        return applies
     if not packages and not memberships:
         return True
     return product.pk in (memberships if isinstance(product, Membership) else packages)
@@ -163,9 +169,7 @@ def discount(coupon: Coupon, user: User, items: Sequence[CartItem]) -> Discount:
     organizations = {o.pk for o in coupon.organizations.all()}
     if organizations and user.university_id not in organizations:
         raise _refuse(_("This coupon is reserved to members of other organisations."))
-    eligible = sum(
-        (item.product.price * item.quantity for item in items if _applies_to(coupon, item.product)), Decimal(0)
-    )
+    eligible = sum((item.unit_price * item.quantity for item in items if _applies_to(coupon, item.product)), Decimal(0))
     if not eligible:
         raise _refuse(_("This coupon does not apply to any product of this order."))
     if coupon.max_uses is not None and uses(coupon) >= coupon.max_uses:

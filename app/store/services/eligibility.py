@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Literal, TypedDict
 
 from django.utils import timezone
@@ -16,8 +17,10 @@ from app.accounts.models import User
 from app.core.exceptions import Invalid
 from app.core.i18n import localized
 from app.store.models import HeldMembership, Membership, Package
+from app.store.services import kinds
 
-ProductKind = Literal["membership", "package"]
+ProductKind = Literal["membership", "package", "retreat"]
+Product = Membership | Package | kinds.SoldProduct
 
 # Far below Python's datetime limit (year 9999), so that any membership end can still be extended.
 MEMBERSHIP_END_MAX = datetime(9000, 1, 1, tzinfo=UTC)
@@ -35,11 +38,19 @@ class CheckoutLine(TypedDict):
 @dataclass(frozen=True)
 class CartItem:
     kind: ProductKind
-    product: Membership | Package
+    product: Product
     quantity: int
+    # What one unit costs this member (a retreat's member price for membership holders); None: `price`.
+    price: Decimal | None = None
+
+    @property
+    def unit_price(self) -> Decimal:
+        return self.product.price if self.price is None else self.price
 
 
-def _product(line: CheckoutLine) -> Membership | Package:
+def _product(line: CheckoutLine) -> Product:
+    if line["product"] in kinds.kinds():  # sold by another domain (retreats)
+        return kinds.hooks(line["product"]).product(line["id"], line["quantity"])
     model: type[Membership] | type[Package] = Membership if line["product"] == "membership" else Package
     product = model.objects.filter(pk=line["id"], available=True).first()
     if product is None:
@@ -70,11 +81,14 @@ def held_membership_ids(user: User) -> set[int]:
     return set(held.values_list("membership_id", flat=True))
 
 
-def refusal(user: User, product: Membership | Package, held: set[int], bought: Iterable[int] = ()) -> str | None:
+def refusal(user: User, product: Product, held: set[int], bought: Iterable[int] = ()) -> str | None:
     """Why `user` may not buy `product` (None when they may), from prefetched rows.
 
     `held`: the memberships `user` holds (`held_membership_ids`); `bought`: those in the same order.
     """
+    if not isinstance(product, (Membership, Package)):
+        refused: str | None = kinds.hooks(kinds.kind_of(product)).refusal(user, product)
+        return refused
     if isinstance(product, Membership):
         levels = list(product.academic_levels.all())
         if levels and user.academic_level_id not in {level.pk for level in levels}:
@@ -103,12 +117,19 @@ def refusals(user: User, products: Iterable[Membership | Package]) -> dict[Membe
 
 def resolve_items(user: User, lines: Sequence[CheckoutLine]) -> list[CartItem]:
     """The products of `lines`, or `Invalid` naming what may not be bought."""
-    items = [CartItem(line["product"], _product(line), line["quantity"]) for line in lines]
-    bought = {item.product.pk for item in items if item.kind == "membership"}
     held = held_membership_ids(user)
+    items = [_item(line, _product(line), held) for line in lines]
+    bought = {item.product.pk for item in items if item.kind == "membership"}
     for item in items:
         reason = refusal(user, item.product, held, bought)
         if reason:
             raise Invalid(reason)
     check_grantable(user, items)
     return items
+
+
+def _item(line: CheckoutLine, product: Product, held: set[int]) -> CartItem:
+    price = None
+    if not isinstance(product, (Membership, Package)):
+        price = kinds.hooks(line["product"]).unit_price(product, held)  # e.g. a member price
+    return CartItem(line["product"], product, line["quantity"], price)

@@ -16,6 +16,7 @@ from app.accounts.tickets import move_tickets
 from app.core.i18n import money, percent
 from app.integrations.payments import Authorisation
 from app.store.models import Order, OrderLine, OrderStatusChange
+from app.store.services import kinds
 from app.store.services.coupons import record_use
 from app.store.services.memberships import record_purchase
 from app.store.services.status import change_status
@@ -32,7 +33,7 @@ def fail_order(
 
     `kind`: the code of the error the member is answered, answered again to a replayed Idempotency-Key."""
     with transaction.atomic(durable=True):
-        return change_status(
+        failed = change_status(
             order,
             Order.Status.FAILED,
             when=Q(status=Order.Status.PENDING),
@@ -43,6 +44,10 @@ def fail_order(
             outcome_uncertain=uncertain,
             failure_kind=kind[:30],
         )
+        if failed:
+            for kind in kinds.kinds():
+                kinds.hooks(kind).release(order)  # nothing was charged: what it held goes back on sale
+        return failed
 
 
 def complete_order(
@@ -122,6 +127,8 @@ def grant(order: Order, user: User, now: datetime) -> None:
     for line in order.lines.all():
         if line.kind == OrderLine.Kind.PACKAGE:
             tickets += line.tickets * line.quantity
+        elif line.kind in kinds.kinds():
+            kinds.hooks(line.kind).confirm(line)
         else:
             start = max(now, user.membership_end or now)
             end = start + timedelta(days=line.duration_days * line.quantity)

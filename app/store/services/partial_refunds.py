@@ -41,6 +41,7 @@ from app.integrations.payments import (
     get_gateway,
 )
 from app.store.models import HeldMembership, Order, OrderLine, OrderRefund, OrderStatusChange
+from app.store.services import kinds
 from app.store.services.coupons import return_use
 from app.store.services.pricing import CENT
 from app.store.services.status import change_status
@@ -104,7 +105,12 @@ def _asked(lines: list[OrderLine], asked: list[dict[str, int]]) -> dict[int, int
 
 
 def _start(
-    order: Order, asked: list[dict[str, int]], actor: User, idempotency_key: str, force: bool
+    order: Order,
+    asked: list[dict[str, int]],
+    actor: User,
+    idempotency_key: str,
+    force: bool,
+    share: Decimal | None = None,
 ) -> OrderRefund | Order:
     """The pending refund to carry out (new or resumed), or the order when `idempotency_key` was done."""
     with transaction.atomic():
@@ -136,6 +142,8 @@ def _start(
         before = {line.pk: line.refunded_quantity for line in lines}
         after = {pk: before[pk] + wanted.get(pk, 0) for pk in before}
         amount = value(order, lines, after) - value(order, lines, before)
+        if share is not None:  # a policy's share of what these units cost (a retreat's refund policy)
+            amount = (amount * share / 100).quantize(CENT, rounding=ROUND_HALF_UP)
         if order.refunded_amount + amount > order.total:  # pragma: no cover - value() is capped at the total
             raise Invalid(_("This would refund more than was paid."))
         return OrderRefund.objects.create(
@@ -210,6 +218,9 @@ def _take_back(order: Order, refund: OrderRefund, actor: User, force: bool) -> t
     for pk, quantity in refund.lines.items():
         line = lines[int(pk)]
         OrderLine.objects.filter(pk=line.pk).update(refunded_quantity=line.refunded_quantity + quantity)
+        if line.kind in kinds.kinds():
+            kinds.hooks(line.kind).free(line)  # granted or not, what it held goes back on sale (a seat)
+            continue
         if not _granted(order):  # charged, never granted: nothing to take back
             continue
         if line.kind == OrderLine.Kind.PACKAGE:
@@ -232,10 +243,18 @@ def _take_back(order: Order, refund: OrderRefund, actor: User, force: bool) -> t
 
 
 def refund_lines(
-    order: Order, asked: list[dict[str, int]], *, actor: User, force: bool = False, idempotency_key: str = ""
+    order: Order,
+    asked: list[dict[str, int]],
+    *,
+    actor: User,
+    force: bool = False,
+    idempotency_key: str = "",
+    share: Decimal | None = None,
 ) -> tuple[Order, str]:
-    """Refund `asked` ([{"id": order line id, "quantity": n}]) of a paid order. Returns (order, note)."""
-    started = _start(order, asked, actor, idempotency_key, force)
+    """Refund `asked` ([{"id": order line id, "quantity": n}]) of a paid order. Returns (order, note).
+
+    `share`: the percent of those units' value given back (a cancellation policy); None: all of it."""
+    started = _start(order, asked, actor, idempotency_key, force, share)
     if isinstance(started, Order):
         return started, _("This refund was already made.")
     refund = OrderRefund.objects.select_related("order").get(pk=started.pk)

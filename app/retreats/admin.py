@@ -1,0 +1,77 @@
+"""Retreats in the admin (registered on first use of /admin/, like every app: app/core/admin_site.py)."""
+
+from django.contrib import admin
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from app.retreats.models import Retreat, RetreatDate, RetreatInvitation, RetreatJoin, RetreatReservation
+
+
+class RetreatDateInline(admin.TabularInline):
+    model = RetreatDate
+    extra = 1
+
+
+class RetreatReservationInline(admin.TabularInline):
+    """The participants: read here, changed through cancellation or the order's refund."""
+
+    model = RetreatReservation
+    extra = 0
+    can_delete = False
+    fields = ("user", "status", "order_line", "refunded_amount", "cancel_reason", "created")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Retreat)
+class RetreatAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "seats", "seats_taken", "price", "is_published"]
+    list_filter = ["kind", "is_published"]
+    search_fields = ["name", "name_fr", "city"]
+    filter_horizontal = ["coupons"]
+    inlines = [RetreatDateInline, RetreatReservationInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Retreat]:
+        held = Q(reservations__status__in=RetreatReservation.HOLDS_A_SEAT)
+        return super().get_queryset(request).annotate(taken=Count("reservations", filter=held))
+
+    @admin.display(description=_("seats taken"), ordering="taken")
+    def seats_taken(self, retreat: Retreat) -> int:
+        return getattr(retreat, "taken", 0)
+
+
+@admin.register(RetreatJoin)
+class RetreatJoinAdmin(admin.ModelAdmin):
+    """Who opened a virtual retreat's link, for which date: the attendance."""
+
+    list_display = ["reservation", "date", "at"]
+    list_filter = ["reservation__retreat"]
+    readonly_fields = ["reservation", "date", "at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(RetreatInvitation)
+class RetreatInvitationAdmin(admin.ModelAdmin):
+    """Seats kept from public sale until the release date; `used`: seats taken with the token."""
+
+    list_display = ["retreat", "seats", "used", "release_at", "coupon", "created"]
+    list_filter = ["retreat"]
+    readonly_fields = ["token", "created_by", "created"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[RetreatInvitation]:
+        held = Q(reservations__status__in=RetreatReservation.HOLDS_A_SEAT)
+        return super().get_queryset(request).annotate(used_seats=Count("reservations", filter=held))
+
+    @admin.display(description=_("seats used"), ordering="used_seats")
+    def used(self, invitation: RetreatInvitation) -> int:
+        return getattr(invitation, "used_seats", 0)
+
+    def save_model(self, request: HttpRequest, obj: RetreatInvitation, form: object, change: bool) -> None:
+        if not change:
+            obj.created_by = request.user  # type: ignore[assignment]
+        super().save_model(request, obj, form, change)

@@ -1,0 +1,207 @@
+"""Retreats: multi-day writing retreats, in person or online, sold through the store's checkout.
+
+A retreat has one or more dates (aware datetimes, shown in the retreat's own time zone, so that a
+date across a change of daylight saving time keeps its local hours) and a number of seats. Each
+seat sold is a `RetreatReservation` tied to the order line that bought it: pending while its order
+is being paid (the seat is held), confirmed when paid, released when the payment fails, cancelled
+when the member cancels (refunded by the retreat's policy).
+"""
+
+from __future__ import annotations
+
+import secrets
+import zoneinfo
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from app.core.i18n import localized
+
+PRICE_MAX = Decimal("10000.00")  # the store's bound on a product's price (app.store.models.PRICE_MAX)
+SEATS_MAX = 10_000
+
+
+def validate_timezone(name: str) -> None:
+    if name not in zoneinfo.available_timezones():
+        raise ValidationError(_("“%(name)s” is not a known time zone (e.g. America/Montreal).") % {"name": name})
+
+
+class Retreat(models.Model):
+    class Kind(models.TextChoices):
+        PHYSICAL = "physical", _("In person")
+        VIRTUAL = "virtual", _("Online")
+
+    name = models.CharField(_("name"), max_length=200)
+    name_fr = models.CharField(_("name (French)"), max_length=200, blank=True, help_text=_("Empty: the English name."))
+    details = models.TextField(_("details"), blank=True)
+    details_fr = models.TextField(_("details (French)"), blank=True, help_text=_("Empty: the English details."))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PHYSICAL)
+    seats = models.PositiveIntegerField(_("seats"), validators=[MaxValueValidator(SEATS_MAX)])
+    price = models.DecimalField(
+        _("price"), max_digits=10, decimal_places=2, validators=[MinValueValidator(0), MaxValueValidator(PRICE_MAX)]
+    )
+    member_price = models.DecimalField(
+        _("member price"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(PRICE_MAX)],
+        help_text=_("For holders of a membership; empty: the same price for everyone."),
+    )
+    timezone = models.CharField(
+        _("time zone"), max_length=64, default="America/Montreal", validators=[validate_timezone]
+    )
+    address_line1 = models.CharField(_("address"), max_length=200, blank=True)
+    address_line2 = models.CharField(_("address (continued)"), max_length=200, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    state_province = models.CharField(_("province or state"), max_length=100, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    country = models.CharField(_("country"), max_length=100, blank=True)
+    # Virtual retreats only: given to participants shortly before each date (never in a list).
+    video_link = models.URLField(_("video link"), max_length=500, blank=True)
+    is_published = models.BooleanField(_("published"), default=False)
+    full_refund_days = models.PositiveIntegerField(
+        _("full refund until (days before)"),
+        default=30,
+        validators=[MaxValueValidator(3650)],
+        help_text=_("Full refund when cancelled at least this many days before the first date."),
+    )
+    partial_refund_days = models.PositiveIntegerField(
+        _("partial refund until (days before)"),
+        default=14,
+        validators=[MaxValueValidator(3650)],
+        help_text=_("Partial refund when cancelled at least this many days before the first date."),
+    )
+    partial_refund_percent = models.DecimalField(
+        _("partial refund (percent)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("50"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    exchange_deadline = models.DateTimeField(_("exchange deadline"), null=True, blank=True)
+    # Coupons that may be used on this retreat (a coupon with no product named applies to everything).
+    coupons = models.ManyToManyField("store.Coupon", blank=True, related_name="retreats")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("retreat")
+        verbose_name_plural = _("retreats")
+        constraints = [
+            models.CheckConstraint(condition=Q(price__gte=0), name="retreat_price_not_negative"),
+            models.CheckConstraint(
+                condition=Q(full_refund_days__gte=models.F("partial_refund_days")),
+                name="retreat_full_refund_before_partial",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return localized(self, "name")
+
+    def clean(self) -> None:
+        if self.full_refund_days < self.partial_refund_days:
+            raise ValidationError(
+                {"partial_refund_days": _("The partial refund must end no earlier than the full refund.")}
+            )
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+
+class RetreatDate(models.Model):
+    retreat = models.ForeignKey(Retreat, on_delete=models.CASCADE, related_name="dates")
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
+
+    class Meta:
+        ordering = ["start", "id"]
+        verbose_name = _("retreat date")
+        verbose_name_plural = _("retreat dates")
+        constraints = [models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="retreat_date_ends_after")]
+
+    def __str__(self) -> str:
+        zone = self.retreat.zone
+        return f"{self.start.astimezone(zone):%Y-%m-%d %H:%M} → {self.end.astimezone(zone):%Y-%m-%d %H:%M}"
+
+
+def new_invitation_token() -> str:
+    return secrets.token_urlsafe(18)
+
+
+class RetreatInvitation(models.Model):
+    """Seats of a retreat kept from public sale until `release_at`, for whoever orders with its token."""
+
+    retreat = models.ForeignKey(Retreat, on_delete=models.CASCADE, related_name="invitations")
+    token = models.CharField(max_length=40, unique=True, default=new_invitation_token, editable=False)
+    seats = models.PositiveIntegerField(_("seats"), validators=[MinValueValidator(1), MaxValueValidator(SEATS_MAX)])
+    release_at = models.DateTimeField(_("release date"), help_text=_("Seats not taken by then go back on public sale."))
+    coupon = models.ForeignKey("store.Coupon", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name = _("retreat invitation")
+        verbose_name_plural = _("retreat invitations")
+        constraints = [models.CheckConstraint(condition=Q(seats__gte=1), name="retreat_invitation_seats_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.retreat} ({self.seats})"
+
+
+class RetreatReservation(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Being paid")
+        CONFIRMED = "confirmed", _("Confirmed")
+        RELEASED = "released", _("Payment failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    HOLDS_A_SEAT = (Status.PENDING, Status.CONFIRMED)
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="retreat_reservations")
+    retreat = models.ForeignKey(Retreat, on_delete=models.PROTECT, related_name="reservations")
+    order_line = models.OneToOneField(
+        "store.OrderLine", null=True, blank=True, on_delete=models.PROTECT, related_name="retreat_reservation"
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    invitation = models.ForeignKey(
+        RetreatInvitation, null=True, blank=True, on_delete=models.SET_NULL, related_name="reservations"
+    )
+    refunded_amount = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0.00"))
+    # Staff refunding other than the policy says why (empty: the policy's refund).
+    cancel_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name = _("retreat reservation")
+        verbose_name_plural = _("retreat reservations")
+        indexes = [models.Index(fields=["retreat", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.retreat} ({self.status})"
+
+
+class RetreatJoin(models.Model):
+    """A participant opened a virtual retreat's video link (`/join/`): the log and the attendance."""
+
+    reservation = models.ForeignKey(RetreatReservation, on_delete=models.CASCADE, related_name="joins")
+    date = models.ForeignKey(RetreatDate, on_delete=models.CASCADE, related_name="joins")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.reservation_id} @ {self.at:%Y-%m-%d %H:%M}"

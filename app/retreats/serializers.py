@@ -1,0 +1,157 @@
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from app.core.i18n import LocalizedNamesMixin
+from app.retreats.models import Retreat, RetreatDate, RetreatInvitation, RetreatReservation
+from app.retreats.services import kept_for_invitations
+
+
+class RetreatDateSerializer(serializers.ModelSerializer):
+    """A date: `start` and `end` are answered in the retreat's own time zone (with its UTC offset)."""
+
+    class Meta:
+        model = RetreatDate
+        fields = ["start", "end"]
+
+    def to_representation(self, instance: RetreatDate) -> dict[str, Any]:
+        zone = instance.retreat.zone
+        return {"start": instance.start.astimezone(zone).isoformat(), "end": instance.end.astimezone(zone).isoformat()}
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["end"] <= attrs["start"]:
+            raise serializers.ValidationError(_("A date must end after it starts."))
+        return attrs
+
+
+class RetreatSerializer(LocalizedNamesMixin, serializers.ModelSerializer):
+    localized_fields = ("name", "details")
+    dates = RetreatDateSerializer(many=True, allow_empty=False)
+    seats_remaining = serializers.SerializerMethodField()
+    # Staff write it; no answer, list or export shows it (participants get it from /join/).
+    video_link = serializers.URLField(write_only=True, required=False, allow_blank=True, max_length=500)
+
+    class Meta:
+        model = Retreat
+        fields = [
+            "id",
+            "name",
+            "name_fr",
+            "details",
+            "details_fr",
+            "kind",
+            "seats",
+            "seats_remaining",
+            "price",
+            "member_price",
+            "timezone",
+            "address_line1",
+            "address_line2",
+            "city",
+            "state_province",
+            "postal_code",
+            "country",
+            "dates",
+            "is_published",
+            "full_refund_days",
+            "partial_refund_days",
+            "partial_refund_percent",
+            "exchange_deadline",
+            "video_link",
+        ]
+        read_only_fields = ["id", "seats_remaining"]
+
+    def get_seats_remaining(self, retreat: Retreat) -> int:
+        """Seats for public sale: neither taken nor kept for an unreleased invitation."""
+        taken = getattr(retreat, "seats_taken", None)  # annotated by the views
+        if taken is None:
+            taken = retreat.reservations.filter(status__in=RetreatReservation.HOLDS_A_SEAT).count()
+        invitations = getattr(retreat, "open_invitations", None)  # prefetched by the views
+        if invitations is None:
+            kept = kept_for_invitations(retreat, timezone.now())
+        else:
+            kept = sum(max(invitation.seats - invitation.used, 0) for invitation in invitations)
+        return max(retreat.seats - taken - kept, 0)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        def value(name: str) -> Any:
+            return attrs.get(name, getattr(self.instance, name, None))
+
+        if (value("full_refund_days") or 0) < (value("partial_refund_days") or 0):
+            raise serializers.ValidationError(
+                {"partial_refund_days": [_("The partial refund must end no earlier than the full refund.")]}
+            )
+        return attrs
+
+    @transaction.atomic
+    def create(self, validated_data: dict[str, Any]) -> Retreat:
+        dates = validated_data.pop("dates")
+        retreat = Retreat.objects.create(**validated_data)
+        RetreatDate.objects.bulk_create(RetreatDate(retreat=retreat, **date) for date in dates)
+        return retreat
+
+    @transaction.atomic
+    def update(self, instance: Retreat, validated_data: dict[str, Any]) -> Retreat:
+        dates = validated_data.pop("dates", None)
+        retreat = super().update(instance, validated_data)
+        if dates is not None:  # the dates given replace the retreat's dates
+            retreat.dates.all().delete()
+            RetreatDate.objects.bulk_create(RetreatDate(retreat=retreat, **date) for date in dates)
+        return retreat
+
+
+class RetreatReservationSerializer(serializers.ModelSerializer):
+    retreat_name = serializers.SerializerMethodField()
+    order = serializers.IntegerField(source="order_line.order_id", default=None, read_only=True)
+
+    class Meta:
+        model = RetreatReservation
+        fields = ["id", "user", "retreat", "retreat_name", "order", "status", "refunded_amount", "created"]
+        read_only_fields = fields
+
+    def get_retreat_name(self, reservation: RetreatReservation) -> str:
+        return str(reservation.retreat)
+
+
+class StaffRefundSerializer(serializers.Serializer):
+    """Query parameters of a cancellation by staff refunding other than the policy."""
+
+    refund_percent = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal(0),
+        max_value=Decimal(100),
+        required=False,
+        help_text=_("Staff: the percent of the seat's price refunded instead of the policy's."),
+    )
+    reason = serializers.CharField(required=False, max_length=300, help_text=_("Staff: why (with refund_percent)."))
+
+
+class CancellationSerializer(serializers.Serializer):
+    refunded_amount = serializers.DecimalField(max_digits=10, decimal_places=2)
+    currency = serializers.CharField()
+
+
+class JoinSerializer(serializers.Serializer):
+    video_link = serializers.URLField()
+
+
+class RetreatInvitationSerializer(serializers.ModelSerializer):
+    """Staff: seats kept from public sale until `release_at`, taken by orders sending `token`."""
+
+    used = serializers.SerializerMethodField()
+    coupon_code = serializers.CharField(source="coupon.code", default=None, read_only=True)
+
+    class Meta:
+        model = RetreatInvitation
+        fields = ["id", "retreat", "seats", "release_at", "coupon", "coupon_code", "token", "used", "created"]
+        read_only_fields = ["id", "token", "coupon_code", "used", "created"]
+
+    def get_used(self, invitation: RetreatInvitation) -> int:
+        return invitation.reservations.filter(status__in=RetreatReservation.HOLDS_A_SEAT).count()

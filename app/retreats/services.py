@@ -1,0 +1,180 @@
+"""Retreat rules: who may buy a seat, holding seats at checkout, the refund policy, cancelling, joining."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from app.accounts.models import User
+from app.core.exceptions import Conflict, ErrorCode, Invalid
+from app.core.i18n import localized
+from app.retreats.models import Retreat, RetreatDate, RetreatInvitation, RetreatJoin, RetreatReservation
+
+if TYPE_CHECKING:
+    from app.store.models import Order
+    from app.store.services.eligibility import CartItem
+
+logger = logging.getLogger(__name__)
+
+HOLDS_A_SEAT = RetreatReservation.HOLDS_A_SEAT
+
+
+def seats_taken(retreat: Retreat) -> int:
+    return retreat.reservations.filter(status__in=HOLDS_A_SEAT).count()
+
+
+def purchasable_retreat(retreat_id: int, quantity: int) -> Retreat:
+    """The published retreat `retreat_id`, or `Invalid`. One seat per line: each seat is a reservation."""
+    retreat = Retreat.objects.filter(pk=retreat_id, is_published=True).first()
+    if retreat is None:
+        raise Invalid(_("Retreat %(id)s does not exist or is not on sale.") % {"id": retreat_id})
+    if quantity != 1:
+        raise Invalid(fields={"lines": [_("A retreat is bought one seat per member: quantity must be 1.")]})
+    return retreat
+
+
+def retreat_refusal(user: User, retreat: Retreat) -> str | None:
+    """Why `user` may not buy a seat of `retreat` (None when they may)."""
+    first = retreat.dates.order_by("start").first()
+    if first is None or first.start <= timezone.now():
+        return _("The retreat “%(name)s” has started or has no date: it is no longer sold.") % {
+            "name": localized(retreat, "name")
+        }
+    if retreat.reservations.filter(user=user, status__in=HOLDS_A_SEAT).exists():
+        return _("You already have a seat at the retreat “%(name)s”.") % {"name": localized(retreat, "name")}
+    return None
+
+
+def sold_out(retreat: Retreat) -> Conflict:
+    return Conflict(
+        _("The retreat “%(name)s” is sold out.") % {"name": localized(retreat, "name")},
+        code=ErrorCode.RETREAT_SOLD_OUT,
+    )
+
+
+def kept_for_invitations(retreat: Retreat, now: datetime) -> int:
+    """Seats still kept from public sale: those of unreleased invitations not yet taken."""
+    kept = 0
+    for invitation in retreat.invitations.filter(release_at__gt=now):
+        used = invitation.reservations.filter(status__in=HOLDS_A_SEAT).count()
+        kept += max(invitation.seats - used, 0)
+    return kept
+
+
+def find_invitation(token: str, items: Sequence[CartItem]) -> RetreatInvitation:
+    """The invitation of `token` for one of the retreats bought, or `Invalid`."""
+    retreats = {item.product.pk for item in items if item.kind == "retreat"}
+    invitation = RetreatInvitation.objects.filter(token=token, retreat_id__in=retreats).first()
+    if invitation is None:
+        raise Invalid(fields={"invitation": [_("This invitation does not exist or is not for this retreat.")]})
+    return invitation
+
+
+def _invited_seat_left(invitation: RetreatInvitation | None, retreat: Retreat, now: datetime) -> bool:
+    if invitation is None or invitation.retreat_id != retreat.pk or invitation.release_at <= now:
+        return False
+    return invitation.reservations.filter(status__in=HOLDS_A_SEAT).count() < invitation.seats
+
+
+def hold_seats(order: Order, items: Sequence[CartItem], invitation: str = "") -> None:
+    """In the transaction that creates `order`: one pending reservation per retreat line.
+
+    Each retreat's row is locked first, so that concurrent checkouts count the seats one after the
+    other: of two members racing for the last seat the second is refused (`retreat_sold_out`) and
+    its order is never created (the transaction rolls back). Seats kept for unreleased invitations
+    are not sold to the public; an order with an invitation's token takes one of its seats."""
+    invited = find_invitation(invitation, items) if invitation else None
+    now = timezone.now()
+    lines = list(order.lines.order_by("id"))
+    for item, line in zip(items, lines, strict=True):
+        if item.kind != "retreat":
+            continue
+        retreat = Retreat.objects.select_for_update().get(pk=item.product.pk)
+        use = invited if _invited_seat_left(invited, retreat, now) else None
+        if use is None and seats_taken(retreat) + kept_for_invitations(retreat, now) >= retreat.seats:
+            raise sold_out(retreat)
+        RetreatReservation.objects.create(user_id=order.user_id, retreat=retreat, order_line=line, invitation=use)
+
+
+def days_before(retreat: Retreat, first: RetreatDate, now: datetime) -> int:
+    """Whole days between today and the first date's day, both in the retreat's time zone."""
+    zone = retreat.zone
+    return (first.start.astimezone(zone).date() - now.astimezone(zone).date()).days
+
+
+def refund_share(retreat: Retreat, now: datetime | None = None) -> Decimal:
+    """The percent of what was paid that a cancellation `now` gives back, by the retreat's policy."""
+    first = retreat.dates.order_by("start").first()
+    if first is None:
+        return Decimal(100)
+    days = days_before(retreat, first, now or timezone.now())
+    if days >= retreat.full_refund_days:
+        return Decimal(100)
+    if days >= retreat.partial_refund_days:
+        return retreat.partial_refund_percent
+    return Decimal(0)
+
+
+def cancel(reservation: RetreatReservation, *, actor: User, share: Decimal | None = None, reason: str = "") -> Decimal:
+    """Cancel a confirmed reservation: refund by the policy (the partial-refund path records the
+    refund before the money moves), free the seat. Returns the amount given back.
+
+    `share` (staff only): the percent refunded instead of the policy's, with `reason` saying why;
+    staff may also cancel a retreat that has started."""
+    from app.store.services.partial_refunds import refund_lines
+
+    if reservation.status != RetreatReservation.Status.CONFIRMED or reservation.order_line is None:
+        raise Invalid(_("Only a confirmed reservation can be cancelled."))
+    if share is not None and not reason.strip():
+        raise Invalid(fields={"reason": [_("Say why the refund differs from the retreat's policy.")]})
+    retreat = reservation.retreat
+    first = retreat.dates.order_by("start").first()
+    if share is None and first is not None and first.start <= timezone.now():
+        raise Invalid(_("The retreat has started: it can no longer be cancelled."))
+    line = reservation.order_line
+    refund_lines(
+        line.order,
+        [{"id": line.pk, "quantity": 1}],
+        actor=actor,
+        idempotency_key=f"retreat-cancel-{reservation.pk}",
+        share=refund_share(retreat) if share is None else share,
+    )
+    refund = line.order.refunds.filter(idempotency_key=f"retreat-cancel-{reservation.pk}").first()
+    amount = refund.amount if refund is not None else Decimal("0.00")
+    RetreatReservation.objects.filter(pk=reservation.pk).update(refunded_amount=amount, cancel_reason=reason[:300])
+    logger.info("Retreat reservation %s cancelled, %s refunded", reservation.pk, amount)
+    return amount
+
+
+def open_date(retreat: Retreat, now: datetime | None = None) -> RetreatDate | None:
+    """The date whose link window holds `now`: from RETREAT_LINK_MINUTES_BEFORE before its start to its end."""
+    now = now or timezone.now()
+    before = timedelta(minutes=settings.RETREAT_LINK_MINUTES_BEFORE)
+    return retreat.dates.filter(start__lte=now + before, end__gt=now).order_by("start").first()
+
+
+def join(reservation: RetreatReservation) -> str:
+    """The video link of a virtual retreat for a confirmed participant in a date's window; logged."""
+    retreat = reservation.retreat
+    if retreat.kind != Retreat.Kind.VIRTUAL or not retreat.video_link:
+        raise Invalid(_("This retreat has no video link: it takes place in person."))
+    if reservation.status != RetreatReservation.Status.CONFIRMED:
+        raise Invalid(_("Only a confirmed reservation gives the video link."))
+    date = open_date(retreat)
+    if date is None:
+        raise Conflict(
+            _("The video link is given from %(minutes)s minutes before each date's start until its end.")
+            % {"minutes": settings.RETREAT_LINK_MINUTES_BEFORE},
+            code=ErrorCode.RETREAT_LINK_NOT_OPEN,
+        )
+    with transaction.atomic():
+        RetreatJoin.objects.create(reservation=reservation, date=date)
+    return retreat.video_link

@@ -1,0 +1,67 @@
+"""How the store's checkout sells a retreat seat (`app.store.services.kinds`; registered in apps.py).
+
+A seat's life with its order: held when the order is created (the retreat's row locked), confirmed
+when it is paid, released when its payment fails, freed (cancelled) when its line is refunded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.utils import timezone
+
+from app.accounts.models import User
+from app.retreats import services
+from app.retreats.models import Retreat, RetreatReservation
+
+if TYPE_CHECKING:
+    from app.store.models import Coupon, Order, OrderLine
+    from app.store.services.eligibility import CartItem
+
+Status = RetreatReservation.Status
+
+
+def product(retreat_id: int, quantity: int) -> Retreat:
+    return services.purchasable_retreat(retreat_id, quantity)
+
+
+def refusal(user: User, retreat: Retreat) -> str | None:
+    return services.retreat_refusal(user, retreat)
+
+
+def unit_price(retreat: Retreat, held: set[int]) -> Decimal | None:
+    """Holders of a membership (`held`: the ids of those they hold) pay the member price when there is one."""
+    return retreat.member_price if held and retreat.member_price is not None else None
+
+
+def coupon_applies(coupon: Coupon, retreat: Retreat, unrestricted: bool) -> bool:
+    """A coupon naming retreats applies to those; one naming no product at all applies to every one."""
+    named = set(coupon.retreats.values_list("pk", flat=True))
+    return retreat.pk in named if named else unrestricted
+
+
+def hold(order: Order, items: Sequence[CartItem], invitation: str = "") -> None:
+    services.hold_seats(order, items, invitation)
+
+
+def confirm(line: OrderLine) -> None:
+    """The order of `line` is paid: its seat is the member's, and the confirmation goes after the commit."""
+    if RetreatReservation.objects.filter(order_line=line, status=Status.PENDING).update(status=Status.CONFIRMED):
+        from app.retreats import notices
+
+        seat = RetreatReservation.objects.select_related("user", "retreat").get(order_line=line)
+        notices.confirm(seat)
+
+
+def release(order: Order) -> None:
+    """The payment of `order` failed (nothing charged): the seats it held go back on sale."""
+    RetreatReservation.objects.filter(order_line__order=order, status=Status.PENDING).update(status=Status.RELEASED)
+
+
+def free(line: OrderLine) -> None:
+    """`line` was refunded: its seat is cancelled and goes back on sale."""
+    RetreatReservation.objects.filter(order_line=line, status__in=RetreatReservation.HOLDS_A_SEAT).update(
+        status=Status.CANCELLED, cancelled_at=timezone.now()
+    )

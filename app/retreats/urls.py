@@ -1,0 +1,11 @@
+from rest_framework.routers import SimpleRouter
+
+from app.retreats import views
+
+router = SimpleRouter()
+router.register("retreats", views.RetreatViewSet, basename="retreat")
+router.register("retreat-reservations", views.RetreatReservationViewSet, basename="retreat-reservation")
+
+router.register("retreat-invitations", views.RetreatInvitationViewSet, basename="retreat-invitation")
+
+urlpatterns = router.urls

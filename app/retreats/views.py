@@ -1,0 +1,105 @@
+"""Retreats API: the public catalogue (staff write) and the member's retreat reservations.
+
+Rules live in `app.retreats.services`; errors are answered by `app.core.errors`."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.conf import settings
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAdminUser, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from app.accounts.models import User
+from app.core.exceptions import PermissionDenied
+from app.core.filtering import FilterSetOf
+from app.core.permissions import IsAdminOrReadOnly
+from app.retreats import serializers, services
+from app.retreats.models import Retreat, RetreatDate, RetreatInvitation, RetreatReservation
+
+
+def _is_staff(request: Request) -> bool:
+    return bool(request.user and request.user.is_staff)
+
+
+def _open_invitations() -> QuerySet[RetreatInvitation]:
+    held = Q(reservations__status__in=RetreatReservation.HOLDS_A_SEAT)
+    return RetreatInvitation.objects.filter(release_at__gt=timezone.now()).annotate(
+        used=Count("reservations", filter=held)
+    )
+
+
+class RetreatViewSet(viewsets.ModelViewSet):
+    """Published retreats for everyone; staff see all and write."""
+
+    serializer_class = serializers.RetreatSerializer
+    permission_classes = [IsAdminOrReadOnly]
+    filterset_class = FilterSetOf("app.retreats.filters.RetreatFilter")
+
+    def get_queryset(self) -> QuerySet[Retreat]:
+        queryset = Retreat.objects.annotate(
+            seats_taken=Count("reservations", filter=Q(reservations__status__in=RetreatReservation.HOLDS_A_SEAT))
+        ).prefetch_related(
+            Prefetch("dates", queryset=RetreatDate.objects.select_related("retreat")),
+            Prefetch("invitations", queryset=_open_invitations(), to_attr="open_invitations"),
+        )
+        if not _is_staff(self.request):
+            queryset = queryset.filter(is_published=True)
+        return queryset.order_by("name", "id")
+
+
+class RetreatReservationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
+):
+    """The member's retreat seats (staff: everyone's). DELETE cancels, refunded by the retreat's policy."""
+
+    serializer_class = serializers.RetreatReservationSerializer
+    permission_classes = [IsAuthenticated]
+    filterset_class = FilterSetOf("app.retreats.filters.RetreatReservationFilter")
+
+    def get_queryset(self) -> QuerySet[RetreatReservation]:
+        queryset = RetreatReservation.objects.select_related("retreat", "order_line", "order_line__order")
+        if not _is_staff(self.request):
+            return queryset.filter(user=cast(User, self.request.user))
+        return queryset
+
+    @extend_schema(
+        parameters=[serializers.StaffRefundSerializer],
+        responses=serializers.CancellationSerializer,
+    )
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        options = serializers.StaffRefundSerializer(data=request.query_params)
+        options.is_valid(raise_exception=True)
+        share = options.validated_data.get("refund_percent")
+        if share is not None and not _is_staff(request):
+            raise PermissionDenied(_("Only staff may refund other than the retreat's policy."))
+        reservation = self.get_object()
+        reason = options.validated_data.get("reason", "")
+        amount = services.cancel(reservation, actor=cast(User, request.user), share=share, reason=reason)
+        return Response({"refunded_amount": str(amount), "currency": settings.STORE_CURRENCY})
+
+    @extend_schema(responses=serializers.JoinSerializer)
+    @action(detail=True, methods=["get"])
+    def join(self, request: Request, pk: str | None = None) -> Response:
+        return Response({"video_link": services.join(self.get_object())})
+
+
+class RetreatInvitationViewSet(
+    mixins.ListModelMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Staff: invitations keeping seats of a retreat from public sale until their release date."""
+
+    serializer_class = serializers.RetreatInvitationSerializer
+    permission_classes = [IsAdminUser]
+    filterset_class = FilterSetOf("app.retreats.filters.RetreatInvitationFilter")
+    queryset = RetreatInvitation.objects.select_related("coupon").order_by("-created", "-id")
+
+    def perform_create(self, serializer: serializers.RetreatInvitationSerializer) -> None:  # type: ignore[override]
+        serializer.save(created_by=self.request.user)
