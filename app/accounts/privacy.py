@@ -67,6 +67,9 @@ def _order(order):
         "currency": order.currency,
         "tax_rate": order.tax_rate,
         "subtotal": order.subtotal,
+        "coupon_code": order.coupon.code if order.coupon else None,
+        "discount": order.discount,
+        "taxes": order.taxes,
         "tax": order.tax,
         "total": order.total,
         "created": order.created,
@@ -100,7 +103,7 @@ def _actor(movement, user):
 def export_member_data(user):
     """The member's data as a dict of JSON-ready values (Decimal and dates left to the encoder)."""
     reservations = Reservation.objects.filter(user=user).select_related("timeslot__period__workplace")
-    orders = Order.objects.filter(user=user).prefetch_related("lines")
+    orders = Order.objects.filter(user=user).select_related("coupon").prefetch_related("lines")
     movements = TicketMovement.objects.filter(user=user)
     cards = SavedCard.objects.filter(profile__user=user)
     sessions = AuthToken.objects.filter(user=user, expires_at__gt=timezone.now()).order_by("created")

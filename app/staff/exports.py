@@ -223,7 +223,13 @@ def reservations_export() -> Export:
 
 def orders_export() -> Export:
     from app.store.models import Order
+    from app.store.services import taxes as sales_taxes
 
+    # One column per tax charged today (orders keep theirs in `taxes`, in the same order).
+    tax_columns = tuple(
+        Column(sales_taxes.display_name(tax.name), f"taxes__{index}__amount")
+        for index, tax in enumerate(sales_taxes.configured())
+    )
     return Export(
         "orders",
         _("Orders"),
@@ -233,6 +239,9 @@ def orders_export() -> Export:
             Column(_("status"), "status", choices=choices_of(Order, "status")),
             Column(_("currency"), "currency"),
             Column(_("subtotal"), "subtotal"),
+            Column(_("coupon"), "coupon__code"),
+            Column(_("discount"), "discount"),
+            *tax_columns,
             Column(_("tax rate (%)"), "tax_rate"),
             Column(_("tax"), "tax"),
             Column(_("total"), "total"),

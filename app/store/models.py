@@ -90,6 +90,9 @@ class Order(models.Model):
     tax_rate = models.DecimalField(max_digits=6, decimal_places=3, help_text=_("Percent, at the time of purchase."))
     subtotal = models.DecimalField(max_digits=10, decimal_places=2)
     tax = models.DecimalField(max_digits=10, decimal_places=2)
+    # Each tax charged, as sold: [{"name": "GST", "rate": "5", "amount": "1.25", "registration_number": ...}]
+    # (app/store/services/taxes.py); empty on orders from before named taxes.
+    taxes = models.JSONField(default=list, blank=True)
     total = models.DecimalField(max_digits=10, decimal_places=2)
     # The coupon applied (its discount comes off the subtotal before tax); its use is recorded when paid.
     coupon = models.ForeignKey("Coupon", null=True, blank=True, on_delete=models.PROTECT, related_name="orders")
@@ -99,6 +102,9 @@ class Order(models.Model):
     paysafe_auth_id = models.CharField(max_length=100, blank=True)
     paysafe_settlement_id = models.CharField(max_length=100, blank=True)
     paysafe_refund_id = models.CharField(max_length=100, blank=True)
+    # The card that paid, as the gateway reported it ("VI", "1111"): for the receipt.
+    card_type = models.CharField(max_length=20, blank=True)
+    card_last_digits = models.CharField(max_length=4, blank=True)
     failure_code = models.CharField(max_length=20, blank=True)
     failure_message = models.CharField(max_length=300, blank=True)
     # True when the charge's outcome was unknown (timeout, 5xx) and no payment was found then:
@@ -174,6 +180,7 @@ class OrderLine(models.Model):
     package = models.ForeignKey(Package, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     # Snapshot at purchase.
     name = models.CharField(max_length=200)
+    name_fr = models.CharField(_("name (French)"), max_length=200, blank=True, help_text=_("Empty: the English name."))
     unit_price = models.DecimalField(max_digits=10, decimal_places=2)
     quantity = models.PositiveIntegerField()
     tickets = models.PositiveIntegerField(default=0, help_text=_("Tickets per unit (packages)."))
@@ -195,7 +202,7 @@ class OrderLine(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.quantity} x {self.name}"
+        return f"{self.quantity} × {localized(self, 'name')}"
 
     @property
     def amount(self):

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from app.core.i18n import LocalizedNamesMixin
@@ -17,6 +18,7 @@ from app.store.models import (
     Package,
     SavedCard,
 )
+from app.store.services import taxes as sales_taxes
 
 
 class MembershipSerializer(LocalizedNamesMixin, serializers.ModelSerializer):
@@ -31,7 +33,7 @@ class PackageSerializer(LocalizedNamesMixin, serializers.ModelSerializer):
         fields = ["id", "name", "name_fr", "price", "tickets", "available", "exclusive_memberships"]
 
 
-class OrderLineSerializer(serializers.ModelSerializer):
+class OrderLineSerializer(LocalizedNamesMixin, serializers.ModelSerializer):
     product = serializers.CharField(source="kind", read_only=True)
     id = serializers.SerializerMethodField()
     line_id = serializers.IntegerField(source="pk", read_only=True, help_text=_("What a partial refund names."))
@@ -57,9 +59,23 @@ class OrderLineSerializer(serializers.ModelSerializer):
         return line.membership_id or line.package_id
 
 
+class TaxSerializer(serializers.Serializer):
+    """One tax charged, its name in the reader's language (GST/TPS)."""
+
+    name = serializers.CharField(source="label", help_text=_("The tax's name in the reader's language."))
+    rate = serializers.DecimalField(max_digits=6, decimal_places=3, help_text=_("Percent."))
+    amount = serializers.DecimalField(max_digits=10, decimal_places=2)
+    registration_number = serializers.CharField(help_text=_("The seller's registration number for this tax."))
+
+
 class OrderSerializer(serializers.ModelSerializer):
     lines = OrderLineSerializer(many=True, read_only=True)
     coupon_code = serializers.CharField(source="coupon.code", default=None, read_only=True)
+    taxes = serializers.SerializerMethodField()
+
+    @extend_schema_field(TaxSerializer(many=True))
+    def get_taxes(self, order: Order) -> list[dict[str, Any]]:
+        return cast(list[dict[str, Any]], TaxSerializer(sales_taxes.of_order(order), many=True).data)
 
     class Meta:
         model = Order
@@ -73,6 +89,7 @@ class OrderSerializer(serializers.ModelSerializer):
             "coupon_code",
             "discount",
             "tax_rate",
+            "taxes",
             "tax",
             "total",
             "lines",
@@ -204,6 +221,7 @@ class QuoteSerializer(serializers.Serializer):
     code = serializers.CharField()
     subtotal = serializers.DecimalField(max_digits=10, decimal_places=2)
     discount = serializers.DecimalField(max_digits=10, decimal_places=2)
+    taxes = TaxSerializer(many=True)
     tax = serializers.DecimalField(max_digits=10, decimal_places=2)
     total = serializers.DecimalField(max_digits=10, decimal_places=2)
 

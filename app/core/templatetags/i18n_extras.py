@@ -21,3 +21,11 @@ def money(amount, currency=""):
 @register.filter
 def percent(rate):
     return i18n.percent(rate)
+
+
+@register.filter
+def tax_name(name):
+    """`GST` -> `TPS` in French (app/store/services/taxes.py)."""
+    from app.store.services.taxes import display_name
+
+    return display_name(name)

@@ -2,8 +2,8 @@
 
 How much money a refund gives back is computed from the quantities refunded so far, so that the
 parts always add up to the order's total exactly: `value(q)` prices the refunded quantities as an
-order of their own (the coupon's discount shared in proportion to the subtotal, the tax rounded
-half-up once), a refund gives `value(after) - value(before)`, and once every unit is refunded
+order of their own (the coupon's discount shared in proportion to the subtotal, each of the order's taxes rounded
+half-up on its own), a refund gives `value(after) - value(before)`, and once every unit is refunded
 the value is the order's total itself. No refund can therefore exceed what was paid.
 
 The refund is recorded (`OrderRefund`, pending) before the gateway is called, with the reference
@@ -37,8 +37,9 @@ from app.integrations.payments import (
     get_gateway,
 )
 from app.store.models import HeldMembership, Order, OrderLine, OrderRefund, OrderStatusChange
+from app.store.services import taxes as sales_taxes
 from app.store.services.coupons import return_use
-from app.store.services.pricing import CENT
+from app.store.services.pricing import CENT, totals
 from app.store.services.status import change_status
 
 logger = logging.getLogger(__name__)
@@ -55,9 +56,7 @@ def value(order: Order, lines: list[OrderLine], quantities: Mapping[int, int]) -
     discount = Decimal(0)
     if order.discount and order.subtotal:
         discount = (order.discount * subtotal / order.subtotal).quantize(CENT, rounding=ROUND_HALF_UP)
-    taxed = subtotal - min(discount, subtotal)
-    tax = (taxed * order.tax_rate / 100).quantize(CENT, rounding=ROUND_HALF_UP)
-    return min(taxed + tax, order.total)
+    return min(totals(subtotal, discount, sales_taxes.rates_of(order)).total, order.total)
 
 
 def _asked(lines: list[OrderLine], asked: list[dict[str, int]]) -> dict[int, int]:

@@ -15,6 +15,7 @@ from app.accounts import services as accounts
 from app.accounts.serializers import ProfileSerializer
 from app.bookings import services as bookings
 from app.bookings.models import Reservation
+from app.core import moments
 from app.core.exceptions import DomainError
 from app.core.i18n import localized
 from app.store.services import memberships
@@ -105,7 +106,7 @@ def _reservation_view(reservation, moment):
         "id": reservation.pk,
         "workplace": localized(slot.period.workplace, "name"),
         "start": local_text(slot.start, zone),
-        "end": f"{slot.end.astimezone(zone):%H:%M}",
+        "when": moments.slot_text(slot.start, slot.end, zone),
         "price": reservation.price,
         "active": reservation.status == Reservation.Status.ACTIVE,
         "status": _("Reserved") if reservation.status == Reservation.Status.ACTIVE else _("Cancelled"),

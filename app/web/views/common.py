@@ -8,6 +8,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from app.core import moments
+
 
 def safe_next(request, default):
     """`next` from the form or the query, honoured only when it is a path of this site."""
@@ -31,8 +33,8 @@ def not_found(request):
 
 
 def zone_label(moment, zone):
-    """`EST (America/Montreal)`: the abbreviation a member knows and the zone's exact name."""
-    return f"{moment.astimezone(zone).tzname()} ({zone.key})"
+    """`HNE` / `EST`, or the city: the zone as members say it (app/core/moments.py)."""
+    return moments.zone_name(moment, zone)
 
 
 def local(moment, zone_name):
@@ -49,6 +51,5 @@ def now():
 
 
 def local_text(moment: datetime, zone):
-    """A moment on the workplace's wall clock, with its zone."""
-    moment = moment.astimezone(zone)
-    return f"{moment:%Y-%m-%d %H:%M} {zone_label(moment, zone)}"
+    """A moment on the workplace's wall clock, with its zone, as every page and e-mail writes it."""
+    return moments.moment_text(moment, zone)

@@ -8,11 +8,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from app.accounts.tickets import NotEnoughTickets
 from app.bookings import services as bookings
 from app.bookings.models import Reservation
+from app.core import moments
 from app.core.exceptions import DomainError
 from app.core.i18n import localized
 from app.web.feedback import show_on_page
@@ -59,8 +61,8 @@ def _slot_views(slots, user):
                 "id": slot.pk,
                 "workplace": workplace,
                 "day": start.date(),
-                "start": f"{start:%H:%M}",
-                "end": f"{end:%H:%M}",
+                "start": moments.clock_text(start, zone),
+                "end": moments.clock_text(end, zone),
                 "zone": zone_label(start, zone),
                 "price": slot.price,
                 "seats_left": slot.places_remaining,
@@ -123,11 +125,14 @@ def reserve(request, slot_id):
     zone = slot.period.workplace.zone
     messages.success(
         request,
-        _("Reserved: %(workplace)s, %(start)s %(zone)s. %(price)s ticket(s) spent.")
+        ngettext(
+            "Reserved: %(workplace)s, %(start)s. %(price)s ticket spent.",
+            "Reserved: %(workplace)s, %(start)s. %(price)s tickets spent.",
+            reservation.price,
+        )
         % {
             "workplace": localized(slot.period.workplace, "name"),
-            "start": f"{slot.start.astimezone(zone):%Y-%m-%d %H:%M}",
-            "zone": zone_label(slot.start, zone),
+            "start": moments.moment_text(slot.start, zone),
             "price": reservation.price,
         },
     )

@@ -17,9 +17,11 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from app.core.errors import status_for, user_message
 from app.core.exceptions import DomainError
 from app.integrations.payments import uses_test_gateway
+from app.store import display
 from app.store.models import Membership, Order, OrderLine, Package, SavedCard
 from app.store.services import cards, coupons, eligibility, pricing
 from app.store.services import checkout as store_checkout
+from app.store.services import taxes as sales_taxes
 from app.store.services.checkout import Outcome
 from app.web.feedback import show_on_page
 from app.web.views.common import local_text, not_found, site_zone
@@ -49,11 +51,11 @@ def store_page(request):
             "kind": "membership" if isinstance(product, Membership) else "package",
             "product": product,
             "reason": reason,
-            "total": pricing.totals(product.price)[2],
+            "total": pricing.totals(product.price).total,
         }
         for product, reason in reasons.items()
     ]
-    context = {"offers": offers, "currency": settings.STORE_CURRENCY, "tax_rate": pricing.tax_rate().normalize()}
+    context = {"offers": offers, "currency": settings.STORE_CURRENCY, "taxes": sales_taxes.configured()}
     return render(request, "web/store.html", context)
 
 
@@ -83,11 +85,8 @@ def _checkout_page(request, kind, product, *, error=None, status=200, code=""):
         quote, coupon, coupon_error = _quote(request, kind, product, code)
     except DomainError:  # the product itself may not be bought: show its price, the error says why
         quote, coupon, coupon_error = None, "", None
-    if quote is None:
-        subtotal, tax, total = pricing.totals(product.price)
-        discount = 0
-    else:
-        subtotal, discount, tax, total = quote.subtotal, quote.discount, quote.tax, quote.total
+    priced = pricing.totals(product.price) if quote is None else quote
+    subtotal, discount, taxes, total = priced.subtotal, priced.discount, priced.taxes, priced.total
     if coupon_error and status == 200:
         status = 400
     cards = SavedCard.objects.filter(profile__user=request.user).order_by("-created")
@@ -99,9 +98,8 @@ def _checkout_page(request, kind, product, *, error=None, status=200, code=""):
         "coupon": coupon,
         "coupon_entered": code,
         "coupon_error": coupon_error,
-        "tax": tax,
+        "taxes": [{"label": display.tax_label(tax), "amount": tax.amount} for tax in taxes],
         "total": total,
-        "tax_rate": pricing.tax_rate().normalize(),
         "currency": settings.STORE_CURRENCY,
         "cards": cards,
         "test_cards": TEST_CARDS if uses_test_gateway() else [],
@@ -209,10 +207,26 @@ def _save_card_if_asked(request, payment, key):
 @require_safe
 def orders(request):
     lines = Prefetch("lines", queryset=OrderLine.objects.order_by("id"))
-    mine = Order.objects.filter(user=request.user).prefetch_related(lines).order_by("-created", "-id")[:50]
+    mine = (
+        Order.objects.filter(user=request.user)
+        .select_related("coupon")
+        .prefetch_related(lines)
+        .order_by("-created", "-id")[:50]
+    )
     zone = site_zone()
     context = {
-        "orders": [{"order": order, "created": local_text(order.created, zone)} for order in mine],
+        "orders": [
+            {
+                "order": order,
+                "created": local_text(order.created, zone),
+                "status": display.status_label(order),
+                "rows": display.total_rows(order),
+                "numbers": display.registration_numbers(order),
+                "payment": display.payment_method(order) if order.status != Order.Status.FAILED else "",
+                "receipt": order.status != Order.Status.FAILED and order.status != Order.Status.PENDING,
+            }
+            for order in mine
+        ],
         "cards": SavedCard.objects.filter(profile__user=request.user).order_by("-created"),
     }
     return render(request, "web/orders.html", context)
