@@ -99,7 +99,7 @@ def test_reserve_needs_a_login(client, slot):
 def test_cancel_before_the_deadline_refunds_once(logged_in, member, slot):
     reservation = services.reserve(member, slot.pk)
     response = logged_in.post(f"/account/reservations/{reservation.pk}/cancel/", follow=True)
-    assert "Reservation cancelled: 2 ticket(s) returned." in response.content.decode()
+    assert "Reservation cancelled: 2 tickets returned." in response.content.decode()
     assert User.objects.get(pk=member.pk).tickets == 5
     replay = logged_in.post(f"/account/reservations/{reservation.pk}/cancel/", follow=True)
     assert "This reservation is already cancelled." in replay.content.decode()

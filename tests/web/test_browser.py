@@ -150,7 +150,7 @@ def test_full_journey_sign_up_activate_buy_reserve_cancel_log_out(site, bookable
     assert User.objects.get(email="journey@example.com").tickets == 3
 
     page.get_by_role("button", name=re.compile("^Cancel")).click()
-    page.get_by_text("Reservation cancelled: 2 ticket(s) returned.").wait_for()
+    page.get_by_text("Reservation cancelled: 2 tickets returned.").wait_for()
     assert Reservation.objects.get().status == "cancelled"
     assert User.objects.get(email="journey@example.com").tickets == 5
 

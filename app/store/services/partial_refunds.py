@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from app.accounts.models import TicketMovement, User
 from app.accounts.tickets import move_tickets
@@ -75,7 +76,11 @@ def _asked(lines: list[OrderLine], asked: list[dict[str, int]]) -> dict[int, int
             raise Invalid(
                 fields={
                     "lines": [
-                        _("Line %(id)s has only %(left)s unit(s) left to refund, not %(asked)s.")
+                        ngettext(
+                            "Line %(id)s has only %(left)s unit left to refund, not %(asked)s.",
+                            "Line %(id)s has only %(left)s units left to refund, not %(asked)s.",
+                            left,
+                        )
                         % {"id": line.pk, "left": left, "asked": item["quantity"]}
                     ]
                 }
@@ -221,7 +226,9 @@ def refund_lines(
         to = Order.Status.REFUNDED if whole else Order.Status.PARTIALLY_REFUNDED
         note = _("Refunded %(amount)s %(currency)s.") % {"amount": refund.amount, "currency": order.currency}
         if needed:
-            note += " " + _("%(taken)s of %(needed)s ticket(s) taken back.") % {"taken": taken, "needed": needed}
+            note += " " + ngettext(
+                "%(taken)s of %(needed)s ticket taken back.", "%(taken)s of %(needed)s tickets taken back.", needed
+            ) % {"taken": taken, "needed": needed}
         change_status(
             order,
             to,
@@ -247,9 +254,12 @@ def _check_tickets(order: Order, lines: list[OrderLine], wanted: Mapping[int, in
     balance = User.objects.values_list("tickets", flat=True).get(pk=order.user_id)
     if needed > balance and not force:
         raise Invalid(
-            _(
-                "The member has %(balance)s ticket(s) left of the %(needed)s these lines gave (the rest were spent). "
-                "Refund with force=true to take back only what is left."
+            ngettext(
+                "The member has %(balance)s ticket left of the %(needed)s these lines gave (the rest were spent). "
+                "Refund with force=true to take back only what is left.",
+                "The member has %(balance)s tickets left of the %(needed)s these lines gave (the rest were spent). "
+                "Refund with force=true to take back only what is left.",
+                balance,
             )
             % {"balance": balance, "needed": needed}
         )

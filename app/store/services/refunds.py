@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from app.accounts.models import TicketMovement, User
 from app.accounts.tickets import move_tickets
@@ -58,9 +59,12 @@ def refund_order(order: Order, *, actor: User, force: bool = False) -> tuple[Ord
     balance = User.objects.values_list("tickets", flat=True).get(pk=order.user_id)
     if needed > balance and not force:
         raise Invalid(
-            _(
-                "The member has %(balance)s ticket(s) left of the %(needed)s this order gave (the rest were spent). "
-                "Refund with force=true to take back only what is left."
+            ngettext(
+                "The member has %(balance)s ticket left of the %(needed)s this order gave (the rest were spent). "
+                "Refund with force=true to take back only what is left.",
+                "The member has %(balance)s tickets left of the %(needed)s this order gave (the rest were spent). "
+                "Refund with force=true to take back only what is left.",
+                balance,
             )
             % {"balance": balance, "needed": needed}
         )
@@ -102,11 +106,15 @@ def refund_order(order: Order, *, actor: User, force: bool = False) -> tuple[Ord
 def _refund_note(order: Order, needed: int, taken: int) -> str:
     note = _("Refunded %(total)s %(currency)s.") % {"total": order.total, "currency": order.currency}
     if needed:
-        note += " " + _("%(taken)s of %(needed)s ticket(s) taken back.") % {"taken": taken, "needed": needed}
+        note += " " + ngettext(
+            "%(taken)s of %(needed)s ticket taken back.", "%(taken)s of %(needed)s tickets taken back.", needed
+        ) % {"taken": taken, "needed": needed}
     if taken < needed:
-        note += " " + _("%(count)s ticket(s) had already been spent and were not taken back.") % {
-            "count": needed - taken
-        }
+        note += " " + ngettext(
+            "%(count)s ticket had already been spent and was not taken back.",
+            "%(count)s tickets had already been spent and were not taken back.",
+            needed - taken,
+        ) % {"count": needed - taken}
     return note
 
 

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from app.accounts import services as accounts
@@ -144,6 +145,12 @@ def cancel(request, reservation_id):
         show_on_page(request, error)
     else:
         messages.success(
-            request, _("Reservation cancelled: %(count)s ticket(s) returned.") % {"count": reservation.price}
+            request,
+            ngettext(
+                "Reservation cancelled: %(count)s ticket returned.",
+                "Reservation cancelled: %(count)s tickets returned.",
+                reservation.price,
+            )
+            % {"count": reservation.price},
         )
     return redirect("/account/reservations/")
