@@ -71,38 +71,29 @@ fail() {
   exit 1
 }
 
-# --- zappa_settings.json goes back to its committed state whatever happens ----------------------
-COMMITTED="$(mktemp)"
-if git -C "$ROOT" ls-files --error-unmatch zappa_settings.json >/dev/null 2>&1 \
-  && git -C "$ROOT" show HEAD:zappa_settings.json >"$COMMITTED" 2>/dev/null; then
-  :
-else
-  cp "$SETTINGS" "$COMMITTED" # not a git checkout: the file as found is the reference
-fi
+# --- the secrets: a filled copy of the settings, deleted whatever happens --------------------------
+# The tracked zappa_settings.json names the secrets but holds none (a bare `zappa update` keeps the
+# live ones); write_secure_env.py writes the stage's values into an owner-only copy under
+# build/secrets/, which Zappa reads with -s. The copy goes when this script ends.
+FILLED="$("$HOST_PYTHON" write_secure_env.py --path "$STAGE")"
+remove_filled_copy() {
+  if [ -e "$FILLED" ]; then
+    rm -f "$FILLED"
+    echo "deploy: the filled settings copy $FILLED was deleted"
+  fi
+}
+trap remove_filled_copy EXIT
 
-# Uncommitted edits would be deployed, then lost on restore: refuse them (filled secrets are fine).
-if ! "$HOST_PYTHON" write_secure_env.py --matches "$COMMITTED" "$STAGE"; then
-  rm -f "$COMMITTED"
+if ! git -C "$ROOT" diff --quiet HEAD -- zappa_settings.json 2>/dev/null; then
   fail "zappa_settings.json differs from the committed one; commit the change first"
 fi
 
-restore_settings() {
-  if ! cmp -s "$COMMITTED" "$SETTINGS"; then
-    cp "$COMMITTED" "$SETTINGS.restoring" && mv -f "$SETTINGS.restoring" "$SETTINGS"
-    echo "deploy: zappa_settings.json restored to its committed state"
-  fi
-  rm -f "$COMMITTED"
-}
-trap restore_settings EXIT
-
-# The secrets' names: the stage's empty values in the committed zappa_settings.json.
-SECRET_NAMES=()
-while IFS= read -r name; do SECRET_NAMES+=("$name"); done \
-  < <("$HOST_PYTHON" write_secure_env.py --settings "$COMMITTED" --names "$STAGE")
-
 if [ "$PACKAGE_ONLY" = "0" ]; then
-  step "secrets: fill the stage's empty values from the environment"
-  "$HOST_PYTHON" write_secure_env.py "$STAGE" || fail "a secret is missing; nothing was sent to AWS"
+  step "secrets: the filled settings copy, checked"
+  if [ ! -e "$FILLED" ]; then
+    "$HOST_PYTHON" write_secure_env.py "$STAGE" || fail "a secret is missing or malformed; nothing was sent to AWS"
+  fi
+  "$HOST_PYTHON" write_secure_env.py --verify "$STAGE" || fail "the filled settings copy; nothing was sent to AWS"
 fi
 
 # --- re-run inside the Lambda build image when Docker is there ----------------------------------
@@ -110,7 +101,7 @@ if [ "${DEPLOY_IN_DOCKER:-auto}" != "0" ] && [ -z "${DEPLOY_INSIDE_BUILD_IMAGE:-
   && command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
   step "docker: re-running in $BUILD_IMAGE"
   pass=(-e DEPLOY_INSIDE_BUILD_IMAGE=1 -e HOME=/tmp)
-  for name in "${SECRET_NAMES[@]}" AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_REGION \
+  for name in AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_REGION \
     AWS_DEFAULT_REGION AWS_ENDPOINT_URL DEPLOY_VENV DEPLOY_REUSE_VENV DEPLOY_ZAPPA DEPLOY_SKIP_HEALTHCHECK; do
     # `-e NAME` copies the value from this environment: it never appears on a command line.
     if [ -n "${!name:-}" ]; then pass+=(-e "$name"); fi
@@ -129,7 +120,7 @@ mkdir -p "$ROOT/build"
 
 # What Zappa leaves out of the package (the stage's plain `exclude` and `exclude_glob` names: boto3,
 # troposphere, setuptools...; and pip) is not compiled: about half of the venv's modules.
-NOT_SHIPPED="$("$HOST_PYTHON" - "$COMMITTED" "$STAGE" <<'PY'
+NOT_SHIPPED="$("$HOST_PYTHON" - "$SETTINGS" "$STAGE" <<'PY'
 import json, re, sys
 config, stage = json.load(open(sys.argv[1])), sys.argv[2]
 names = ["pip"]
@@ -212,8 +203,10 @@ step "bytecode: compile what the package ships as source (project, __init__.py, 
 step "artifact smoke test (the packaged handler, run locally as Lambda would)"
 # It runs with the committed settings (no secret needed) and fails if the value of any secret
 # filled into zappa_settings.json is found anywhere in the package.
-python scripts/smoke_test_package.py "$PACKAGE" --stage "$STAGE" --settings "$COMMITTED" \
-  --filled-settings "$SETTINGS" --python "$PYTHON" --runtime-libs "$SITE_PACKAGES" \
+filled_args=()
+if [ -e "$FILLED" ]; then filled_args=(--filled-settings "$FILLED"); fi
+python scripts/smoke_test_package.py "$PACKAGE" --stage "$STAGE" --settings "$SETTINGS" \
+  "${filled_args[@]}" --python "$PYTHON" --runtime-libs "$SITE_PACKAGES" \
   || fail "artifact smoke test; nothing was deployed"
 
 if [ "$PACKAGE_ONLY" = "1" ]; then
@@ -225,15 +218,15 @@ fi
 # --- ship -----------------------------------------------------------------------------------------
 if [ "$INITIAL" = "1" ]; then
   step "zappa deploy (first deploy: IAM role, bucket, function, API)"
-  "$ZAPPA" deploy "$STAGE" || fail "zappa deploy; run 'zappa status $STAGE' and 'zappa undeploy $STAGE' to clean up"
+  "$ZAPPA" deploy "$STAGE" -s "$FILLED" || fail "zappa deploy; run 'zappa status $STAGE' and 'zappa undeploy $STAGE' to clean up"
   # `zappa deploy --zip` would skip creating the IAM role, so the first deploy ships Zappa's own
   # build; replace it at once with the artifact that passed the smoke test (and carries bytecode).
   step "zappa update with the tested artifact"
-  "$ZAPPA" update "$STAGE" --zip "$PACKAGE" \
+  "$ZAPPA" update "$STAGE" -s "$FILLED" --zip "$PACKAGE" \
     || fail "zappa update after the first deploy; the stage runs Zappa's own build of the same code"
 else
   step "zappa update with the tested artifact"
-  "$ZAPPA" update "$STAGE" --zip "$PACKAGE" \
+  "$ZAPPA" update "$STAGE" -s "$FILLED" --zip "$PACKAGE" \
     || fail "zappa update; check 'zappa status $STAGE' and roll back with 'zappa rollback $STAGE -n 1' if needed"
 fi
 

@@ -95,6 +95,16 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Every PostgreSQL connection gives up on a statement, or on waiting for a row lock, after these
+# (0: never). Lambda stops a request at 30 s: a stuck query must end first, answered as a retryable
+# 409 "busy" (app/core/errors.py). A long migration may need DB_STATEMENT_TIMEOUT_SECONDS=0.
+DB_STATEMENT_TIMEOUT_SECONDS = config("DB_STATEMENT_TIMEOUT_SECONDS", default=10, cast=float)
+DB_LOCK_TIMEOUT_SECONDS = config("DB_LOCK_TIMEOUT_SECONDS", default=5, cast=float)
+if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c statement_timeout={int(DB_STATEMENT_TIMEOUT_SECONDS * 1000)} "
+        f"-c lock_timeout={int(DB_LOCK_TIMEOUT_SECONDS * 1000)}"
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Local runs: concurrent writers wait for the lock (up to 20 s) instead of failing at once.
     DATABASES["default"].setdefault("OPTIONS", {}).update(transaction_mode="IMMEDIATE", timeout=20)
@@ -252,8 +262,12 @@ CSRF_FAILURE_VIEW = "app.security.csrf.csrf_failure"  # JSON for /api/, Django's
 # REMOTE_ADDR, or with N proxies of your own in front, the address the outermost one appended.
 TRUSTED_PROXY_COUNT = config("TRUSTED_PROXY_COUNT", default=0, cast=int)
 # Login lock-out (app/security/login.py), shared by every container through the database.
-LOGIN_FAILURES_PER_ACCOUNT = config("LOGIN_FAILURES_PER_ACCOUNT", default=20, cast=int)
+# One client on one account; one client on any accounts; every client on one account (under attack:
+# each client's budget on it shrinks, a client without failures still logs in).
+LOGIN_FAILURES_PER_ACCOUNT_AND_CLIENT = config("LOGIN_FAILURES_PER_ACCOUNT_AND_CLIENT", default=20, cast=int)
 LOGIN_FAILURES_PER_ADDRESS = config("LOGIN_FAILURES_PER_ADDRESS", default=50, cast=int)
+LOGIN_ACCOUNT_UNDER_ATTACK_AFTER = config("LOGIN_ACCOUNT_UNDER_ATTACK_AFTER", default=100, cast=int)
+LOGIN_FAILURES_PER_CLIENT_UNDER_ATTACK = config("LOGIN_FAILURES_PER_CLIENT_UNDER_ATTACK", default=5, cast=int)
 LOGIN_LOCKOUT_MINUTES = config("LOGIN_LOCKOUT_MINUTES", default=15, cast=int)
 # Input limits (app/security/middleware.py, parsers.py): larger bodies get a 413.
 REQUEST_MAX_BYTES = config("REQUEST_MAX_BYTES", default=1024 * 1024, cast=int)

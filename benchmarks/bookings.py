@@ -46,8 +46,9 @@ def seed():
 
     from app.accounts.models import AuthToken, TicketMovement, User
     from app.accounts.tickets import move_tickets
-    from app.bookings import services
     from app.bookings.models import Period, Workplace
+    from app.bookings.services.reservations import reserve
+    from app.bookings.services.slots import create_timeslot
 
     workplace = Workplace.objects.create(
         name="Bench Room",
@@ -69,7 +70,7 @@ def seed():
         is_active=True,
     )
     slots = [
-        services.create_timeslot(
+        create_timeslot(
             period,
             datetime.combine(today + timedelta(days=2 + day), clock(9), tzinfo=workplace.zone),
             datetime.combine(today + timedelta(days=2 + day), clock(12), tzinfo=workplace.zone),
@@ -87,7 +88,7 @@ def seed():
         return user, AuthToken.objects.issue(user)[1]
 
     for index in range(15):
-        services.reserve(member()[0], slots[index * 3].pk)
+        reserve(member()[0], slots[index * 3].pk)
     return slots, member
 
 

@@ -43,7 +43,6 @@ def setup_django(directory):
 def seed():
     from app.accounts.models import TicketMovement, User
     from app.accounts.tickets import move_tickets
-    from app.bookings import services
     from app.bookings.models import Period, Workplace
     from app.store.models import Membership, Order, Package, PaymentProfile, SavedCard
 
@@ -82,13 +81,15 @@ def seed():
     Order.objects.create(user=member, currency="CAD", tax_rate=Decimal("14.975"), subtotal=25, tax=3.74, total=28.74)
     profile = PaymentProfile.objects.create(user=member, merchant_customer_id="bench", paysafe_profile_id="p")
     SavedCard.objects.create(profile=profile, paysafe_card_id="c", payment_token="test-card-1", last_digits="1111")
-    return member, workplaces, services
+    return member, workplaces
 
 
-def add_slots(periods, services, count, already):
+def add_slots(periods, count, already):
     from zoneinfo import ZoneInfo
 
     from django.utils import timezone
+
+    from app.bookings.services.slots import create_timeslot
 
     made = 0
     day = already
@@ -99,7 +100,7 @@ def add_slots(periods, services, count, already):
             date = timezone.now().astimezone(zone).date() + timedelta(days=day)
             for hour in (9, 14):
                 start = timezone.datetime.combine(date, timezone.datetime.min.time().replace(hour=hour), tzinfo=zone)
-                slot = services.create_timeslot(period, start, start + timedelta(hours=3))
+                slot = create_timeslot(period, start, start + timedelta(hours=3))
                 made += 1
     return day, slot
 
@@ -124,12 +125,13 @@ def main():
         setup_django(directory)
         from django.test import Client
 
+        from app.bookings.services.reservations import reserve
         from app.store.models import Package
 
-        member, periods, services = seed()
+        member, periods = seed()
         checkout = f"/store/checkout/?product=package&id={Package.objects.order_by('pk').first().pk}"
-        day, slot = add_slots(periods, services, 10, 0)
-        services.reserve(member, slot.pk)
+        day, slot = add_slots(periods, 10, 0)
+        reserve(member, slot.pk)
         user_client, visitor = Client(HTTP_HOST="127.0.0.1"), Client(HTTP_HOST="127.0.0.1")
         user_client.force_login(member)
         user_client.get("/")  # warm caches (templates, content types) before counting
@@ -137,7 +139,7 @@ def main():
         rows = {}
         for label, count in (("10 slots", 10), ("200 slots", 200)):
             if count > 10:
-                add_slots(periods, services, count - 10, day)
+                add_slots(periods, count - 10, day)
             for who, client, pages in (("member", user_client, MEMBER_PAGES), ("visitor", visitor, VISITOR_PAGES)):
                 for page in pages:
                     path = checkout if page == "CHECKOUT" else page

@@ -29,7 +29,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from write_secure_env import empty_names, stage_environment  # noqa: E402
+from write_secure_env import secret_names, stage_environment  # noqa: E402
 
 # Top-level names that only the tests and tools install: none may be in a Lambda package.
 TEST_ONLY = (
@@ -137,10 +137,14 @@ def commit(repo, message, init=False):
 
 
 def fake_secrets(names):
-    """Random, recognisable values: a leak of any of them is found by a byte search."""
-    values = {name: f"rehearsal-{name.lower()}-{secrets.token_hex(12)}" for name in names}
-    if "DATABASE_URL" in values:  # must parse; nothing listens on port 1
-        values["DATABASE_URL"] = f"postgres://rehearsal:{secrets.token_hex(12)}@127.0.0.1:1/rehearsal"
+    """Random, recognisable values of the right shapes: a leak of any of them is found by a byte search."""
+    values = {name: f"rehearsal-{name.lower()}-{secrets.token_hex(24)}" for name in names}
+    shaped = {
+        "DATABASE_URL": f"postgres://rehearsal:{secrets.token_hex(12)}@127.0.0.1:1/rehearsal",  # nothing on port 1
+        "PAYSAFE_ACCOUNT_NUMBER": str(secrets.randbelow(10**15) + 10**15),
+        "SENDINBLUE_API_KEY": f"xkeysib-rehearsal-{secrets.token_hex(24)}",
+    }
+    values.update({name: value for name, value in shaped.items() if name in values})
     return values
 
 
@@ -160,7 +164,7 @@ class Rehearsal:
         copy_project(self.repo, overrides={self.stage: {"delete_s3_zip": False}})
         self.committed = (self.repo / "zappa_settings.json").read_bytes()
         self.config = json.loads(self.committed)
-        self.secrets = fake_secrets(empty_names(self.config, self.stage))
+        self.secrets = fake_secrets(secret_names(self.config, self.stage))
         return self
 
     @property
@@ -200,9 +204,7 @@ class Rehearsal:
         return proc
 
     def expected_environment(self):
-        filled = dict(stage_environment(self.config, self.stage))
-        filled.update({name: self.secrets[name] for name, value in filled.items() if value == ""})
-        return filled
+        return {**stage_environment(self.config, self.stage), **self.secrets}
 
     # --- reading AWS (moto) back, with boto3 -----------------------------------------------------
     def client(self, service):

@@ -13,7 +13,7 @@ the zip) and a temporary sqlite database. Four events are sent:
 
 boto3/botocore/s3transfer are not in the package (the Lambda runtime provides them), so they are
 taken from `--runtime-libs` and put after the package on `sys.path`, as in the runtime.
-Secrets are never printed: empty values are replaced by placeholders (the real ones are not
+Secrets are never printed: the stage's secrets (`deploy.secrets`) get placeholders (the real ones are not
 needed here) and the report names variables, not values.
 
 Exit status 0 when every check passed, 1 otherwise.
@@ -30,7 +30,7 @@ import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from write_secure_env import stage_environment
+from write_secure_env import secret_names, stage_environment
 
 # What the python3.12 Lambda runtime ships besides the standard library.
 RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six.py", "urllib3")
@@ -127,10 +127,10 @@ def default_site_packages():
 
 
 def secrets_in_package(package, committed, filled, stage):
-    """Names of the secrets (empty in `committed`, set in `filled`) whose value is found in the zip."""
-    base = stage_environment(json.loads(Path(committed).read_text()), stage)
+    """Names of the secrets (named in `committed`, set in `filled`) whose value is found in the zip."""
+    names = secret_names(json.loads(Path(committed).read_text()), stage)
     values = stage_environment(json.loads(Path(filled).read_text()), stage)
-    needles = {name: values.get(name, "").encode() for name, value in base.items() if value == ""}
+    needles = {name: values.get(name, "").encode() for name in names}
     needles = {name: needle for name, needle in needles.items() if len(needle) >= 4}
     found = set()
     with zipfile.ZipFile(package) as archive:
@@ -144,7 +144,7 @@ def smoke_test(package, settings, stage, python, site_packages, work):
     config = json.loads(Path(settings).read_text())
     region = config[stage].get("aws_region") or config.get(config[stage].get("extends", ""), {}).get("aws_region")
     region = region or "us-east-1"
-    env_vars = stage_environment(config, stage)
+    env_vars = {**stage_environment(config, stage), **dict.fromkeys(secret_names(config, stage), "")}
 
     pkg_dir = work / "package"
     with zipfile.ZipFile(package) as archive:
@@ -243,7 +243,7 @@ def main(argv=None):
             args.package, args.settings, args.stage, args.python, site_packages, Path(tmp)
         )
     if placeholders:
-        print(f"smoke test: placeholders used for the empty variables {', '.join(placeholders)}.")
+        print(f"smoke test: placeholders used for the secrets {', '.join(placeholders)}.")
     if failures:
         print("smoke test FAILED:", file=sys.stderr)
         for failure in failures:

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.contrib.auth.forms import UserChangeForm
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db.models import ManyToManyField
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -35,7 +35,25 @@ admin.site.register(AcademicLevel, search_fields=["name"])
 admin.site.register(AcademicField, search_fields=["name"])
 
 
-class MemberChangeForm(UserChangeForm):
+class CanonicalEmailMixin:
+    """The address in its canonical form before the uniqueness check; look-alikes and the closed
+    domain refused (`services.check_new_email`), as on sign-up and e-mail change."""
+
+    def clean_email(self):
+        email = self.cleaned_data.get("email") or ""
+        if self.instance.pk and email == self.instance.email:
+            return email  # unchanged (a closed account's address stays as it is)
+        try:
+            return services.check_new_email(email)
+        except DomainError as error:
+            raise as_validation_error(error, known_fields=self.fields) from None
+
+
+class MemberCreationForm(CanonicalEmailMixin, AdminUserCreationForm):
+    pass
+
+
+class MemberChangeForm(CanonicalEmailMixin, UserChangeForm):
     actor: User | None = None
 
     def clean(self):
@@ -65,6 +83,7 @@ class UserAdmin(BaseUserAdmin):
     ]
 
     form = MemberChangeForm
+    add_form = MemberCreationForm
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

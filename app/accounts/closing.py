@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from app.accounts.models import AuthToken, User
 from app.bookings.models import Reservation
-from app.bookings.services import cancel_reservation
+from app.bookings.services.reservations import cancel_reservation
 from app.core.exceptions import DomainError, Invalid, PermissionDenied
 from app.store.models import SavedCard
 

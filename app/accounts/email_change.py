@@ -18,9 +18,11 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from app.accounts.models import AuthToken, User
-from app.accounts.services import check_university, email_taken, link_with_token
+from app.accounts.services import check_new_email, check_university, email_taken, link_with_token
 from app.core.email import send_templated_email
 from app.core.exceptions import Invalid
+from app.security.emails import canonical_email
+from app.security.login import forget_account_failures
 
 logger = logging.getLogger(__name__)
 
@@ -49,8 +51,8 @@ def request_change(user, *, new_email, password):
     """Check the password and the new address, then mail the link; return True if it was sent."""
     if not user.check_password(password):
         raise Invalid(fields={"password": [_("The password is wrong.")]})
-    new_email = User.objects.normalize_email(new_email.strip())
-    if new_email.lower() == user.email.lower():
+    new_email = check_new_email(new_email, field="new_email")
+    if new_email == canonical_email(user.email):
         raise Invalid(fields={"new_email": [_("This is already your e-mail address.")]})
     if email_taken(new_email, exclude_pk=user.pk):
         raise _taken_error()
@@ -103,7 +105,7 @@ def confirm_change(token):
     user = User.objects.filter(pk=payload["u"], is_active=True).first()
     if user is None or not constant_time_compare(_state(user), str(payload.get("s", ""))):
         raise invalid
-    new_email = payload["e"]
+    new_email = canonical_email(payload["e"])
     # The address was free when asked; someone may have taken it since.
     if email_taken(new_email, exclude_pk=user.pk):
         raise _taken_error()
@@ -116,6 +118,7 @@ def confirm_change(token):
     except IntegrityError:
         # A sign-up with this address raced past the check above.
         raise _taken_error() from None
+    forget_account_failures(user.email, new_email)  # the owner followed the link: both addresses start afresh
     logger.info("Member %s changed their e-mail address", user.pk)
     user.email = new_email
     return user

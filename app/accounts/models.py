@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from app.core.i18n import localized
+from app.security.emails import canonical_email
 from app.security.validators import validate_date_in_range, validate_plain_name
 
 
@@ -94,13 +95,22 @@ class AcademicField(models.Model):
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
+    @classmethod
+    def normalize_email(cls, email):
+        return canonical_email(email or "")
+
     def get_by_natural_key(self, email):
-        return self.get(email__iexact=email)
+        # The column holds canonical forms under a unique index: at most one row. Should two ever
+        # be found (rows written around the model), no one logs in rather than a 500.
+        found = list(self.filter(email=canonical_email(email or ""))[:2])
+        if len(found) != 1:
+            raise self.model.DoesNotExist
+        return found[0]
 
     def _create_user(self, email, password, **extra):
         if not email:
             raise ValueError("An e-mail address is required.")
-        user = self.model(email=self.normalize_email(email).strip(), **extra)
+        user = self.model(email=self.normalize_email(email), **extra)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -118,6 +128,7 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractBaseUser, PermissionsMixin):
     """A member. The e-mail is the login and is unique whatever its case."""
 
+    # Always `canonical_email` (save() sees to it): the unique index compares canonical forms.
     email = models.EmailField(_("e-mail address"), max_length=254, unique=True)
     first_name = models.CharField(_("first name"), max_length=150, validators=[validate_plain_name])
     last_name = models.CharField(_("last name"), max_length=150, validators=[validate_plain_name])
@@ -167,6 +178,14 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self):
         return self.email
+
+    def clean(self):
+        super().clean()
+        self.email = canonical_email(self.email)
+
+    def save(self, *args, **kwargs):
+        self.email = canonical_email(self.email)
+        super().save(*args, **kwargs)
 
     def get_full_name(self):
         return f"{self.first_name} {self.last_name}".strip()

@@ -79,6 +79,8 @@ class _RefusingSerializer(serializers.ModelSerializer):
         def current(name):
             return attrs[name] if name in attrs else getattr(self.instance, name, None)
 
+        if "email" in attrs:
+            attrs["email"] = services.check_new_email(attrs["email"])
         email = current("email") or ""
         if "email" in attrs and services.email_taken(email, exclude_pk=getattr(self.instance, "pk", None)):
             raise services.email_taken_error()

@@ -25,7 +25,8 @@ from app.accounts.tickets import set_tickets
 from app.accounts.welcome import grant_welcome_tickets
 from app.core.email import send_templated_email
 from app.core.exceptions import Invalid
-from app.security.login import check_login
+from app.security.emails import canonical_email, validate_new_email
+from app.security.login import check_login, forget_account_failures
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ def check_university(email: str, university: Organization | None, level: Any, fi
 
 
 def email_taken(email: str, exclude_pk: int | None = None) -> bool:
-    same = User.objects.filter(email__iexact=email.strip())
+    same = User.objects.filter(email=canonical_email(email))
     if exclude_pk is not None:
         same = same.exclude(pk=exclude_pk)
     return same.exists()
@@ -71,6 +72,16 @@ def email_taken(email: str, exclude_pk: int | None = None) -> bool:
 
 def email_taken_error() -> Invalid:
     return Invalid(fields={"email": [_("An account with this e-mail address already exists.")]})
+
+
+def check_new_email(email: str, *, field: str = "email") -> str:
+    """The canonical form of an address a person enters for an account; `Invalid` on `field` for a
+    look-alike letter or the closed-account domain (`app.security.emails`)."""
+    try:
+        validate_new_email(email)
+    except DjangoValidationError as error:
+        raise Invalid(fields={field: error.messages}) from None
+    return canonical_email(email)
 
 
 def check_new_password(password: str, user: User, *, field: str = "new_password") -> None:
@@ -87,6 +98,7 @@ def sign_up(*, email: str, password: str, **profile: Any) -> tuple[User, bool]:
     Returns `(user, email_sent)`. The e-mail goes out after the commit: a provider failure
     never loses the account.
     """
+    email = check_new_email(email)
     try:
         with transaction.atomic():
             user = User.objects.create_user(
@@ -122,7 +134,7 @@ def send_activation_email(user: User) -> bool:
 
 def resend_activation(email: str) -> None:
     """Send a new link if `email` names an account that was never activated; silent otherwise."""
-    user = User.objects.filter(email__iexact=email.strip(), is_active=False, last_login__isnull=True).first()
+    user = User.objects.filter(email=canonical_email(email), is_active=False, last_login__isnull=True).first()
     if user is not None:
         send_activation_email(user)
 
@@ -143,6 +155,7 @@ def activate(token: str) -> tuple[User, AuthToken, str]:
         user.is_active = True
         grant_welcome_tickets(user)
         auth_token, key = issue_login_token(user)
+        forget_account_failures(user.email)  # the owner followed the e-mail's link
     return user, auth_token, key
 
 
@@ -157,7 +170,7 @@ def log_in(request: HttpRequest | None, email: str, password: str) -> tuple[Auth
 
 def request_password_reset(email: str) -> None:
     """Send a reset link to an active member with this e-mail; the caller answers the same either way."""
-    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    user = User.objects.filter(email=canonical_email(email), is_active=True).first()
     if user is None:
         return
     token = tokens.make_token(user, tokens.PASSWORD_RESET)
@@ -195,6 +208,7 @@ def reset_password(token: str, new_password: str) -> User:
         if not User.objects.filter(pk=user.pk, password=old_hash).update(password=user.password):
             raise tokens.TokenError(tokens.invalid_token_message(tokens.PASSWORD_RESET))
         AuthToken.objects.filter(user=user).delete()
+        forget_account_failures(user.email)  # the owner proved the address: no lock from before
     return user
 
 

@@ -1,5 +1,6 @@
 """Django admin for bookings. Every write of workplaces, periods, slots and reservations goes
-through services.py, like the API (pictures are single rows their model validates, as in the API).
+through app/bookings/services/, like the API (pictures are single rows their model validates,
+as in the API).
 
 Forms call the services' public checks to show errors next to the fields; saves and deletes call
 the same service functions as the API, so a rule lives in one place and says the same words.
@@ -26,9 +27,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from app.bookings import services
+from app.bookings import selectors
 from app.bookings.admin_forms import AttendanceForm, BookMemberForm
 from app.bookings.models import Period, Reservation, TimeSlot, Workplace, WorkplacePicture
+from app.bookings.services import attendance, batches, periods, reservations, slots, workplaces
 from app.core.errors import as_validation_error, user_message
 from app.core.exceptions import DomainError
 
@@ -71,7 +73,7 @@ class WorkplaceForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if not self.errors:
-            _check(self, services.check_workplace_change, _candidate(self))
+            _check(self, workplaces.check_workplace_change, _candidate(self))
         return cleaned
 
 
@@ -86,8 +88,8 @@ class WorkplaceAdmin(SavedByServiceAdmin):
     list_display = ["name", "city", "timezone", "seats"]
     search_fields = ["name", "city"]
     inlines = [WorkplacePictureInline]
-    save_with = staticmethod(services.save_workplace)
-    delete_with = staticmethod(services.delete_workplace)
+    save_with = staticmethod(workplaces.save_workplace)
+    delete_with = staticmethod(workplaces.delete_workplace)
 
 
 class PeriodForm(forms.ModelForm):
@@ -98,7 +100,7 @@ class PeriodForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if not self.errors:
-            _check(self, services.check_period, _candidate(self))
+            _check(self, periods.check_period, _candidate(self))
         return cleaned
 
 
@@ -147,8 +149,8 @@ class PeriodAdmin(SavedByServiceAdmin):
     list_filter = ["is_active", "workplace"]
     search_fields = ["name", "workplace__name"]
     list_select_related = ["workplace"]
-    save_with = staticmethod(services.save_period)
-    delete_with = staticmethod(services.delete_period)
+    save_with = staticmethod(periods.save_period)
+    delete_with = staticmethod(periods.delete_period)
 
     @admin.display(description=gettext_lazy("Time slots"))
     def batch_link(self, period):
@@ -166,7 +168,7 @@ class PeriodAdmin(SavedByServiceAdmin):
         form = BatchForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                created = services.batch_create_timeslots(period, **form.cleaned_data)
+                created = batches.batch_create_timeslots(period, **form.cleaned_data)
             except DomainError as error:
                 form.add_error(None, as_validation_error(error, known_fields=()))
             else:
@@ -205,7 +207,7 @@ class TimeSlotForm(forms.ModelForm):
         period, start, end = cleaned["period"], cleaned["start"], cleaned["end"]
         slot = self.instance if self.instance.pk else None
         # The admin's change view runs in a transaction: the workplace lock taken here holds until the save.
-        _check(self, services.check_timeslot_change, slot, period, start, end, force=bool(cleaned.get("force")))
+        _check(self, slots.check_timeslot_change, slot, period, start, end, force=bool(cleaned.get("force")))
         if cleaned.get("price") is None:
             cleaned["price"] = period.price
         return cleaned
@@ -221,7 +223,7 @@ class TimeSlotAdmin(admin.ModelAdmin):
     actions = ["book_member", "force_delete"]
 
     def get_queryset(self, request):
-        return services.timeslots_with_places(include_removed=True)
+        return selectors.timeslots_with_places(include_removed=True)
 
     @admin.display(description=gettext_lazy("Attendance"))
     def attendance_link(self, slot):
@@ -237,7 +239,7 @@ class TimeSlotAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request):
             return redirect("admin:index")
         try:
-            slot, reservations = services.attendance_sheet(slot_id)
+            slot, booked = attendance.attendance_sheet(slot_id)
         except DomainError:
             raise Http404 from None
         zone = ZoneInfo(slot.period.workplace.timezone)
@@ -247,7 +249,7 @@ class TimeSlotAdmin(admin.ModelAdmin):
             "slot": slot,
             "local_start": slot.start.astimezone(zone),
             "local_end": slot.end.astimezone(zone),
-            "reservations": reservations,
+            "reservations": booked,
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/bookings/timeslot/attendance.html", context)
@@ -260,7 +262,7 @@ class TimeSlotAdmin(admin.ModelAdmin):
             booked = 0
             for slot in queryset.order_by("start"):
                 try:  # the members' own path: every booking rule, the ledger and the e-mail
-                    services.reserve(member, slot.pk, actor=request.user, free_reason=free_reason)
+                    reservations.reserve(member, slot.pk, actor=request.user, free_reason=free_reason)
                 except DomainError as error:
                     self.message_user(request, f"{slot}: {user_message(error)}", messages.ERROR)
                 else:
@@ -294,7 +296,7 @@ class TimeSlotAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
         if change:
-            services.update_timeslot(
+            slots.update_timeslot(
                 TimeSlot.objects.get(pk=obj.pk),
                 period=data["period"],
                 start=data["start"],
@@ -304,11 +306,11 @@ class TimeSlotAdmin(admin.ModelAdmin):
                 actor=request.user,
             )
         else:
-            created = services.create_timeslot(data["period"], data["start"], data["end"], data["price"])
+            created = slots.create_timeslot(data["period"], data["start"], data["end"], data["price"])
             obj.pk, obj.local_date = created.pk, created.local_date
 
     def delete_model(self, request, obj):
-        services.delete_timeslot(obj, force=False, actor=request.user)
+        slots.delete_timeslot(obj, force=False, actor=request.user)
 
     def save_related(self, request, form, formsets, change):
         pass  # no many-to-many fields; the slot was saved by the service
@@ -320,7 +322,7 @@ class TimeSlotAdmin(admin.ModelAdmin):
         count = 0
         with transaction.atomic():
             for slot in queryset.filter(removed_at__isnull=True).select_related("period__workplace"):
-                services.delete_timeslot(slot, force=True, actor=request.user)
+                slots.delete_timeslot(slot, force=True, actor=request.user)
                 count += 1
         done = ngettext("%(count)d time slot deleted or removed.", "%(count)d time slots deleted or removed.", count)
         self.message_user(request, done % {"count": count}, messages.SUCCESS)
@@ -366,7 +368,7 @@ class ReservationAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if "is_present" in form.changed_data:
-            services.mark_attendance(obj, is_present=form.cleaned_data["is_present"], actor=request.user)
+            attendance.mark_attendance(obj, is_present=form.cleaned_data["is_present"], actor=request.user)
 
     def has_delete_permission(self, request, obj=None):
         return False  # cancel instead: it refunds and keeps the history
@@ -376,7 +378,7 @@ class ReservationAdmin(admin.ModelAdmin):
         done = 0
         for reservation in queryset.filter(status=Reservation.Status.ACTIVE):
             try:
-                services.cancel_reservation(reservation, actor=request.user)
+                reservations.cancel_reservation(reservation, actor=request.user)
             except DomainError as error:
                 self.message_user(request, user_message(error), messages.ERROR)
             else:

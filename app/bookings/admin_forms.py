@@ -7,8 +7,8 @@ from django.contrib.admin.widgets import AutocompleteSelect
 from django.utils.translation import gettext_lazy
 
 from app.accounts.models import User
-from app.bookings import services
 from app.bookings.models import Reservation
+from app.bookings.services import attendance
 from app.core.errors import as_validation_error
 from app.core.exceptions import DomainError
 
@@ -40,7 +40,7 @@ class AttendanceForm(forms.ModelForm):
         cleaned = super().clean()
         if "is_present" in self.changed_data:
             try:
-                services.check_attendance(self.instance)
+                attendance.check_attendance(self.instance)
             except DomainError as error:
                 raise as_validation_error(error, known_fields=self.fields) from None
         return cleaned

@@ -6,8 +6,8 @@ from django.utils import timezone
 
 from app.accounts.models import TicketMovement
 from app.accounts.tickets import move_tickets
-from app.bookings import services
 from app.bookings.models import Period, Workplace
+from app.bookings.services import batches, periods
 
 DEMO_TICKETS = 10
 WORKPLACES = [
@@ -46,7 +46,7 @@ def load(admin, member, stdout):
         workplace, _ = Workplace.objects.get_or_create(name=fields["name"], defaults=fields)
         period = Period.objects.filter(workplace=workplace, name="Demo term").first()
         if period is None:
-            period = services.save_period(
+            period = periods.save_period(
                 Period(
                     workplace=workplace,
                     name="Demo term",
@@ -57,7 +57,7 @@ def load(admin, member, stdout):
                 )
             )
         if not period.timeslots.exists():
-            slots = services.batch_create_timeslots(
+            slots = batches.batch_create_timeslots(
                 period,
                 weekdays=[0, 1, 2, 3, 4],
                 ranges=[(time(9), time(12)), (time(13), time(17))],

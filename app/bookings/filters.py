@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
 from app.bookings.models import Period, Reservation, TimeSlot, Workplace
+from app.bookings.selectors import with_places
 from app.core.filters import BaseFilterSet, BooleanFilter, IdFilter, OrderingFilter, SearchFilter, date_range
 
 
@@ -48,6 +49,13 @@ class TimeSlotFilter(BaseFilterSet):
     class Meta:
         model = TimeSlot
         fields: list[str] = []
+
+    def filter_queryset(self, queryset):
+        # Places are counted over every matching slot only when the request filters or sorts on them.
+        ordering = self.form.cleaned_data.get("ordering") or []
+        if self.form.cleaned_data.get("available") is not None or any("places_remaining" in o for o in ordering):
+            queryset = with_places(queryset)
+        return super().filter_queryset(queryset)
 
     def filter_upcoming(self, queryset, name, value):
         moment = timezone.now()

@@ -1,6 +1,6 @@
 """Workplaces, their bookable periods, time slots and members' reservations.
 
-The rules that involve several rows (overlaps, seats, tickets) live in `services.py`, which
+The rules that involve several rows (overlaps, seats, tickets) live in `services/` (one module per concern), which
 runs them inside a transaction with the right row locked; the models hold what one row or
 the database itself can guarantee.
 """

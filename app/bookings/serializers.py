@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from app.bookings.models import Period, Reservation, TimeSlot, Workplace, WorkplacePicture
+from app.bookings.selectors import Availability
 from app.core.i18n import LocalizedNamesMixin, localized
 
 
@@ -69,7 +70,16 @@ class TimeSlotSerializer(serializers.ModelSerializer):
     )
     workplace = serializers.IntegerField(source="period.workplace_id", read_only=True)
     timezone = serializers.CharField(source="period.workplace.timezone", read_only=True)
-    places_remaining = serializers.IntegerField(read_only=True)
+    places_remaining = serializers.IntegerField(source="availability.places_remaining", read_only=True)
+    availability = serializers.ChoiceField(
+        source="availability.state",
+        choices=[state.value for state in Availability],
+        read_only=True,
+        help_text=gettext_lazy(
+            "For the caller: reserved (you hold a seat), full, not_enough_tickets (the price exceeds your "
+            "balance) or open."
+        ),
+    )
     force = serializers.BooleanField(
         write_only=True,
         required=False,
@@ -91,6 +101,7 @@ class TimeSlotSerializer(serializers.ModelSerializer):
             "local_date",
             "price",
             "places_remaining",
+            "availability",
             "force",
         ]
         read_only_fields = ["local_date"]

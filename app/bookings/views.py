@@ -1,4 +1,4 @@
-"""REST endpoints for workplaces, periods, time slots and reservations. Rules live in services.py.
+"""REST endpoints for workplaces, periods, time slots and reservations. Rules live in services/.
 
 Services raise `app.core.exceptions`; the project's exception handler (`app.core.errors`) turns
 them, and lock time-outs, into status codes and JSON.
@@ -17,8 +17,9 @@ from rest_framework.permissions import IsAdminUser, IsAuthenticated
 from rest_framework.response import Response
 
 from app.accounts.models import User
-from app.bookings import filters, serializers, services
+from app.bookings import filters, selectors, serializers
 from app.bookings.models import Period, Reservation, Workplace, WorkplacePicture
+from app.bookings.services import attendance, batches, periods, reservations, slots, staff_bookings, workplaces
 from app.core.exceptions import PermissionDenied
 from app.core.permissions import IsAdminOrReadOnly
 from app.core.schema import may_raise
@@ -46,16 +47,16 @@ class WorkplaceViewSet(viewsets.ModelViewSet):
     filterset_class = filters.WorkplaceFilter
 
     def perform_create(self, serializer):
-        serializer.instance = services.save_workplace(Workplace(**serializer.validated_data))
+        serializer.instance = workplaces.save_workplace(Workplace(**serializer.validated_data))
 
     def perform_update(self, serializer):
         workplace = serializer.instance
         for field, value in serializer.validated_data.items():
             setattr(workplace, field, value)
-        services.save_workplace(workplace)
+        workplaces.save_workplace(workplace)
 
     def perform_destroy(self, instance):
-        services.delete_workplace(instance)
+        workplaces.delete_workplace(instance)
 
     @extend_schema(
         request=serializers.WorkplacePictureSerializer, responses={201: serializers.WorkplacePictureSerializer}
@@ -91,45 +92,53 @@ class PeriodViewSet(viewsets.ModelViewSet):
         return periods
 
     def perform_create(self, serializer):
-        serializer.instance = services.save_period(Period(**serializer.validated_data))
+        serializer.instance = periods.save_period(Period(**serializer.validated_data))
 
     def perform_update(self, serializer):
         period = serializer.instance
         for field, value in serializer.validated_data.items():
             setattr(period, field, value)
-        services.save_period(period)
+        periods.save_period(period)
 
     def perform_destroy(self, instance):
-        services.delete_period(instance)
+        periods.delete_period(instance)
 
 
 @extend_schema_view(
     destroy=_filters(force=(OpenApiTypes.BOOL, "true: delete even when booked (members are refunded and told).")),
 )
 class TimeSlotViewSet(viewsets.ModelViewSet):
-    """Slots with `places_remaining`. Visitors and members see slots of active periods only."""
+    """Slots with `places_remaining` and `availability` for the caller, worked out for the slots
+    answered only (`selectors.with_availability`). Visitors and members see slots of active periods only."""
 
     serializer_class = serializers.TimeSlotSerializer
     permission_classes = [IsAdminOrReadOnly]
     filterset_class = filters.TimeSlotFilter
 
     def get_queryset(self):
-        slots = services.timeslots_with_places()
+        slots = selectors.timeslots()
         if not _is_staff(self.request):
             slots = slots.filter(period__is_active=True)
         return slots
 
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return None if page is None else selectors.with_availability(page, self.request.user)
+
+    def get_object(self):
+        return selectors.with_availability([super().get_object()], self.request.user)[0]
+
     def _reread(self, slot):
-        return self.get_queryset().get(pk=slot.pk)  # with places_remaining
+        return selectors.with_availability([self.get_queryset().get(pk=slot.pk)], self.request.user)[0]
 
     def perform_create(self, serializer):
         data = serializer.validated_data
-        slot = services.create_timeslot(data["period"], data["start"], data["end"], data.get("price"))
+        slot = slots.create_timeslot(data["period"], data["start"], data["end"], data.get("price"))
         serializer.instance = self._reread(slot)
 
     def perform_update(self, serializer):
         data = serializer.validated_data
-        slot = services.update_timeslot(
+        slot = slots.update_timeslot(
             serializer.instance,
             period=data.get("period"),
             start=data.get("start"),
@@ -142,7 +151,7 @@ class TimeSlotViewSet(viewsets.ModelViewSet):
 
     def destroy(self, request, *args, **kwargs):
         """Delete a slot; with reservations it needs `?force=true` (members are refunded and e-mailed)."""
-        services.delete_timeslot(self.get_object(), force=_query_bool(request, "force"), actor=request.user)
+        slots.delete_timeslot(self.get_object(), force=_query_bool(request, "force"), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(responses={201: serializers.BatchResultSerializer})
@@ -155,9 +164,11 @@ class TimeSlotViewSet(viewsets.ModelViewSet):
         batch.is_valid(raise_exception=True)
         data = dict(batch.validated_data)
         period = data.pop("period")
-        created = services.batch_create_timeslots(period, **data)
-        slots = self.get_queryset().filter(pk__in=[slot.pk for slot in created])
-        body = serializers.TimeSlotSerializer(slots, many=True).data
+        created = batches.batch_create_timeslots(period, **data)
+        shown = selectors.with_availability(
+            self.get_queryset().filter(pk__in=[slot.pk for slot in created]), request.user
+        )
+        body = serializers.TimeSlotSerializer(shown, many=True).data
         return Response({"count": len(body), "results": body}, status=status.HTTP_201_CREATED)
 
 
@@ -203,8 +214,8 @@ class ReservationViewSet(
         request_serializer.is_valid(raise_exception=True)
         data = request_serializer.validated_data
         actor = cast(User, request.user)
-        member = services.booking_member(actor, data.get("user"))
-        reservation = services.reserve(member, data["timeslot"], actor=actor, free_reason=data["free_reason"])
+        member = staff_bookings.booking_member(actor, data.get("user"))
+        reservation = reservations.reserve(member, data["timeslot"], actor=actor, free_reason=data["free_reason"])
         body = serializers.ReservationSerializer(reservation).data
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -214,13 +225,13 @@ class ReservationViewSet(
         """Staff mark the member present or absent, once the time slot has started."""
         if not _is_staff(request):
             raise PermissionDenied(_("Only staff take attendance."))
-        attendance = serializers.AttendanceSerializer(data=request.data)
-        attendance.is_valid(raise_exception=True)
-        reservation = services.mark_attendance(
-            self.get_object(), is_present=attendance.validated_data["is_present"], actor=cast(User, request.user)
+        answer = serializers.AttendanceSerializer(data=request.data)
+        answer.is_valid(raise_exception=True)
+        reservation = attendance.mark_attendance(
+            self.get_object(), is_present=answer.validated_data["is_present"], actor=cast(User, request.user)
         )
         return Response(serializers.ReservationSerializer(reservation).data)
 
     def destroy(self, request, *args, **kwargs):
-        reservation = services.cancel_reservation(self.get_object(), actor=request.user)
+        reservation = reservations.cancel_reservation(self.get_object(), actor=request.user)
         return Response(serializers.ReservationSerializer(reservation).data)

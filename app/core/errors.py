@@ -9,12 +9,13 @@ same text. The same condition therefore has the same status and words everywhere
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, OperationalError
+from django.db import IntegrityError, InterfaceError, OperationalError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
@@ -35,6 +36,7 @@ STATUS_BY_EXCEPTION: tuple[tuple[type[domain.DomainError], int], ...] = (
     (domain.Busy, 409),  # a lock time-out: the client may retry the same request
     (domain.Conflict, 409),
     (domain.Throttled, 429),
+    (domain.DatabaseUnavailable, 503),
     (domain.OutcomePending, 202),  # accepted: the provider's answer is being confirmed, do not retry
     (domain.ProviderUnavailable, 503),
     (domain.DomainError, 400),
@@ -42,8 +44,11 @@ STATUS_BY_EXCEPTION: tuple[tuple[type[domain.DomainError], int], ...] = (
 
 logger = logging.getLogger(__name__)
 
-# PostgreSQL serialization failure, deadlock, lock not available; sqlite's busy time-out.
-RETRYABLE_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
+# PostgreSQL serialization failure, deadlock, lock not available, statement time-out (or a
+# cancelled query); sqlite's busy time-out.
+RETRYABLE_SQLSTATES = frozenset({"40001", "40P01", "55P03", "57014"})
+# Seconds a client is told to wait when the database cannot be reached (a restart or fail-over).
+DATABASE_RETRY_AFTER_SECONDS = 5
 
 
 def is_lock_timeout(error: BaseException) -> bool:
@@ -53,6 +58,48 @@ def is_lock_timeout(error: BaseException) -> bool:
     cause = error.__cause__
     sqlstate = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)  # psycopg 3 or 2
     return sqlstate in RETRYABLE_SQLSTATES or "database is locked" in str(error)
+
+
+def _sqlstate(error: BaseException) -> str | None:
+    cause = error.__cause__
+    return getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)  # psycopg 3 or 2
+
+
+# Connection exceptions (class 08), the server shutting down, crashed or starting (57P01-57P03).
+_UNAVAILABLE_SQLSTATES = frozenset({"57P01", "57P02", "57P03"})
+
+
+def is_database_unavailable(error: BaseException) -> bool:
+    """True when the database could not be reached or dropped the connection; never for a query's own error."""
+    if not isinstance(error, OperationalError | InterfaceError) or is_lock_timeout(error):
+        return False
+    sqlstate = _sqlstate(error)
+    if sqlstate:
+        return sqlstate.startswith("08") or sqlstate in _UNAVAILABLE_SQLSTATES
+    if isinstance(error, InterfaceError):  # "connection already closed"
+        return True
+    cause = error.__cause__
+    # psycopg gives no SQLSTATE when it cannot connect or the server hung up; sqlite's file may be gone.
+    return type(cause).__module__.startswith("psycopg") or "unable to open database file" in str(error)
+
+
+def log_database_unavailable(request: HttpRequest | None, error: BaseException) -> None:
+    """One warning line per refused request (no traceback: nothing in the code is at fault)."""
+    path = getattr(request, "path", "?")
+    logger.warning("Database unavailable, answered 503 for %s (%s)", path, type(error.__cause__ or error).__name__)
+
+
+def database_unavailable_response(request: HttpRequest | None, error: BaseException) -> JsonResponse:
+    """The 503 for any request, API or page, that met an unreachable database (see `server_error`)."""
+    log_database_unavailable(request, error)
+    unavailable = domain.DatabaseUnavailable()
+    response = JsonResponse(
+        {"detail": str(unavailable.message), "code": unavailable.code},
+        status=503,
+        headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+    )
+    response._has_been_logged = True  # type: ignore[attr-defined]  # django.request logs it no more
+    return response
 
 
 # A constraint the input broke that no validator checked first (PostgreSQL's SQLSTATE, sqlite's words).
@@ -92,6 +139,8 @@ def as_domain_error(exc: BaseException) -> domain.DomainError | None:
         return domain.InUse()
     if is_lock_timeout(exc):
         return domain.Busy()
+    if is_database_unavailable(exc):
+        return domain.DatabaseUnavailable()
     if isinstance(exc, IntegrityError):
         return _from_integrity_error(exc)
     return None
@@ -130,6 +179,13 @@ def json_exception_handler(exc: Exception, context: dict[str, Any]) -> Response 
         if response is not None and isinstance(response.data, list):  # `raise ValidationError("...")`
             response.data = {"detail": " ".join(str(message) for message in response.data)}
         return response
+    if isinstance(error, domain.DatabaseUnavailable):
+        body = {**error_body(error), "code": error.code}
+        response = Response(body, status=503, headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)})
+        if not isinstance(exc, domain.DomainError):  # met by a query: one warning, not django.request's error
+            log_database_unavailable(context.get("request"), exc)
+            response._has_been_logged = True  # type: ignore[attr-defined]
+        return response
     headers = {"Retry-After": "1"} if isinstance(error, domain.Busy) else None
     return Response(error_body(error), status=status_for(error), headers=headers)
 
@@ -139,6 +195,9 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> JsonR
 
 
 def server_error(request: HttpRequest) -> JsonResponse:
+    error = sys.exc_info()[1]  # Django calls this view while handling the exception
+    if error is not None and is_database_unavailable(error):
+        return database_unavailable_response(request, error)
     return JsonResponse({"detail": _("Server error. The team has been told.")}, status=500)
 
 

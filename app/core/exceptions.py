@@ -119,3 +119,20 @@ class Throttled(DomainError):
 
     default_message = _("Too many attempts. Please wait a little and try again.")
     code = "throttled"
+
+
+class DatabaseUnavailable(DomainError):
+    """The database cannot be reached (restarting, failing over, out of connections): retry shortly."""
+
+    default_message = _("The service is briefly unavailable. Please try again in a few seconds.")
+    code = "database_unavailable"
+
+
+class PaymentBeingVerified(Conflict):
+    """A payment for this basket is still being verified with the provider: paying again could charge twice."""
+
+    default_message = _(
+        "A payment for this basket is still being verified with the payment provider. Do not pay again: "
+        "check your order in a minute."
+    )
+    code = "payment_being_verified"

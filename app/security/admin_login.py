@@ -1,9 +1,11 @@
-"""`/admin/login/` with the same lock-out as the API (`app.security.login.check_login`)."""
+"""`/admin/login/` with the same login rate and lock-out as the API and the pages
+(`app.security.throttles.attempt_allowed`, `app.security.login.check_login`)."""
 
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
 
 from app.security.login import LoginLocked, check_login
+from app.security.throttles import attempt_allowed
 
 
 class LockoutAdminAuthenticationForm(AdminAuthenticationForm):
@@ -11,6 +13,9 @@ class LockoutAdminAuthenticationForm(AdminAuthenticationForm):
         username = self.cleaned_data.get("username")
         password = self.cleaned_data.get("password")
         if username is not None and password:
+            allowed, _wait = attempt_allowed(self.request, "login")
+            if not allowed:
+                raise ValidationError(LoginLocked(_wait).message, code="throttled")
             try:
                 self.user_cache = check_login(self.request, username, password)
             except LoginLocked as locked:

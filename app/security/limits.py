@@ -13,6 +13,7 @@ import math
 import time
 
 from django.db import connection
+from django.db.models import Q
 
 from app.security.models import LimitCounter
 
@@ -25,9 +26,17 @@ _UPSERT = (
 _KEEP_SECONDS = 2 * 86400
 
 
+def _digest(ident, length):
+    return hashlib.sha256(str(ident).strip().lower().encode()).hexdigest()[:length]
+
+
 def _key(scope, ident):
-    digest = hashlib.sha256(str(ident).strip().lower().encode()).hexdigest()[:40]
-    return f"{scope}:{digest}"[:80]
+    """`scope:digest`; for a pair `(first, second)`, `scope:digest1:digest2`, so that every key of
+    one `first` (an account's counters from every client) can be found by its prefix."""
+    if isinstance(ident, tuple):
+        first, second = ident
+        return f"{scope}:{_digest(first, 24)}:{_digest(second, 24)}"[:80]
+    return f"{scope}:{_digest(ident, 40)}"[:80]
 
 
 class Usage:
@@ -80,3 +89,9 @@ def hit(scope, ident, seconds):
 def usage(scope, ident, seconds):
     """The `Usage` of `ident` now, without writing."""
     return _usage(_key(scope, ident), seconds, time.time())
+
+
+def forget(scope, ident):
+    """Delete the counters of `ident`; for `scope`'s pairs, every pair whose first member is `ident`."""
+    pairs = Q(key__startswith=f"{scope}:{_digest(ident, 24)}:")
+    LimitCounter.objects.filter(Q(key=_key(scope, ident)) | pairs).delete()

@@ -12,6 +12,7 @@ from rest_framework.permissions import SAFE_METHODS
 
 from app.security import limits
 from app.security.client import client_key
+from app.security.emails import canonical_email
 
 
 class AnonRateThrottle(throttling.AnonRateThrottle):
@@ -54,4 +55,19 @@ class SharedEmailRateThrottle(SharedRateThrottle):
 
     def ident(self, request):
         email = request.data.get("email") if hasattr(request.data, "get") else None
-        return email.strip().lower() if isinstance(email, str) and email.strip() else None
+        return canonical_email(email) if isinstance(email, str) and email.strip() else None
+
+
+class _ScopeThrottle(SharedRateThrottle):
+    def __init__(self, scope: str) -> None:
+        self.scope = scope
+        super().__init__()
+
+
+def attempt_allowed(request, scope: str) -> tuple[bool, int]:
+    """Count one POST of `scope` for this client, as the API's throttle of that scope does (one
+    budget for the API, the pages and the admin); return (allowed, seconds to wait)."""
+    throttle = _ScopeThrottle(scope)
+    if throttle.allow_request(request, None):
+        return True, 0
+    return False, int(throttle.wait() or 1)

@@ -10,8 +10,8 @@ from django.core import mail
 from django.utils import timezone
 
 from app.accounts.models import AuthToken, TicketMovement, User
-from app.bookings import services as bookings
 from app.bookings.models import Reservation, TimeSlot
+from app.bookings.services import reservations
 from app.store.models import Order, PaymentProfile, SavedCard
 from tests.accounts.conftest import PASSWORD, sign_up_data, token_from_last_email
 from tests.bookings.conftest import give_tickets, make_period, make_slot, make_workplace
@@ -86,7 +86,7 @@ def test_the_address_can_sign_up_again_later(member_client, member, anon_client)
 @pytest.mark.parametrize("password", ["wrong-password", ""])
 def test_a_wrong_password_changes_nothing(member_client, member, period, password):
     give_tickets(member, 3)
-    reservation = bookings.reserve(member, make_slot(period).pk)
+    reservation = reservations.reserve(member, make_slot(period).pk)
     response = _close(member_client, password)
     assert response.status_code == 400
     assert response.json()["password"]
@@ -107,15 +107,15 @@ def test_no_password_at_all_is_a_clear_400(member_client, member):
 
 def test_future_reservations_are_cancelled_and_refunded_first(member_client, member, period):
     give_tickets(member, 5)
-    later = bookings.reserve(member, make_slot(period, days_ahead=5).pk)
+    later = reservations.reserve(member, make_slot(period, days_ahead=5).pk)
     # Inside the cancellation deadline: still freed, since the member will not come.
     soon_slot = make_slot(period, days_ahead=0, start_hour=0, end_hour=1)
     TimeSlot.objects.filter(pk=soon_slot.pk).update(
         start=timezone.now() + timedelta(hours=2), end=timezone.now() + timedelta(hours=3)
     )
-    soon = bookings.reserve(member, soon_slot.pk)
+    soon = reservations.reserve(member, soon_slot.pk)
     past_slot = make_slot(period, days_ahead=1)
-    past = bookings.reserve(member, past_slot.pk)
+    past = reservations.reserve(member, past_slot.pk)
     TimeSlot.objects.filter(pk=past_slot.pk).update(
         start=timezone.now() - timedelta(days=2), end=timezone.now() - timedelta(days=2, hours=-1)
     )

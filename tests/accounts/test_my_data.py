@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from app.bookings import services as bookings
+from app.bookings.services import reservations
 from app.store.models import Order, OrderLine, Package, PaymentProfile, SavedCard
 from tests.bookings.conftest import give_tickets, make_period, make_slot, make_workplace
 from tests.conftest import make_user, token_client
@@ -18,7 +18,7 @@ def _fill(user, *, workplace_name, card_token, card_digits):
     """A reservation, a paid order, a ledger and a saved card for `user`."""
     period = make_period(make_workplace(workplace_name))
     give_tickets(user, 4)
-    bookings.reserve(user, make_slot(period).pk)
+    reservations.reserve(user, make_slot(period).pk)
     package = Package.objects.create(name=f"Pack of {workplace_name}", price=Decimal("25.00"), tickets=5)
     order = Order.objects.create(
         user=user,

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from app.accounts.models import TicketMovement
 from app.accounts.tickets import move_tickets
-from app.bookings import services
 from app.bookings.models import Period, Workplace
+from app.bookings.services import slots
 
 MONTREAL = ZoneInfo("America/Montreal")
 KOLKATA = ZoneInfo("Asia/Kolkata")
@@ -46,7 +46,7 @@ def local(day, hour, zone, minute=0):
 def make_slot(period, days_ahead=3, start_hour=9, end_hour=12, price=None):
     zone = ZoneInfo(period.workplace.timezone)
     day = timezone.now().astimezone(zone).date() + timedelta(days=days_ahead)
-    return services.create_timeslot(period, local(day, start_hour, zone), local(day, end_hour, zone), price)
+    return slots.create_timeslot(period, local(day, start_hour, zone), local(day, end_hour, zone), price)
 
 
 def give_tickets(user, count):

@@ -23,8 +23,8 @@ def seed():
 
     from app.accounts.models import AuthToken, TicketMovement, User
     from app.accounts.tickets import move_tickets
-    from app.bookings import services
     from app.bookings.models import Period, Workplace
+    from app.bookings.services import slots
 
     workplace = Workplace.objects.create(
         name="Race Room",
@@ -46,8 +46,8 @@ def seed():
     def at(hour):
         return datetime.combine(day, time(hour), tzinfo=zone)
 
-    contested = services.create_timeslot(period, at(7), at(8))
-    solo_slots = [services.create_timeslot(period, at(8 + i), at(9 + i)) for i in range(SOLO_SLOTS)]
+    contested = slots.create_timeslot(period, at(7), at(8))
+    solo_slots = [slots.create_timeslot(period, at(8 + i), at(9 + i)) for i in range(SOLO_SLOTS)]
 
     def member(email, tickets, **flags):
         # No password: these members only use API tokens, and hashing ~30 full-strength passwords

@@ -8,8 +8,8 @@ from django.core import mail
 from django.core.files.storage import default_storage
 
 from app.accounts.models import TicketMovement
-from app.bookings import services
 from app.bookings.models import Period, Reservation, TimeSlot, WorkplacePicture
+from app.bookings.services import reservations
 from tests.bookings.conftest import MONTREAL, give_tickets, local, make_period, make_slot
 from tests.conftest import make_user, token_client
 
@@ -17,7 +17,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 def book(user, slot):
-    return services.reserve(user, slot.pk)
+    return reservations.reserve(user, slot.pk)
 
 
 @pytest.fixture
@@ -94,7 +94,7 @@ def test_moving_a_booked_slot_needs_force(admin_client_api, booked_slot):
     body = {"start": new_start.isoformat(), "end": (new_start + timedelta(hours=1)).isoformat()}
     response = admin_client_api.patch(f"/api/timeslots/{slot.pk}/", body, format="json")
     assert response.status_code == 400
-    assert "2 active reservation(s)" in response.json()["detail"]
+    assert "2 active reservations" in response.json()["detail"]
     assert "force=true" in response.json()["detail"]
     slot.refresh_from_db()
     assert slot.start != new_start
@@ -140,7 +140,7 @@ def test_deleting_a_booked_slot_needs_force_then_refunds(
     slot, members = booked_slot
     refused = admin_client_api.delete(f"/api/timeslots/{slot.pk}/")
     assert refused.status_code == 400
-    assert "2 active reservation(s)" in refused.json()["detail"]
+    assert "2 active reservations" in refused.json()["detail"]
     assert TimeSlot.objects.filter(pk=slot.pk).exists()
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client_api.delete(f"/api/timeslots/{slot.pk}/?force=true")

@@ -4,8 +4,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from app.bookings import services
 from app.bookings.models import TimeSlot
+from app.bookings.services import slots
 from app.core.exceptions import Invalid
 from tests.bookings.conftest import KOLKATA, MONTREAL, local, make_period
 
@@ -105,7 +105,7 @@ def test_slots_of_one_workplace_never_overlap_even_across_periods(admin_client_a
     assert adjacent.status_code == 201
     # The same hours at another workplace are no clash.
     elsewhere = make_period(kolkata, date(2030, 3, 1), date(2030, 3, 31))
-    services.create_timeslot(elsewhere, local(day, 9, MONTREAL), local(day, 10, MONTREAL))
+    slots.create_timeslot(elsewhere, local(day, 9, MONTREAL), local(day, 10, MONTREAL))
     assert TimeSlot.objects.count() == 3
 
 
@@ -184,11 +184,11 @@ def test_batch_refuses_a_time_that_dst_skips(admin_client_api, montreal_2030):
 
 def test_batch_is_all_or_nothing_when_a_slot_clashes(admin_client_api, montreal_2030):
     day = date(2030, 3, 13)
-    services.create_timeslot(montreal_2030, local(day, 10, MONTREAL), local(day, 11, MONTREAL))
+    slots.create_timeslot(montreal_2030, local(day, 10, MONTREAL), local(day, 11, MONTREAL))
     body = {"period": montreal_2030.pk, "weekdays": [0, 1, 2, 3, 4], "ranges": ["09:00-12:00"]}
     response = admin_client_api.post("/api/timeslots/batch/", body, format="json")
     assert response.status_code == 400
-    assert "1 slot(s) would overlap existing ones, starting 2030-03-13 09:00" in response.json()["detail"]
+    assert "1 slot would overlap existing ones, starting 2030-03-13 09:00" in response.json()["detail"]
     assert TimeSlot.objects.count() == 1
 
 
@@ -206,4 +206,4 @@ def test_batch_rejects_malformed_ranges_and_members(admin_client_api, member_cli
 
 def test_service_rejects_naive_datetimes(montreal_2030):
     with pytest.raises(Invalid, match="UTC offset"):
-        services.create_timeslot(montreal_2030, datetime(2030, 3, 12, 9), datetime(2030, 3, 12, 10))
+        slots.create_timeslot(montreal_2030, datetime(2030, 3, 12, 9), datetime(2030, 3, 12, 10))

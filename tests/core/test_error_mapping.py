@@ -54,6 +54,14 @@ ROWS = [
         503,
         {"detail": "A service we depend on is not answering. Please try again in a few minutes."},
     ),
+    (
+        domain.DatabaseUnavailable(),
+        503,
+        {
+            "detail": "The service is briefly unavailable. Please try again in a few seconds.",
+            "code": "database_unavailable",
+        },
+    ),
     (domain.DomainError(), 400, {"detail": "The request could not be completed."}),
 ]
 

@@ -30,13 +30,32 @@ def stage_env(stage):
 
 
 @pytest.mark.parametrize("stage", ["dev", "production"])
-def test_every_runtime_secret_is_empty_and_only_those(stage):
+def test_the_secrets_are_named_apart_and_never_in_the_committed_environment(stage):
+    # Zappa keeps the variables a function has that the settings do not name: a bare `zappa update`
+    # leaves the live secrets alone (the moto rehearsal shows it).
     env = stage_env(stage)
 
-    assert {name for name, value in env.items() if value == ""} == SECRETS
+    assert set(SETTINGS["dev"]["deploy"]["secrets"]) == SECRETS
+    assert not SECRETS & set(env)
+    assert "" not in env.values()
     assert not DEPLOY_ONLY & set(env), "AWS keys are for the deploy, never the Lambda"
     assert env["DEBUG"] == "False"
     assert ".execute-api." in env["ALLOWED_HOSTS"]
+
+
+@pytest.mark.parametrize("stage", ["dev", "production"])
+def test_every_email_template_has_its_english_and_french_id_named(stage):
+    env = stage_env(stage)
+    templates = SETTINGS["dev"]["deploy"]["email_templates"]
+
+    assert "RESERVATION_CONFIRMED" in templates
+    for name in templates:
+        assert env[name].isdigit() and env[f"{name}_FR"].isdigit()
+
+
+def test_production_refuses_to_deploy_until_every_template_id_is_set():
+    assert SETTINGS["production"]["deploy"] == {"require_email_templates": True}
+    assert SETTINGS["dev"]["deploy"]["require_email_templates"] is False
 
 
 def test_production_extends_dev_and_overrides_what_differs():

@@ -172,3 +172,34 @@ def test_each_scheduled_function_has_a_rule_targeting_the_function(rehearsal):
 
     assert rules["app.core.scheduled.reconcile_payments"] == "rate(15 minutes)"
     assert rules["app.core.scheduled.clear_expired_tokens"] == "rate(1 day)"
+
+
+def test_a_bare_zappa_update_leaves_the_live_secrets(rehearsal):
+    # What the seed and the old docs name, run by hand with the committed (secret-free) settings and
+    # no secret in the environment: Zappa keeps the variables the settings do not name.
+    before = rehearsal.lambda_configuration()["Environment"]["Variables"]
+    env = {name: value for name, value in rehearsal.env().items() if name not in rehearsal.secrets}
+    env["VIRTUAL_ENV"] = str(rehearsal.venv)
+
+    proc = subprocess.run(
+        [
+            str(rehearsal.venv / "bin" / "python"),
+            "scripts/zappa_on_moto.py",
+            "update",
+            "dev",
+            "--zip",
+            str(rehearsal.initial_package),
+        ],
+        cwd=rehearsal.repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    configuration = rehearsal.lambda_configuration()
+    assert configuration["CodeSha256"] == rehearsal.initial_package_sha256  # the update did happen
+    after = configuration["Environment"]["Variables"]
+    assert {name: after.get(name) for name in rehearsal.secrets} == rehearsal.secrets
+    assert after == before

@@ -68,7 +68,7 @@ def paysafe_at_the_edge(settings, api_server):
 @pytest.fixture
 def fuzz_data(transactional_db):
     """Rows for the fuzzer to find at small ids: a member with tickets, a bookable slot, products..."""
-    from app.bookings.services import reserve
+    from app.bookings.services.reservations import reserve
     from app.store.models import Membership, Package
 
     member = give_tickets(make_user(), 10)

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 
-from app.bookings import services
+from app.bookings.services import reservations
 from app.store.models import Package
 from tests.bookings.conftest import give_tickets, make_period, make_slot, make_workplace
 from tests.conftest import make_user, token_client
@@ -62,7 +62,7 @@ def test_an_english_admin_moving_a_slot_tells_each_member_in_their_language(
     fanny = give_tickets(make_user(email="fanny@example.com", first_name="Fanny", language="fr"), 2)
     emma = give_tickets(make_user(email="emma@example.com", first_name="Emma", language="en"), 2)
     for member in (fanny, emma):
-        services.reserve(member, slot.pk)
+        reservations.reserve(member, slot.pk)
     new_start = slot.start + timedelta(hours=4)
     body = {"start": new_start.isoformat(), "end": (new_start + timedelta(hours=1)).isoformat(), "force": True}
     with django_capture_on_commit_callbacks(execute=True):

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from app.accounts.models import TicketMovement
 from app.accounts.tickets import move_tickets
-from app.bookings import services
+from app.bookings.services import reservations
 from app.store.models import Order, OrderLine, Package
 from tests.bookings.conftest import give_tickets, make_period, make_slot
 from tests.conftest import make_user
@@ -47,11 +47,11 @@ def week(montreal, kolkata):
     montreal_slot = make_slot(make_period(montreal), days_ahead=3, start_hour=9, end_hour=12)
     kolkata_slot = make_slot(make_period(kolkata), days_ahead=3, start_hour=14, end_hour=17)
     members = [give_tickets(make_user(email=f"m{i}@example.com", first_name=f"M{i}"), 5) for i in range(3)]
-    services.reserve(members[0], montreal_slot.pk)
-    services.reserve(members[1], montreal_slot.pk)
-    kept = services.reserve(members[2], kolkata_slot.pk)
-    cancelled = services.reserve(members[0], kolkata_slot.pk)
-    services.cancel_reservation(cancelled, actor=members[0])
+    reservations.reserve(members[0], montreal_slot.pk)
+    reservations.reserve(members[1], montreal_slot.pk)
+    kept = reservations.reserve(members[2], kolkata_slot.pk)
+    cancelled = reservations.reserve(members[0], kolkata_slot.pk)
+    reservations.cancel_reservation(cancelled, actor=members[0])
     return {"montreal_slot": montreal_slot, "kolkata_slot": kolkata_slot, "members": members, "kept": kept}
 
 
@@ -183,7 +183,7 @@ def test_lists_and_exports_use_a_number_of_queries_that_does_not_grow_with_rows(
         for index in range(first, last):
             member = give_tickets(make_user(email=f"row{index}@example.com"), 2)
             hour = 6 + 2 * (index % 6)
-            services.reserve(
+            reservations.reserve(
                 member, make_slot(period, days_ahead=2 + index // 6, start_hour=hour, end_hour=hour + 1).pk
             )
             order = Order.objects.create(user=member, currency="CAD", tax_rate=0, subtotal=1, tax=0, total=1)

@@ -6,8 +6,8 @@ from datetime import timedelta
 from django.utils import timezone
 
 from app.accounts.models import User
-from app.bookings import services
 from app.bookings.models import Reservation
+from app.bookings.services import reservations, slots
 from tests.bookings.conftest import KOLKATA, local
 from tests.web.conftest import give_tickets, make_period, make_slot, make_user, make_workplace
 
@@ -15,7 +15,7 @@ from tests.web.conftest import give_tickets, make_period, make_slot, make_user, 
 def test_home_shows_next_sessions_per_workplace_in_local_time(client, slot):
     kolkata = make_workplace(name="Kolkata Hub", tz="Asia/Kolkata", seats=4, city="Kolkata")
     day = timezone.now().astimezone(KOLKATA).date() + timedelta(days=2)
-    services.create_timeslot(make_period(kolkata, price=3), local(day, 18, KOLKATA), local(day, 20, KOLKATA))
+    slots.create_timeslot(make_period(kolkata, price=3), local(day, 18, KOLKATA), local(day, 20, KOLKATA))
     html = client.get("/").content.decode()
     assert html.count("<h1>") == 1
     assert "Montreal Library" in html and "Kolkata Hub" in html
@@ -67,7 +67,7 @@ def test_reserve_spends_tickets_and_lists_the_reservation(logged_in, member, slo
 def test_sessions_say_why_a_seat_cannot_be_reserved(logged_in, member, workplace, period):
     full = make_slot(period, days_ahead=2)
     for n in range(2):
-        services.reserve(give_tickets(make_user(email=f"m{n}@example.com"), 5), full.pk)
+        reservations.reserve(give_tickets(make_user(email=f"m{n}@example.com"), 5), full.pk)
     dear = make_slot(make_period(make_workplace(name="Dear Place"), price=9), days_ahead=2)
     html = logged_in.get("/sessions/").content.decode()
     assert "Full: no seat left." in html
@@ -75,7 +75,7 @@ def test_sessions_say_why_a_seat_cannot_be_reserved(logged_in, member, workplace
     assert f"/sessions/{full.pk}/reserve/" not in html and f"/sessions/{dear.pk}/reserve/" not in html
 
     refused = logged_in.post(f"/sessions/{dear.pk}/reserve/", follow=True).content.decode()
-    assert "This time slot costs 9 ticket(s); you have 5." in refused and "Go to the store" in refused
+    assert "This time slot costs 9 tickets; you have 5." in refused and "Go to the store" in refused
     assert User.objects.get(pk=member.pk).tickets == 5
 
 
@@ -97,7 +97,7 @@ def test_reserve_needs_a_login(client, slot):
 
 
 def test_cancel_before_the_deadline_refunds_once(logged_in, member, slot):
-    reservation = services.reserve(member, slot.pk)
+    reservation = reservations.reserve(member, slot.pk)
     response = logged_in.post(f"/account/reservations/{reservation.pk}/cancel/", follow=True)
     assert "Reservation cancelled: 2 tickets returned." in response.content.decode()
     assert User.objects.get(pk=member.pk).tickets == 5
@@ -108,19 +108,19 @@ def test_cancel_before_the_deadline_refunds_once(logged_in, member, slot):
 
 def test_after_the_deadline_there_is_no_cancel_button(logged_in, member, period):
     start = timezone.now() + timedelta(hours=2)
-    slot = services.create_timeslot(period, start, start + timedelta(minutes=1))
-    reservation = services.reserve(member, slot.pk)
+    slot = slots.create_timeslot(period, start, start + timedelta(minutes=1))
+    reservation = reservations.reserve(member, slot.pk)
     html = logged_in.get("/account/reservations/").content.decode()
     assert "The cancellation deadline has passed" in html
     assert f"/account/reservations/{reservation.pk}/cancel/" not in html
     refused = logged_in.post(f"/account/reservations/{reservation.pk}/cancel/", follow=True).content.decode()
-    assert "Reservations can be cancelled until 24 h before the start" in refused
+    assert "Reservations can be cancelled until 24 hours before the start" in refused
     assert Reservation.objects.get(pk=reservation.pk).status == "active"
 
 
 def test_another_members_reservation_is_not_found(logged_in, member, slot):
     other = give_tickets(make_user(email="other@example.com"), 5)
-    theirs = services.reserve(other, slot.pk)
+    theirs = reservations.reserve(other, slot.pk)
     assert "Montreal Library" not in logged_in.get("/account/reservations/").content.decode().split("<h2>", 1)[1]
     response = logged_in.post(f"/account/reservations/{theirs.pk}/cancel/")
     assert response.status_code == 404

@@ -14,8 +14,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from app.accounts import services as accounts
 from app.accounts.serializers import ProfileSerializer
-from app.bookings import services as bookings
 from app.bookings.models import Reservation
+from app.bookings.services.reservations import cancel_reservation
 from app.core import moments
 from app.core.exceptions import DomainError
 from app.core.i18n import localized
@@ -140,7 +140,7 @@ def cancel(request, reservation_id):
     if reservation is None:
         return not_found(request)
     try:
-        bookings.cancel_reservation(reservation, actor=request.user)
+        cancel_reservation(reservation, actor=request.user)
     except (ValidationError, DomainError) as error:
         show_on_page(request, error)
     else:

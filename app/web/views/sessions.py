@@ -12,8 +12,9 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from app.accounts.tickets import NotEnoughTickets
-from app.bookings import services as bookings
-from app.bookings.models import Reservation
+from app.bookings import selectors
+from app.bookings.selectors import Availability
+from app.bookings.services import reservations
 from app.core import moments
 from app.core.exceptions import DomainError
 from app.core.i18n import localized
@@ -27,35 +28,33 @@ PAGE_SIZE = 20
 
 
 def _upcoming():
-    return bookings.timeslots_with_places().filter(start__gt=now(), period__is_active=True)
+    return selectors.upcoming_timeslots()
+
+
+def _why_not(state, slot, user):
+    """The words under a Reserve button that cannot be used, or None."""
+    if state == Availability.RESERVED:
+        return _("You have reserved this session.")
+    if state == Availability.FULL:
+        return _("Full: no seat left.")
+    if state == Availability.NOT_ENOUGH_TICKETS:
+        return _("Not enough tickets: this session costs %(price)s, you have %(balance)s.") % {
+            "price": slot.price,
+            "balance": user.tickets,
+        }
+    return None
 
 
 def _slot_views(slots, user):
     """What a slot's card shows, and why its Reserve button cannot be used when it cannot."""
     slots = list(slots)
-    mine = set()
-    if user.is_authenticated and slots:
-        mine = set(
-            Reservation.objects.filter(
-                user=user, status=Reservation.Status.ACTIVE, timeslot_id__in=[s.pk for s in slots]
-            ).values_list("timeslot_id", flat=True)
-        )
+    found = selectors.availability(slots, user)
     cards = []
     for slot in slots:
         workplace = slot.period.workplace
         zone = workplace.zone
         start, end = slot.start.astimezone(zone), slot.end.astimezone(zone)
-        reason = store_link = None
-        if slot.pk in mine:
-            reason = _("You have reserved this session.")
-        elif slot.places_remaining <= 0:
-            reason = _("Full: no seat left.")
-        elif user.is_authenticated and user.tickets < slot.price:
-            reason = _("Not enough tickets: this session costs %(price)s, you have %(balance)s.") % {
-                "price": slot.price,
-                "balance": user.tickets,
-            }
-            store_link = True
+        state = found[slot.pk].state
         cards.append(
             {
                 "id": slot.pk,
@@ -65,9 +64,9 @@ def _slot_views(slots, user):
                 "end": moments.clock_text(end, zone),
                 "zone": zone_label(start, zone),
                 "price": slot.price,
-                "seats_left": slot.places_remaining,
-                "reason": reason,
-                "store_link": store_link,
+                "seats_left": found[slot.pk].places_remaining,
+                "reason": _why_not(state, slot, user),
+                "store_link": True if state == Availability.NOT_ENOUGH_TICKETS else None,
             }
         )
     return cards
@@ -115,7 +114,7 @@ def sessions(request):
 def reserve(request, slot_id):
     back = safe_next(request, "/sessions/")
     try:
-        reservation = bookings.reserve(request.user, slot_id)
+        reservation = reservations.reserve(request.user, slot_id)
     except DomainError as error:
         show_on_page(request, error)
         if isinstance(error.__cause__, NotEnoughTickets):

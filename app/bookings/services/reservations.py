@@ -1,0 +1,167 @@
+"""Taking a seat and giving it back, with the tickets moved through the ledger, under the slot lock."""
+
+from datetime import timedelta
+from functools import partial
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from app.accounts.models import TicketMovement, User
+from app.accounts.tickets import NotEnoughTickets, move_tickets
+from app.bookings.models import Reservation, TimeSlot
+from app.bookings.services.common import ACTIVE
+from app.bookings.services.emails import confirm_to_member
+from app.core import moments
+from app.core.exceptions import Invalid, PermissionDenied
+
+
+def reserve(user: User, timeslot_id: int, *, actor: User | None = None, free_reason: str = "") -> Reservation:
+    """Take a seat in a slot for `user` and exactly the slot's price in tickets.
+
+    The one path for every booking: a member's own (`actor` None or the member) and a staff
+    member's for someone (`actor` staff), so seats, one-per-member, open period and start time
+    hold alike, under the same slot lock. Only staff may book for someone else or offer the seat
+    free (`free_reason`: the member pays nothing, the ledger still records it). A member booked
+    by staff is e-mailed a confirmation.
+    """
+    actor = actor or user
+    for_member = actor.pk != user.pk
+    free_reason = free_reason.strip()
+    if (for_member or free_reason) and not actor.is_staff:
+        field = "user" if for_member else "free_reason"
+        raise PermissionDenied(
+            _("Only staff may book for another member or offer a free seat."), fields={field: [_("Staff only.")]}
+        )
+    try:
+        reservation = _reserve(user, timeslot_id, actor=actor, free_reason=free_reason)
+    except IntegrityError as error:
+        # The partial unique constraint caught a second active reservation the checks did not see.
+        if "one_active_reservation" in str(error) or "UNIQUE" in str(error):
+            raise Invalid(_already_reserved(for_member)) from error
+        raise
+    if for_member:
+        transaction.on_commit(partial(confirm_to_member, reservation))  # at once outside a transaction
+    return reservation
+
+
+def _already_reserved(for_member: bool) -> str:
+    if for_member:
+        return _("This member already has a reservation for this time slot.")
+    return _("You already have a reservation for this time slot.")
+
+
+def _reserve(user: User, timeslot_id: int, *, actor: User, free_reason: str) -> Reservation:
+    now = timezone.now()
+    for_member = actor.pk != user.pk
+    with transaction.atomic():
+        slot = (
+            TimeSlot.objects.select_for_update(of=("self",))
+            .select_related("period__workplace")
+            .filter(pk=timeslot_id)
+            .first()
+        )
+        if slot is None or slot.removed_at is not None:
+            raise Invalid(fields={"timeslot": [_("No time slot with this id.")]})
+        if not user.is_active:
+            raise Invalid(_("This member's account is not active.") if for_member else _("Your account is not active."))
+        if not slot.period.is_active:
+            raise Invalid(_("This time slot is not open for reservations."))
+        if slot.start <= now:
+            raise Invalid(_("This time slot has already started."))
+        # A statement of its own, after the lock: on PostgreSQL it then sees every reservation
+        # committed while we waited (a subquery in the locking SELECT would use the older snapshot).
+        counts = Reservation.objects.filter(timeslot=slot, status=ACTIVE).aggregate(
+            taken=Count("id"), mine=Count("id", filter=Q(user=user))
+        )
+        if counts["mine"]:
+            raise Invalid(_already_reserved(for_member))
+        if counts["taken"] >= slot.period.workplace.seats:
+            raise Invalid(_("This time slot is full."))
+        price = 0 if free_reason else slot.price
+        reservation = Reservation.objects.create(
+            user=user,
+            timeslot=slot,
+            price=price,
+            booked_by=actor if for_member else None,
+            free_reason=free_reason,
+        )
+        if free_reason:
+            # A zero movement: the ledger still says who gave which seat, and why.
+            reference = f"{_ref(reservation)}: {free_reason}"
+            move_tickets(user, 0, TicketMovement.Reason.FREE_RESERVATION, actor=actor, reference=reference)
+        elif price:
+            try:
+                move_tickets(user, -price, TicketMovement.Reason.RESERVATION, actor=actor, reference=_ref(reservation))
+            except NotEnoughTickets as error:
+                words = (
+                    ngettext(
+                        "This time slot costs %(needed)d ticket; the member has %(balance)d.",
+                        "This time slot costs %(needed)d tickets; the member has %(balance)d.",
+                        error.needed,
+                    )
+                    if for_member
+                    else ngettext(
+                        "This time slot costs %(needed)d ticket; you have %(balance)d.",
+                        "This time slot costs %(needed)d tickets; you have %(balance)d.",
+                        error.needed,
+                    )
+                )
+                raise Invalid(words % {"needed": error.needed, "balance": error.balance}) from error
+    return reservation
+
+
+def cancel_reservation(reservation: Reservation, *, actor: User, enforce_deadline: bool = True) -> Reservation:
+    """Cancel and refund. A member must do it before the deadline; an admin may at any time.
+
+    `enforce_deadline=False`: a member closing their account frees every seat not yet started.
+    """
+    with transaction.atomic():
+        reservation = (
+            Reservation.objects.select_for_update(of=("self",))
+            .select_related("timeslot__period__workplace", "user")
+            .get(pk=reservation.pk)
+        )
+        if reservation.status != ACTIVE:
+            raise Invalid(_("This reservation is already cancelled."))
+        if enforce_deadline and not actor.is_staff:
+            hours = settings.RESERVATION_CANCEL_DEADLINE_HOURS
+            deadline = reservation.timeslot.start - timedelta(hours=hours)
+            if timezone.now() > deadline:
+                zone = ZoneInfo(reservation.timeslot.period.workplace.timezone)
+                raise Invalid(
+                    ngettext(
+                        "Reservations can be cancelled until %(hours)s hour before the start: the deadline was "
+                        "%(deadline)s.",
+                        "Reservations can be cancelled until %(hours)s hours before the start: the deadline was "
+                        "%(deadline)s.",
+                        hours,
+                    )
+                    % {"hours": hours, "deadline": moments.moment_text(deadline, zone)}
+                )
+        because = Reservation.CancelledBecause.ADMIN if actor.is_staff else Reservation.CancelledBecause.MEMBER
+        release_seat(reservation, actor=actor, because=because)
+    return reservation
+
+
+def release_seat(reservation: Reservation, *, actor: User | None, because: str) -> None:
+    reservation.status = Reservation.Status.CANCELLED
+    reservation.cancelled_at = timezone.now()
+    reservation.cancelled_by = actor
+    reservation.cancelled_because = because
+    reservation.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancelled_because"])
+    if reservation.price:
+        reason = (
+            TicketMovement.Reason.SLOT_CHANGED
+            if because == Reservation.CancelledBecause.SLOT_CHANGED
+            else TicketMovement.Reason.CANCELLATION
+        )
+        move_tickets(reservation.user, reservation.price, reason, actor=actor, reference=_ref(reservation))
+
+
+def _ref(reservation: Reservation) -> str:
+    return f"reservation {reservation.pk} (slot {reservation.timeslot_id})"
