@@ -31,6 +31,7 @@ from app.bookings import selectors
 from app.bookings.admin_forms import AttendanceForm, BookMemberForm
 from app.bookings.models import Period, Reservation, TimeSlot, Workplace, WorkplacePicture
 from app.bookings.services import attendance, batches, periods, reservations, slots, workplaces
+from app.core import moments
 from app.core.errors import as_validation_error, user_message
 from app.core.exceptions import DomainError
 
@@ -247,8 +248,7 @@ class TimeSlotAdmin(admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "title": _("Attendance: %(slot)s") % {"slot": slot},
             "slot": slot,
-            "local_start": slot.start.astimezone(zone),
-            "local_end": slot.end.astimezone(zone),
+            "when": moments.slot_text(slot.start, slot.end, zone),
             "reservations": booked,
             "opts": self.model._meta,
         }

@@ -71,7 +71,14 @@ def test_sessions_say_why_a_seat_cannot_be_reserved(logged_in, member, workplace
     dear = make_slot(make_period(make_workplace(name="Dear Place"), price=9), days_ahead=2)
     html = logged_in.get("/sessions/").content.decode()
     assert "Full: no seat left." in html
-    assert "Not enough tickets: this session costs 9, you have 5." in html and 'href="/store/"' in html
+    make_slot(make_period(make_workplace(name="Dearer Place"), price=7), days_ahead=3)
+    # The balance once, at the top, with the way to the store; each dear card a short reason;
+    # one notice for the page, not one sentence per card.
+    top = html.split('class="slots"')[0]
+    assert "You have 5 tickets." in top and 'href="/store/"' in top
+    html = logged_in.get("/sessions/").content.decode()
+    assert html.count("Not enough tickets.") == 2
+    assert html.count("Some sessions below cost more tickets than you have") == 1
     assert f"/sessions/{full.pk}/reserve/" not in html and f"/sessions/{dear.pk}/reserve/" not in html
 
     refused = logged_in.post(f"/sessions/{dear.pk}/reserve/", follow=True).content.decode()

@@ -29,3 +29,11 @@ def tax_name(name):
     from app.store.services.taxes import display_name
 
     return display_name(name)
+
+
+@register.filter
+def day_text(day):
+    """`Monday, December 7, 2026` / `lundi 7 décembre 2026` (app/core/moments.py)."""
+    from app.core.moments import day_text as text
+
+    return text(day)

@@ -21,7 +21,7 @@ from app.core.i18n import localized
 # Bounds on what a product may be, so that any order that can be paid can be granted and stored:
 # 20 lines x 100 units x 10,000.00 stays far within an order's 10-digit total even with tax, and
 # 100 x ten years of membership or 100 x 1,000 tickets stay far within dates and balances.
-PRICE_MAX = Decimal("10000.00")
+PRICE_MAX: Decimal = Decimal("10000.00")
 DURATION_DAYS_MAX = 3660
 TICKETS_MAX = 1000
 QUANTITY_MAX = 100

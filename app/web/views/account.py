@@ -21,7 +21,7 @@ from app.core.exceptions import DomainError
 from app.core.i18n import localized
 from app.store.services import memberships
 from app.web.feedback import serializer_errors, show_on_form, show_on_page
-from app.web.forms import CloseAccountForm, EmailChangeForm, PasswordChangeForm, ProfileForm
+from app.web.forms import EmailChangeForm, PasswordChangeForm, ProfileForm
 from app.web.guard import attempt_allowed
 from app.web.views.common import local_text, not_found, now, site_zone
 
@@ -41,7 +41,7 @@ def _profile_initial(user):
     }
 
 
-def account_page(request, profile_form=None, password_form=None, email_form=None, close_form=None, status=200):
+def account_page(request, profile_form=None, password_form=None, email_form=None, status=200):
     user = request.user
     membership_end = None
     if user.has_membership:
@@ -55,7 +55,6 @@ def account_page(request, profile_form=None, password_form=None, email_form=None
         "profile_form": profile_form or ProfileForm(initial=_profile_initial(user)),
         "password_form": password_form or PasswordChangeForm(),
         "email_form": email_form or EmailChangeForm(),
-        "close_form": close_form or CloseAccountForm(),
         "membership_end": membership_end,
         "held_memberships": held,
     }

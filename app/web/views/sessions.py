@@ -38,10 +38,8 @@ def _why_not(state, slot, user):
     if state == Availability.FULL:
         return _("Full: no seat left.")
     if state == Availability.NOT_ENOUGH_TICKETS:
-        return _("Not enough tickets: this session costs %(price)s, you have %(balance)s.") % {
-            "price": slot.price,
-            "balance": user.tickets,
-        }
+        # Short on every card: the page says once, at the top, how to get tickets (sessions.html).
+        return _("Not enough tickets.")
     return None
 
 
@@ -102,10 +100,11 @@ def sessions(request):
     days = [(day, list(in_day)) for day, in_day in groupby(cards, key=lambda c: c["day"])]
     query = request.GET.copy()
     query.pop("page", None)
+    short = any(card["store_link"] for card in cards)
     return render(
         request,
         "web/sessions.html",
-        {"form": form, "page": page, "days": days, "query": query.urlencode()},
+        {"form": form, "page": page, "days": days, "query": query.urlencode(), "short_of_tickets": short},
     )
 
 
