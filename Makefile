@@ -68,7 +68,7 @@ lint-quick: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/shellcheck deploy.sh .ci/run scripts/*.sh
 	$(BIN)/check-jsonschema --builtin-schema vendor.travis .travis.yml
-	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/ci.yml
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/ci.yml .github/workflows/aws-smoke.yml
 
 ## package: build the dev Lambda package as deploy.sh does and smoke-test it (build/dev-package.zip; deploys nothing)
 package: $(STAMP)
@@ -78,10 +78,18 @@ package: $(STAMP)
 deploy-rehearsal: $(STAMP)
 	$(PY) scripts/rehearse_deploy.py
 
-## bench: cold start against a bare Django project, and booking requests per second
-bench: $(STAMP)
-	$(PY) benchmarks/cold_start.py
-	$(PY) benchmarks/bookings.py
+## bench: every benchmark (production settings; each prints its commit, date and load): cold start against
+## bare Django, warm bookings against ddf3799, slot lists with 2,000 slots, pages, exports, the Lambda package
+## (built first) and its size. docs/performance.md quotes their figures. Takes about 15 minutes.
+bench: $(STAMP) messages
+	$(PY) benchmarks/cold_start.py --against ddf3799
+	$(PY) benchmarks/bookings.py --against ddf3799
+	$(PY) benchmarks/growth.py
+	$(PY) benchmarks/pages.py
+	$(PY) benchmarks/exports.py
+	./deploy.sh dev --package-only
+	$(PY) benchmarks/lambda_cold_start.py
+	$(PY) benchmarks/package_size.py
 
 clean:
 	rm -rf $(VENV) build/uv build/wheelhouse staticfiles .pytest_cache .ruff_cache .mypy_cache test-db.sqlite3

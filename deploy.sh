@@ -1,20 +1,25 @@
 #!/usr/bin/env bash
 # Build, test and ship one Zappa stage.
 #
-#   ./deploy.sh STAGE [--initial]
-#   ./deploy.sh STAGE --package-only   # build and smoke-test the package, deploy nothing (no secret needed)
+#   ./deploy.sh STAGE [--initial | --allow-older]   # deploy the checked-out commit
+#   ./deploy.sh STAGE --package-only                # build and smoke-test the package, deploy nothing (no secret needed)
+#   ./deploy.sh STAGE --unlock                      # break the stage's deploy lock (a deploy that died)
 #
-# Steps: fill the stage's secrets (write_secure_env.py) -> a fresh venv with requirements.txt only
-# -> collectstatic -> bytecode -> translation catalogs (.mo, Babel) -> zappa package -> bytecode
-# for the remaining sources -> artifact smoke test (the packaged handler run locally: migrate,
-# GET /healthz, a French API error, manage check) -> zappa update STAGE with that very artifact (with --initial, `zappa deploy STAGE` first creates the role, the
-# function and the API) -> zappa manage STAGE migrate -> GET <stage URL>/healthz. A failure after
-# the update rolls the function back one version (zappa rollback STAGE -n 1) and exits non-zero.
-# Whatever happens, zappa_settings.json is restored to its committed state on exit.
+# Steps: checks (only committed code; the secrets' copy, each secret's shape) -> a fresh venv with
+# requirements.txt only -> the stage's lock (one deploy per stage at a time) -> the live commit
+# (never an older or unrelated commit over a newer one without --allow-older) -> a snapshot of what
+# runs now -> collectstatic, bytecode, catalogs, zappa package, committed-files check, artifact
+# smoke test -> the artifact kept in S3 -> zappa update with it (-s: the filled copy of the
+# settings) -> the function's environment made exactly the stage's -> zappa manage migrate ->
+# GET <stage URL>/healthz (the commit must be the one shipped). A failure after the update puts
+# the snapshot back (code and configuration) and says whether that worked.
+# Every step says, when it fails or is interrupted, what state the stage is in and the one
+# command that finishes or undoes it (docs/DEPLOYING.md has a runbook for each). Exit status:
+# 0 deployed; 1 refused or failed with the stage as it was (or rolled back); 2 usage; 3 the stage
+# is in a mixed state (rollback failed); 130/143 interrupted.
 #
 # Where a Docker engine is available (and we are not already inside it) the script re-runs itself
-# in the Lambda build image, passing only the variables the stage needs (the names come from
-# zappa_settings.json). docs/DEPLOYING.md documents every variable below.
+# in the Lambda build image. docs/DEPLOYING.md documents every variable below.
 #   DEPLOY_IN_DOCKER=0          run on this machine, never in Docker
 #   DEPLOY_BUILD_IMAGE=IMAGE    default public.ecr.aws/sam/build-python3.12
 #   DEPLOY_VENV=DIR             where the build venv lives (default build/lambda-venv)
@@ -22,34 +27,92 @@
 #                               script already built for the same requirements.txt is not installed or compiled again
 #   DEPLOY_ZAPPA=CMD            the zappa executable (default: the venv's); the rehearsal wraps it
 #   DEPLOY_SKIP_HEALTHCHECK=1   skip the HTTP check (set automatically when AWS_ENDPOINT_URL is set)
+#   SECRETS_SOURCE=ssm          take the secrets from SSM Parameter Store (/<project_name>/<stage>/NAME)
+#                               instead of the environment (write_secure_env.py; needs boto3 on the host Python)
+#   DEPLOY_HOST_PYTHON=PYTHON   the Python that runs write_secure_env.py (default: python3 on PATH)
+#   DEPLOY_LOCK_MINUTES=N       how long the stage's lock holds if this deploy dies (default 45)
+
+# Signals first: from here on an interrupt says where the deploy stood, and the exit handler
+# deletes the secrets' copy and releases the lock.
+INTERRUPTED=""
+on_signal() {
+  INTERRUPTED="$1"
+  trap '' INT TERM HUP # the exit handler runs once, undisturbed
+  if [ "$1" = "INT" ]; then exit 130; fi
+  exit 143
+}
+trap 'on_signal INT' INT
+trap 'on_signal TERM' TERM
+trap 'on_signal HUP' HUP
 set -euo pipefail
 
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$ROOT"
+STAGE="${1:-}"
+STEP_NAME=""
+STATE="nothing was changed on AWS"
+NEXT=""
+FINAL_SAID=0
+FILLED=""
+LOCK_OWNER=""
+WORK=""
+VENV_PYTHON=""
+
+say_state() {
+  local how="$1"
+  printf '\n==== %s at step "%s" (stage %s): %s\n' "$how" "${STEP_NAME:-start}" "${STAGE:-?}" "$STATE" >&2
+  if [ -n "$NEXT" ]; then printf '==== next: %s\n' "$NEXT" >&2; fi
+}
+
+on_exit() {
+  local status=$?
+  trap '' INT TERM HUP
+  if [ -n "$FILLED" ] && [ -e "$FILLED" ]; then
+    rm -f "$FILLED"
+    echo "deploy: the filled settings copy was deleted"
+  fi
+  if [ -n "$LOCK_OWNER" ]; then
+    "$VENV_PYTHON" scripts/deploy_state.py unlock "$STAGE" --owner "$LOCK_OWNER" || echo "deploy: the lock could not be released: it expires by itself, or: ./deploy.sh $STAGE --unlock" >&2
+  fi
+  if [ -n "$WORK" ]; then rm -rf "$WORK"; fi
+  if [ -n "$INTERRUPTED" ]; then
+    say_state "INTERRUPTED (SIG$INTERRUPTED)"
+  elif [ "$status" -ne 0 ] && [ "$FINAL_SAID" = "0" ]; then
+    say_state "FAILED (exit $status)"
+  fi
+  exit "$status"
+}
+trap on_exit EXIT
+
 usage() {
-  echo "usage: $0 STAGE [--initial | --package-only]" >&2
+  echo "usage: $0 STAGE [--initial | --allow-older | --package-only | --unlock]" >&2
+  NEXT="./deploy.sh ${STAGE:-dev} (the options are spelled --initial, --allow-older, --package-only, --unlock)"
   exit 2
 }
 
-STAGE="${1:-}"
 [ -n "$STAGE" ] || usage
-[[ "$STAGE" =~ ^[a-z][a-z0-9_-]*$ ]] || { echo "deploy: bad stage name '$STAGE'" >&2; exit 2; }
+if ! [[ "$STAGE" =~ ^[a-z][a-z0-9_-]*$ ]]; then echo "deploy: bad stage name '$STAGE'" >&2; STAGE=""; usage; fi
+# The filled copy of this stage goes whatever happens next, even on a usage error (`--inital`).
+FILLED="$ROOT/build/secrets/zappa_settings.$STAGE.json"
 INITIAL=0
 PACKAGE_ONLY=0
+ALLOW_OLDER=0
+UNLOCK=0
 if [ $# -ge 2 ]; then
   [ $# -eq 2 ] || usage
   case "$2" in
     --initial) INITIAL=1 ;;
+    --allow-older) ALLOW_OLDER=1 ;;
     --package-only) PACKAGE_ONLY=1 ;;
-    *) usage ;;
+    --unlock) UNLOCK=1 ;;
+    *) echo "deploy: unknown option '$2'" >&2; usage ;;
   esac
 fi
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-cd "$ROOT"
 SETTINGS="$ROOT/zappa_settings.json"
 BUILD_IMAGE="${DEPLOY_BUILD_IMAGE:-public.ecr.aws/sam/build-python3.12}"
-HOST_PYTHON="$(command -v python3 || command -v python)"
+HOST_PYTHON="${DEPLOY_HOST_PYTHON:-$(command -v python3 || command -v python)}"
 DEPLOY_START=$SECONDS
-STEP_NAME=""
 STEP_START=$SECONDS
 
 step() {
@@ -63,37 +126,39 @@ finish_step() {
   if [ -n "$STEP_NAME" ]; then
     printf '==== done: %s in %ss\n' "$STEP_NAME" "$((SECONDS - STEP_START))"
   fi
-  STEP_NAME=""
 }
 
 fail() {
-  printf '\n==== FAILED: %s (stage %s) after %ss\n' "$1" "$STAGE" "$((SECONDS - DEPLOY_START))" >&2
+  say_state "FAILED: $1"
+  FINAL_SAID=1
+  printf '==== FAILED: %s (stage %s) after %ss\n' "$1" "$STAGE" "$((SECONDS - DEPLOY_START))" >&2
   exit 1
 }
 
-# --- the secrets: a filled copy of the settings, deleted whatever happens --------------------------
-# The tracked zappa_settings.json names the secrets but holds none (a bare `zappa update` keeps the
-# live ones); write_secure_env.py writes the stage's values into an owner-only copy under
-# build/secrets/, which Zappa reads with -s. The copy goes when this script ends.
-FILLED="$("$HOST_PYTHON" write_secure_env.py --path "$STAGE")"
-remove_filled_copy() {
-  if [ -e "$FILLED" ]; then
-    rm -f "$FILLED"
-    echo "deploy: the filled settings copy $FILLED was deleted"
+# --- checks: only committed code ships; the secrets are present and well formed -----------------
+if [ "$UNLOCK" = "0" ]; then
+  step "checks: only committed code ships"
+  NEXT="commit (or stash) the changes, then: ./deploy.sh $STAGE"
+  if ! HEAD_COMMIT="$(git -C "$ROOT" rev-parse --verify -q HEAD 2>/dev/null)"; then
+    [ "$PACKAGE_ONLY" = "1" ] || fail "not a git checkout with a commit: only committed code ships"
+    HEAD_COMMIT="(not a git checkout)"
   fi
-}
-trap remove_filled_copy EXIT
-
-if ! git -C "$ROOT" diff --quiet HEAD -- zappa_settings.json 2>/dev/null; then
-  fail "zappa_settings.json differs from the committed one; commit the change first"
+  DIRTY="$(git -C "$ROOT" status --porcelain --untracked-files=all 2>/dev/null || true)"
+  if [ -n "$DIRTY" ] && [ "$PACKAGE_ONLY" = "0" ]; then
+    echo "deploy: modified or untracked files would be packaged:" >&2
+    printf '%s\n' "$DIRTY" | head -20 >&2
+    fail "the working tree is not clean; only committed code ships"
+  fi
+  echo "commit $HEAD_COMMIT, working tree clean"
 fi
 
-if [ "$PACKAGE_ONLY" = "0" ]; then
-  step "secrets: the filled settings copy, checked"
+if [ "$PACKAGE_ONLY" = "0" ] && [ "$UNLOCK" = "0" ]; then
+  step "secrets: the filled settings copy, each secret's shape"
+  NEXT="fix what is named above, then: python3 write_secure_env.py $STAGE && ./deploy.sh $STAGE"
   if [ ! -e "$FILLED" ]; then
-    "$HOST_PYTHON" write_secure_env.py "$STAGE" || fail "a secret is missing or malformed; nothing was sent to AWS"
+    "$HOST_PYTHON" write_secure_env.py "$STAGE" || fail "a secret is missing or malformed"
   fi
-  "$HOST_PYTHON" write_secure_env.py --verify "$STAGE" || fail "the filled settings copy; nothing was sent to AWS"
+  "$HOST_PYTHON" write_secure_env.py --verify "$STAGE" || fail "the filled settings copy"
 fi
 
 # --- re-run inside the Lambda build image when Docker is there ----------------------------------
@@ -101,14 +166,14 @@ if [ "${DEPLOY_IN_DOCKER:-auto}" != "0" ] && [ -z "${DEPLOY_INSIDE_BUILD_IMAGE:-
   && command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
   step "docker: re-running in $BUILD_IMAGE"
   pass=(-e DEPLOY_INSIDE_BUILD_IMAGE=1 -e HOME=/tmp)
-  for name in AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_REGION \
-    AWS_DEFAULT_REGION AWS_ENDPOINT_URL DEPLOY_VENV DEPLOY_REUSE_VENV DEPLOY_ZAPPA DEPLOY_SKIP_HEALTHCHECK; do
+  for name in AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_REGION AWS_DEFAULT_REGION \
+    AWS_ENDPOINT_URL DEPLOY_VENV DEPLOY_REUSE_VENV DEPLOY_ZAPPA DEPLOY_SKIP_HEALTHCHECK DEPLOY_LOCK_MINUTES; do
     # `-e NAME` copies the value from this environment: it never appears on a command line.
     if [ -n "${!name:-}" ]; then pass+=(-e "$name"); fi
   done
-  finish_step
+  FINAL_SAID=1 # the deploy inside says where it stopped
   docker run --rm --user "$(id -u):$(id -g)" -v "$ROOT:$ROOT" -w "$ROOT" "${pass[@]}" \
-    "$BUILD_IMAGE" ./deploy.sh "$@" || fail "the deploy inside $BUILD_IMAGE"
+    "$BUILD_IMAGE" ./deploy.sh "$@"
   exit 0
 fi
 
@@ -139,6 +204,7 @@ BUILT_FOR="$({ cat requirements.txt; echo "$NOT_SHIPPED"; } | sha256sum | cut -d
 already_built() { [ "${DEPLOY_REUSE_VENV:-0}" = "1" ] && [ "$(cat "$BUILT_STAMP" 2>/dev/null)" = "$BUILT_FOR" ]; }
 
 step "venv: requirements.txt only, in $VENV"
+NEXT="./deploy.sh $STAGE (once the cause above is fixed)"
 if [ "${DEPLOY_REUSE_VENV:-0}" = "1" ] && [ -x "$VENV/bin/python" ]; then
   echo "reusing $VENV (DEPLOY_REUSE_VENV=1)"
 else
@@ -154,6 +220,36 @@ fi
 # shellcheck source=/dev/null
 source "$VENV/bin/activate" # zappa packages the active virtualenv
 ZAPPA="${DEPLOY_ZAPPA:-$VENV/bin/zappa}"
+VENV_PYTHON="$VENV/bin/python"
+state() { "$VENV_PYTHON" scripts/deploy_state.py "$@"; }
+
+if [ "$UNLOCK" = "1" ]; then
+  step "unlock: break the deploy lock of stage $STAGE"
+  state unlock "$STAGE"
+  exit 0
+fi
+
+if [ "$PACKAGE_ONLY" = "0" ]; then
+  step "lock: one deploy of stage $STAGE at a time"
+  NEXT="./deploy.sh $STAGE once the other deploy has ended"
+  owner="$(date -u +%Y%m%dT%H%M%S)-$$-$RANDOM"
+  state lock "$STAGE" --owner "$owner" --commit "$HEAD_COMMIT" --minutes "${DEPLOY_LOCK_MINUTES:-45}" \
+    || fail "the stage is locked by another deploy"
+  LOCK_OWNER="$owner"
+
+  step "live commit: never an older or unrelated commit over a newer one"
+  NEXT="./deploy.sh $STAGE from a commit that descends from the live one"
+  live_args=()
+  if [ "$INITIAL" = "1" ]; then live_args+=(--initial); fi
+  if [ "$ALLOW_OLDER" = "1" ]; then live_args+=(--allow-older); fi
+  state check "$STAGE" --head "$HEAD_COMMIT" "${live_args[@]}" || fail "refused before changing anything"
+
+  step "snapshot: what the stage runs now (to roll back to)"
+  NEXT="./deploy.sh $STAGE"
+  WORK="$(mktemp -d)"
+  SNAPSHOT="$WORK/snapshot.json"
+  state snapshot "$STAGE" --out "$SNAPSHOT"
+fi
 
 step "collectstatic into staticfiles/"
 env -u TESTING -u DATABASE_URL DEBUG=False SECRET_KEY="collectstatic-only-$RANDOM$RANDOM$RANDOM-not-a-secret" \
@@ -197,6 +293,12 @@ step "zappa package"
 rm -f "$PACKAGE"
 "$ZAPPA" package "$STAGE" -o "$PACKAGE"
 
+if [ "$PACKAGE_ONLY" = "0" ]; then
+  step "committed: every project file in the package is committed"
+  NEXT="commit the files named above, or exclude them in zappa_settings.json; then: ./deploy.sh $STAGE"
+  "$VENV/bin/python" scripts/package_is_committed.py "$PACKAGE" || fail "uncommitted files in the package"
+fi
+
 step "bytecode: compile what the package ships as source (project, __init__.py, migrations, handler)"
 "$VENV/bin/python" scripts/compile_package.py "$PACKAGE" || fail "compile the package's sources"
 
@@ -215,45 +317,95 @@ if [ "$PACKAGE_ONLY" = "1" ]; then
   exit 0
 fi
 
+# --- preflight: what would make the deploy fail halfway ---------------------------------------------
+step "preflight: vpc_config and the account's concurrency quota (stage_resources.py)"
+quota=()
+if [ -n "${AWS_ENDPOINT_URL:-}" ]; then
+  quota=(--no-quota) # moto has no GetAccountSettings
+fi
+"$VENV/bin/python" scripts/stage_resources.py preflight "$STAGE" "${quota[@]}" || fail "preflight; nothing was deployed"
+
 # --- ship -----------------------------------------------------------------------------------------
-if [ "$INITIAL" = "1" ]; then
-  step "zappa deploy (first deploy: IAM role, bucket, function, API)"
-  "$ZAPPA" deploy "$STAGE" -s "$FILLED" || fail "zappa deploy; run 'zappa status $STAGE' and 'zappa undeploy $STAGE' to clean up"
-  # `zappa deploy --zip` would skip creating the IAM role, so the first deploy ships Zappa's own
-  # build; replace it at once with the artifact that passed the smoke test (and carries bytecode).
-  step "zappa update with the tested artifact"
-  "$ZAPPA" update "$STAGE" -s "$FILLED" --zip "$PACKAGE" \
-    || fail "zappa update after the first deploy; the stage runs Zappa's own build of the same code"
-else
-  step "zappa update with the tested artifact"
-  "$ZAPPA" update "$STAGE" -s "$FILLED" --zip "$PACKAGE" \
-    || fail "zappa update; check 'zappa status $STAGE' and roll back with 'zappa rollback $STAGE -n 1' if needed"
+step "release: keep the tested artifact in S3"
+state stamp "$STAGE" --filled "$FILLED" --package "$PACKAGE" --commit "$HEAD_COMMIT"
+if [ "$INITIAL" = "0" ]; then
+  state release "$STAGE" --package "$PACKAGE" --commit "$HEAD_COMMIT"
 fi
 
+# From here the stage changes; a failure puts the snapshot back and says whether that worked.
 rollback() {
-  printf '\n==== %s failed after the update: rolling back\n' "$1" >&2
+  local what="$1"
+  printf '\n==== %s failed after the update: rolling back stage %s\n' "$what" "$STAGE" >&2
+  FINAL_SAID=1
   if [ "$INITIAL" = "1" ]; then
-    echo "deploy: first deploy, no previous version to roll back to" >&2
-  else
-    "$ZAPPA" rollback "$STAGE" -n 1 || echo "deploy: ROLLBACK FAILED, act by hand" >&2
+    say_state "FAILED: $what"
+    printf '==== FAILED: %s; the first deploy of stage %s is left as it is (nothing older to go back to)\n' "$what" "$STAGE" >&2
+    exit 1
   fi
-  fail "$1 (rolled back)"
+  STEP_NAME="rollback"
+  if state restore "$STAGE" --snapshot "$SNAPSHOT"; then
+    printf '==== FAILED: %s; ROLLED BACK: stage %s runs what it ran before this deploy (code and configuration; the database keeps any migration applied)\n' "$what" "$STAGE" >&2
+    exit 1
+  fi
+  STATE="ROLLBACK FAILED: the stage may run commit $HEAD_COMMIT's code with either configuration"
+  NEXT="./deploy.sh $STAGE (finishes this deploy), or from the previous commit: ./deploy.sh $STAGE --allow-older"
+  say_state "ROLLBACK FAILED"
+  printf '==== ROLLBACK FAILED after %s: stage %s is in a mixed state; act by hand (docs/DEPLOYING.md)\n' "$what" "$STAGE" >&2
+  exit 3
 }
 
+if [ "$INITIAL" = "1" ]; then
+  step "zappa deploy (first deploy: IAM role, bucket, function, API)"
+  STATE="the first deploy may have created part of the stage (role, bucket, function, API)"
+  NEXT="zappa status $STAGE; then either ./deploy.sh $STAGE --initial again once 'zappa undeploy $STAGE' has cleaned up (a NEW stage only), or ./deploy.sh $STAGE if the function exists"
+  "$ZAPPA" deploy "$STAGE" -s "$FILLED" || fail "zappa deploy"
+  # `zappa deploy --zip` would skip creating the IAM role, so the first deploy ships Zappa's own
+  # build; replace it at once with the artifact that passed the smoke test (and carries bytecode).
+  state release "$STAGE" --package "$PACKAGE" --commit "$HEAD_COMMIT"
+  step "zappa update with the tested artifact"
+  STATE="the new stage runs Zappa's own build of commit $HEAD_COMMIT"
+  NEXT="./deploy.sh $STAGE"
+  "$ZAPPA" update "$STAGE" -s "$FILLED" --zip "$PACKAGE" || fail "zappa update after the first deploy"
+else
+  step "zappa update with the tested artifact"
+  STATE="the stage may run the new code (commit $HEAD_COMMIT) with the old or the new configuration; migrate has not run"
+  NEXT="./deploy.sh $STAGE (finishes this deploy), or from the previous commit: ./deploy.sh $STAGE --allow-older"
+  "$ZAPPA" update "$STAGE" -s "$FILLED" --zip "$PACKAGE" || rollback "zappa update"
+fi
+
+step "configuration: the function's environment is exactly the stage's"
+STATE="the stage runs commit $HEAD_COMMIT; variables dropped from the settings may still be set; migrate has not run"
+NEXT="./deploy.sh $STAGE (finishes this deploy)"
+state apply-env "$STAGE" --filled "$FILLED" || rollback "the environment update"
+
+step "stage resources: role policy, media bucket, log retention, failed tasks, alarms"
+# `zappa update --zip` never touches the role: the stage's attach_policy is applied here when its digest
+# changed. A failure here is not the code's: the new version stays, the deploy stops for a person to look.
+STATE="the stage runs commit $HEAD_COMMIT with its configuration; its role policy, media bucket, log retention, failed-task destination or alarms may be incomplete; migrate has not run"
+NEXT="fix what stage_resources.py says, then ./deploy.sh $STAGE (finishes this deploy)"
+"$VENV/bin/python" scripts/stage_resources.py ensure "$STAGE" || fail "stage resources"
+
 step "zappa manage migrate"
+STATE="the stage runs commit $HEAD_COMMIT with its configuration; migrate may be partly applied (every migration is backward compatible: the CI check)"
+NEXT="zappa manage $STAGE migrate"
 "$ZAPPA" manage "$STAGE" migrate || rollback "migrate"
 
 step "health check"
+STATE="the stage runs commit $HEAD_COMMIT, migrated; the health check did not finish"
+NEXT="curl <stage URL>/healthz (zappa status $STAGE gives the URL); ./deploy.sh $STAGE --allow-older from the previous commit undoes the deploy"
 if [ -n "${AWS_ENDPOINT_URL:-}" ] || [ "${DEPLOY_SKIP_HEALTHCHECK:-0}" = "1" ]; then
   echo "skipped: the stage URL is not reachable (AWS_ENDPOINT_URL or DEPLOY_SKIP_HEALTHCHECK is set)"
 else
   url="$("$ZAPPA" status "$STAGE" --json | python -c 'import json, sys; print(json.load(sys.stdin).get("API Gateway URL", ""))')"
   [ -n "$url" ] || rollback "health check (no stage URL in zappa status)"
   echo "GET $url/healthz"
-  curl --fail --silent --show-error --max-time 20 --retry 5 --retry-delay 3 --retry-all-errors "$url/healthz" \
+  health="$(curl --fail --silent --show-error --max-time 20 --retry 5 --retry-delay 3 --retry-all-errors "$url/healthz")" \
     || rollback "health check"
-  echo
+  echo "$health"
+  HEALTH="$health" python -c 'import json, os, sys; sys.exit(json.loads(os.environ["HEALTH"]).get("commit") != sys.argv[1])' \
+    "$HEAD_COMMIT" || rollback "health check (/healthz does not report commit $HEAD_COMMIT)"
 fi
 
 finish_step
-printf '\n==== deployed stage %s in %ss\n' "$STAGE" "$((SECONDS - DEPLOY_START))"
+STEP_NAME=""
+printf '\n==== deployed stage %s: commit %s in %ss\n' "$STAGE" "$HEAD_COMMIT" "$((SECONDS - DEPLOY_START))"

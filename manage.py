@@ -7,6 +7,8 @@ import sys
 
 def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "settings")
+    if sys.argv[1:2] == ["test"]:
+        os.environ["TESTING"] = "True"  # `manage.py test` runs the pytest suite, in test mode like pytest
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

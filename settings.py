@@ -1,8 +1,9 @@
 """Django settings: every value comes from the environment (or a local `.env`).
 
-`docs/configuration.md` documents each variable. Test mode (pytest or `manage.py test`)
-overrides what must never leave the process: the database is always sqlite, e-mail stays
-in memory, and no payment or e-mail provider is called.
+`docs/configuration.md` documents each variable. Test mode (`TESTING=True`, which pytest's
+configuration in pyproject.toml and `manage.py test` set) overrides what must never leave the
+process: the database is sqlite whatever DATABASE_URL says (unless TEST_DATABASE_URL asks for a
+PostgreSQL run of the whole suite), e-mail stays in memory, and no payment or e-mail provider is called.
 """
 
 import sys
@@ -13,7 +14,9 @@ from decouple import Csv, config
 
 BASE_DIR = Path(__file__).resolve().parent
 
-TESTING = config("TESTING", default=False, cast=bool) or sys.argv[1:2] == ["test"] or "pytest" in sys.modules
+# Chosen explicitly by whoever runs the tests (pyproject.toml's pytest `env`, manage.py's `test`),
+# never guessed from what happens to be imported.
+TESTING = config("TESTING", default=False, cast=bool)
 
 DEBUG = config("DEBUG", default=False, cast=bool)
 
@@ -29,14 +32,17 @@ ALLOWED_HOSTS = config("ALLOWED_HOSTS", default="127.0.0.1,localhost", cast=Csv(
 CSRF_TRUSTED_ORIGINS = config("CSRF_TRUSTED_ORIGINS", default="", cast=Csv())
 ORGANIZATION = config("ORGANIZATION", default="Writing Sessions")
 APP_VERSION = config("APP_VERSION", default="0.1.0")
+APP_COMMIT = config("APP_COMMIT", default="")  # set by deploy.sh on the function: the commit it shipped
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "app.core.admin_site.AdminConfig",  # django.contrib.admin, registered lazily when served
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "whitenoise.runserver_nostatic",
+    # `runserver` leaves static files to WhiteNoise. Only DEBUG runs use runserver: deployed
+    # stages skip importing WhiteNoise at start-up (app/core/static.py loads it when needed).
+    *(["whitenoise.runserver_nostatic"] if DEBUG else []),
     "django.contrib.staticfiles",
     "rest_framework",
     "app.core",
@@ -109,8 +115,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Local runs: concurrent writers wait for the lock (up to 20 s) instead of failing at once.
     DATABASES["default"].setdefault("OPTIONS", {}).update(transaction_mode="IMMEDIATE", timeout=20)
 if TESTING:
-    # Whatever DATABASE_URL says, tests never touch a real database server.
-    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(BASE_DIR / "test-db.sqlite3")}}
+    # Whatever DATABASE_URL says, tests never touch the real database server. TEST_DATABASE_URL is
+    # the one opt-in: the whole suite on a PostgreSQL server of its own (the pipelines' second job);
+    # pytest-django creates and drops `test_<name>` (one per xdist worker) there.
+    TEST_DATABASE_URL = config("TEST_DATABASE_URL", default="")
+    if TEST_DATABASE_URL:
+        DATABASES = {"default": dj_database_url.parse(TEST_DATABASE_URL)}
+    else:
+        DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(BASE_DIR / "test-db.sqlite3")}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts ---------------------------------------------------------------------------
@@ -269,6 +281,9 @@ LOGIN_FAILURES_PER_ADDRESS = config("LOGIN_FAILURES_PER_ADDRESS", default=50, ca
 LOGIN_ACCOUNT_UNDER_ATTACK_AFTER = config("LOGIN_ACCOUNT_UNDER_ATTACK_AFTER", default=100, cast=int)
 LOGIN_FAILURES_PER_CLIENT_UNDER_ATTACK = config("LOGIN_FAILURES_PER_CLIENT_UNDER_ATTACK", default=5, cast=int)
 LOGIN_LOCKOUT_MINUTES = config("LOGIN_LOCKOUT_MINUTES", default=15, cast=int)
+# Coupon codes refused per member and per client in the last hour before none is checked (guessing).
+COUPON_FAILURES_PER_MEMBER = config("COUPON_FAILURES_PER_MEMBER", default=30, cast=int)
+COUPON_FAILURES_PER_CLIENT = config("COUPON_FAILURES_PER_CLIENT", default=30, cast=int)
 # Input limits (app/security/middleware.py, parsers.py): larger bodies get a 413.
 REQUEST_MAX_BYTES = config("REQUEST_MAX_BYTES", default=1024 * 1024, cast=int)
 UPLOAD_MAX_BYTES = config("UPLOAD_MAX_BYTES", default=6 * 1024 * 1024, cast=int)  # Lambda's own payload limit
@@ -296,7 +311,7 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- Member pages (app/web) ---------------------------------------------------------------
-LOGIN_URL = "/login/"
+LOGIN_URL = "login"  # the route's name (app/web/urls.py): every page link is a named route
 CSRF_COOKIE_HTTPONLY = True  # no script reads it: every form posts the token as a hidden field
 # Pages' CSRF failures (Django's own page has an inline style); /api/ answers JSON (app/security/csrf.py).
 HTML_CSRF_FAILURE_VIEW = "app.web.views.common.csrf_failure"
@@ -330,8 +345,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "app.core.pagination.LimitOffsetPagination",
-    # django-filter on every list, refusing unknown and malformed parameters (app/core/filters.py).
-    "DEFAULT_FILTER_BACKENDS": ["app.core.filters.StrictFilterBackend"],
+    # django-filter on every list, refusing unknown and malformed parameters (app/core/filters.py),
+    # loaded with the first request that sends a filter (app/core/filtering.py).
+    "DEFAULT_FILTER_BACKENDS": ["app.core.filtering.ListFilterBackend"],
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["app.security.parsers.JSONParser", "rest_framework.parsers.MultiPartParser"],

@@ -3,7 +3,8 @@
 `aws_environment_variables`, taken from a source (the environment by default), each checked for its shape.
 
     python3 write_secure_env.py [STAGE]               # default: dev; writes build/secrets/zappa_settings.STAGE.json
-    python3 write_secure_env.py --source env STAGE    # where the values come from (SOURCES below)
+    python3 write_secure_env.py --source ssm STAGE    # where the values come from: env (default) or ssm
+                                                     # (SECRETS_SOURCE=ssm does the same)
     python3 write_secure_env.py --check STAGE        # fetch and check, say what would be written; write nothing
     python3 write_secure_env.py --names STAGE        # print the stage's secret names, one a line
     python3 write_secure_env.py --path STAGE         # print where the filled copy goes
@@ -87,17 +88,33 @@ def secret_names(config: dict, stage: str) -> list[str]:
 
 
 # --- where the values come from: name -> value for each secret the source has -------------------
+# The values are scripts/secret_sources.py's `Secret`s: plain strings that also know where they were
+# read (for --check), and whose repr shows no value.
 Source = Callable[[list[str], str], dict[str, str]]
+sys.path.insert(0, str(ROOT / "scripts"))
+import secret_sources  # noqa: E402
 
 
-def from_environment(environ: Mapping[str, str]) -> Source:
+def from_environment(environ: Mapping[str, str], project: str = "") -> Source:
+    """`PRODUCTION_DATABASE_URL` wins over `DATABASE_URL` for production: a shell holding dev's exports shows."""
+
     def values(names: list[str], stage: str) -> dict[str, str]:
-        return {name: environ[name] for name in names if environ.get(name, "") != ""}
+        return dict(secret_sources.present_in_environment(names, stage, environ))
 
     return values
 
 
-SOURCES: dict[str, Callable[[Mapping[str, str]], Source]] = {"env": from_environment}
+def from_parameter_store(environ: Mapping[str, str], project: str = "") -> Source:
+    """SecureString parameters /<project_name>/<stage>/<NAME>: one paginated GetParametersByPath (needs boto3)."""
+
+    def values(names: list[str], stage: str) -> dict[str, str]:
+        region = environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION")
+        return dict(secret_sources.present_in_ssm(names, stage, project, secret_sources.ssm_client(region)))
+
+    return values
+
+
+SOURCES: dict[str, Callable[..., Source]] = {"env": from_environment, "ssm": from_parameter_store}
 
 
 # --- what a good value looks like: a problem in words that never quote the value ----------------
@@ -222,7 +239,12 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
     environ = os.environ if environ is None else environ
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("stage", nargs="?", default="dev", metavar="STAGE", help="the stage (default: dev)")
-    parser.add_argument("--source", choices=sorted(SOURCES), default="env", help="where the values come from")
+    parser.add_argument(
+        "--source",
+        choices=sorted(SOURCES),
+        default=environ.get("SECRETS_SOURCE") or "env",
+        help="where the values come from (default: $SECRETS_SOURCE, else env)",
+    )
     actions = parser.add_mutually_exclusive_group()
     actions.add_argument("--check", action="store_true", help="fetch and check the values, write nothing")
     actions.add_argument("--names", action="store_true", help="print the stage's secret names, one a line")
@@ -247,11 +269,13 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
             exists = output.exists()
             problems = copy_problems(config, load(output), stage) if exists else [f"no filled copy at {output}"]
         else:
-            values = SOURCES[args.source](environ)(names, stage)
+            chain = stage_chain(config, stage)
+            project = next((str(config[n]["project_name"]) for n in chain if config[n].get("project_name")), "")
+            values = SOURCES[args.source](environ, project)(names, stage)
             missing = [name for name in names if name not in values]
             problems = [f"missing from the {args.source} source: {', '.join(missing)}"] if missing else []
             problems += value_problems(values) + template_problems(config, stage)
-    except (OSError, ValueError, SettingsError) as exc:
+    except (OSError, ValueError, SettingsError, secret_sources.SourceUnavailable) as exc:
         print(f"write_secure_env: {exc}", file=sys.stderr)
         return 2
 
@@ -264,6 +288,9 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
         return 0
     if args.check:
         print(f"write_secure_env --check: {stage}: {', '.join(names)} present and well formed")
+        # Where each value came from and a 24-bit digest: two stages' values can be told apart, unprinted.
+        for line in secret_sources.check_report({name: values[name] for name in names}):
+            print(f"  {line}")
         return 0
     write_private(output, json.dumps(fill(config, stage, values), indent=2, ensure_ascii=False) + "\n")
     print(f"write_secure_env: {stage}: {', '.join(names)} written to {output} (owner-only)")

@@ -1,8 +1,14 @@
-"""URL map. Each domain owns its routes in `app/<domain>/urls.py`; they all sit under /api/."""
+"""URL map. Each domain owns its routes in `app/<domain>/urls.py`; they all sit under /api/.
+
+Each domain's URLconf (and so its views, serializers and forms) is imported when a path first
+reaches it or a name is first reversed, not when this map loads: an API cold start does not pay
+for the member pages, nor any request for the admin until /admin/ (app/core/admin_site.py).
+"""
 
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLResolver, include, path
+from django.urls.resolvers import RoutePattern
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 
@@ -24,6 +30,11 @@ def docs(request, *args, **kwargs):
     return view(request, *args, **kwargs)
 
 
+def lazy_include(route: str, urlconf: str, namespace: str | None = None) -> URLResolver:
+    """`path(route, include(urlconf))`, with `urlconf` imported on first use (include() imports it now)."""
+    return URLResolver(RoutePattern(route, is_endpoint=False), urlconf, app_name=namespace, namespace=namespace)
+
+
 # Lazy: the admin shows it in each request's language.
 admin.site.site_header = admin.site.site_title = format_lazy(
     gettext_lazy("{organization} administration"), organization=settings.ORGANIZATION
@@ -31,14 +42,17 @@ admin.site.site_header = admin.site.site_title = format_lazy(
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
-    path("admin/", admin.site.urls),
+    lazy_include("admin/", "app.core.admin_urls", namespace="admin"),
     path("i18n/", include("django.conf.urls.i18n")),  # set_language: the switcher on every page
     path("api/schema/", schema, name="schema"),
     path("api/docs/", docs, name="api-docs"),
-    path("api/", include("app.accounts.urls")),
-    path("api/", include("app.bookings.urls")),
-    path("api/", include("app.store.urls")),
-    path("", include("app.web.urls")),  # the members' pages, home page included
+    # Bookings first: the most frequent requests (slot lists, reservations) then resolve without
+    # importing the accounts and store views. No path of one domain is a path of another.
+    lazy_include("api/", "app.bookings.urls"),
+    lazy_include("api/", "app.accounts.urls"),
+    lazy_include("api/", "app.members.urls"),  # the member across the domains (/api/users/me/)
+    lazy_include("api/", "app.store.urls"),
+    lazy_include("", "app.web.urls"),  # the members' pages, home page included
 ]
 
 handler400 = errors.bad_request

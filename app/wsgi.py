@@ -10,16 +10,32 @@ management commands, tests and the shell start Django plainly.
    none of which this project uses through DRF. They stay importable afterwards. The PostgreSQL
    field mapping of DRF's ModelSerializer stays off for good: the system check
    `core.E001` (app/core/checks.py) fails if a model ever uses a `django.contrib.postgres` field.
-3. Once the app is built, what start-up made is frozen (later collections skip it) and the
-   collector resumes.
+3. The admin's registrations wait for the first /admin/ request (`startup.serve()`,
+   app/core/admin_site.py), and each domain's URLconf for the first path that reaches it
+   (app/urls.py).
+4. `simple_history` sets its `__version__` from `importlib.metadata.version()`, which imports
+   importlib.metadata (with zipfile, csv, email parsing...) and scans every sys.path entry for
+   distributions: it loads here with that call made lazily, on the first use of the string.
+5. Once the app is built, what start-up made is frozen (later collections skip it) and the
+   collector resumes. The first request still builds long-lived objects (the URL map, the views,
+   the serializers and DRF's machinery it imports): the collector pauses again while it is
+   served, and what it made is frozen too. (A container that only runs tasks or scheduled
+   events, which do not go through the WSGI app, collects as usual.)
 """
 
 import gc
 import os
 import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-# Measured by benchmarks/cold_start.py: entering here instead of get_wsgi_application() alone saves
-# about 200 ms of CPU per cold start (500 ms against 700 ms to the first API list; bare Django 390 ms).
+from app.core import startup
+
+if TYPE_CHECKING:
+    from django.core.handlers.wsgi import WSGIHandler
+
+# benchmarks/cold_start.py measures what entering here instead of get_wsgi_application() alone saves
+# ("plain" against "project"); docs/performance.md has the latest figures and what each step saved.
 gc.disable()
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "settings")
 
@@ -49,11 +65,60 @@ def load_rest_framework_without_unused_extras() -> None:
                 del sys.modules[name]
 
 
-try:
-    load_rest_framework_without_unused_extras()
-    from django.core.wsgi import get_wsgi_application
+def load_simple_history_with_lazy_version() -> None:
+    """Import `simple_history` with its `__version__` a lazy string (read from metadata when used)."""
+    if "simple_history" in sys.modules or "importlib.metadata" in sys.modules:
+        return
+    import importlib
+    import types
 
-    application = get_wsgi_application()
-finally:
+    from django.utils.functional import lazy
+
+    def real_version(distribution: str) -> str:
+        from importlib.metadata import version
+
+        return version(distribution)
+
+    stand_in = types.ModuleType("importlib.metadata")
+    stand_in.version = lazy(real_version, str)  # type: ignore[attr-defined]
+    sys.modules["importlib.metadata"] = stand_in
+    try:
+        import simple_history  # noqa: F401
+    finally:
+        del sys.modules["importlib.metadata"]
+        if getattr(importlib, "metadata", None) is stand_in:
+            del importlib.metadata  # type: ignore[attr-defined]
+
+
+class CollectorPausedForFirstRequest:
+    """The WSGI app; after its first request, start-up's objects are frozen and the collector resumes."""
+
+    def __init__(self, app: "WSGIHandler") -> None:
+        self.app = app
+        self.starting = True
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        if not self.starting:
+            return self.app(environ, start_response)
+        self.starting = False
+        gc.disable()
+        try:
+            return self.app(environ, start_response)
+        finally:
+            end_of_start_up()
+
+
+def end_of_start_up() -> None:
     gc.freeze()
     gc.enable()
+
+
+try:
+    load_rest_framework_without_unused_extras()
+    load_simple_history_with_lazy_version()
+    startup.serve()
+    from django.core.wsgi import get_wsgi_application
+
+    application = CollectorPausedForFirstRequest(get_wsgi_application())
+finally:
+    end_of_start_up()

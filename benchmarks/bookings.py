@@ -1,38 +1,47 @@
-"""Warm throughput and SQL queries per request of the time-slot list and of reservation create.
+"""Warm throughput and SQL queries per request of the time-slot list and of reservation create,
+this tree side by side with other commits (by default ddf3799, the last fast one).
 
-A throwaway sqlite database gets one workplace, an active period with 50 time slots and 15
-reservations; requests run in-process through the whole Django stack (middleware, token
-authentication, DRF), as a warm Lambda container would serve them.
+Each side is a worker process running the project of one tree (this one, or a commit checked out
+in a temporary git worktree) with production settings (DEBUG off) and its own throwaway sqlite
+database: one workplace, an active period with 50 time slots and 15 reservations. Requests run
+in-process through the whole Django stack (middleware, token authentication, DRF), as a warm
+Lambda container would serve them: a member's `GET /api/timeslots/` (50 slots, checked) and
+`POST /api/reservations/`. The workers take turns, a timing window each, for several rounds
+(interleaved, so that a busy moment of the shared machine weighs on every side). The rate is
+requests per second of the worker's own CPU time (what a Lambda container is billed for, and what
+other work on this shared 2-core machine disturbs least); the figure is each side's median, and
+the ratios are between sides of this run only.
 
-    .venv/bin/python benchmarks/bookings.py [--seconds 5]
+    .venv/bin/python benchmarks/bookings.py [--seconds 2] [--rounds 5] [--against ddf3799 ...]
 """
 
 import argparse
+import json
 import os
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from datetime import datetime, timedelta
 from datetime import time as clock
 from pathlib import Path
 
+from common import production_env, stamp, worktree_at
+
 ROOT = Path(__file__).resolve().parents[1]
-# The 2018 prior art's figures, recorded on this machine in 2026-11 (not this run): printed for
-# reference only, never divided into this run's figures (a ratio needs both sides measured together).
+# The 2018 prior art's figures as recorded in /work/shared/reference/prior-art.md (2026-11), not
+# measured by this run: printed for reference only, never divided into this run's figures.
 PRIOR_ART = {"slot list": ("2.0-2.4", 259), "reservation create": ("18-20", 16)}
-RECORDED = "recorded 2026-11, not this run"
 TARGET_QUERIES = {"slot list": 5, "reservation create": 10}
+ENDPOINTS = ("slot list", "reservation create")
+MAX_RATE = 500  # requests/s a worker could possibly reach: sizes its pool of members
 
 
-def setup_django(directory):
-    sys.path.insert(0, str(ROOT))
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="settings",
-        DEBUG="True",
-        DATABASE_URL=f"sqlite:///{directory}/bench.sqlite3",
-        THROTTLE_USER="1000000/min",
-        LOG_LEVEL="WARNING",
-    )
+def setup_django(tree, database):
+    sys.path.insert(0, str(tree))
+    os.environ.update(production_env(database))
     import django
 
     django.setup()
@@ -42,13 +51,18 @@ def setup_django(directory):
 
 
 def seed():
+    """50 upcoming time slots of one workplace, 15 reservations; `member()` makes a member and a token."""
     from django.utils import timezone
 
     from app.accounts.models import AuthToken, TicketMovement, User
     from app.accounts.tickets import move_tickets
     from app.bookings.models import Period, Workplace
-    from app.bookings.services.reservations import reserve
-    from app.bookings.services.slots import create_timeslot
+
+    try:
+        from app.bookings.services.reservations import reserve
+        from app.bookings.services.slots import create_timeslot
+    except ImportError:  # a commit measured side by side from before app/bookings/services/ was a package
+        from app.bookings.services import create_timeslot, reserve  # type: ignore[attr-defined,no-redef]
 
     workplace = Workplace.objects.create(
         name="Bench Room",
@@ -98,57 +112,132 @@ def client_for(key):
     return Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Token {key}")
 
 
-def measure(name, request, seconds):
+def worker(tree, reservations_needed):
+    """Serve timing windows asked for on stdin (`<endpoint>\t<seconds>`), one JSON line per answer."""
     from django.db import connection
 
-    for _ in range(3):  # warm: imports, caches, first-query setup
-        request()
-    queries = []  # counted by a wrapper: the test client clears connection.queries at each request
-    with connection.execute_wrapper(lambda execute, sql, *rest: queries.append(sql) or execute(sql, *rest)):
-        request()
-    count, started = 0, time.perf_counter()
-    while time.perf_counter() - started < seconds:
-        request()
-        count += 1
-    rate = count / (time.perf_counter() - started)
-    prior_rate, prior_queries = PRIOR_ART[name]
-    ok = "ok" if len(queries) <= TARGET_QUERIES[name] else "OVER TARGET"
-    print(
-        f"{name:<20} {rate:8.1f} req/s {len(queries):4d} queries (target <= {TARGET_QUERIES[name]}, {ok})"
-        f"   [2018 prior art, {RECORDED}: {prior_rate} req/s, {prior_queries} queries]"
-    )
-
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=5.0, help="timing window per endpoint")
-    args = parser.parse_args()
     with tempfile.TemporaryDirectory() as directory:
-        setup_django(directory)
+        setup_django(tree, Path(directory) / "bench.sqlite3")
         slots, member = seed()
-        _, key = member()
-        lister = client_for(key)
+        lister = client_for(member()[1])
+        pool = [client_for(member()[1]) for _ in range(reservations_needed // len(slots) + 2)]
+        state = {"n": 0}
 
         def list_slots():
             response = lister.get("/api/timeslots/")
             assert response.status_code == 200 and len(response.json()["results"]) == 50, response.content[:300]
 
-        # Each reservation needs a fresh (member, slot) pair: members are made ahead, outside the timing.
-        pool = [client_for(member()[1]) for _ in range(int(args.seconds * 40) + 10)]
-        state = {"n": 0}
-
         def reserve():
-            assert state["n"] < 50 * len(pool), "the member pool is used up: raise its size"
-            client = pool[state["n"] // 50]
-            slot = slots[state["n"] % 50]
+            assert state["n"] < len(slots) * len(pool), "the member pool is used up: raise MAX_RATE"
+            client = pool[state["n"] // len(slots)]
+            slot = slots[state["n"] % len(slots)]
             state["n"] += 1
             response = client.post("/api/reservations/", {"timeslot": slot.pk}, content_type="application/json")
             assert response.status_code == 201, response.content[:300]
 
-        print("50 time slots, 15 reservations, sqlite, in-process, warm:")
-        measure("slot list", list_slots, args.seconds)
-        measure("reservation create", reserve, args.seconds)
+        requests = {"slot list": list_slots, "reservation create": reserve}
+        queries = {}
+        for name, request in requests.items():
+            for _ in range(3):  # warm: imports, caches, first-query setup
+                request()
+            queries[name] = count_queries(connection, request)
+        print(json.dumps({"ready": True, "queries": queries}), flush=True)
+        for line in sys.stdin:
+            name, seconds = line.rstrip("\n").split("\t")
+            request, count, started, cpu = requests[name], 0, time.perf_counter(), time.process_time()
+            while time.perf_counter() - started < float(seconds):
+                request()
+                count += 1
+            print(json.dumps({"rate": count / (time.process_time() - cpu)}), flush=True)
+
+
+def count_queries(connection, request):
+    """SQL statements one request runs (a wrapper counts: the test client clears connection.queries)."""
+    counted = []
+    with connection.execute_wrapper(lambda execute, sql, *rest: counted.append(sql) or execute(sql, *rest)):
+        request()
+    return len(counted)
+
+
+class Side:
+    """A worker process serving one tree's project."""
+
+    def __init__(self, label, tree, reservations_needed):
+        self.label = label
+        env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+        self.process = subprocess.Popen(
+            [sys.executable, __file__, "--worker", str(tree), str(reservations_needed)],
+            cwd=tree,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        self.rates = {name: [] for name in ENDPOINTS}
+        self.queries = self._answer()["queries"]
+
+    def _answer(self):
+        line = self.process.stdout.readline()
+        if not line:
+            sys.exit(f"the worker for {self.label} stopped (its error is above)")
+        return json.loads(line)
+
+    def time(self, name, seconds):
+        self.process.stdin.write(f"{name}\t{seconds}\n")
+        self.process.stdin.flush()
+        self.rates[name].append(self._answer()["rate"])
+
+    def close(self):
+        self.process.stdin.close()
+        self.process.wait()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=2.0, help="timing window per endpoint, side and round")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved windows per endpoint and side")
+    parser.add_argument(
+        "--against", action="append", metavar="REV", help="other commits measured side by side (default ddf3799)"
+    )
+    parser.add_argument("--alone", action="store_true", help="measure this tree only")
+    args = parser.parse_args()
+    against = [] if args.alone else (args.against or ["ddf3799"])
+    needed = int(args.seconds * args.rounds * MAX_RATE)
+    print(f"50 time slots, 15 reservations, sqlite, in-process, warm, DEBUG off ({stamp()}):")
+    with ExitStack() as stack:
+        sides = [Side("this tree", ROOT, needed)]
+        for revision in against:
+            sides.append(Side(f"at {revision}", stack.enter_context(worktree_at(revision)), needed))
+        try:
+            for _ in range(args.rounds):
+                for name in ENDPOINTS:
+                    for side in sides:
+                        side.time(name, args.seconds)
+        finally:
+            for side in sides:
+                side.close()
+    for name in ENDPOINTS:
+        prior_rate, prior_queries = PRIOR_ART[name]
+        print(f"{name}:")
+        for side in sides:
+            rate, queries = statistics.median(side.rates[name]), side.queries[name]
+            verdict = "ok" if queries <= TARGET_QUERIES[name] else "OVER TARGET"
+            print(
+                f"  {side.label:<16} {rate:8.1f} requests per CPU-second "
+                f"(median of {args.rounds} windows of {args.seconds:g} s) "
+                f"{queries:3d} queries (target <= {TARGET_QUERIES[name]}, {verdict})"
+            )
+        ours = statistics.median(sides[0].rates[name])
+        for side in sides[1:]:
+            print(f"  ratio this tree / {side.label}: {ours / statistics.median(side.rates[name]):.2f}")
+        print(
+            f"  [not measured here: the 2018 prior art as recorded in 2026-11 (shared/reference/prior-art.md): "
+            f"{prior_rate} req/s, {prior_queries} queries]"
+        )
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["--worker"]:
+        worker(Path(sys.argv[2]), int(sys.argv[3]))
+    else:
+        main()

@@ -2,25 +2,31 @@
 
 Each sample is a fresh Python process that goes from nothing to: the WSGI module Lambda enters
 imported (settings loaded, app built) -> one response, in-process (no server). For this project
-the module is `app/wsgi.py` and the response a token-authenticated API list; for the baseline,
-`bare/wsgi.py` and one JSON view. A third side, "plain", is this project built with Django's
-`get_wsgi_application()` alone: the difference is what app/wsgi.py's cold-start steps save.
-Prints the medians, that saving and the ratio project/bare (target: at most 1.3).
+the module is `app/wsgi.py` and the response a member's token-authenticated `GET /api/timeslots/`
+listing 50 time slots (checked: 50 results); for the baseline, `bare/wsgi.py` and one JSON view.
+The figure is the child's CPU time from its start (interpreter included) to that first answer,
+read in the child: the process's exit is not counted (a Lambda container stays alive after its
+first answer). A third side, "plain", is this project built with Django's
+`get_wsgi_application()` alone: the difference is what app/wsgi.py's cold-start steps save. With
+`--against REV`, a fourth side is the project at another commit, checked out in a temporary git
+worktree and seeded the same way, measured in the same run. Prints the medians, that saving and
+the ratio project/bare (target: at most 1.25), with the commit, the date and the machine's load.
 
-Both sides run in a virtualenv that holds only `requirements.txt`, as the Lambda package does
+Every side runs in a virtualenv that holds only `requirements.txt`, as the Lambda package does
 (test tools such as pytest pull in optional imports that DRF would otherwise load). It is
-built once in `build/bench-venv` and reused while requirements.txt is unchanged.
+built once in `build/bench-venv` and reused while requirements.txt is unchanged. Settings are
+production's (DEBUG off).
 
-Both sides import from bytecode, as the Lambda package does (deploy.sh ships every module
+Every side imports from bytecode, as the Lambda package does (deploy.sh ships every module
 compiled): the children write their .pyc files to a temporary PYTHONPYCACHEPREFIX during an
 unmeasured warm-up run, whatever PYTHONDONTWRITEBYTECODE says in the caller's environment.
-Without this, a machine that sets PYTHONDONTWRITEBYTECODE would charge the project for
-compiling its own modules in every sample, a cost no Lambda cold start pays.
+Samples are interleaved (project, plain, bare, ...) so that a busy moment weighs on every side.
 
-    .venv/bin/python benchmarks/cold_start.py [--runs 15]
+    .venv/bin/python benchmarks/cold_start.py [--runs 11] [--against ddf3799]
 """
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
@@ -31,8 +37,12 @@ import textwrap
 import time
 from pathlib import Path
 
+from common import production_env, stamp, worktree_at
+
 ROOT = Path(__file__).resolve().parents[1]
 RUNTIME_VENV = ROOT / "build" / "bench-venv"
+TARGET = 1.25
+SLOTS = 50
 
 # Runs in the child: everything from the first import of Django to the end of the response. WSGI
 # names the module a deployment enters (for this project app/wsgi.py, Zappa's app_function); None
@@ -56,10 +66,28 @@ CHILD = textwrap.dedent(
         environ["HTTP_AUTHORIZATION"] = AUTH
     status = []
     body = b"".join(application(environ, lambda s, h, e=None: status.append(s)))
+    cpu = time.process_time()
     t_done = time.perf_counter()
     assert status[0].startswith("200"), (status, body[:300])
-    print(json.dumps({"app": t_app - t0, "request": t_done - t_app,
-                      "answered_at": time.time(), "cpu": time.process_time()}))
+    assert EXPECTED is None or len(json.loads(body)["results"]) == EXPECTED, body[:300]
+    print(json.dumps({"app": t_app - t0, "request": t_done - t_app, "answered_at": time.time(), "cpu": cpu,
+                      "modules": len(sys.modules)}))
+    """
+)
+
+# Runs in the project's tree (this one or another commit's): migrate, seed as benchmarks/bookings.py
+# does (50 upcoming time slots, 15 reservations), print a member's API token.
+SEED = textwrap.dedent(
+    """
+    import sys
+    sys.path.insert(0, "benchmarks")
+    import django
+    django.setup()
+    from django.core.management import call_command
+    call_command("migrate", verbosity=0)
+    from bookings import seed
+    slots, member = seed()
+    print("KEY" + member()[1])
     """
 )
 
@@ -76,8 +104,8 @@ def runtime_python():
     """The interpreter of a venv with requirements.txt only (rebuilt when the file changes)."""
     python = RUNTIME_VENV / "bin" / "python"
     requirements = (ROOT / "requirements.txt").read_text()
-    stamp = RUNTIME_VENV / "requirements.txt"
-    if not python.exists() or not stamp.exists() or stamp.read_text() != requirements:
+    stamp_file = RUNTIME_VENV / "requirements.txt"
+    if not python.exists() or not stamp_file.exists() or stamp_file.read_text() != requirements:
         base = subprocess.run([str(ROOT / "scripts" / "find_python.sh")], check=True, capture_output=True, text=True)
         subprocess.run([base.stdout.strip(), "-m", "venv", "--clear", str(RUNTIME_VENV)], check=True)
         subprocess.run(
@@ -85,7 +113,7 @@ def runtime_python():
             cwd=ROOT,
             check=True,
         )
-        stamp.write_text(requirements)
+        stamp_file.write_text(requirements)
     return str(python)
 
 
@@ -108,35 +136,12 @@ def make_bare_project(workdir):
     return env
 
 
-def make_project_database(db_path):
-    """Migrate a fresh sqlite database for this project, with a member, a token and a list to read."""
-    env = project_env(db_path)
-    setup = textwrap.dedent(
-        """
-        import django; django.setup()
-        from django.core.management import call_command
-        call_command("migrate", verbosity=0)
-        call_command("load_demo_data", verbosity=0, force=True)
-        from app.accounts.models import AuthToken, User
-        _, key = AuthToken.objects.issue(User.objects.get(email="member@example.com"))
-        print(key)
-        """
-    )
-    out = subprocess.run([PYTHON, "-c", setup], cwd=ROOT, env=env, check=True, capture_output=True, text=True)
-    return env, out.stdout.strip().splitlines()[-1]
-
-
-def project_env(db_path):
+def make_project_database(tree, db_path):
+    """Migrate and seed a fresh sqlite database for the project in `tree`; its env and a member's token."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    env.update(
-        DJANGO_SETTINGS_MODULE="settings",
-        DEBUG="False",
-        SECRET_KEY="benchmark-only-" + "k" * 40,
-        ALLOWED_HOSTS="127.0.0.1",
-        DATABASE_URL=f"sqlite:///{db_path}",
-        LOG_LEVEL="WARNING",
-    )
-    return env
+    env.update(production_env(db_path))  # `python -c` in `tree` finds the project on sys.path ("")
+    out = subprocess.run([PYTHON, "-c", SEED], cwd=tree, env=env, check=True, capture_output=True, text=True)
+    return env, out.stdout.split("KEY", 1)[1].strip()
 
 
 def with_bytecode_cache(env, cache_dir):
@@ -146,12 +151,12 @@ def with_bytecode_cache(env, cache_dir):
     return env
 
 
-def sample(cwd, env, wsgi, path, auth):
+def sample(cwd, env, wsgi, path, auth, expected):
     """One fresh process: wall and CPU seconds from its start to its answer, and the child's split.
 
     The process's exit is not counted: a Lambda container stays alive after its first answer.
     """
-    code = f"WSGI = {wsgi!r}\nPATH = {path!r}\nAUTH = {auth!r}\n" + CHILD
+    code = f"WSGI = {wsgi!r}\nPATH = {path!r}\nAUTH = {auth!r}\nEXPECTED = {expected!r}\n" + CHILD
     started = time.time()
     out = subprocess.run([PYTHON, "-c", code], cwd=cwd, env=env, check=True, capture_output=True, text=True)
     child = json.loads(out.stdout.strip().splitlines()[-1])
@@ -161,52 +166,73 @@ def sample(cwd, env, wsgi, path, auth):
 def report(label, samples):
     wall = statistics.median(s[0] for s in samples)
     cpu = statistics.median(s[1] for s in samples)
-    inner = {k: statistics.median(s[2][k] for s in samples) for k in ("app", "request")}
+    inner = {k: statistics.median(s[2][k] for s in samples) for k in ("app", "request", "modules")}
     print(
-        f"{label:<8} median {wall * 1000:6.0f} ms wall, {cpu * 1000:6.0f} ms CPU per fresh process "
-        f"(settings and WSGI app {inner['app'] * 1000:.0f} ms, "
-        f"first response {inner['request'] * 1000:.0f} ms; {len(samples)} runs)"
+        f"{label:<16} median {cpu * 1000:6.0f} ms CPU, {wall * 1000:6.0f} ms wall to the first answer "
+        f"(app built in {inner['app'] * 1000:.0f} ms, first response {inner['request'] * 1000:.0f} ms wall; "
+        f"{inner['modules']:.0f} modules; {len(samples)} runs)"
     )
     return wall, cpu
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=15, help="fresh processes per project (at least 7)")
-    parser.add_argument("--path", default="/api/timeslots/", help="the authenticated API list to request")
+    parser.add_argument("--runs", type=int, default=11, help="fresh processes per side (at least 9)")
+    parser.add_argument(
+        "--against", action="append", default=[], metavar="REV", help="also measure the project at this commit"
+    )
     args = parser.parse_args()
-    runs = max(args.runs, 7)
+    runs = max(args.runs, 9)
     global PYTHON
     PYTHON = runtime_python()
-    with tempfile.TemporaryDirectory() as tmp:
+    print(f"Cold start to the first answer, CPU ({stamp()}):")
+    with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
         tmp = Path(tmp)
         bare_dir = tmp / "bare"
         bare_dir.mkdir()
-        bare_env = make_bare_project(bare_dir)
-        project_env_, key = make_project_database(tmp / "project.sqlite3")
         cache = tmp / "pycache"
-        project_env_ = with_bytecode_cache(project_env_, cache)
-        project_args = (ROOT, project_env_, "app.wsgi", args.path, f"Token {key}")
-        plain_args = (ROOT, project_env_, None, args.path, f"Token {key}")
-        bare_args = (bare_dir, with_bytecode_cache(bare_env, cache), "bare.wsgi", "/hello/", None)
-        sample(*project_args), sample(*plain_args), sample(*bare_args)  # writes bytecode, warms the file cache
-        project_samples, plain_samples, bare_samples = [], [], []
+        bare_env = with_bytecode_cache(make_bare_project(bare_dir), cache)
+        sides = {}
+        env, key = make_project_database(ROOT, tmp / "project.sqlite3")
+        env = with_bytecode_cache(env, cache)
+        sides["project"] = (ROOT, env, "app.wsgi", "/api/timeslots/", f"Token {key}", SLOTS)
+        sides["plain"] = (ROOT, env, None, "/api/timeslots/", f"Token {key}", SLOTS)
+        for index, revision in enumerate(args.against):
+            other_tree = stack.enter_context(worktree_at(revision))
+            env, key = make_project_database(other_tree, tmp / f"other{index}.sqlite3")
+            sides[f"at {revision}"] = (
+                other_tree,
+                with_bytecode_cache(env, tmp / f"other{index}-pycache"),
+                "app.wsgi",
+                "/api/timeslots/",
+                f"Token {key}",
+                SLOTS,
+            )
+        sides["bare"] = (bare_dir, bare_env, "bare.wsgi", "/hello/", None, None)
+        for side in sides.values():
+            sample(*side)  # writes bytecode, warms the file cache
+        samples = {label: [] for label in sides}
         for _ in range(runs):  # interleaved, so that a busy moment weighs on every side
-            project_samples.append(sample(*project_args))
-            plain_samples.append(sample(*plain_args))
-            bare_samples.append(sample(*bare_args))
-    project_wall, project_cpu = report("project", project_samples)
-    plain_wall, plain_cpu = report("plain", plain_samples)
-    bare_wall, bare_cpu = report("bare", bare_samples)
+            for label, side in sides.items():
+                samples[label].append(sample(*side))
+    medians = {label: report(label, values) for label, values in samples.items()}
+    (project_wall, project_cpu), (_, plain_cpu) = medians["project"], medians["plain"]
+    bare_wall, bare_cpu = medians["bare"]
     print(
-        f"app/wsgi.py's start-up steps save {(plain_wall - project_wall) * 1000:.0f} ms wall, "
-        f"{(plain_cpu - project_cpu) * 1000:.0f} ms CPU (plain: the same project through get_wsgi_application())"
+        f"app/wsgi.py's start-up steps save {(plain_cpu - project_cpu) * 1000:.0f} ms CPU "
+        "(plain: the same project through get_wsgi_application())"
     )
+    for revision in args.against:
+        other_cpu = medians[f"at {revision}"][1]
+        print(
+            f"project at {revision}: ratio to bare {other_cpu / bare_cpu:.2f} CPU; "
+            f"this tree saves {(other_cpu - project_cpu) * 1000:.0f} ms CPU against it"
+        )
+    ratio = project_cpu / bare_cpu
     print(
-        f"ratio project/bare: {project_wall / bare_wall:.2f} wall, {project_cpu / bare_cpu:.2f} CPU "
-        "(both measured in this run; target <= 1.3)"
+        f"ratio project/bare: {ratio:.2f} CPU ({project_wall / bare_wall:.2f} wall); "
+        f"target <= {TARGET} CPU: {'met' if ratio <= TARGET else 'NOT met'} (both measured in this run)"
     )
-    print("[2018 prior art, recorded 2026-11, not this run: 1.9-2.3 s to its first list; not a ratio of this run]")
 
 
 if __name__ == "__main__":

@@ -2,8 +2,8 @@
 
 A throwaway sqlite database gets 2 workplaces, 500 time slots, 5,000 members and 50,000
 reservations (bulk_create: the fixture is not what is measured). Each export then runs in a fresh
-process, through the whole admin stack (session login, the list's filters, the streamed
-response), and reports its wall time and the process's peak resident memory, next to the same
+process, through the whole admin stack with production settings (DEBUG off; session login, the list's
+filters, the streamed response), and reports its wall time and the process's peak resident memory, next to the same
 process's memory just before the request. Lambda allows 30 s; memory_size is read from
 zappa_settings.json.
 
@@ -22,18 +22,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))  # also when imported as benchmarks.exports (the builder)
+
+from common import production_env, stamp  # noqa: E402
+
 URL = "/admin/bookings/reservation/export/reservations.{fmt}"
 
 
 def setup_django(database):
     sys.path.insert(0, str(ROOT))
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="settings",
-        DEBUG="True",
-        DATABASE_URL=f"sqlite:///{database}",
-        ALLOWED_HOSTS="testserver",
-        LOG_LEVEL="WARNING",
-    )
+    os.environ.update(production_env(database))
     import django
 
     django.setup()
@@ -129,6 +127,7 @@ def main():
         builder = f"from benchmarks.exports import build; print(build({str(database)!r}, {args.reservations}))"
         built = subprocess.run([sys.executable, "-c", builder], cwd=ROOT, check=True, capture_output=True, text=True)
         rows = int(built.stdout.split()[-1])
+        print(f"Admin exports, DEBUG off ({stamp()}):")
         print(f"{rows} reservations; Lambda memory_size: {memory} MB, timeout 30 s")
         for fmt in ("csv", "xlsx"):
             out = subprocess.run(

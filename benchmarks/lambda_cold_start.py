@@ -11,7 +11,13 @@ Lambda) that imports Zappa's `handler` and calls it once. Both sides import from
 ships it (deploy.sh), the bare package gets the same unchecked-hash bytecode once after unzipping
 (without it, every bare cold start would compile Django and the comparison would flatter ours).
 Samples alternate (ours, bare, ours, ...) so that a busy moment of the machine weighs on both.
-Prints both medians and their ratio (target <= 1.25).
+
+Each sample's figures are read in the child, in CPU time: importing Zappa's `handler` module
+(werkzeug and the rest of Zappa: the same for both packages, and not this project's to shorten),
+then from there to the first answer (the app module imported, Django set up, the request served:
+what the project controls). The ratio is of that second part only (target <= 1.25); the handler
+import is printed on its own line. The process's exit is not counted: a Lambda container stays
+alive after its first answer.
 
     make package && .venv/bin/python benchmarks/lambda_cold_start.py [--runs 9]
 
@@ -33,6 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from common import stamp  # noqa: E402
 from package_size import build_bare  # noqa: E402
 from smoke_test_package import api_gateway_event, default_site_packages, runtime_libs_dir  # noqa: E402
 
@@ -41,17 +48,17 @@ TARGET = 1.25
 CHILD = textwrap.dedent(
     """
     import json, sys, time
-    t0 = time.perf_counter()
+    c0 = time.process_time()
     sys.path.insert(0, ".")
     sys.path.append(RUNTIME_LIBS)
     import handler
-    t1 = time.perf_counter()
+    c1 = time.process_time()
     answer = handler.lambda_handler(EVENT, None)
-    t2 = time.perf_counter()
+    c2 = time.process_time()
     assert answer["statusCode"] == 200, answer
     body = json.loads(answer["body"])
     assert EXPECTED_COUNT is None or len(body["results"]) == EXPECTED_COUNT, body
-    print(json.dumps({"import": t1 - t0, "first": t2 - t1}))
+    print(json.dumps({"interpreter": c0, "import": c1 - c0, "first": c2 - c1}))
     """
 )
 
@@ -129,7 +136,7 @@ def prepare_bare(tmp, python):
 
 
 def median_ms(samples, key=None):
-    values = [s["import"] + s["first"] if key is None else s[key] for s in samples]
+    values = [s["interpreter"] + s["import"] + s["first"] if key is None else s[key] for s in samples]
     return statistics.median(values) * 1000
 
 
@@ -157,14 +164,19 @@ def main():
             ours_samples.append(run(ours[0], ours[1], runtime_libs, ours[2], python, 50))
             bare_samples.append(run(bare[0], bare[1], runtime_libs, bare[2], python, None))
     size = package.stat().st_size / 2**20
+    print(f"Lambda package cold start, CPU, {args.runs} interleaved runs each ({stamp()}):")
     for label, samples in ((f"ours ({size:.1f} MiB), 50-slot list", ours_samples), ("bare, one view", bare_samples)):
         print(
-            f"{label:<34} import handler {median_ms(samples, 'import'):5.0f} ms, "
-            f"first answer {median_ms(samples, 'first'):5.0f} ms, total {median_ms(samples):5.0f} ms"
+            f"  {label:<34} Zappa handler import {median_ms(samples, 'import'):5.0f} ms, "
+            f"then to the first answer {median_ms(samples, 'first'):5.0f} ms "
+            f"(process start to answer: {median_ms(samples):5.0f} ms)"
         )
-    ratio = median_ms(ours_samples) / median_ms(bare_samples)
+    ratio = median_ms(ours_samples, "first") / median_ms(bare_samples, "first")
     verdict = "met" if ratio <= TARGET else "NOT met"
-    print(f"ratio ours/bare: {ratio:.2f} (medians of {args.runs} interleaved runs each; target <= {TARGET}: {verdict})")
+    print(
+        f"ratio ours/bare, handler imported -> first answer: {ratio:.2f} (medians; target <= {TARGET}: {verdict}); "
+        "the handler import is Zappa's, the same on both sides, and not in the ratio"
+    )
 
 
 if __name__ == "__main__":

@@ -138,6 +138,9 @@ def main(argv=None):
         venv = make_venv(Path(args.venv) if args.venv else work / "venv", ["-r", str(ROOT / "requirements.txt")])
         dev = sizes(build_dev(work, venv))
         bare = sizes(build_bare(work))
+    from common import stamp
+
+    print(f"Package sizes ({stamp()}):")
     print(f"{'package':<32}{'zipped MiB':>12}{'unzipped MiB':>14}{'files':>8}")
     for label, (zipped, unzipped, files, _) in (("dev (this project)", dev), ("bare Django 5.2 + Zappa", bare)):
         print(f"{label:<32}{zipped / MiB:>12.1f}{unzipped / MiB:>14.1f}{files:>8}")

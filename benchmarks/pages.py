@@ -4,7 +4,9 @@ A throwaway sqlite database gets two workplaces and 10, then 200 upcoming time s
 products, a member with an order, a reservation and a saved card. Each page is requested
 in-process through the whole Django stack as a logged-in member (anonymous for the auth pages);
 the queries must not grow with the slots (at most 8 per page), and /sessions/ must stay under
-60 KB of HTML + CSS + JS.
+60 KB of HTML + CSS + JS. Production settings (DEBUG off): the static files are collected first
+(into STATIC_ROOT, as deploy.sh does) and served by WhiteNoise. The same budgets, for every member
+page with few and many rows of every kind, are tests (tests/perf/): this prints the figures.
 
     .venv/bin/python benchmarks/pages.py
 """
@@ -17,6 +19,8 @@ from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from common import collect_static, production_env, stamp
+
 ROOT = Path(__file__).resolve().parents[1]
 MAX_QUERIES = 8
 SESSIONS_BUDGET = 60 * 1024
@@ -26,12 +30,7 @@ VISITOR_PAGES = ["/", "/sessions/", "/store/", "/signup/", "/login/", "/reset-pa
 
 def setup_django(directory):
     sys.path.insert(0, str(ROOT))
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="settings",
-        DEBUG="True",
-        DATABASE_URL=f"sqlite:///{directory}/bench.sqlite3",
-        LOG_LEVEL="WARNING",
-    )
+    os.environ.update(production_env(f"{directory}/bench.sqlite3", PAYMENT_GATEWAY="paysafe"))
     import django
 
     django.setup()
@@ -109,7 +108,6 @@ def measure(client, path):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    connection.queries_log.clear()  # DEBUG logs every query, up to 9000: room to count them
     with CaptureQueriesContext(connection) as queries:
         response = client.get(path)
     count = len(queries)  # now: the next request (an asset) resets the query log
@@ -121,6 +119,7 @@ def measure(client, path):
 
 
 def main():
+    collect_static()
     with tempfile.TemporaryDirectory() as directory:
         setup_django(directory)
         from django.test import Client
@@ -144,6 +143,7 @@ def main():
                 for page in pages:
                     path = checkout if page == "CHECKOUT" else page
                     rows.setdefault((who, page), {})[label] = measure(client, path)
+        print(f"Queries and bytes per page, DEBUG off ({stamp()}):")
         print(f"{'page':<34} {'queries (10 / 200 slots)':>25} {'HTML bytes':>11} {'CSS+JS bytes':>13}")
         failures = []
         for (who, page), by_count in rows.items():

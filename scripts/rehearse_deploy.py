@@ -13,6 +13,8 @@ refuses any non-loopback connection. Run with the project's dev venv (it has mot
 """
 
 import argparse
+import base64
+import hashlib
 import io
 import json
 import os
@@ -59,8 +61,9 @@ def free_port():
 class MotoServer:
     """`moto_server` on a free 127.0.0.1 port, with Lambda switched to its no-Docker backend."""
 
-    def __init__(self, executable=None):
+    def __init__(self, executable=None, record_to=None):
         self.executable = executable or str(Path(sys.executable).parent / "moto_server")
+        self.record_to = Path(record_to) if record_to else None  # moto's request recorder writes there
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = None
@@ -68,6 +71,9 @@ class MotoServer:
     def start(self):
         self.process = subprocess.Popen(
             [self.executable, "-H", "127.0.0.1", "-p", str(self.port)],
+            env={**os.environ, "MOTO_ENABLE_RECORDING": "True", "MOTO_RECORDER_FILEPATH": str(self.record_to)}
+            if self.record_to
+            else None,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -90,6 +96,27 @@ class MotoServer:
         )
         urllib.request.urlopen(request, timeout=10).close()  # noqa: S310 (loopback)
         return self
+
+    def recorded(self, start=0):
+        """The requests moto served (with `record_to`) from the `start`-th on, one dict each, oldest first."""
+        if not self.record_to or not self.record_to.exists():
+            return []
+        entries = []
+        with open(self.record_to, encoding="utf-8") as fh:
+            for index, line in enumerate(fh):
+                if index >= start and line.strip():
+                    entry = json.loads(line)
+                    if len(entry.get("body") or "") > 1_000_000:  # a package upload: not kept in memory
+                        entry.update(body="", body_encoded=False)
+                    entries.append(entry)
+        return entries
+
+    def recorded_count(self):
+        """How many requests are recorded so far (a `start` for `recorded`), without parsing them."""
+        if not self.record_to or not self.record_to.exists():
+            return 0
+        with open(self.record_to, "rb") as fh:
+            return sum(1 for _ in fh)
 
     def stop(self):
         if self.process and self.process.poll() is None:
@@ -136,6 +163,11 @@ def commit(repo, message, init=False):
     subprocess.run([*git, "commit", "-q", "--allow-empty", "-m", message], cwd=repo, check=True)
 
 
+def code_sha256(path):
+    """Lambda's CodeSha256 of a zip: base64 of its SHA-256."""
+    return base64.b64encode(hashlib.sha256(Path(path).read_bytes()).digest()).decode()
+
+
 def fake_secrets(names):
     """Random, recognisable values of the right shapes: a leak of any of them is found by a byte search."""
     values = {name: f"rehearsal-{name.lower()}-{secrets.token_hex(24)}" for name in names}
@@ -159,13 +191,44 @@ class Rehearsal:
         self.committed = None
         self.config = None
         self.secrets = None
+        self.earlier_secrets = {}  # the environment's values, once the secrets moved to Parameter Store
+        self.secrets_source = "env"
 
     def prepare(self):
         copy_project(self.repo, overrides={self.stage: {"delete_s3_zip": False}})
-        self.committed = (self.repo / "zappa_settings.json").read_bytes()
-        self.config = json.loads(self.committed)
+        self.reload()
         self.secrets = fake_secrets(secret_names(self.config, self.stage))
         return self
+
+    def reload(self):
+        self.committed = (self.repo / "zappa_settings.json").read_bytes()
+        self.config = json.loads(self.committed)
+
+    def head(self):
+        return subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=self.repo, capture_output=True, text=True, check=True
+        ).stdout.strip()
+
+    def edit_settings(self, change, message):
+        """Commit `change(config)` to zappa_settings.json, as a developer would."""
+        path = self.repo / "zappa_settings.json"
+        config = json.loads(path.read_text())
+        change(config)
+        path.write_text(json.dumps(config, indent=2, ensure_ascii=False) + "\n")
+        commit(self.repo, message)
+        self.reload()
+
+    def worktree(self, path, ref="HEAD", orphan=False):
+        """Another checkout of this repository (same history, same stage, same secrets) at `ref`."""
+        subprocess.run(["git", "worktree", "add", "-q", "--detach", str(path), ref], cwd=self.repo, check=True)
+        other = Rehearsal.__new__(Rehearsal)
+        other.__dict__.update(self.__dict__)
+        other.repo = Path(path)
+        if orphan:  # the same files on a history of its own
+            subprocess.run(["git", "checkout", "-q", "--orphan", "unrelated"], cwd=other.repo, check=True)
+            commit(other.repo, "unrelated history")
+        other.reload()
+        return other
 
     @property
     def region(self):
@@ -175,7 +238,10 @@ class Rehearsal:
     def env(self, **overrides):
         env = {name: os.environ[name] for name in PASSED_THROUGH if name in os.environ}
         env.update(FAKE_CREDENTIALS)
-        env.update(self.secrets)
+        if self.secrets_source == "ssm":  # nothing in the environment: the values must come from SSM
+            env.update(SECRETS_SOURCE="ssm", DEPLOY_HOST_PYTHON=sys.executable)
+        else:
+            env.update(self.secrets)
         env.update(
             AWS_ENDPOINT_URL=self.moto.url,
             AWS_REGION=self.region,
@@ -203,8 +269,42 @@ class Rehearsal:
         proc.seconds = time.monotonic() - started
         return proc
 
+    def move_secrets_to_parameter_store(self):
+        """New values, as SecureString parameters /<project>/<stage>/NAME; the next deploys use SECRETS_SOURCE=ssm."""
+        values = fake_secrets(list(self.secrets))
+        ssm, project = self.client("ssm"), self.stage_setting("project_name")
+        for name, value in values.items():
+            ssm.put_parameter(Name=f"/{project}/{self.stage}/{name}", Value=value, Type="SecureString", Overwrite=True)
+        self.earlier_secrets = {**self.earlier_secrets, **self.secrets}
+        self.secrets, self.secrets_source = values, "ssm"
+
+    def edit_attach_policy(self):
+        """One more statement in the stage's attach_policy, committed: the next update must put it on the role."""
+        path = self.repo / self.stage_setting("attach_policy")
+        document = json.loads(path.read_text())
+        bucket = self.stage_setting("aws_environment_variables", {}).get("AWS_STORAGE_BUCKET_NAME", "")
+        location = self.stage_setting("aws_environment_variables", {}).get("AWS_MEDIA_LOCATION", "media")
+        document["Statement"].append(
+            {
+                "Sid": "RehearsalEdit",
+                "Effect": "Allow",
+                "Action": ["s3:GetObjectVersion"],
+                "Resource": [f"arn:aws:s3:::{bucket}/{location}/*"],
+            }
+        )
+        path.write_text(json.dumps(document, indent=2) + "\n")
+        commit(self.repo, "rehearsal: one more statement in the attach_policy")
+        return document
+
     def expected_environment(self):
-        return {**stage_environment(self.config, self.stage), **self.secrets}
+        """The stage's committed variables, its secrets, and what deploy.sh records: the commit and its code's hash."""
+        package = self.repo / "build" / f"{self.stage}-package.zip"
+        return {
+            **stage_environment(self.config, self.stage),
+            **self.secrets,
+            "APP_COMMIT": self.head(),
+            "APP_CODE_SHA256": code_sha256(package),
+        }
 
     # --- reading AWS (moto) back, with boto3 -----------------------------------------------------
     def client(self, service):
@@ -222,6 +322,14 @@ class Rehearsal:
     def function_name(self):
         project = self.config[self.stage].get("project_name")
         return f"{project}-{self.stage}"
+
+    def lock_item(self):
+        """The stage's deploy lock (a DynamoDB item), or None."""
+        table = f"{self.config[self.stage]['project_name']}-deploy-locks"
+        try:
+            return self.client("dynamodb").get_item(TableName=table, Key={"stage": {"S": self.stage}}).get("Item")
+        except self.client("dynamodb").exceptions.ResourceNotFoundException:
+            return None
 
     def lambda_configuration(self):
         return self.client("lambda").get_function_configuration(FunctionName=self.function_name)
@@ -251,7 +359,7 @@ class Rehearsal:
         return {name: iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"] for name in names}
 
     def allowed_resources(self):
-        """What the stage's function may touch: its log group, its media bucket, itself (tasks)."""
+        """What the stage's function may touch: its log group, media bucket, itself (tasks), failed-task queue."""
         region, function = self.region, self.function_name
         bucket = self.stage_setting("aws_environment_variables", {}).get("AWS_STORAGE_BUCKET_NAME", "")
         location = self.stage_setting("aws_environment_variables", {}).get("AWS_MEDIA_LOCATION", "media")
@@ -262,6 +370,7 @@ class Rehearsal:
             },
             "s3": {f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/{location}/*"} if bucket else set(),
             "lambda": {f"arn:aws:lambda:{region}:*:function:{function}"},
+            "sqs": {f"arn:aws:sqs:{region}:*:{function}-failed-tasks"},
         }
 
     def policy_problems(self):
@@ -310,7 +419,7 @@ class Rehearsal:
                 content = archive.read(info)
                 problems += [
                     f"value of {name} in {info.filename}"
-                    for name, value in self.secrets.items()
+                    for name, value in [*self.secrets.items(), *self.earlier_secrets.items()]
                     if value.encode() in content
                 ]
             if "zappa_settings.json" in tops:
@@ -326,14 +435,19 @@ def run(args):
         print(f"  [{'ok' if ok else 'FAILED'}] {what}")
 
     with tempfile.TemporaryDirectory(prefix="deploy-rehearsal-") as tmp:
-        moto = MotoServer().start()
+        moto = MotoServer(record_to=Path(tmp) / "moto-requests.jsonl").start()
         try:
             rehearsal = Rehearsal(tmp, moto, stage=args.stage, venv=args.venv).prepare()
             print(f"moto on {moto.url}; project copy in {rehearsal.repo}")
-            timings = {}
+            timings, deploy_requests = {}, []
             for label, extra in (("deploy.sh --initial", ["--initial"]), ("deploy.sh (update)", [])):
+                if not extra:  # before the update: secrets from Parameter Store, an edited role policy
+                    rehearsal.move_secrets_to_parameter_store()
+                    edited_policy = rehearsal.edit_attach_policy()
                 print(f"\n---- {label}")
+                first_request = moto.recorded_count()
                 proc = rehearsal.deploy(*extra)
+                deploy_requests += moto.recorded(first_request)  # not the rehearsal's own SSM writes
                 timings[label] = proc.seconds
                 print(proc.stdout[-6000:] if args.verbose else proc.stdout[-1500:])
                 if proc.returncode != 0:
@@ -354,6 +468,24 @@ def run(args):
                 problems = rehearsal.package_problems(data)
                 size = len(data) / 2**20
                 check(not problems, f"{key} ({size:.1f} MiB): no secret, no test-only package {problems or ''}")
+            check(
+                rehearsal.role_policy() == {"zappa-permissions": edited_policy},
+                "the attach_policy edited before the update is the role's policy (read back from IAM)",
+            )
+            s3 = rehearsal.client("s3")
+            bucket = rehearsal.stage_setting("aws_environment_variables", {}).get("AWS_STORAGE_BUCKET_NAME")
+            check(
+                s3.get_bucket_versioning(Bucket=bucket).get("Status") == "Enabled",
+                f"the media bucket {bucket} exists, versioned",
+            )
+            alarms = rehearsal.client("cloudwatch").describe_alarms(AlarmNamePrefix=rehearsal.function_name)
+            check(len(alarms["MetricAlarms"]) == 4, "the four alarms exist")
+            from aws_calls import actions_of, allows, calls_in
+
+            calls, _ = calls_in(deploy_requests)
+            deploy_role = json.loads((ROOT / "policies" / "deploy-role.json").read_text())
+            denied = sorted(action for action in actions_of(calls) if not allows(deploy_role, action))
+            check(not denied, f"policies/deploy-role.json allows every call the deploys made {denied or ''}")
             problems = rehearsal.policy_problems()
             check(not problems, f"the role's policy grants only the stage's own resources {problems or ''}")
             rules = rehearsal.scheduled_rules()

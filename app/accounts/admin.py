@@ -1,5 +1,7 @@
 """Django admin for accounts. Changes to a member go through `services.update_member`, like the API."""
 
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
@@ -38,6 +40,11 @@ admin.site.register(AcademicField, search_fields=["name"])
 class CanonicalEmailMixin:
     """The address in its canonical form before the uniqueness check; look-alikes and the closed
     domain refused (`services.check_new_email`), as on sign-up and e-mail change."""
+
+    # Given by the form class this is mixed into.
+    cleaned_data: dict[str, Any]
+    instance: User
+    fields: dict[str, Any]
 
     def clean_email(self):
         email = self.cleaned_data.get("email") or ""

@@ -158,7 +158,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
     # Every e-mail to the member is written in it (app.core.email); chosen at sign-up from the page's language.
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
-    # Set when the member closed the account: personal data erased, history kept (app.accounts.closing).
+    # Set when the member closed the account: personal data erased, history kept (app.members.closing).
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
 
     objects = UserManager()

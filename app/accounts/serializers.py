@@ -1,7 +1,6 @@
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from app.accounts import services
@@ -46,16 +45,7 @@ PROFILE_FIELDS = [
     "language",  # of every e-mail the member receives
 ]
 
-# Fields a member may read on their profile but never change, with the reason given back.
-_MEMBER_REFUSED = {
-    "tickets": _("Tickets are changed only by administrators and the store."),
-    "membership_end": _("Memberships are changed only by administrators and the store."),
-    "is_staff": _("Staff status is changed only by administrators."),
-    "is_superuser": _("Staff status is changed only by administrators."),
-    "is_active": _("Only administrators activate or deactivate accounts."),
-    "email": _("The e-mail address cannot be changed here; write to an administrator."),
-    "password": _("Use /api/password/change/ to change your password."),
-}
+_MEMBER_REFUSED = services.MEMBER_REFUSED
 _ADMIN_REFUSED = {
     "is_staff": _("Staff status is changed in the Django admin."),
     "is_superuser": _("Staff status is changed in the Django admin."),
@@ -70,9 +60,7 @@ class _RefusingSerializer(serializers.ModelSerializer):
 
     def to_internal_value(self, data):
         if hasattr(data, "keys"):
-            errors = {name: [message] for name, message in self.refused.items() if name in data}
-            if errors:
-                raise serializers.ValidationError(errors)
+            services.check_refused(data.keys(), self.refused)
         return super().to_internal_value(data)
 
     def validate(self, attrs):
@@ -82,8 +70,8 @@ class _RefusingSerializer(serializers.ModelSerializer):
         if "email" in attrs:
             attrs["email"] = services.check_new_email(attrs["email"])
         email = current("email") or ""
-        if "email" in attrs and services.email_taken(email, exclude_pk=getattr(self.instance, "pk", None)):
-            raise services.email_taken_error()
+        if "email" in attrs:
+            services.check_email_free(email, exclude_pk=getattr(self.instance, "pk", None))
         services.check_university(email, current("university"), current("academic_level"), current("academic_field"))
         return attrs
 
@@ -132,11 +120,11 @@ class SignUpResultSerializer(serializers.Serializer):
 
 
 class ProfileSerializer(_RefusingSerializer):
-    """GET/PATCH /api/users/me/."""
+    """What a member may read and change of their own account (GET/PATCH /api/users/me/ adds the
+    memberships they hold: `app.members.serializers.MemberProfileSerializer`)."""
 
     refused = _MEMBER_REFUSED
     has_membership = serializers.BooleanField(read_only=True)
-    held_memberships = serializers.SerializerMethodField()
 
     class Meta:
         model = User
@@ -147,28 +135,11 @@ class ProfileSerializer(_RefusingSerializer):
             "tickets",
             "membership_end",
             "has_membership",
-            "held_memberships",
             "is_active",
             "is_staff",
             "date_joined",
         ]
         read_only_fields = ["id", "email", "tickets", "membership_end", "is_active", "is_staff", "date_joined"]
-
-    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
-    def get_held_memberships(self, user) -> list[dict[str, object]]:
-        """The memberships held now: `[{"membership": id, "name", "start", "end", "source"}]`."""
-        from app.store.services.memberships import current  # the store owns memberships
-
-        return [
-            {
-                "membership": held.membership_id,
-                "name": held.membership.name if held.membership else None,
-                "start": held.start.isoformat(),
-                "end": held.end.isoformat(),
-                "source": held.source,
-            }
-            for held in current(user)
-        ]
 
 
 class AdminUserSerializer(_RefusingSerializer):
@@ -180,7 +151,7 @@ class AdminUserSerializer(_RefusingSerializer):
 
     class Meta:
         model = User
-        fields = [*ProfileSerializer.Meta.fields, "last_login"]
+        fields = [*ProfileSerializer.Meta.fields, "held_memberships", "last_login"]  # ids (the reverse relation)
         read_only_fields = ["id", "is_staff", "date_joined", "last_login"]
         extra_kwargs: dict[str, dict[str, Any]] = {"email": {"validators": []}}
 

@@ -6,7 +6,7 @@ handler and the admin show them with the same words.
 
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -24,7 +24,7 @@ from app.accounts.models import AuthToken, Domain, Organization, User
 from app.accounts.tickets import set_tickets
 from app.accounts.welcome import grant_welcome_tickets
 from app.core.email import send_templated_email
-from app.core.exceptions import Invalid
+from app.core.exceptions import Invalid, Message
 from app.security.emails import canonical_email, validate_new_email
 from app.security.login import check_login, forget_account_failures
 
@@ -72,6 +72,31 @@ def email_taken(email: str, exclude_pk: int | None = None) -> bool:
 
 def email_taken_error() -> Invalid:
     return Invalid(fields={"email": [_("An account with this e-mail address already exists.")]})
+
+
+# Fields a member may read on their profile but never change, with the reason given back.
+MEMBER_REFUSED = {
+    "tickets": gettext_lazy("Tickets are changed only by administrators and the store."),
+    "membership_end": gettext_lazy("Memberships are changed only by administrators and the store."),
+    "is_staff": gettext_lazy("Staff status is changed only by administrators."),
+    "is_superuser": gettext_lazy("Staff status is changed only by administrators."),
+    "is_active": gettext_lazy("Only administrators activate or deactivate accounts."),
+    "email": gettext_lazy("The e-mail address cannot be changed here; write to an administrator."),
+    "password": gettext_lazy("Use /api/password/change/ to change your password."),
+}
+
+
+def check_refused(names: Iterable[str], refused: Mapping[str, Message]) -> None:
+    """`Invalid` naming every field of `names` the caller may not change, instead of ignoring it silently."""
+    errors = {name: [message] for name, message in refused.items() if name in names}
+    if errors:
+        raise Invalid(fields=errors)
+
+
+def check_email_free(email: str, exclude_pk: int | None = None) -> None:
+    """The validator for a new address (sign-up, profile): `Invalid` when an account already has it."""
+    if email_taken(email, exclude_pk=exclude_pk):
+        raise email_taken_error()
 
 
 def check_new_email(email: str, *, field: str = "email") -> str:

@@ -17,6 +17,5 @@ urlpatterns = [
     path("password/change/", views.PasswordChangeView.as_view(), name="password-change"),
     path("users/me/email/", views_self.EmailChangeView.as_view(), name="me-email"),
     path("users/me/email/confirm/", views_self.EmailChangeConfirmView.as_view(), name="me-email-confirm"),
-    path("users/me/data/", views_self.MyDataView.as_view(), name="me-data"),
     *router.urls,
 ]

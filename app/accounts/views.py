@@ -14,9 +14,10 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
-from app.accounts import filters, serializers, services, views_self
+from app.accounts import serializers, services
 from app.accounts.models import AcademicField, AcademicLevel, AuthToken, Domain, Organization, User
 from app.accounts.throttles import EmailSentThrottle, LoginThrottle, PasswordResetThrottle, SignUpThrottle
+from app.core.filtering import FilterSetOf
 from app.core.permissions import IsAdminOrReadOnly
 
 # DRF imports the classes its settings name (its stubs type them as the names).
@@ -27,28 +28,28 @@ class OrganizationViewSet(viewsets.ModelViewSet):
     queryset = Organization.objects.all()
     serializer_class = serializers.OrganizationSerializer
     permission_classes = [IsAdminOrReadOnly]
-    filterset_class = filters.OrganizationFilter
+    filterset_class = FilterSetOf("app.accounts.filters.OrganizationFilter")
 
 
 class DomainViewSet(viewsets.ModelViewSet):
     queryset = Domain.objects.all()
     serializer_class = serializers.DomainSerializer
     permission_classes = [IsAdminOrReadOnly]
-    filterset_class = filters.DomainFilter
+    filterset_class = FilterSetOf("app.accounts.filters.DomainFilter")
 
 
 class AcademicLevelViewSet(viewsets.ModelViewSet):
     queryset = AcademicLevel.objects.all()
     serializer_class = serializers.AcademicLevelSerializer
     permission_classes = [IsAdminOrReadOnly]
-    filterset_class = filters.AcademicLevelFilter
+    filterset_class = FilterSetOf("app.accounts.filters.AcademicLevelFilter")
 
 
 class AcademicFieldViewSet(viewsets.ModelViewSet):
     queryset = AcademicField.objects.all()
     serializer_class = serializers.AcademicFieldSerializer
     permission_classes = [IsAdminOrReadOnly]
-    filterset_class = filters.AcademicFieldFilter
+    filterset_class = FilterSetOf("app.accounts.filters.AcademicFieldFilter")
 
 
 def _method(view):
@@ -71,7 +72,7 @@ class UserViewSet(
 
     queryset = User.objects.select_related("university", "academic_level", "academic_field")
     serializer_class = serializers.AdminUserSerializer
-    filterset_class = filters.UserFilter
+    filterset_class = FilterSetOf("app.accounts.filters.UserFilter")
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     lookup_value_regex = r"\d+"
     # Endpoints a visitor uses before having a token: a stale token sent along must not block them.
@@ -84,11 +85,15 @@ class UserViewSet(
     def get_authenticators(self):
         return [] if self._action() in self.anonymous_actions else super().get_authenticators()
 
+    def get_queryset(self):
+        users = super().get_queryset()
+        if self.action == "list":  # each row's `held_memberships` ids, read with the page (one query)
+            users = users.prefetch_related("held_memberships")
+        return users
+
     def get_permissions(self):
         if self.action in self.anonymous_actions:
             return [AllowAny()]
-        if self.action == "me":
-            return [IsAuthenticated()]
         return [IsAdminUser()]
 
     def get_throttles(self):
@@ -100,7 +105,6 @@ class UserViewSet(
     def get_serializer_class(self):
         return {
             "create": serializers.SignUpSerializer,
-            "me": serializers.ProfileSerializer,
             "activate": serializers.ActivationSerializer,
             "resend_activation": serializers.EmailSerializer,
         }.get(self.action, serializers.AdminUserSerializer)
@@ -128,24 +132,6 @@ class UserViewSet(
         """Deactivate: the account and its history stay; its tokens are revoked."""
         services.deactivate(self.get_object(), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-    @extend_schema(methods=["GET", "PATCH"], responses=serializers.ProfileSerializer)
-    @extend_schema(
-        methods=["DELETE"],
-        request=views_self.PasswordSerializer,
-        responses={200: views_self.ClosedAccountSerializer},
-        description="Close the account: give the password; personal data are erased.",
-    )
-    @action(detail=False, methods=["get", "patch", "delete"])
-    def me(self, request):
-        if request.method == "DELETE":
-            return views_self.close_my_account(self, request)
-        if request.method == "GET":
-            return Response(self.get_serializer(request.user).data)
-        serializer = self.get_serializer(request.user, data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        serializer.save()
-        return Response(serializer.data)
 
     @extend_schema(responses=serializers.TokenSerializer)
     @action(detail=False, methods=["post"])

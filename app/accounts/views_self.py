@@ -1,21 +1,15 @@
-"""What a member does with their own account: change its e-mail, take their data, close it."""
+"""What a member does with their own account's address: change its e-mail (closing the account and
+taking one's data span the domains: app.members)."""
 
-import json
-
-from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
-from rest_framework.views import APIView
 
-from app.accounts import closing, email_change, privacy
+from app.accounts import email_change
 from app.accounts.throttles import LoginThrottle
 
 DEFAULT_THROTTLES: list[type[BaseThrottle]] = list(api_settings.DEFAULT_THROTTLE_CLASSES)  # type: ignore[arg-type]
@@ -30,10 +24,6 @@ class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(max_length=500)
 
 
-class PasswordSerializer(serializers.Serializer):
-    password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
-
-
 class EmailChangeAnswerSerializer(serializers.Serializer):
     detail = serializers.CharField()
     email_sent = serializers.BooleanField()
@@ -42,13 +32,6 @@ class EmailChangeAnswerSerializer(serializers.Serializer):
 class EmailChangedSerializer(serializers.Serializer):
     email = serializers.EmailField()
     detail = serializers.CharField()
-
-
-class ClosedAccountSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    reservations_cancelled = serializers.IntegerField()
-    cards_removed = serializers.IntegerField()
-    cards_kept = serializers.IntegerField()
 
 
 class EmailChangeView(generics.GenericAPIView):
@@ -92,33 +75,3 @@ class EmailChangeConfirmView(generics.GenericAPIView):
                 "detail": _("Your e-mail address has been changed. Log in again with the new one."),
             }
         )
-
-
-class MyDataView(APIView):
-    """Everything stored about the member, as a JSON file to download."""
-
-    permission_classes = [IsAuthenticated]
-    serializer_class = None  # the answer is a file, described by extend_schema below
-
-    @extend_schema(
-        request=None, responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="my-data-<date>.json")}
-    )
-    def get(self, request):
-        body = json.dumps(privacy.export_member_data(request.user), cls=DjangoJSONEncoder, indent=2)
-        response = HttpResponse(body, content_type="application/json")
-        filename = f"my-data-{timezone.localdate():%Y-%m-%d}.json"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        response["Cache-Control"] = "no-store"
-        return response
-
-
-def close_my_account(view, request):
-    """DELETE /api/users/me/ {password}: called by UserViewSet.me, throttled as a password check."""
-    throttle = LoginThrottle()
-    if not throttle.allow_request(request, view):
-        view.throttled(request, throttle.wait())
-    serializer = PasswordSerializer(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    summary = closing.close_account(request.user, password=serializer.validated_data["password"])
-    detail = _("Your account is closed and your personal data erased. You can sign up again at any time.")
-    return Response({"detail": detail, **summary})

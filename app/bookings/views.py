@@ -17,10 +17,11 @@ from rest_framework.permissions import IsAdminUser, IsAuthenticated
 from rest_framework.response import Response
 
 from app.accounts.models import User
-from app.bookings import filters, selectors, serializers
+from app.bookings import selectors, serializers
 from app.bookings.models import Period, Reservation, Workplace, WorkplacePicture
 from app.bookings.services import attendance, batches, periods, reservations, slots, staff_bookings, workplaces
 from app.core.exceptions import PermissionDenied
+from app.core.filtering import FilterSetOf
 from app.core.permissions import IsAdminOrReadOnly
 from app.core.schema import may_raise
 
@@ -44,7 +45,7 @@ class WorkplaceViewSet(viewsets.ModelViewSet):
     queryset = Workplace.objects.prefetch_related("pictures")
     serializer_class = serializers.WorkplaceSerializer
     permission_classes = [IsAdminOrReadOnly]
-    filterset_class = filters.WorkplaceFilter
+    filterset_class = FilterSetOf("app.bookings.filters.WorkplaceFilter")
 
     def perform_create(self, serializer):
         serializer.instance = workplaces.save_workplace(Workplace(**serializer.validated_data))
@@ -83,7 +84,7 @@ class PeriodViewSet(viewsets.ModelViewSet):
 
     serializer_class = serializers.PeriodSerializer
     permission_classes = [IsAdminOrReadOnly]
-    filterset_class = filters.PeriodFilter
+    filterset_class = FilterSetOf("app.bookings.filters.PeriodFilter")
 
     def get_queryset(self):
         periods = Period.objects.all()
@@ -113,7 +114,7 @@ class TimeSlotViewSet(viewsets.ModelViewSet):
 
     serializer_class = serializers.TimeSlotSerializer
     permission_classes = [IsAdminOrReadOnly]
-    filterset_class = filters.TimeSlotFilter
+    filterset_class = FilterSetOf("app.bookings.filters.TimeSlotFilter")
 
     def get_queryset(self):
         slots = selectors.timeslots()
@@ -193,7 +194,7 @@ class ReservationViewSet(
     serializer_class = serializers.ReservationSerializer
     permission_classes = [IsAuthenticated]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-    filterset_class = filters.ReservationFilter
+    filterset_class = FilterSetOf("app.bookings.filters.ReservationFilter")
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user

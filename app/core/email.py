@@ -19,6 +19,9 @@ When it is sent, so that the provider's speed never shows in an answer:
   been sent, when the server closes it (Django's `request_finished`);
 - outside a request (management commands, code calling a service directly): inline.
 
+Sending one message now (Sendinblue or `EMAIL_BACKEND`) is `app.core.email_delivery.deliver`, which
+both this module and the task (`app.core.tasks.send_email`) call: neither imports the other.
+
 A failure never raises: it is logged (without secrets). `send_templated_email` returns True when
 the message was sent or handed over for sending after the answer, False when it could not be.
 """
@@ -28,34 +31,16 @@ import logging
 import os
 import threading
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.core.signals import request_finished, request_started
-from django.template.loader import render_to_string
 from django.utils import translation
 
+from app.core.email_delivery import deliver
 from app.core.i18n import supported_language
 
 logger = logging.getLogger(__name__)
 
 # Messages of the request being served in this thread, sent once its response is closed.
 _pending = threading.local()
-
-
-def sendinblue_enabled():
-    return bool(settings.EMAIL_SERVICE and settings.SENDINBLUE_API_KEY)
-
-
-def template_id(template_setting: str, language: str) -> int:
-    """The Sendinblue template id for `language`; the English one when that language has none."""
-    english = int(getattr(settings, template_setting, 0) or 0)
-    if language == "en":
-        return english
-    localized = int(getattr(settings, f"{template_setting}_{language.upper()}", 0) or 0)
-    if not localized:
-        logger.warning("%s_%s is not set: e-mail sent with the English template.", template_setting, language.upper())
-        return english
-    return localized
 
 
 def on_lambda():
@@ -87,32 +72,6 @@ def send_templated_email(*, to_email, to_name, template_setting, params, local_t
         queue.append(message)
         return True
     return deliver(**message)
-
-
-def deliver(*, to_email, to_name, template_setting, params, local_template, language="en"):
-    """Send one message now, through Sendinblue or EMAIL_BACKEND. True when the provider accepted it."""
-    if sendinblue_enabled():
-        from app.integrations import sendinblue  # imported on use: the SDK is heavy
-
-        try:
-            return sendinblue.send_template(
-                to_email=to_email,
-                to_name=to_name,
-                template_id=template_id(template_setting, language),
-                params=params,
-            )
-        except Exception as error:  # a bad setting or a client bug must not cost the caller its answer
-            logger.error("E-mail %s could not be sent through Sendinblue: %s", template_setting, type(error).__name__)
-            return False
-    try:
-        with translation.override(language):
-            subject = render_to_string(f"{local_template}.subject.txt", params).strip()
-            body = render_to_string(f"{local_template}.txt", params)
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to_email], fail_silently=False)
-    except Exception as error:  # SMTP and backend errors of any kind
-        logger.error("E-mail %s to a member could not be sent: %s", local_template, type(error).__name__)
-        return False
-    return True
 
 
 def _start_collecting(**kwargs):

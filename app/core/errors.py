@@ -2,8 +2,10 @@
 
 Services raise the exceptions of `app.core.exceptions` (and Django raises its own); nothing below
 the views knows about status codes. `json_exception_handler` (DRF's EXCEPTION_HANDLER) answers the
-API with `{"detail": "..."}` and/or `{"field": ["..."]}`; web pages call `user_message()` for the
-same text. The same condition therefore has the same status and words everywhere.
+API with `{"detail": "...", "code": "...", "fields": {"field": ["..."]}}` (`fields` only when inputs
+are at fault), DRF's own errors included; web pages and the admin get the same words from the one
+translator, `error_messages()` (`user_message()` joins them, `as_validation_error()` puts them on a
+form). The same condition therefore has the same status, code and words everywhere.
 """
 
 from __future__ import annotations
@@ -14,16 +16,18 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, InterfaceError, OperationalError
 from django.db.models import ProtectedError, RestrictedError
-from django.http import HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from app.core import exceptions as domain
+from app.core.exceptions import error_json
 
 # Most specific first: the first row whose class matches wins (`InUse` before `Conflict`...).
 STATUS_BY_EXCEPTION: tuple[tuple[type[domain.DomainError], int], ...] = (
@@ -94,7 +98,7 @@ def database_unavailable_response(request: HttpRequest | None, error: BaseExcept
     log_database_unavailable(request, error)
     unavailable = domain.DatabaseUnavailable()
     response = JsonResponse(
-        {"detail": str(unavailable.message), "code": unavailable.code},
+        error_json(unavailable.message, unavailable.code),
         status=503,
         headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
     )
@@ -154,34 +158,75 @@ def status_for(exc: domain.DomainError) -> int:
 
 
 def error_body(exc: domain.DomainError) -> dict[str, Any]:
-    """`{"field": [...]}` for field errors, `detail` for a general message, plus the error's `data`."""
-    body: dict[str, Any] = {name: [str(message) for message in messages] for name, messages in exc.fields.items()}
-    if not body or exc.message is not exc.default_message:
-        body["detail"] = str(exc.message)
-    return {**exc.data, **body}  # extra members (e.g. the failed order's state); fields and detail win
+    """The answer for a domain error, plus its `data` (e.g. the failed order's state)."""
+    fields = {name: [str(message) for message in messages] for name, messages in exc.fields.items()}
+    return {**exc.data, **error_json(exc.message, exc.code, fields)}  # detail, code and fields win
+
+
+def _flatten(value: object) -> str:
+    if isinstance(value, dict):
+        return " ".join(_flatten(item) for item in value.values())
+    if isinstance(value, list | tuple):
+        return " ".join(_flatten(item) for item in value)
+    return str(value)
+
+
+def _drf_code(exc: drf.APIException) -> str:
+    try:
+        return domain.ErrorCode(exc.default_code)
+    except ValueError:  # pragma: no cover - every DRF exception the project meets is in the enum
+        return domain.ErrorCode.ERROR
+
+
+def _drf_body(exc: drf.APIException, data: Any) -> dict[str, Any]:
+    """DRF's own errors in the same shape: a serializer's `{"field": [...]}` becomes `fields`."""
+    if not isinstance(exc, drf.ValidationError):
+        detail = data.get("detail", exc.default_detail) if isinstance(data, dict) else data
+        return error_json(_flatten(detail), _drf_code(exc))
+    if not isinstance(data, dict):  # `raise ValidationError("...")`
+        return error_json(_flatten(data), domain.ErrorCode.INVALID)
+    fields = dict(data)
+    general = [_flatten(fields.pop(name)) for name in ("detail", "non_field_errors") if name in fields]
+    return error_json(" ".join(general) or domain.Invalid.default_message, domain.ErrorCode.INVALID, fields)
+
+
+def error_messages(exc: BaseException) -> dict[str | None, list[str]]:
+    """The one translator for pages and the admin: `{field or None: [text, ...]}` for an expected
+    error (None: not tied to a field), `{None: [a generic sentence]}` for an unexpected one."""
+    if isinstance(exc, drf.ValidationError):
+        body = _drf_body(exc, exc.detail)
+        general = {None: [body["detail"]]} if body["detail"] != str(domain.Invalid.default_message) else {}
+        return {**general, **{name: [_flatten(texts)] for name, texts in body.get("fields", {}).items()}}
+    error = as_domain_error(exc)
+    if error is None:
+        return {None: [_("Something went wrong on our side. The team has been told.")]}
+    errors: dict[str | None, list[str]] = {name: [str(text) for text in texts] for name, texts in error.fields.items()}
+    if error.message is not error.default_message or not errors:
+        return {None: [str(error.message)], **errors}  # the general sentence first
+    return errors
 
 
 def user_message(exc: BaseException) -> str:
-    """The sentence to show a person for `exc` (web pages, admin messages); a generic one if unexpected."""
-    error = as_domain_error(exc)
-    if error is None:
-        return _("Something went wrong on our side. The team has been told.")
-    field_messages = [str(message) for messages in error.fields.values() for message in messages]
-    general = [str(error.message)] if error.message is not error.default_message or not field_messages else []
-    return " ".join(general + field_messages)
+    """`error_messages()` as one sentence, for a page or an admin message with no form."""
+    return " ".join(text for texts in error_messages(exc).values() for text in texts)
 
 
 def json_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """DRF's EXCEPTION_HANDLER: domain and Django errors by the table, DRF's own as DRF does them."""
+    """DRF's EXCEPTION_HANDLER: domain and Django errors by the table, DRF's own with DRF's status."""
     error = as_domain_error(exc)
     if error is None:
-        response = exception_handler(exc, context)
-        if response is not None and isinstance(response.data, list):  # `raise ValidationError("...")`
-            response.data = {"detail": " ".join(str(message) for message in response.data)}
+        # Django's own 404 and 403 (get_object_or_404...): DRF answers them as its NotFound and
+        # PermissionDenied; convert first so that the body gets their code too.
+        if isinstance(exc, Http404):
+            exc = drf.NotFound(*exc.args)
+        elif isinstance(exc, DjangoPermissionDenied):
+            exc = drf.PermissionDenied(*exc.args)
+        response = exception_handler(exc, context)  # DRF's status and headers (WWW-Authenticate, Retry-After)
+        if response is not None and isinstance(exc, drf.APIException):
+            response.data = _drf_body(exc, response.data)
         return response
     if isinstance(error, domain.DatabaseUnavailable):
-        body = {**error_body(error), "code": error.code}
-        response = Response(body, status=503, headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)})
+        response = Response(error_body(error), status=503, headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)})
         if not isinstance(exc, domain.DomainError):  # met by a query: one warning, not django.request's error
             log_database_unavailable(context.get("request"), exc)
             response._has_been_logged = True  # type: ignore[attr-defined]
@@ -191,34 +236,34 @@ def json_exception_handler(exc: Exception, context: dict[str, Any]) -> Response 
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    return JsonResponse({"detail": str(drf.NotFound.default_detail)}, status=404)
+    return JsonResponse(error_json(drf.NotFound.default_detail, domain.ErrorCode.NOT_FOUND), status=404)
 
 
 def server_error(request: HttpRequest) -> JsonResponse:
     error = sys.exc_info()[1]  # Django calls this view while handling the exception
     if error is not None and is_database_unavailable(error):
         return database_unavailable_response(request, error)
-    return JsonResponse({"detail": _("Server error. The team has been told.")}, status=500)
+    body = error_json(_("Server error. The team has been told."), domain.ErrorCode.SERVER_ERROR)
+    return JsonResponse(body, status=500)
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    return JsonResponse({"detail": _("Bad request.")}, status=400)
+    return JsonResponse(error_json(_("Bad request."), domain.ErrorCode.BAD_REQUEST), status=400)
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    return JsonResponse({"detail": str(drf.PermissionDenied.default_detail)}, status=403)
+    body = error_json(drf.PermissionDenied.default_detail, domain.ErrorCode.PERMISSION_DENIED)
+    return JsonResponse(body, status=403)
 
 
-def as_validation_error(exc: domain.DomainError, known_fields: Iterable[str] | None = None) -> DjangoValidationError:
-    """The same error as Django's ValidationError, for forms (the admin, web pages).
+def as_validation_error(exc: BaseException, known_fields: Iterable[str] | None = None) -> DjangoValidationError:
+    """`error_messages()` as Django's ValidationError, for forms (the admin, web pages).
 
     Errors on names the form does not have (`known_fields`) join the form's general errors.
     """
     known = None if known_fields is None else set(known_fields)
     errors: dict[str, list[str]] = {}
-    for name, messages in exc.fields.items():
-        key = name if known is None or name in known else NON_FIELD_ERRORS
-        errors.setdefault(key, []).extend(str(message) for message in messages)
-    if exc.message is not exc.default_message or not errors:
-        errors.setdefault(NON_FIELD_ERRORS, []).insert(0, str(exc.message))
+    for name, texts in error_messages(exc).items():
+        key = name if name is not None and (known is None or name in known) else NON_FIELD_ERRORS
+        errors.setdefault(key, []).extend(texts)
     return DjangoValidationError(errors)

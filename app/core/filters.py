@@ -1,8 +1,10 @@
 """Filtering and `?ordering=` for every list endpoint, written once.
 
-Each list view names a `filterset_class` built on `BaseFilterSet`; the project's filter backend
-(`StrictFilterBackend`, in REST_FRAMEWORK's DEFAULT_FILTER_BACKENDS) applies it to lists only
-and answers 400, naming the parameters, when one is unknown, malformed, or reserved to staff
+Each list view names a `filterset_class` built on `BaseFilterSet` (through
+`app.core.filtering.FilterSetOf`, so that it loads on first use); the project's filter backend
+(`app.core.filtering.ListFilterBackend`, in REST_FRAMEWORK's DEFAULT_FILTER_BACKENDS) hands a list
+request that sends a filter to `StrictFilterBackend`, which applies it to lists only and answers
+400, naming the parameters, when one is unknown, malformed, or reserved to staff
 (`staff_only` on the filterset) and sent by a member. drf-spectacular documents the filtersets
 in the OpenAPI schema from the same classes.
 """
@@ -13,6 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from rest_framework.exceptions import ValidationError
+
+from app.core.pagination import PAGINATION_PARAMS
 
 TRUE_WORDS = {"true", "1", "yes"}
 FALSE_WORDS = {"false", "0", "no"}
@@ -99,9 +103,6 @@ def date_range(field_name, what):
 class BaseFilterSet(filters.FilterSet):
     # Filters only staff may use: a member sending one gets a 400 naming it.
     staff_only: frozenset[str] = frozenset()
-
-
-PAGINATION_PARAMS = {"limit", "offset"}
 
 
 def parameter_names(name: str, field: forms.Field) -> set[str]:

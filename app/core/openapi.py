@@ -29,6 +29,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular import openapi
+from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import exceptions as drf
 from rest_framework import serializers
@@ -43,10 +44,21 @@ BODY_TOO_LARGE = (413, _("The request body is too large."))
 ERROR_SCHEMA = {
     "type": "object",
     "description": (
-        'An error: `detail` says what went wrong; each field at fault maps to its messages (`{"field": ["..."]}`, '
-        "nested as the input is for lists and objects). Some errors add members, e.g. a failed order's state."
+        "An error: `detail` says what went wrong in the reader's language; `code` names the condition and never "
+        "changes with the language (branch on it); `fields`, when inputs are at fault, maps each to its messages "
+        '(`{"field": ["..."]}`, nested as the input is for lists and objects). Some errors add members, e.g. a '
+        "failed order's state."
     ),
-    "properties": {"detail": {"type": "string"}},
+    "properties": {
+        "detail": {"type": "string"},
+        "code": {
+            "type": "string",
+            "enum": [str(code) for code in domain.ErrorCode],
+            "description": "\n".join(f"- `{code}`: {meaning}" for code, meaning in domain.ERROR_CODE_MEANINGS.items()),
+        },
+        "fields": {"type": "object", "additionalProperties": True},
+    },
+    "required": ["detail", "code"],
     "additionalProperties": True,
 }
 
@@ -159,3 +171,9 @@ class AutoSchema(openapi.AutoSchema):
                     errors.append(error)
                     break
         return errors
+
+
+class ListFilterExtension(DjangoFilterExtension):
+    """Each list's filterset parameters, as for django-filter's own backend (ours loads it lazily)."""
+
+    target_class = "app.core.filtering.ListFilterBackend"

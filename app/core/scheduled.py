@@ -33,6 +33,11 @@ def reconcile_payments(event=None, context=None):
     return run_command("reconcile_payments")
 
 
+def verify_payments(event=None, context=None):
+    """Every minute: look up again the payments being verified (outcome unknown at checkout)."""
+    return run_command("verify_payments")
+
+
 def clear_expired_tokens(event=None, context=None):
     """Daily: delete API tokens that have expired."""
     return run_command("clear_expired_tokens")

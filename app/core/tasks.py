@@ -16,7 +16,7 @@ logger = logging.getLogger(__name__)
 
 def send_email(message):
     """The task: send one message now (runs in the asynchronous invocation)."""
-    from app.core.email import deliver
+    from app.core.email_delivery import deliver
 
     return deliver(**message)
 

@@ -7,7 +7,8 @@ from django.views.decorators.http import require_safe
 @require_safe
 def healthz(request):
     """Liveness and database check for API Gateway, deploy.sh and monitoring."""
-    body = {"status": "ok", "database": "ok", "version": settings.APP_VERSION}
+    # `commit`: what deploy.sh shipped (APP_COMMIT on the function); empty when not deployed by it.
+    body = {"status": "ok", "database": "ok", "version": settings.APP_VERSION, "commit": settings.APP_COMMIT}
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")

@@ -6,12 +6,12 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.csrf import csrf_failure as html_csrf_failure
 
+from app.core.exceptions import ErrorCode, error_json
+
 
 def csrf_failure(request, reason=""):
     if request.path_info.startswith("/api/"):
-        return JsonResponse(
-            {"detail": _("CSRF check failed (%(reason)s). Send the CSRF token, or use a token.") % {"reason": reason}},
-            status=403,
-        )
+        message = _("CSRF check failed (%(reason)s). Send the CSRF token, or use a token.") % {"reason": reason}
+        return JsonResponse(error_json(message, ErrorCode.CSRF_FAILED), status=403)
     view = getattr(settings, "HTML_CSRF_FAILURE_VIEW", "")
     return (import_string(view) if view else html_csrf_failure)(request, reason=reason)

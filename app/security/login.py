@@ -35,7 +35,6 @@ class LoginLocked(Throttled):
     """Too many failures: no login is tried. A 429 in the API; a form shows `message`."""
 
     default_detail = _("Too many failed logins. Wait before trying again.")
-    default_code = "login_locked"
     wait: float | None  # seconds; set by Throttled.__init__
 
     def __init__(self, wait: float | None) -> None:

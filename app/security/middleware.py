@@ -15,14 +15,18 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 
+from app.core.exceptions import ErrorCode, Invalid, error_json
+
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 _INTEGER = re.compile(r"\s*[-+]?\d+\s*")
 _INT64 = 2**63 - 1
 
 
 def _bad(field, message, status=400):
-    # The API's error shape: `detail` is one sentence, any other member a list of messages.
-    return JsonResponse({field: message if field == "detail" else [message]}, status=status)
+    # The API's error shape: `detail` is one sentence, `fields` maps an input at fault to its messages.
+    if field == "detail":
+        return JsonResponse(error_json(message, ErrorCode.PARSE_ERROR), status=status)
+    return JsonResponse(error_json(Invalid.default_message, ErrorCode.INVALID, {field: [message]}), status=status)
 
 
 def _body_limit(request):
@@ -38,10 +42,8 @@ def _check_body_size(request):
         return _bad("detail", _("The Content-Length header is not a number."))
     limit = _body_limit(request)
     if length > limit:
-        return JsonResponse(
-            {"detail": _("The request body is too large: at most %(limit)s bytes are accepted.") % {"limit": limit}},
-            status=413,
-        )
+        message = _("The request body is too large: at most %(limit)s bytes are accepted.") % {"limit": limit}
+        return JsonResponse(error_json(message, ErrorCode.BODY_TOO_LARGE), status=413)
     return None
 
 

@@ -1,3 +1,6 @@
+from typing import Any
+
+from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,7 +18,8 @@ from app.store.models import (
     PaymentProfile,
     SavedCard,
 )
-from app.store.services import memberships
+from app.store.services import coupons, memberships
+from app.store.services.coupons import check_coupon
 from app.store.services.products import delete_product
 from app.store.services.refunds import refund_order
 
@@ -168,15 +172,63 @@ class SavedCardAdmin(admin.ModelAdmin):
         return False
 
 
+class CouponAdminForm(forms.ModelForm):
+    """The admin's coupon form applies the service's rules (`coupons.check_coupon`), as the API does."""
+
+    class Meta:
+        model = Coupon
+        fields = [
+            "code",
+            "percent_off",
+            "amount_off",
+            "valid_from",
+            "valid_until",
+            "max_uses",
+            "max_uses_per_member",
+            "packages",
+            "memberships",
+            "organizations",
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.errors:  # the fields' own errors first
+            return data
+        names = ("percent_off", "amount_off", "valid_from", "valid_until")
+        try:
+            check_coupon(
+                code=data.get("code") or "", **{name: data.get(name) for name in names}, coupon_id=self.instance.pk
+            )
+        except DomainError as error:
+            raise as_validation_error(error, known_fields=self.fields) from None
+        return data
+
+
 @admin.register(Coupon)
 class CouponAdmin(admin.ModelAdmin):
-    list_display = ["code", "percent_off", "amount_off", "valid_from", "valid_until", "max_uses", "use_count"]
+    form = CouponAdminForm
+    list_display = [
+        "code",
+        "percent_off",
+        "amount_off",
+        "valid_from",
+        "valid_until",
+        "max_uses",
+        "use_count",
+        "availability",
+    ]
     search_fields = ["code"]
     filter_horizontal = ["packages", "memberships", "organizations"]
+    readonly_fields = ["availability"]
 
     @admin.display(description=gettext_lazy("Uses"))
     def use_count(self, obj):
         return obj.uses.count()
+
+    @admin.display(description=gettext_lazy("Can be used now"))
+    def availability(self, obj):
+        # Members are only told "cannot be used on this order" (guessing codes must learn nothing).
+        return coupons.state(obj) if obj.pk else "-"
 
 
 @admin.register(HeldMembership)

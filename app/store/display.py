@@ -44,6 +44,8 @@ def payment_method(order: Order) -> str:
 
 def status_label(order: Order) -> str:
     """What the order's state means to the member; a failed attempt is never money owed."""
+    if order.being_verified:
+        return _("Payment being verified: do not pay again")
     return {
         Order.Status.PAID: pgettext("order", "Paid"),
         Order.Status.PENDING: pgettext("order", "Being confirmed"),

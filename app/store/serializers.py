@@ -15,10 +15,12 @@ from app.store.models import (
     Membership,
     Order,
     OrderLine,
+    OrderRefund,
     Package,
     SavedCard,
 )
 from app.store.services import taxes as sales_taxes
+from app.store.services.coupons import check_coupon
 
 
 class MembershipSerializer(LocalizedNamesMixin, serializers.ModelSerializer):
@@ -34,16 +36,16 @@ class PackageSerializer(LocalizedNamesMixin, serializers.ModelSerializer):
 
 
 class OrderLineSerializer(LocalizedNamesMixin, serializers.ModelSerializer):
+    id = serializers.IntegerField(read_only=True, help_text=_("The line's own id: what a refund's `lines[].id` names."))
     product = serializers.CharField(source="kind", read_only=True)
-    id = serializers.SerializerMethodField()
-    line_id = serializers.IntegerField(source="pk", read_only=True, help_text=_("What a partial refund names."))
+    product_id = serializers.SerializerMethodField(help_text=_("The membership's or package's id."))
 
     class Meta:
         model = OrderLine
         fields = [
-            "line_id",
-            "product",
             "id",
+            "product",
+            "product_id",
             "name",
             "unit_price",
             "quantity",
@@ -55,7 +57,7 @@ class OrderLineSerializer(LocalizedNamesMixin, serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def get_id(self, line) -> int:
+    def get_product_id(self, line: OrderLine) -> int:
         return line.membership_id or line.package_id
 
 
@@ -68,10 +70,39 @@ class TaxSerializer(serializers.Serializer):
     registration_number = serializers.CharField(help_text=_("The seller's registration number for this tax."))
 
 
+class RefundedLineSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text=_("The order line's id."))
+    quantity = serializers.IntegerField()
+
+
+class OrderRefundSerializer(serializers.ModelSerializer):
+    """One refund of the order (full or partial), recorded before the money moved."""
+
+    status = serializers.CharField(source="state", read_only=True, help_text=_("pending (being confirmed) or done."))
+    created_at = serializers.DateTimeField(source="created", read_only=True)
+    lines = serializers.SerializerMethodField()
+
+    class Meta:
+        model = OrderRefund
+        fields = ["number", "amount", "status", "created_at", "lines"]
+        read_only_fields = fields
+
+    @extend_schema_field(RefundedLineSerializer(many=True))
+    def get_lines(self, refund: OrderRefund) -> list[dict[str, int]]:
+        return [{"id": int(pk), "quantity": quantity} for pk, quantity in sorted(refund.lines.items(), key=_by_id)]
+
+
+def _by_id(item: tuple[str, int]) -> int:
+    return int(item[0])
+
+
 class OrderSerializer(serializers.ModelSerializer):
     lines = OrderLineSerializer(many=True, read_only=True)
-    coupon_code = serializers.CharField(source="coupon.code", default=None, read_only=True)
+    refunds = serializers.SerializerMethodField(help_text=_("Every refund, full or partial, oldest first."))
+    coupon_code = serializers.CharField(source="coupon.code", default=None, allow_null=True, read_only=True)
     taxes = serializers.SerializerMethodField()
+    # Pending with an unknown outcome: shown as "being verified", never as cancelled; do not pay again.
+    payment_being_verified = serializers.BooleanField(source="being_verified", read_only=True)
 
     @extend_schema_field(TaxSerializer(many=True))
     def get_taxes(self, order: Order) -> list[dict[str, Any]]:
@@ -84,6 +115,7 @@ class OrderSerializer(serializers.ModelSerializer):
             "reference",
             "user",
             "status",
+            "payment_being_verified",
             "currency",
             "subtotal",
             "coupon_code",
@@ -95,6 +127,7 @@ class OrderSerializer(serializers.ModelSerializer):
             "lines",
             "failure_message",
             "refunded_amount",
+            "refunds",
             "refund_note",
             "needs_attention",
             "attention_reason",
@@ -103,6 +136,11 @@ class OrderSerializer(serializers.ModelSerializer):
             "refunded_at",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(OrderRefundSerializer(many=True))
+    def get_refunds(self, order: Order) -> list[dict[str, Any]]:
+        refunds = sorted(order.refunds.all(), key=lambda refund: refund.number)  # prefetched by the views
+        return list(OrderRefundSerializer(refunds, many=True).data)
 
 
 class CheckoutLineSerializer(serializers.Serializer):
@@ -130,13 +168,16 @@ class CheckoutSerializer(serializers.Serializer):
 
 
 class RefundLineSerializer(serializers.Serializer):
-    id = serializers.IntegerField(min_value=1, help_text=_("An order line's id."))
+    id = serializers.IntegerField(min_value=1, help_text=_("The order line's `id`, as the order's `lines[].id` shows."))
     quantity = serializers.IntegerField(min_value=1, max_value=QUANTITY_MAX)
 
 
 class RefundSerializer(serializers.Serializer):
     lines = RefundLineSerializer(
-        many=True, required=False, help_text=_("Lines (and how many of their units) to refund; none: the whole order.")
+        many=True,
+        required=False,
+        allow_empty=False,
+        help_text=_("Lines (and how many of their units) to refund; left out: the whole order. Never empty."),
     )
     force = serializers.BooleanField(
         default=False, help_text=_("Refund even when some of the order's tickets were spent: take back what is left.")
@@ -164,7 +205,7 @@ class SavedCardSerializer(serializers.ModelSerializer):
 class CouponSerializer(serializers.ModelSerializer):
     """Admins' view of a coupon: exactly one of `percent_off` or `amount_off`."""
 
-    uses = serializers.IntegerField(source="uses.count", read_only=True)
+    uses = serializers.SerializerMethodField()
 
     class Meta:
         model = Coupon
@@ -185,26 +226,19 @@ class CouponSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["id", "uses", "created"]
 
+    def get_uses(self, coupon) -> int:
+        """How many orders used it: counted with the list (CouponViewSet), else now."""
+        counted = getattr(coupon, "use_count", None)
+        return coupon.uses.count() if counted is None else counted
+
     def validate_code(self, code):
-        code = code.strip()
-        taken = Coupon.objects.filter(code__iexact=code)
-        if self.instance is not None:
-            taken = taken.exclude(pk=self.instance.pk)
-        if not code:
-            raise serializers.ValidationError(_("Give a code."))
-        if taken.exists():
-            raise serializers.ValidationError(_("A coupon with this code already exists."))
-        return code
+        return code.strip()
 
     def validate(self, attrs):
-        merged = {
-            name: attrs.get(name, getattr(self.instance, name, None))
-            for name in ("percent_off", "amount_off", "valid_from", "valid_until")
-        }
-        if (merged["percent_off"] is None) == (merged["amount_off"] is None):
-            raise serializers.ValidationError({"percent_off": [_("Give exactly one of percent_off or amount_off.")]})
-        if merged["valid_from"] and merged["valid_until"] and merged["valid_until"] <= merged["valid_from"]:
-            raise serializers.ValidationError({"valid_until": [_("The end of validity must be after its start.")]})
+        # The rules are the service's, the same the admin applies (`coupons.check_coupon`).
+        names = ("code", "percent_off", "amount_off", "valid_from", "valid_until")
+        merged = {name: attrs.get(name, getattr(self.instance, name, None)) for name in names}
+        check_coupon(**{**merged, "code": merged["code"] or ""}, coupon_id=getattr(self.instance, "pk", None))
         return attrs
 
 

@@ -5,9 +5,10 @@ No view here runs inside a database transaction (ATOMIC_REQUESTS is off): the ch
 the card between two short transactions of its own.
 """
 
+from contextlib import nullcontext
 from typing import cast
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -17,20 +18,38 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from app.accounts.models import User
-from app.core.exceptions import Conflict, IdempotencyKeyReused, PaymentDeclined, ProviderUnavailable
+from app.core.exceptions import (
+    Conflict,
+    IdempotencyKeyReused,
+    PaymentBeingVerified,
+    PaymentDeclined,
+    ProviderUnavailable,
+)
+from app.core.filtering import FilterSetOf
 from app.core.permissions import IsAdminOrReadOnly
 from app.core.schema import may_raise
-from app.store import filters, serializers
+from app.security.client import client_key
+from app.store import serializers
 from app.store.models import Coupon, HeldMembership, Membership, Order, OrderLine, Package, SavedCard
 from app.store.services import cards, checkout, coupons, memberships, partial_refunds, products, refunds
 
 # A checkout's outcome -> its status; failures are domain errors, answered by app.core.errors.
 CHECKOUT_STATUS = {
     checkout.Outcome.PAID: 201,
-    checkout.Outcome.REPLAYED: 200,
+    checkout.Outcome.REPLAYED: 201,  # the first answer's status
     checkout.Outcome.PENDING: 202,
     checkout.Outcome.NEEDS_ATTENTION: 202,
 }
+
+
+def _checkout_status(result: checkout.CheckoutResult) -> int:
+    """A replayed Idempotency-Key answers what the first request was answered (a failed one raises)."""
+    order = result.order
+    if order.status == Order.Status.PENDING or order.needs_attention:
+        return 202
+    if result.outcome == checkout.Outcome.REPLAYED and order.status == Order.Status.FAILED:
+        return 200  # failed later (reconciliation found no payment): its state now
+    return CHECKOUT_STATUS[result.outcome]
 
 
 class ProductViewSet(viewsets.ModelViewSet):
@@ -51,13 +70,13 @@ class ProductViewSet(viewsets.ModelViewSet):
 class MembershipViewSet(ProductViewSet):
     queryset = Membership.objects.prefetch_related("academic_levels")
     serializer_class = serializers.MembershipSerializer
-    filterset_class = filters.MembershipFilter
+    filterset_class = FilterSetOf("app.store.filters.MembershipFilter")
 
 
 class PackageViewSet(ProductViewSet):
     queryset = Package.objects.prefetch_related("exclusive_memberships")
     serializer_class = serializers.PackageSerializer
-    filterset_class = filters.PackageFilter
+    filterset_class = FilterSetOf("app.store.filters.PackageFilter")
 
 
 class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -67,13 +86,13 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     queryset = Order.objects.all()  # narrowed per user in get_queryset
     serializer_class = serializers.OrderSerializer
     permission_classes = [permissions.IsAuthenticated]
-    filterset_class = filters.OrderFilter
+    filterset_class = FilterSetOf("app.store.filters.OrderFilter")
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return Order.objects.none()
         queryset = Order.objects.select_related("coupon").prefetch_related(
-            Prefetch("lines", queryset=OrderLine.objects.order_by("id"))
+            Prefetch("lines", queryset=OrderLine.objects.order_by("id")), "refunds"
         )
         if not self.request.user.is_staff:
             queryset = queryset.filter(user=cast(User, self.request.user))  # IsAuthenticated
@@ -99,22 +118,24 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             "gateway: `test-visa`, or `test-decline` to see a decline) or a saved card's `payment_token`."
         ),
     )
-    @may_raise(PaymentDeclined, ProviderUnavailable, IdempotencyKeyReused)
+    @may_raise(PaymentDeclined, ProviderUnavailable, IdempotencyKeyReused, PaymentBeingVerified)
     def create(self, request):
         data = serializers.CheckoutSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        result = checkout.checkout(
-            request.user,
-            data.validated_data["lines"],
-            single_use_token=data.validated_data.get("single_use_token", ""),
-            payment_token=data.validated_data.get("payment_token", ""),
-            idempotency_key=request.headers.get("Idempotency-Key", "").strip(),
-            coupon=data.validated_data["coupon"].strip(),
-        )
+        coupon = data.validated_data["coupon"].strip()
+        with coupons.counting_failures(request.user, client_key(request)) if coupon else nullcontext():
+            result = checkout.checkout(
+                request.user,
+                data.validated_data["lines"],
+                single_use_token=data.validated_data.get("single_use_token", ""),
+                payment_token=data.validated_data.get("payment_token", ""),
+                idempotency_key=request.headers.get("Idempotency-Key", "").strip(),
+                coupon=coupon,
+            )
         body = self.get_serializer(result.order).data
         if result.message:
             body = {**body, "detail": result.message}
-        status_code = 202 if result.order.status == Order.Status.PENDING else CHECKOUT_STATUS[result.outcome]
+        status_code = _checkout_status(result)
         return Response(body, status=status_code)
 
     @extend_schema(
@@ -138,16 +159,14 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         options = serializers.RefundSerializer(data=request.data)
         options.is_valid(raise_exception=True)
         force, lines = options.validated_data["force"], options.validated_data.get("lines")
-        if lines:
-            order, note = partial_refunds.refund_lines(
-                self.get_object(),
-                lines,
-                actor=cast(User, request.user),
-                force=force,
-                idempotency_key=request.headers.get("Idempotency-Key", "").strip()[:100],
-            )
+        key = request.headers.get("Idempotency-Key", "").strip()[:100]
+        actor = cast(User, request.user)
+        if lines is None:  # no `lines`: the whole order (what is left of it)
+            order, note = refunds.refund_order(self.get_object(), actor=actor, force=force, idempotency_key=key)
         else:
-            order, note = refunds.refund_order(self.get_object(), actor=request.user, force=force)
+            order, note = partial_refunds.refund_lines(
+                self.get_object(), lines, actor=actor, force=force, idempotency_key=key
+            )
         return Response({**self.get_serializer(order).data, "detail": note}, status=status.HTTP_200_OK)
 
 
@@ -159,7 +178,7 @@ class PaymentProfileViewSet(
     queryset = SavedCard.objects.all()  # narrowed per user in get_queryset
     serializer_class = serializers.SavedCardSerializer
     permission_classes = [permissions.IsAuthenticated]
-    filterset_class = filters.SavedCardFilter
+    filterset_class = FilterSetOf("app.store.filters.SavedCardFilter")
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
@@ -181,10 +200,14 @@ class PaymentProfileViewSet(
 class CouponViewSet(viewsets.ModelViewSet):
     """Admins manage coupons; any member asks what a code would take off an order (`check`)."""
 
-    queryset = Coupon.objects.prefetch_related("packages", "memberships", "organizations").order_by("code")
+    queryset = (
+        Coupon.objects.prefetch_related("packages", "memberships", "organizations")
+        .annotate(use_count=Count("uses", distinct=True))  # `uses` of each row, with the page
+        .order_by("code")
+    )
     serializer_class = serializers.CouponSerializer
     permission_classes = [permissions.IsAdminUser]
-    filterset_class = filters.CouponFilter
+    filterset_class = FilterSetOf("app.store.filters.CouponFilter")
 
     def perform_destroy(self, instance):
         coupons.delete_coupon(instance)
@@ -194,7 +217,8 @@ class CouponViewSet(viewsets.ModelViewSet):
     def check(self, request):
         data = serializers.CouponCheckSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        result = checkout.quote(request.user, data.validated_data["lines"], data.validated_data["code"].strip())
+        with coupons.counting_failures(cast(User, request.user), client_key(request)):
+            result = checkout.quote(request.user, data.validated_data["lines"], data.validated_data["code"].strip())
         body = {"code": data.validated_data["code"].strip().upper(), **vars(result)}
         return Response(serializers.QuoteSerializer(body).data)
 
@@ -207,7 +231,7 @@ class HeldMembershipViewSet(
     queryset = HeldMembership.objects.select_related("membership").order_by("-start", "-id")
     serializer_class = serializers.HeldMembershipSerializer
     permission_classes = [permissions.IsAdminUser]
-    filterset_class = filters.HeldMembershipFilter
+    filterset_class = FilterSetOf("app.store.filters.HeldMembershipFilter")
 
     def perform_create(self, serializer):
         data = serializer.validated_data

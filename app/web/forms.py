@@ -1,12 +1,20 @@
-"""Forms render the fields and labels; the rules stay in the API's serializers and the services."""
+"""Forms render the fields and labels and check the input's shape; the rules are the services'
+validators (the same the API's serializers and the admin call), whose messages land on the fields."""
+
+from collections.abc import Callable
+from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from app.accounts.models import AcademicField, AcademicLevel, Organization
+from app.accounts import services as accounts
+from app.accounts.models import AcademicField, AcademicLevel, Organization, User
 from app.bookings.models import Workplace
+from app.core.errors import as_validation_error
+from app.core.exceptions import Invalid
+from app.security.validators import validate_date_in_range, validate_plain_name
 
 
 def _password(label, autocomplete):
@@ -21,10 +29,16 @@ class PageForm(forms.Form):
 
 class _ProfileFields(PageForm):
     first_name = forms.CharField(
-        label=_("First name"), max_length=150, widget=forms.TextInput({"autocomplete": "given-name"})
+        label=_("First name"),
+        max_length=150,
+        validators=[validate_plain_name],
+        widget=forms.TextInput({"autocomplete": "given-name"}),
     )
     last_name = forms.CharField(
-        label=_("Last name"), max_length=150, widget=forms.TextInput({"autocomplete": "family-name"})
+        label=_("Last name"),
+        max_length=150,
+        validators=[validate_plain_name],
+        widget=forms.TextInput({"autocomplete": "family-name"}),
     )
     phone = forms.CharField(
         label=_("Phone (optional)"),
@@ -51,19 +65,71 @@ class _ProfileFields(PageForm):
         empty_label=pgettext_lazy("masculine", "None"),
     )
 
+    def _apply(self, *checks: Callable[[], object]) -> None:
+        """Run the services' validators; each refusal's messages go next to their fields."""
+        for check in checks:
+            try:
+                check()
+            except Invalid as error:
+                for name, messages in as_validation_error(error, known_fields=self.fields).error_dict.items():
+                    for message in messages:
+                        self.add_error(None if name == "__all__" else name, message)
+
 
 class SignUpForm(_ProfileFields):
     email = forms.EmailField(label=_("E-mail"), max_length=254, widget=forms.EmailInput({"autocomplete": "email"}))
     password = _password(_("Password (at least 8 characters)"), "new-password")
     field_order = ["email", "password", "first_name", "last_name", "phone"]
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("email"):  # its canonical form, or refused (look-alike letters, the closed-account domain)
+            self._apply(lambda: data.update(email=accounts.check_new_email(data["email"])))
+        email, password = data.get("email") if "email" not in self.errors else None, data.get("password")
+        candidate = User(email=email or "", first_name=data.get("first_name", ""), last_name=data.get("last_name", ""))
+        self._apply(
+            lambda: accounts.check_email_free(email) if email else None,
+            lambda: accounts.check_new_password(password, candidate, field="password") if password else None,
+            lambda: accounts.check_university(
+                email or "", data.get("university"), data.get("academic_level"), data.get("academic_field")
+            ),
+        )
+        return data
+
 
 class ProfileForm(_ProfileFields):
-    language = forms.ChoiceField(label=_("Language of my e-mails"), choices=settings.LANGUAGES)
+    """The member's own profile: `user` is whose (the university must match their e-mail)."""
+
+    language = forms.ChoiceField(label=_("Language of my e-mails"), choices=settings.LANGUAGES, required=False)
     birth_date = forms.DateField(
-        label=_("Birth date (optional)"), required=False, widget=forms.DateInput({"type": "date"}, format="%Y-%m-%d")
+        label=_("Birth date (optional)"),
+        required=False,
+        widget=forms.DateInput({"type": "date"}, format="%Y-%m-%d"),
+        validators=[validate_date_in_range],
     )
     field_order = ["first_name", "last_name", "phone", "birth_date", "language"]
+
+    def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        email = self.user.email if self.user is not None else ""
+        self._apply(
+            lambda: accounts.check_refused(self.data.keys(), accounts.MEMBER_REFUSED),
+            lambda: accounts.check_university(
+                email, data.get("university"), data.get("academic_level"), data.get("academic_field")
+            ),
+        )
+        return data
+
+    def changes(self) -> dict[str, Any]:
+        """What the page sent, cleaned: a field left out (an older page, a script) keeps its value."""
+        sent = {name: value for name, value in self.cleaned_data.items() if name in self.data}
+        if not sent.get("language"):  # never blank: e-mails are written in it
+            sent.pop("language", None)
+        return sent
 
 
 class LoginForm(PageForm):

@@ -38,7 +38,7 @@ def test_activation_link_works_once(anon_client, db):
     assert anon_client.post("/api/users/activate/", {"token": token}, format="json").status_code == 200
     again = anon_client.post("/api/users/activate/", {"token": token}, format="json")
     assert again.status_code == 400
-    assert "already been used" in again.json()["token"][0]
+    assert "already been used" in again.json()["fields"]["token"][0]
     assert AuthToken.objects.count() == 1
 
 
@@ -51,7 +51,7 @@ def test_activation_link_expires_after_the_configured_lifetime(anon_client, db, 
         stale = _sign_up(anon_client, email="stale@example.com")
     response = anon_client.post("/api/users/activate/", {"token": stale}, format="json")
     assert response.status_code == 400
-    assert "expired" in response.json()["token"][0]
+    assert "expired" in response.json()["fields"]["token"][0]
     assert not User.objects.get(email="stale@example.com").is_active
     assert anon_client.post("/api/users/activate/", {"token": fresh}, format="json").status_code == 200
 
@@ -61,14 +61,14 @@ def test_activation_lifetime_is_a_setting(anon_client, db, settings, monkeypatch
     with monkeypatch.context() as patch:
         _signed_hours_ago(patch, 2)
         token = _sign_up(anon_client)
-    assert "expired" in anon_client.post("/api/users/activate/", {"token": token}).json()["token"][0]
+    assert "expired" in anon_client.post("/api/users/activate/", {"token": token}).json()["fields"]["token"][0]
 
 
 @pytest.mark.parametrize("token", ["", "garbage", "eyJ1IjoxfQ.1abc.tampered", "x" * 600])
 def test_bad_activation_tokens_are_a_clear_400(anon_client, db, token):
     response = anon_client.post("/api/users/activate/", {"token": token}, format="json")
     assert response.status_code == 400
-    assert response.json()["token"]
+    assert response.json()["fields"]["token"]
 
 
 def test_a_deactivated_member_cannot_reactivate_with_an_old_link(anon_client, admin_client_api, db):
@@ -78,7 +78,11 @@ def test_a_deactivated_member_cannot_reactivate_with_an_old_link(anon_client, ad
     assert admin_client_api.delete(f"/api/users/{user.pk}/").status_code == 204
     again = anon_client.post("/api/users/activate/", {"token": token}, format="json")
     assert again.status_code == 400
-    assert again.json() == {"token": ["This activation link is invalid or has already been used."]}
+    assert again.json() == {
+        "detail": "Some of the information given is not valid.",
+        "code": "invalid",
+        "fields": {"token": ["This activation link is invalid or has already been used."]},
+    }
     user.refresh_from_db()
     assert not user.is_active
 
@@ -88,7 +92,11 @@ def test_a_password_reset_token_is_not_an_activation_token(anon_client, member):
     reset_token = unquote(token_from_last_email())
     response = anon_client.post("/api/users/activate/", {"token": reset_token})
     assert response.status_code == 400
-    assert response.json() == {"token": ["This activation link is invalid or has already been used."]}
+    assert response.json() == {
+        "detail": "Some of the information given is not valid.",
+        "code": "invalid",
+        "fields": {"token": ["This activation link is invalid or has already been used."]},
+    }
 
 
 def test_resend_activation_sends_a_new_working_link(anon_client, db):

@@ -29,7 +29,7 @@ def test_sign_up_stores_the_canonical_form_and_refuses_another_spelling(anon_cli
     assert User.objects.get().email == "nora.new@example.com"
     again = anon_client.post("/api/users/", sign_up_data(email="NORA.NEW@example.COM"))
     assert again.status_code == 400
-    assert "already exists" in again.json()["email"][0]
+    assert "already exists" in again.json()["fields"]["email"][0]
 
 
 @pytest.mark.parametrize("look_alike", ["m\u0131ss@example.com", "m\u0456ss@example.com", "miss@\u0435xample.com"])
@@ -38,19 +38,19 @@ def test_sign_up_refuses_look_alike_letters(anon_client, db, look_alike):
     assert answer.status_code == 400
     # Django's own check refuses most non-Latin letters; the dotless i passes it (its regex
     # ignores case, and "ı".upper() is "I") and is refused by ours.
-    assert "look-alike" in answer.json()["email"][0] or "valid email" in answer.json()["email"][0]
+    assert "look-alike" in answer.json()["fields"]["email"][0] or "valid email" in answer.json()["fields"]["email"][0]
     assert not User.objects.exists()
 
 
 def test_the_dotless_i_is_refused_as_a_look_alike(anon_client, db):
     answer = anon_client.post("/api/users/", sign_up_data(email="m\u0131ss@example.com"))
-    assert "look-alike" in answer.json()["email"][0]
+    assert "look-alike" in answer.json()["fields"]["email"][0]
 
 
 def test_sign_up_refuses_the_closed_account_domain(anon_client, db):
     answer = anon_client.post("/api/users/", sign_up_data(email="closed-1@closed.invalid"))
     assert answer.status_code == 400
-    assert "cannot be used" in answer.json()["email"][0]
+    assert "cannot be used" in answer.json()["fields"]["email"][0]
 
 
 def test_login_and_reset_find_the_account_by_any_spelling(anon_client, member):
@@ -71,10 +71,10 @@ def test_email_change_refuses_another_spelling_of_a_taken_address_and_look_alike
     client = token_client(member)
     taken = client.post("/api/users/me/email/", {"new_email": "TAKEN@example.com", "password": PASSWORD})
     assert taken.status_code == 400
-    assert "already exists" in taken.json()["new_email"][0]
+    assert "already exists" in taken.json()["fields"]["new_email"][0]
     look_alike = client.post("/api/users/me/email/", {"new_email": "t\u0131ken2@example.com", "password": PASSWORD})
     assert look_alike.status_code == 400
-    assert "look-alike" in look_alike.json()["new_email"][0]
+    assert "look-alike" in look_alike.json()["fields"]["new_email"][0]
     closed = client.post("/api/users/me/email/", {"new_email": "x@closed.invalid", "password": PASSWORD})
     assert closed.status_code == 400
 

@@ -49,7 +49,7 @@ def test_closing_erases_the_person_and_keeps_the_accounts(member_client, member,
     assert "closed" in response.json()["detail"]
 
     member.refresh_from_db()
-    assert member.email == f"closed-{member.pk}@closed.invalid"
+    assert member.email.startswith("closed-") and member.email.endswith("@closed.invalid")
     assert (member.first_name, member.last_name, member.phone, member.birth_date) == ("", "", "", None)
     assert not member.is_active and not member.has_usable_password() and member.closed_at
     # Accounting stays, attached to the anonymised row.
@@ -89,7 +89,7 @@ def test_a_wrong_password_changes_nothing(member_client, member, period, passwor
     reservation = reservations.reserve(member, make_slot(period).pk)
     response = _close(member_client, password)
     assert response.status_code == 400
-    assert response.json()["password"]
+    assert response.json()["fields"]["password"]
     member.refresh_from_db()
     assert member.is_active and member.email == "member@example.com" and member.first_name == "Mia"
     assert member.tickets == 2
@@ -100,7 +100,7 @@ def test_a_wrong_password_changes_nothing(member_client, member, period, passwor
 def test_no_password_at_all_is_a_clear_400(member_client, member):
     response = member_client.delete(ME)
     assert response.status_code == 400
-    assert response.json()["password"]
+    assert response.json()["fields"]["password"]
     member.refresh_from_db()
     assert member.is_active
 
@@ -182,7 +182,7 @@ def test_closing_is_throttled_as_a_password_check(member_client, member):
 def test_an_admin_still_sees_the_anonymised_account(admin_client_api, member_client, member):
     _close(member_client)
     body = admin_client_api.get(f"/api/users/{member.pk}/").json()
-    assert body["email"] == f"closed-{member.pk}@closed.invalid"
+    assert body["email"] == User.objects.get(pk=member.pk).email and body["email"].endswith("@closed.invalid")
     assert body["is_active"] is False
     assert make_user(email="member@example.com").pk != member.pk
 

@@ -20,7 +20,7 @@ def _ask(client, new_email="new.address@example.org", password=PASSWORD):
 
 def _link_token():
     """The token of the confirmation link (the last e-mail but one: the notice to the old address comes last)."""
-    confirmation = next(message for message in mail.outbox if "/me/email/confirm/" in message.body)
+    confirmation = next(message for message in mail.outbox if "confirm-email?token=" in message.body)
     mail.outbox[:] = [confirmation]
     return unquote(token_from_last_email())
 
@@ -63,7 +63,7 @@ def test_every_login_token_is_revoked_on_change(member_client, member, anon_clie
 def test_a_wrong_password_is_refused_and_nothing_is_sent(member_client, member):
     response = _ask(member_client, password="not-my-password")
     assert response.status_code == 400
-    assert response.json()["password"] == ["The password is wrong."]
+    assert response.json()["fields"]["password"] == ["The password is wrong."]
     assert not mail.outbox
 
 
@@ -72,20 +72,20 @@ def test_an_address_already_used_is_refused_whatever_its_case(member_client, mem
     make_user(email="other@example.com")
     response = _ask(member_client, new_email=taken)
     assert response.status_code == 400
-    assert response.json()["new_email"] == ["An account with this e-mail address already exists."]
+    assert response.json()["fields"]["new_email"] == ["An account with this e-mail address already exists."]
     assert not mail.outbox
 
 
 def test_the_own_address_is_not_a_change(member_client):
     response = _ask(member_client, new_email="MEMBER@example.com")
     assert response.status_code == 400
-    assert "already your e-mail address" in response.json()["new_email"][0]
+    assert "already your e-mail address" in response.json()["fields"]["new_email"][0]
 
 
 def test_an_invalid_address_is_a_clear_400(member_client):
     response = _ask(member_client, new_email="not-an-address")
     assert response.status_code == 400
-    assert response.json()["new_email"]
+    assert response.json()["fields"]["new_email"]
 
 
 def test_the_address_is_checked_again_at_confirmation(member_client, member, anon_client):
@@ -94,7 +94,7 @@ def test_the_address_is_checked_again_at_confirmation(member_client, member, ano
     make_user(email="NEW.address@example.org")  # someone signed up with it meanwhile
     response = anon_client.post(CONFIRM, {"token": token}, format="json")
     assert response.status_code == 400
-    assert response.json()["new_email"] == ["An account with this e-mail address already exists."]
+    assert response.json()["fields"]["new_email"] == ["An account with this e-mail address already exists."]
     member.refresh_from_db()
     assert member.email == "member@example.com"
     assert member_client.get("/api/users/me/").status_code == 200  # tokens kept: nothing changed
@@ -106,7 +106,7 @@ def test_a_confirmation_link_works_once(member_client, member, anon_client):
     assert anon_client.post(CONFIRM, {"token": token}, format="json").status_code == 200
     again = anon_client.post(CONFIRM, {"token": token}, format="json")
     assert again.status_code == 400
-    assert "already been used" in again.json()["token"][0]
+    assert "already been used" in again.json()["fields"]["token"][0]
     member.refresh_from_db()
     assert member.email == "new.address@example.org"
 
@@ -131,7 +131,7 @@ def test_a_confirmation_link_expires(member_client, member, anon_client, setting
         _ask(member_client)
     response = anon_client.post(CONFIRM, {"token": _link_token()}, format="json")
     assert response.status_code == 400
-    assert "expired" in response.json()["token"][0]
+    assert "expired" in response.json()["fields"]["token"][0]
     member.refresh_from_db()
     assert member.email == "member@example.com"
 
@@ -154,7 +154,7 @@ def test_changing_the_password_retires_the_link(member_client, member, anon_clie
 def test_bad_confirmation_tokens_are_a_clear_400(anon_client, db, token):
     response = anon_client.post(CONFIRM, {"token": token}, format="json")
     assert response.status_code == 400
-    assert response.json()["token"]
+    assert response.json()["fields"]["token"]
 
 
 def test_an_activation_token_is_not_an_email_change_token(anon_client, db):
@@ -183,7 +183,7 @@ def test_a_university_member_keeps_a_university_address(db, university, level, f
     student = make_user(email="ana@umontreal.ca", university=university, academic_level=level, academic_field=field)
     response = _ask(token_client(student), new_email="ana@gmail.com")
     assert response.status_code == 400
-    assert "Université de Montréal" in response.json()["new_email"][0]
+    assert "Université de Montréal" in response.json()["fields"]["new_email"][0]
     assert _ask(token_client(student), new_email="ana.b@umontreal.ca").status_code == 202
 
 

@@ -82,7 +82,7 @@ def test_logout_revokes_only_this_token(member):
 def test_logout_needs_a_token(anon_client, db):
     response = anon_client.delete("/api/auth/token/")
     assert response.status_code == 401
-    assert response.json() == {"detail": "Authentication credentials were not provided."}
+    assert response.json() == {"detail": "Authentication credentials were not provided.", "code": "not_authenticated"}
 
 
 def test_an_authenticated_get_does_not_write_while_the_token_is_young(member_client):
@@ -123,4 +123,4 @@ def test_login_is_throttled_per_client(member):
 def test_login_missing_fields_are_named(anon_client, db, body):
     response = anon_client.post("/api/auth/token/", body, format="json")
     assert response.status_code == 400
-    assert {"email", "password"} - set(body) <= set(response.json())
+    assert {"email", "password"} - set(body) <= set(response.json()["fields"])

@@ -61,7 +61,7 @@ def test_reset_link_works_once(anon_client, member):
     assert _confirm(anon_client, token).status_code == 200
     again = _confirm(anon_client, token, "yet-another-passphrase-3")
     assert again.status_code == 400
-    assert "already been used" in again.json()["token"][0]
+    assert "already been used" in again.json()["fields"]["token"][0]
     assert _can_log_in(member.email, NEW)
 
 
@@ -81,7 +81,7 @@ def test_weak_new_password_is_refused_and_the_link_still_works(anon_client, memb
     _request_reset(anon_client, member.email)
     token = unquote(token_from_last_email())
     weak = _confirm(anon_client, token, "123")
-    assert weak.status_code == 400 and weak.json()["new_password"]
+    assert weak.status_code == 400 and weak.json()["fields"]["new_password"]
     member.refresh_from_db()
     assert member.check_password(PASSWORD)  # (logging in would retire the link)
     assert _confirm(anon_client, token).status_code == 200
@@ -95,7 +95,11 @@ def test_an_activation_token_is_not_a_reset_token(anon_client, db):
     )
     response = _confirm(anon_client, unquote(token_from_last_email()))
     assert response.status_code == 400
-    assert response.json() == {"token": ["This password reset link is invalid or has already been used."]}
+    assert response.json() == {
+        "detail": "Some of the information given is not valid.",
+        "code": "invalid",
+        "fields": {"token": ["This password reset link is invalid or has already been used."]},
+    }
 
 
 def test_logging_in_retires_an_outstanding_reset_link(anon_client, member):
@@ -104,7 +108,11 @@ def test_logging_in_retires_an_outstanding_reset_link(anon_client, member):
     assert _can_log_in(member.email, PASSWORD)
     response = _confirm(anon_client, token)
     assert response.status_code == 400
-    assert response.json() == {"token": ["This password reset link is invalid or has already been used."]}
+    assert response.json() == {
+        "detail": "Some of the information given is not valid.",
+        "code": "invalid",
+        "fields": {"token": ["This password reset link is invalid or has already been used."]},
+    }
 
 
 def test_reset_is_throttled_per_client(member):
@@ -122,7 +130,7 @@ def test_change_password_needs_the_old_one(member_client, member):
         "/api/password/change/", {"old_password": "wrong", "new_password": NEW}, format="json"
     )
     assert response.status_code == 400
-    assert "old_password" in response.json()
+    assert "old_password" in response.json()["fields"]
     assert _can_log_in(member.email, PASSWORD)
 
 
@@ -142,11 +150,11 @@ def test_change_password_applies_the_validators(member_client, member):
         "/api/password/change/", {"old_password": PASSWORD, "new_password": "member"}, format="json"
     )
     assert response.status_code == 400
-    assert response.json()["new_password"]
+    assert response.json()["fields"]["new_password"]
     assert _can_log_in(member.email, PASSWORD)
 
 
 def test_change_password_needs_a_login(anon_client, db):
     response = anon_client.post("/api/password/change/", {"old_password": "a", "new_password": NEW}, format="json")
     assert response.status_code == 401
-    assert response.json() == {"detail": "Authentication credentials were not provided."}
+    assert response.json() == {"detail": "Authentication credentials were not provided.", "code": "not_authenticated"}

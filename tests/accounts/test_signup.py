@@ -40,7 +40,8 @@ def test_inactive_account_cannot_log_in_before_activation(anon_client, db):
     response = anon_client.post("/api/auth/token/", {"email": "new@example.com", "password": PASSWORD}, format="json")
     assert response.status_code == 400
     assert response.json() == {
-        "detail": "Unable to log in with this e-mail and password, or the account is not active."
+        "detail": "Unable to log in with this e-mail and password, or the account is not active.",
+        "code": "invalid",
     }
 
 
@@ -57,21 +58,21 @@ def test_auto_activate_user_skips_the_confirmation(anon_client, db, settings):
 def test_email_is_unique_whatever_its_case(anon_client, member, email):
     response = anon_client.post("/api/users/", sign_up_data(email=email), format="json")
     assert response.status_code == 400
-    assert response.json()["email"] == ["An account with this e-mail address already exists."]
+    assert response.json()["fields"]["email"] == ["An account with this e-mail address already exists."]
     assert User.objects.count() == 1
 
 
 def test_missing_fields_are_named(anon_client, db):
     response = anon_client.post("/api/users/", {"email": "a@example.com"}, format="json")
     assert response.status_code == 400
-    assert {"password", "first_name", "last_name"} <= set(response.json())
+    assert {"password", "first_name", "last_name"} <= set(response.json()["fields"])
 
 
 def test_django_password_validators_apply(anon_client, db):
     for weak in ["short", "12345678901", "password123"]:
         response = anon_client.post("/api/users/", sign_up_data(password=weak), format="json")
         assert response.status_code == 400, weak
-        assert response.json()["password"]
+        assert response.json()["fields"]["password"]
     assert not User.objects.exists()
 
 
@@ -79,7 +80,7 @@ def test_password_too_similar_to_the_email_is_refused(anon_client, db):
     data = sign_up_data(email="wonderfulwriter@example.com", password="wonderfulwriter")
     response = anon_client.post("/api/users/", data, format="json")
     assert response.status_code == 400
-    assert "similar" in response.json()["password"][0]
+    assert "similar" in response.json()["fields"]["password"][0]
 
 
 @pytest.mark.parametrize("field", ["tickets", "membership_end", "is_staff", "is_superuser", "is_active"])
@@ -87,7 +88,7 @@ def test_sign_up_cannot_set_privileged_fields(anon_client, db, field):
     value = {"tickets": 50, "membership_end": "2099-01-01T00:00:00Z"}.get(field, True)
     response = anon_client.post("/api/users/", sign_up_data(**{field: value}), format="json")
     assert response.status_code == 400
-    assert field in response.json()
+    assert field in response.json()["fields"]
     assert not User.objects.exists()
 
 
@@ -107,20 +108,20 @@ def test_university_with_another_domain_is_refused(anon_client, university, leve
     )
     response = anon_client.post("/api/users/", data, format="json")
     assert response.status_code == 400
-    assert "umontreal.ca" in response.json()["email"][0]
+    assert "umontreal.ca" in response.json()["fields"]["email"][0]
     assert not User.objects.exists()
 
 
 def test_university_requires_level_and_field(anon_client, university):
     response = anon_client.post("/api/users/", sign_up_data(email="a@umontreal.ca", university=university.pk))
     assert response.status_code == 400
-    assert set(response.json()) >= {"academic_level", "academic_field"}
+    assert set(response.json()["fields"]) >= {"academic_level", "academic_field"}
 
 
 def test_unknown_university_is_a_400(anon_client, db):
     response = anon_client.post("/api/users/", sign_up_data(university=999), format="json")
     assert response.status_code == 400
-    assert "university" in response.json()
+    assert "university" in response.json()["fields"]
 
 
 def _closed_port():

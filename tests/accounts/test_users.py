@@ -24,7 +24,7 @@ def test_me_shows_the_own_profile_without_writing(member_client, member):
 def test_me_needs_a_login(anon_client, db):
     response = anon_client.get("/api/users/me/")
     assert response.status_code == 401
-    assert response.json() == {"detail": "Authentication credentials were not provided."}
+    assert response.json() == {"detail": "Authentication credentials were not provided.", "code": "not_authenticated"}
 
 
 def test_member_edits_their_profile(member_client, member):
@@ -49,7 +49,7 @@ def test_member_edits_their_profile(member_client, member):
 def test_member_cannot_change_protected_fields(member_client, member, field, value):
     response = member_client.patch("/api/users/me/", {field: value, "first_name": "Changed"}, format="json")
     assert response.status_code == 400
-    assert field in response.json()
+    assert field in response.json()["fields"]
     member.refresh_from_db()
     assert (member.first_name, member.tickets, member.is_staff, member.email) == ("Mia", 0, False, "member@example.com")
 
@@ -66,25 +66,27 @@ def test_member_joining_a_university_needs_its_domain(member_client, university,
     data = {"university": university.pk, "academic_level": level.pk, "academic_field": field.pk}
     response = member_client.patch("/api/users/me/", data, format="json")
     assert response.status_code == 400
-    assert "umontreal.ca" in response.json()["email"][0].lower()
+    assert "umontreal.ca" in response.json()["fields"]["email"][0].lower()
 
 
 def test_university_member_keeps_level_and_field(db, university, level, field):
     student = make_user(email="s@umontreal.ca", university=university, academic_level=level, academic_field=field)
     response = token_client(student).patch("/api/users/me/", {"academic_level": None}, format="json")
     assert response.status_code == 400
-    assert "academic_level" in response.json()
+    assert "academic_level" in response.json()["fields"]
 
 
 def test_only_admins_list_users(anon_client, member_client):
     anonymous = anon_client.get("/api/users/")
     assert anonymous.status_code == 401 and anonymous.json() == {
-        "detail": "Authentication credentials were not provided."
+        "detail": "Authentication credentials were not provided.",
+        "code": "not_authenticated",
     }
     for url in ("/api/users/", f"/api/users/{member_client.user.pk}/"):
         response = member_client.get(url)
         assert response.status_code == 403 and response.json() == {
-            "detail": "You do not have permission to perform this action."
+            "detail": "You do not have permission to perform this action.",
+            "code": "permission_denied",
         }
 
 
@@ -113,19 +115,19 @@ def test_admin_balance_is_set_from_the_current_balance(admin_client_api, member)
 
 def test_negative_balance_is_refused(admin_client_api, member):
     response = admin_client_api.patch(f"/api/users/{member.pk}/", {"tickets": -1}, format="json")
-    assert response.status_code == 400 and "tickets" in response.json()
+    assert response.status_code == 400 and "tickets" in response.json()["fields"]
     assert not TicketMovement.objects.exists()
 
 
 def test_admin_cannot_grant_staff_through_the_api(admin_client_api, member):
     response = admin_client_api.patch(f"/api/users/{member.pk}/", {"is_staff": True}, format="json")
-    assert response.status_code == 400 and "is_staff" in response.json()
+    assert response.status_code == 400 and "is_staff" in response.json()["fields"]
 
 
 def test_put_is_not_offered(admin_client_api, member):
     response = admin_client_api.put(f"/api/users/{member.pk}/", {}, format="json")
     assert response.status_code == 405
-    assert response.json() == {"detail": 'Method "PUT" not allowed.'}
+    assert response.json() == {"detail": 'Method "PUT" not allowed.', "code": "method_not_allowed"}
 
 
 def test_delete_deactivates_and_revokes_tokens(admin_client_api, member_client, member):
@@ -134,7 +136,10 @@ def test_delete_deactivates_and_revokes_tokens(admin_client_api, member_client, 
     assert member.is_active is False
     assert not AuthToken.objects.filter(user=member).exists()
     refused = member_client.get("/api/users/me/")
-    assert refused.status_code == 401 and refused.json() == {"detail": "Invalid token."}
+    assert refused.status_code == 401 and refused.json() == {
+        "detail": "Invalid token.",
+        "code": "authentication_failed",
+    }
     assert User.objects.filter(pk=member.pk).exists()
 
 
@@ -142,7 +147,10 @@ def test_patch_inactive_also_revokes_tokens(admin_client_api, member_client, mem
     response = admin_client_api.patch(f"/api/users/{member.pk}/", {"is_active": False}, format="json")
     assert response.status_code == 200 and response.json()["is_active"] is False
     refused = member_client.get("/api/users/me/")
-    assert refused.status_code == 401 and refused.json() == {"detail": "Invalid token."}
+    assert refused.status_code == 401 and refused.json() == {
+        "detail": "Invalid token.",
+        "code": "authentication_failed",
+    }
 
 
 def test_admin_cannot_deactivate_themselves(admin_client_api, staff_user):
@@ -151,7 +159,7 @@ def test_admin_cannot_deactivate_themselves(admin_client_api, staff_user):
     assert deleted.json()["detail"] == "You cannot deactivate your own account."
     response = admin_client_api.patch(f"/api/users/{staff_user.pk}/", {"is_active": False}, format="json")
     assert response.status_code == 400
-    assert response.json()["is_active"] == ["You cannot deactivate your own account."]
+    assert response.json()["fields"]["is_active"] == ["You cannot deactivate your own account."]
     staff_user.refresh_from_db()
     assert staff_user.is_active
 
@@ -180,6 +188,6 @@ def test_sign_up_is_throttled_per_client(db):
 def test_admin_cannot_give_a_member_another_members_email(admin_client_api, member):
     other = make_user(email="other@example.com")
     response = admin_client_api.patch(f"/api/users/{other.pk}/", {"email": "Member@Example.com"}, format="json")
-    assert response.status_code == 400 and "email" in response.json()
+    assert response.status_code == 400 and "email" in response.json()["fields"]
     other.refresh_from_db()
     assert other.email == "other@example.com"

@@ -40,7 +40,7 @@ def test_reusing_the_activation_link_never_gives_twice(anon_client, db, settings
     token, key = _sign_up_and_activate(anon_client)
     again = anon_client.post("/api/users/activate/", {"token": token}, format="json")
     assert again.status_code == 400
-    assert "already been used" in again.json()["token"][0]
+    assert "already been used" in again.json()["fields"]["token"][0]
     assert _me(anon_client, key)["tickets"] == 3
     assert TicketMovement.objects.filter(reason="welcome").count() == 1
 

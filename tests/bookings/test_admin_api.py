@@ -173,7 +173,11 @@ def test_a_force_deleted_slot_keeps_its_reservations_as_history(
     assert slot.pk not in [s["id"] for s in anon_client.get("/api/timeslots/").json()["results"]]
     assert anon_client.get(f"/api/timeslots/{slot.pk}/").status_code == 404
     again = token_client(members[1]).post("/api/reservations/", {"timeslot": slot.pk}, format="json")
-    assert again.status_code == 400 and again.json() == {"timeslot": ["No time slot with this id."]}
+    assert again.status_code == 400 and again.json() == {
+        "detail": "Some of the information given is not valid.",
+        "code": "invalid",
+        "fields": {"timeslot": ["No time slot with this id."]},
+    }
     body = {"period": slot.period_id, "start": slot.start.isoformat(), "end": slot.end.isoformat()}
     replacement = admin_client_api.post("/api/timeslots/", body, format="json")
     assert replacement.status_code == 201, replacement.json()
@@ -206,7 +210,7 @@ def test_active_periods_of_a_workplace_never_overlap(admin_client_api, period):
     }
     response = admin_client_api.post("/api/periods/", body, format="json")
     assert response.status_code == 400
-    assert "overlaps" in response.json()["is_active"][0]
+    assert "overlaps" in response.json()["fields"]["is_active"][0]
     draft = admin_client_api.post("/api/periods/", {**body, "is_active": False}, format="json")
     assert draft.status_code == 201
     activate = admin_client_api.patch(f"/api/periods/{draft.json()['id']}/", {"is_active": True}, format="json")
@@ -219,19 +223,27 @@ def test_period_dates_cannot_leave_its_slots_outside(admin_client_api, slot):
         f"/api/periods/{slot.period_id}/", {"end_date": str(slot.local_date - timedelta(days=1))}, format="json"
     )
     assert response.status_code == 400
-    assert response.json() == {"start_date": ["Some time slots of this period would fall outside its new dates."]}
+    assert response.json() == {
+        "detail": "Some of the information given is not valid.",
+        "code": "invalid",
+        "fields": {"start_date": ["Some time slots of this period would fall outside its new dates."]},
+    }
     bad_order = admin_client_api.patch(
         f"/api/periods/{slot.period_id}/", {"start_date": "2031-01-02", "end_date": "2031-01-01"}, format="json"
     )
     assert bad_order.status_code == 400
-    assert bad_order.json() == {"end_date": ["The end date must not be before the start date."]}
+    assert bad_order.json() == {
+        "detail": "Some of the information given is not valid.",
+        "code": "invalid",
+        "fields": {"end_date": ["The end date must not be before the start date."]},
+    }
 
 
 def test_workplace_time_zone_is_fixed_once_it_has_slots(admin_client_api, slot):
     url = f"/api/workplaces/{slot.period.workplace_id}/"
     response = admin_client_api.patch(url, {"timezone": "Asia/Kolkata"}, format="json")
     assert response.status_code == 400
-    assert "cannot change" in response.json()["timezone"][0]
+    assert "cannot change" in response.json()["fields"]["timezone"][0]
     assert admin_client_api.patch(url, {"details": "Quiet room"}, format="json").status_code == 200
 
 
@@ -240,7 +252,11 @@ def test_seats_cannot_drop_below_a_coming_slot_bookings(admin_client_api, booked
     url = f"/api/workplaces/{slot.period.workplace_id}/"
     refused = admin_client_api.patch(url, {"seats": 1}, format="json")
     assert refused.status_code == 400
-    assert refused.json() == {"seats": ["A coming time slot already has 2 reservations."]}
+    assert refused.json() == {
+        "detail": "Some of the information given is not valid.",
+        "code": "invalid",
+        "fields": {"seats": ["A coming time slot already has 2 reservations."]},
+    }
     accepted = admin_client_api.patch(url, {"seats": 2}, format="json")
     assert accepted.status_code == 200 and accepted.json()["seats"] == 2
 
@@ -271,7 +287,7 @@ def test_pictures_that_are_not_images_are_refused(admin_client_api, montreal, na
     upload = SimpleUploadedFile(name, content, content_type="image/png")
     response = admin_client_api.post(f"/api/workplaces/{montreal.pk}/pictures/", {"image": upload}, format="multipart")
     assert response.status_code == 400
-    assert "image" in response.json()
+    assert "image" in response.json()["fields"]
     assert not WorkplacePicture.objects.exists()
 
 
@@ -282,7 +298,7 @@ def test_members_cannot_upload_pictures(member, montreal):
     upload = SimpleUploadedFile("room.png", PNG, content_type="image/png")
     response = client.post(f"/api/workplaces/{montreal.pk}/pictures/", {"image": upload}, format="multipart")
     assert response.status_code == 403
-    assert response.json() == {"detail": "Only administrators may change this."}
+    assert response.json() == {"detail": "Only administrators may change this.", "code": "permission_denied"}
 
 
 def test_workplace_create_follows_the_design_shape(admin_client_api, db):

@@ -96,13 +96,13 @@ def test_a_slot_of_an_inactive_period_is_refused(member_client, rich_member, mon
 def test_unknown_or_malformed_slot_is_a_field_error(member_client, rich_member, value):
     response = member_client.post("/api/reservations/", {"timeslot": value}, format="json")
     assert response.status_code == 400
-    assert "timeslot" in response.json()
+    assert "timeslot" in response.json()["fields"]
 
 
 def test_anonymous_visitors_cannot_reserve(anon_client, slot):
     response = reserve(anon_client, slot)
     assert response.status_code == 401
-    assert response.json() == {"detail": "Authentication credentials were not provided."}
+    assert response.json() == {"detail": "Authentication credentials were not provided.", "code": "not_authenticated"}
     assert not Reservation.objects.exists()
 
 
@@ -204,5 +204,5 @@ def test_reservations_cannot_be_edited(member_client, admin_client_api, rich_mem
     response = admin_client_api.put(f"/api/reservations/{reservation_id}/", {"price": 0}, format="json")
     assert response.status_code == 405
     response = admin_client_api.patch(f"/api/reservations/{reservation_id}/", {"price": 0}, format="json")
-    assert response.status_code == 400 and "is_present" in response.json()
+    assert response.status_code == 400 and "is_present" in response.json()["fields"]
     assert Reservation.objects.get().price == 1

@@ -84,21 +84,21 @@ def test_staff_booking_keeps_every_member_rule(admin_client_api, rich_member, pe
     removed = make_slot(period, days_ahead=6)
     TimeSlot.objects.filter(pk=removed.pk).update(removed_at=timezone.now())
     response = book(admin_client_api, removed, user=rich_member.pk)
-    assert response.status_code == 400 and "timeslot" in response.json()
+    assert response.status_code == 400 and "timeslot" in response.json()["fields"]
     inactive = make_user(email="gone@example.com", is_active=False)
     response = book(admin_client_api, make_slot(period, days_ahead=7), user=inactive.pk, free_reason="x")
     assert response.status_code == 400 and "not active" in response.json()["detail"]
     unknown = book(admin_client_api, slot, user=999999)
-    assert unknown.status_code == 400 and "user" in unknown.json()
+    assert unknown.status_code == 400 and "user" in unknown.json()["fields"]
 
 
 def test_a_member_cannot_book_for_someone_else(member_client, rich_member, slot):
     other = give_tickets(make_user(email="other@example.com"), 5)
     response = book(member_client, slot, user=other.pk)
     assert response.status_code == 403
-    assert "user" in response.json()
+    assert "user" in response.json()["fields"]
     free = book(member_client, slot, free_reason="I deserve it")
-    assert free.status_code == 403 and "free_reason" in free.json()
+    assert free.status_code == 403 and "free_reason" in free.json()["fields"]
     assert not Reservation.objects.exists()
     # Naming oneself is the ordinary booking.
     assert book(member_client, slot, user=rich_member.pk).status_code == 201
@@ -126,13 +126,13 @@ def test_attendance_before_the_start_or_on_a_cancelled_seat_is_refused(admin_cli
     reservation = Reservation.objects.create(user=member, timeslot=make_slot(period), price=0)
     response = admin_client_api.patch(f"/api/reservations/{reservation.pk}/", {"is_present": True}, format="json")
     assert response.status_code == 400
-    assert "once the time slot has started" in response.json()["is_present"][0]
+    assert "once the time slot has started" in response.json()["fields"]["is_present"][0]
     cancelled = started_reservation(make_user(email="c@example.com"), period)
     Reservation.objects.filter(pk=cancelled.pk).update(status="cancelled")
     response = admin_client_api.patch(f"/api/reservations/{cancelled.pk}/", {"is_present": True}, format="json")
-    assert response.status_code == 400 and "cancelled" in response.json()["is_present"][0]
+    assert response.status_code == 400 and "cancelled" in response.json()["fields"]["is_present"][0]
     bad = admin_client_api.patch(f"/api/reservations/{reservation.pk}/", {"is_present": "maybe"}, format="json")
-    assert bad.status_code == 400 and "is_present" in bad.json()
+    assert bad.status_code == 400 and "is_present" in bad.json()["fields"]
     reservation.refresh_from_db()
     assert reservation.is_present is None
 

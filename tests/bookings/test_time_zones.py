@@ -50,7 +50,7 @@ def test_a_slot_must_be_on_one_local_day_even_if_utc_dates_agree(admin_client_ap
     assert start.astimezone(UTC).date() == end.astimezone(UTC).date()
     response = admin_client_api.post("/api/timeslots/", slot_json(kolkata_january, start, end), format="json")
     assert response.status_code == 400
-    assert "same day in the workplace's time zone (Asia/Kolkata)" in response.json()["end"][0]
+    assert "same day in the workplace's time zone (Asia/Kolkata)" in response.json()["fields"]["end"][0]
     assert not TimeSlot.objects.exists()
 
 
@@ -70,7 +70,7 @@ def test_period_dates_are_read_in_the_workplace_zone(admin_client_api, kolkata_j
         "/api/timeslots/", slot_json(kolkata_january, late, late + timedelta(hours=1)), format="json"
     )
     assert response.status_code == 400
-    assert "2030-02-01 (Asia/Kolkata) is outside the period" in response.json()["start"][0]
+    assert "2030-02-01 (Asia/Kolkata) is outside the period" in response.json()["fields"]["start"][0]
     # 2029-12-31 19:00 UTC is 2030-01-01 00:30 in Kolkata: inside.
     early = datetime.fromisoformat("2029-12-31T19:00:00+00:00")
     response = admin_client_api.post(
@@ -83,7 +83,7 @@ def test_a_time_without_offset_is_refused(admin_client_api, montreal_2030):
     body = {"period": montreal_2030.pk, "start": "2030-03-12T09:00:00", "end": "2030-03-12T10:00:00"}
     response = admin_client_api.post("/api/timeslots/", body, format="json")
     assert response.status_code == 400
-    assert "UTC offset" in response.json()["start"][0]
+    assert "UTC offset" in response.json()["fields"]["start"][0]
 
 
 def test_slots_of_one_workplace_never_overlap_even_across_periods(admin_client_api, montreal, kolkata):
@@ -114,7 +114,7 @@ def test_end_before_start_is_refused(admin_client_api, montreal_2030):
     body = slot_json(montreal_2030, local(day, 12, MONTREAL), local(day, 9, MONTREAL))
     response = admin_client_api.post("/api/timeslots/", body, format="json")
     assert response.status_code == 400
-    assert response.json()["end"] == ["The end must be after the start."]
+    assert response.json()["fields"]["end"] == ["The end must be after the start."]
 
 
 def test_an_unknown_time_zone_is_refused(admin_client_api, db):
@@ -130,7 +130,7 @@ def test_an_unknown_time_zone_is_refused(admin_client_api, db):
     }
     response = admin_client_api.post("/api/workplaces/", body, format="json")
     assert response.status_code == 400
-    assert "not an IANA time zone" in response.json()["timezone"][0]
+    assert "not an IANA time zone" in response.json()["fields"]["timezone"][0]
     response = admin_client_api.post("/api/workplaces/", {**body, "timezone": "Asia/Kolkata"}, format="json")
     assert response.status_code == 201
 
@@ -196,7 +196,7 @@ def test_batch_rejects_malformed_ranges_and_members(admin_client_api, member_cli
     body = {"period": montreal_2030.pk, "weekdays": [0], "ranges": ["9 to 12"]}
     response = admin_client_api.post("/api/timeslots/batch/", body, format="json")
     assert response.status_code == 400
-    assert "HH:MM-HH:MM" in str(response.json()["ranges"])
+    assert "HH:MM-HH:MM" in str(response.json()["fields"]["ranges"])
     body["ranges"] = ["09:00-12:00", "11:00-13:00"]
     assert "overlaps" in str(admin_client_api.post("/api/timeslots/batch/", body, format="json").json())
     body["ranges"] = ["09:00-12:00"]

@@ -13,7 +13,7 @@ UNREACHABLE_POSTGRES = "postgres://nobody:wrong@127.0.0.1:1/nowhere"
 def clean_env(**overrides):
     """The current environment without the project's settings variables, plus `overrides`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST_"))}
-    for name in ("DEBUG", "SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "TESTING"):
+    for name in ("DEBUG", "SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "TESTING", "TEST_DATABASE_URL"):
         env.pop(name, None)
     env["DJANGO_SETTINGS_MODULE"] = "settings"
     env.update(overrides)

@@ -23,13 +23,13 @@ def test_lists_are_paginated_with_limit_and_offset(anon_client, organizations):
 def test_unknown_api_path_is_a_json_404(anon_client, db):
     response = anon_client.get("/api/no-such-thing/")
     assert response.status_code == 404
-    assert response.json() == {"detail": "Not found."}
+    assert response.json() == {"detail": "Not found.", "code": "not_found"}
 
 
 def test_field_errors_name_the_field(admin_client_api):
     response = admin_client_api.post("/api/organizations/", {}, format="json")
     assert response.status_code == 400
-    assert "name" in response.json()
+    assert "name" in response.json()["fields"]
 
 
 def test_malformed_json_is_a_clear_400(admin_client_api):
@@ -48,7 +48,7 @@ def test_anonymous_write_is_refused_with_a_message(anon_client, db):
 def test_members_cannot_write_admin_data(member_client):
     response = member_client.post("/api/organizations/", {"name": "X"}, format="json")
     assert response.status_code == 403
-    assert response.json() == {"detail": "Only administrators may change this."}
+    assert response.json() == {"detail": "Only administrators may change this.", "code": "permission_denied"}
     assert not Organization.objects.exists()
 
 
@@ -60,7 +60,10 @@ def test_invalid_and_expired_tokens_are_refused(anon_client, member):
     from app.accounts.models import AuthToken
 
     anon_client.credentials(HTTP_AUTHORIZATION="Token not-a-token")
-    assert anon_client.get("/api/organizations/").json() == {"detail": "Invalid token."}
+    assert anon_client.get("/api/organizations/").json() == {
+        "detail": "Invalid token.",
+        "code": "authentication_failed",
+    }
     token, key = AuthToken.objects.issue(member)
     AuthToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     anon_client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
@@ -112,7 +115,7 @@ def test_static_files_are_scanned_on_the_first_static_request_only(client, db):
     from app.core.static import LazyWhiteNoiseMiddleware
 
     middleware = LazyWhiteNoiseMiddleware(lambda request: None, settings=settings)
-    assert middleware.files == {}  # nothing listed at start-up (cold start)
+    assert middleware.whitenoise is None  # nothing listed at start-up (cold start)
     client.get("/healthz")
     response = client.get("/static/admin/css/base.css")
     assert response.status_code == 200

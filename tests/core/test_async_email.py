@@ -6,7 +6,7 @@ import boto3
 import pytest
 from django.core import mail
 
-from app.core import email
+from app.core import email, email_delivery
 from tests.integrations.recording_server import RecordingServer
 
 MESSAGE = {
@@ -111,7 +111,7 @@ def test_a_failed_send_after_the_answer_is_logged_and_never_raises(db, settings,
     def broken(*args, **kwargs):
         raise OSError("smtp://user:secret@relay")
 
-    monkeypatch.setattr(email, "send_mail", broken)
+    monkeypatch.setattr(email_delivery, "send_mail", broken)
     from django.core.signals import request_finished, request_started
 
     request_started.send(sender=None)

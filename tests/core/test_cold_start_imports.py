@@ -55,3 +55,70 @@ def test_the_garbage_collector_runs_again_once_start_up_is_done(tmp_path):
     command = run_python(["manage.py", "shell", "-c", "import gc; print(gc.isenabled())"], DEBUG="True")
     assert command.returncode == 0, command.stderr
     assert command.stdout.strip().splitlines()[-1] == "True"
+
+
+LAZY_ADMIN_SCRIPT = """
+import io, json, sys
+from app.wsgi import application
+
+def get(path):
+    status = []
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "443",
+               "HTTP_HOST": "127.0.0.1", "wsgi.url_scheme": "https", "HTTP_X_FORWARDED_PROTO": "https",
+               "wsgi.input": io.BytesIO(), "wsgi.errors": sys.stderr}
+    b"".join(application(environ, lambda s, h, e=None: status.append(s)))
+    return status[0]
+
+admin_modules = ["app.accounts.admin", "app.bookings.admin", "app.store.admin", "app.staff.admin",
+                 "app.security.admin", "simple_history.admin", "django.contrib.auth.admin"]
+api = get("/api/timeslots/")
+deferred = ["app.web.views", "importlib.metadata", "django_filters", "whitenoise.middleware", "app.accounts.views"]
+after_api = [name for name in admin_modules + deferred if name in sys.modules]
+login = get("/admin/")  # a visitor: redirected to the login page (no static manifest needed)
+from django.contrib import admin
+from django.urls import reverse
+from simple_history.admin import SimpleHistoryAdmin
+from app.bookings.models import TimeSlot
+import simple_history
+print(json.dumps({
+    "api": api, "after_api": after_api, "login": login,
+    "after_admin": [name for name in admin_modules if name in sys.modules],
+    "login_form": admin.site.login_form.__name__,
+    "slots_have_history_page": isinstance(admin.site._registry[TimeSlot], SimpleHistoryAdmin),
+    "index": reverse("admin:index"),
+    "history_version": str(simple_history.__version__),
+}))
+"""
+
+
+@pytest.mark.slow
+def test_a_served_process_registers_the_admin_on_its_first_admin_request_only(tmp_path):
+    """An API cold start imports no admin module, member page, django-filter (no filter asked), WhiteNoise
+    (no static file asked) nor the accounts API; the first /admin/ request has the admin registered."""
+    env = {
+        "DEBUG": "False",
+        "SECRET_KEY": "k" * 60,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    migrated = run_python(["manage.py", "migrate", "--noinput", "-v0"], **env)
+    assert migrated.returncode == 0, migrated.stderr
+    result = run_python(["-c", LAZY_ADMIN_SCRIPT], **env)
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout.strip().splitlines()[-1])
+    assert answer["api"].startswith("200")
+    assert answer["after_api"] == []
+    assert answer["login"].startswith("302")
+    assert answer["after_admin"] == [
+        "app.accounts.admin",
+        "app.bookings.admin",
+        "app.store.admin",
+        "app.staff.admin",
+        "app.security.admin",
+        "simple_history.admin",
+        "django.contrib.auth.admin",
+    ]
+    assert answer["login_form"] == "LockoutAdminAuthenticationForm"  # the lock-out still guards /admin/login/
+    assert answer["slots_have_history_page"] is True  # app.staff's extensions, registered after the others
+    assert answer["index"] == "/admin/"
+    assert answer["history_version"][0].isdigit()  # read from the package metadata when first used

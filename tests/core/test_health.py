@@ -28,6 +28,12 @@ def test_healthz_is_503_with_json_when_the_database_is_unreachable():
     assert "nobody" not in result.stdout  # the database URL's user never reaches the client
 
 
+def test_healthz_reports_the_commit_deploy_sh_recorded(client, db, settings):
+    settings.APP_COMMIT = "0123456789abcdef0123456789abcdef01234567"
+
+    assert client.get("/healthz").json()["commit"] == "0123456789abcdef0123456789abcdef01234567"
+
+
 def test_healthz_refuses_post(client, db):
     response = client.post("/healthz")
     assert response.status_code == 405

@@ -14,7 +14,12 @@ from tests.conftest import make_user
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_clear_expired_tokens_deletes_only_expired_ones(db):
+# The entry points close stale connections (close_old_connections) before and after the command:
+# on PostgreSQL that ends a test's enclosing transaction, so these tests commit (transactional_db),
+# as a scheduled run does.
+
+
+def test_clear_expired_tokens_deletes_only_expired_ones(transactional_db):
     member = make_user()
     live, _ = AuthToken.objects.issue(member)
     expired, _ = AuthToken.objects.issue(member)
@@ -27,7 +32,7 @@ def test_clear_expired_tokens_deletes_only_expired_ones(db):
     assert list(AuthToken.objects.values_list("pk", flat=True)) == [live.pk]
 
 
-def test_reconcile_payments_runs_the_command(db, capsys):
+def test_reconcile_payments_runs_the_command(transactional_db, capsys):
     assert scheduled.reconcile_payments({}, None) == {"command": "reconcile_payments", "ok": True}
     assert "reconcile_payments: 0 completed, 0 failed" in capsys.readouterr().out
 

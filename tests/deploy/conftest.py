@@ -55,8 +55,10 @@ def runtime_venv(tmp_path_factory, python312):
 
 
 @pytest.fixture(scope="session")
-def moto_server():
-    server = MotoServer(executable=str(Path(sys.executable).parent / "moto_server")).start()
+def moto_server(tmp_path_factory):
+    # Every request is recorded: tests/deploy/test_deploy_role.py reads the rehearsal's calls back.
+    recording = tmp_path_factory.mktemp("moto") / "requests.jsonl"
+    server = MotoServer(executable=str(Path(sys.executable).parent / "moto_server"), record_to=recording).start()
     yield server
     server.stop()
 
@@ -69,18 +71,39 @@ def code_sha256(path):
 def rehearsal(tmp_path_factory, moto_server, runtime_venv):
     """`deploy.sh dev --initial` then `deploy.sh dev` against moto, in a copy of the project.
 
-    The tested artifact of the first run is kept as `initial_package` for the packaging tests.
+    The first deploy ships a commit whose settings hold one more variable (a credential about to be
+    retired); the update ships the next commit, which removes it. The first deploy takes its secrets
+    from the environment; before the update they move to SSM Parameter Store with new values
+    (`SECRETS_SOURCE=ssm`, none left in the environment) and the stage's attach_policy gains a
+    statement (committed). The requests moto served for both deploys are kept as `recorded`
+    (test_deploy_role.py). The tested artifact of the first run is kept as `initial_package` for the
+    packaging tests.
     """
     rehearsal = Rehearsal(
         tmp_path_factory.mktemp("rehearsal"), moto_server, venv=runtime_venv, wheelhouse=WHEELHOUSE
     ).prepare()
+    rehearsal.edit_settings(
+        lambda config: config["dev"]["aws_environment_variables"].update(RETIRED_CREDENTIAL="old-value"),
+        "a variable to retire",
+    )
+    rehearsal.initial_commit = rehearsal.head()
+    first_request = moto_server.recorded_count()
     rehearsal.initial = rehearsal.deploy("--initial")
     assert rehearsal.initial.returncode == 0, rehearsal.initial.stdout[-3000:] + rehearsal.initial.stderr[-3000:]
     rehearsal.initial_package = rehearsal.workdir / "initial-package.zip"
     shutil.copy(rehearsal.repo / "build" / "dev-package.zip", rehearsal.initial_package)
     rehearsal.settings_after_initial = (rehearsal.repo / "zappa_settings.json").read_bytes()
     rehearsal.code_sha256_after_initial = rehearsal.lambda_configuration()["CodeSha256"]
+    initial_requests = moto_server.recorded(first_request)
+    rehearsal.environment_after_initial = rehearsal.lambda_configuration()["Environment"]["Variables"]
+    rehearsal.edit_settings(
+        lambda config: config["dev"]["aws_environment_variables"].pop("RETIRED_CREDENTIAL"), "retire the variable"
+    )
+    rehearsal.move_secrets_to_parameter_store()
+    rehearsal.edited_policy = rehearsal.edit_attach_policy()
+    first_request = moto_server.recorded_count()
     rehearsal.update = rehearsal.deploy()
+    rehearsal.recorded = initial_requests + moto_server.recorded(first_request)  # the deploys' own requests
     assert rehearsal.update.returncode == 0, rehearsal.update.stdout[-3000:] + rehearsal.update.stderr[-3000:]
     # Lambda's CodeSha256 of each tested artifact (base64 of the zip's SHA-256).
     rehearsal.initial_package_sha256 = code_sha256(rehearsal.initial_package)

@@ -140,6 +140,50 @@ def test_both_ci_files_deploy_dev_from_develop_with_the_same_scripts():
     assert SECRETS <= set(job["env"])
 
 
+def travis_deploys(pipeline, branch="develop"):
+    """Travis's deploy condition, read back from .travis.yml and run by bash as Travis does."""
+    import yaml
+
+    deploy = yaml.safe_load((ROOT / ".travis.yml").read_text())["deploy"][0]
+    on = deploy.get("on", deploy.get(True))
+    env = {"PATH": "/usr/bin:/bin", **({"DEPLOY_PIPELINE": pipeline} if pipeline is not None else {})}
+    condition = subprocess.run(["bash", "-c", f"[[ ( {on['condition']} ) ]]"], env=env, check=False)
+    return branch == on["branch"] and condition.returncode == 0
+
+
+def github_deploys(pipeline, event="push", ref="refs/heads/develop"):
+    """The deploy job's `if`, read back from the workflow: a conjunction of `name == 'literal'` clauses."""
+    import yaml
+
+    condition = yaml.safe_load((ROOT / ".github/workflows/ci.yml").read_text())["jobs"]["deploy-dev"]["if"]
+    context = {"github.event_name": event, "github.ref": ref, "vars.DEPLOY_PIPELINE": pipeline or ""}
+    clauses = [clause.strip().split(" == ") for clause in condition.split("&&")]
+    assert all(len(clause) == 2 and clause[0] in context for clause in clauses), condition
+    return all(context[name] == literal.strip("'") for name, literal in clauses)
+
+
+@pytest.mark.parametrize("pipeline", ["travis", "github", None, "both"])
+def test_exactly_the_pipeline_named_by_deploy_pipeline_deploys(pipeline):
+    deployers = [
+        name for name, deploys in (("travis", travis_deploys), ("github", github_deploys)) if deploys(pipeline)
+    ]
+
+    assert deployers == ([pipeline] if pipeline in ("travis", "github") else [])
+    assert not travis_deploys("travis", branch="main") and not github_deploys("github", ref="refs/heads/main")
+    assert not github_deploys("github", event="pull_request")
+
+
+def test_both_pipelines_test_every_push_whatever_deploy_pipeline_says():
+    import yaml
+
+    travis = yaml.safe_load((ROOT / ".travis.yml").read_text())
+    workflow = yaml.safe_load((ROOT / ".github/workflows/ci.yml").read_text())
+    assert "if" not in workflow["jobs"]["test"] and "condition" not in json.dumps(travis["script"])
+    assert travis["git"]["depth"] is False  # the history deploy.sh compares the live commit with
+    checkout = workflow["jobs"]["deploy-dev"]["steps"][0]
+    assert checkout["uses"].startswith("actions/checkout@") and checkout["with"]["fetch-depth"] == 0
+
+
 def test_both_pipelines_provide_postgresql_and_pass_its_url_to_the_tests():
     import yaml
 

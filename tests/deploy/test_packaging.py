@@ -65,7 +65,7 @@ def test_the_handler_answers_healthz_and_migrates_a_temporary_sqlite_database(re
         "smoke test passed: migrate created the tables, GET /healthz answered 200, "
         "a refused login answered in French, manage check passed"
     ) in output
-    placeholders = output.split("placeholders used for the empty variables ", 1)[1].split(".\n", 1)[0]
+    placeholders = output.split("placeholders used for the secrets ", 1)[1].split(".\n", 1)[0]
     assert "SECRET_KEY" in placeholders.split(", ")  # the committed settings hold no secret
 
 

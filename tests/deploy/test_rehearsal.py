@@ -9,8 +9,6 @@ import zipfile
 import pytest
 from rehearse_deploy import Rehearsal
 
-from tests.deploy.conftest import WHEELHOUSE
-
 
 def test_both_deploys_passed_every_step_and_never_printed_a_secret(rehearsal):
     for proc in (rehearsal.initial, rehearsal.update):
@@ -56,11 +54,14 @@ def test_the_packages_in_s3_hold_no_secret_and_no_test_only_package(rehearsal):
 
 
 def test_zappa_settings_json_is_byte_identical_to_the_committed_one(rehearsal):
-    committed = subprocess.run(
-        ["git", "show", "HEAD:zappa_settings.json"], cwd=rehearsal.repo, capture_output=True, check=True
-    ).stdout
-    assert rehearsal.settings_after_initial == committed
-    assert (rehearsal.repo / "zappa_settings.json").read_bytes() == committed
+    def committed(commit):
+        return subprocess.run(
+            ["git", "show", f"{commit}:zappa_settings.json"], cwd=rehearsal.repo, capture_output=True, check=True
+        ).stdout
+
+    assert rehearsal.settings_after_initial == committed(rehearsal.initial_commit)
+    assert (rehearsal.repo / "zappa_settings.json").read_bytes() == committed("HEAD")
+    assert not (rehearsal.repo / "build" / "secrets" / "zappa_settings.dev.json").exists()
     assert not list(rehearsal.repo.glob("zappa_settings.json.*")) and not list(rehearsal.repo.glob(".zappa_settings*"))
 
 
@@ -109,26 +110,26 @@ def test_a_missing_secret_stops_the_deploy_before_any_aws_call(rehearsal, record
         assert value not in proc.stdout + proc.stderr
 
 
-def test_a_failing_smoke_test_stops_the_deploy_before_any_aws_call(rehearsal, tmp_path, recording_aws):
-    class Endpoint:
-        url = recording_aws
-
-    # The rehearsal's runtime venv, already compiled by its deploys: only the package is built again.
-    probe = Rehearsal(tmp_path / "broken-smoke", Endpoint, venv=rehearsal.venv, wheelhouse=WHEELHOUSE).prepare()
-    settings_path = probe.repo / "zappa_settings.json"
-    broken = json.loads(settings_path.read_text())
+def test_a_failing_smoke_test_stops_the_deploy_before_the_stage_changes(rehearsal, tmp_path):
+    # A child of the live commit, so every check before the build passes.
+    probe = rehearsal.worktree(tmp_path / "broken-smoke")
+    before = rehearsal.lambda_configuration()
     # A host list that rejects API Gateway's host: every request would answer 400.
-    broken["dev"]["aws_environment_variables"]["ALLOWED_HOSTS"] = "nowhere.invalid"
-    settings_path.write_text(json.dumps(broken, indent=2, ensure_ascii=False) + "\n")
-    subprocess.run(["git", "commit", "-qam", "break ALLOWED_HOSTS"], cwd=probe.repo, check=True, env=GIT_ENV)
+    probe.edit_settings(
+        lambda config: config["dev"]["aws_environment_variables"].update(ALLOWED_HOSTS="nowhere.invalid"),
+        "break ALLOWED_HOSTS",
+    )
 
     proc = probe.deploy()
 
-    assert proc.returncode != 0
+    assert proc.returncode == 1
     assert "FAILED: artifact smoke test" in proc.stderr
     assert "GET /healthz answered 400" in proc.stderr
     assert "zappa update" not in proc.stdout.split("artifact smoke test")[-1]
-    assert Recorder.requests == []  # no AWS call at all: the Lambda's code and configuration are untouched
+    assert "nothing was changed on AWS" in proc.stderr
+    after = rehearsal.lambda_configuration()
+    assert (after["CodeSha256"], after["Environment"]) == (before["CodeSha256"], before["Environment"])
+    assert rehearsal.lock_item() is None  # released on the way out
     with zipfile.ZipFile(probe.repo / "build" / "dev-package.zip"):
         pass  # the failed artifact stays on disk for inspection
 
@@ -149,7 +150,8 @@ def test_the_role_may_touch_only_the_stages_own_resources(rehearsal):
     assert rehearsal.policy_problems() == []
     actions = {action for statement in documents["zappa-permissions"]["Statement"] for action in statement["Action"]}
     assert "lambda:InvokeFunction" in actions  # e-mail tasks invoke the function itself
-    assert not {action for action in actions if action.split(":")[0] in {"dynamodb", "sns", "sqs", "route53"}}
+    assert not {action for action in actions if action.split(":")[0] in {"dynamodb", "sns", "route53"}}
+    assert {action for action in actions if action.startswith("sqs:")} == {"sqs:SendMessage"}  # failed tasks
 
 
 def test_the_policy_check_finds_zappas_default_policy_too_broad(rehearsal):
@@ -176,7 +178,10 @@ def test_each_scheduled_function_has_a_rule_targeting_the_function(rehearsal):
 
 def test_a_bare_zappa_update_leaves_the_live_secrets(rehearsal):
     # What the seed and the old docs name, run by hand with the committed (secret-free) settings and
-    # no secret in the environment: Zappa keeps the variables the settings do not name.
+    # no secret in the environment: Zappa keeps the variables the settings do not name. It ships
+    # the live artifact again, so the deploy tests after it still find the code deploy.sh recorded.
+    lambda_client = rehearsal.client("lambda")
+    versions_before = len(lambda_client.list_versions_by_function(FunctionName=rehearsal.function_name)["Versions"])
     before = rehearsal.lambda_configuration()["Environment"]["Variables"]
     env = {name: value for name, value in rehearsal.env().items() if name not in rehearsal.secrets}
     env["VIRTUAL_ENV"] = str(rehearsal.venv)
@@ -188,7 +193,7 @@ def test_a_bare_zappa_update_leaves_the_live_secrets(rehearsal):
             "update",
             "dev",
             "--zip",
-            str(rehearsal.initial_package),
+            str(rehearsal.repo / "build" / "dev-package.zip"),
         ],
         cwd=rehearsal.repo,
         env=env,
@@ -198,8 +203,23 @@ def test_a_bare_zappa_update_leaves_the_live_secrets(rehearsal):
     )
 
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
-    configuration = rehearsal.lambda_configuration()
-    assert configuration["CodeSha256"] == rehearsal.initial_package_sha256  # the update did happen
-    after = configuration["Environment"]["Variables"]
+    versions = lambda_client.list_versions_by_function(FunctionName=rehearsal.function_name)["Versions"]
+    assert len(versions) == versions_before + 1  # the update did happen
+    after = rehearsal.lambda_configuration()["Environment"]["Variables"]
     assert {name: after.get(name) for name in rehearsal.secrets} == rehearsal.secrets
     assert after == before
+
+
+def test_a_variable_removed_from_the_settings_is_removed_from_the_function(rehearsal):
+    assert rehearsal.environment_after_initial["RETIRED_CREDENTIAL"] == "old-value"
+    assert "RETIRED_CREDENTIAL" not in rehearsal.lambda_configuration()["Environment"]["Variables"]
+    assert "removed: RETIRED_CREDENTIAL" in rehearsal.update.stdout
+
+
+def test_the_function_records_the_commit_and_code_it_runs(rehearsal):
+    env = rehearsal.lambda_configuration()["Environment"]["Variables"]
+
+    assert rehearsal.environment_after_initial["APP_COMMIT"] == rehearsal.initial_commit
+    assert env["APP_COMMIT"] == rehearsal.head() != rehearsal.initial_commit
+    assert env["APP_CODE_SHA256"] == rehearsal.update_package_sha256 == rehearsal.lambda_configuration()["CodeSha256"]
+    assert f"deployed stage dev: commit {rehearsal.head()}" in rehearsal.update.stdout

@@ -20,14 +20,17 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    negative_data_rejection,
     response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
 )
 
-# No 5xx, and every answer as documented: a documented status, media type, headers and body.
+# No 5xx, every answer as documented (a documented status, media type, headers and body), and
+# every input the schema forbids refused with a 4xx (negative_data_rejection).
 CHECKS = [
     not_a_server_error,
+    negative_data_rejection,
     status_code_conformance,
     content_type_conformance,
     response_headers_conformance,

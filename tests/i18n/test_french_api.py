@@ -27,20 +27,20 @@ def french_client(user):
 def test_a_validation_error_is_in_french(anon_client, db):
     response = anon_client.post("/api/users/", {"email": "not-an-address", "password": PASSWORD}, **FRENCH)
     assert response.status_code == 400
-    body = response.json()
+    body = response.json()["fields"]
     assert body["first_name"] == ["Ce champ est obligatoire."]  # DRF's own French catalog
     assert body["email"] == ["Saisissez une adresse e-mail valide."]  # Django's
     assert response["Content-Language"] == "fr"
     make_user(email="taken@example.com")
     response = anon_client.post("/api/users/", {**NEW_MEMBER, "email": "taken@example.com"}, **FRENCH)
     assert response.status_code == 400
-    assert response.json()["email"] == ["Un compte existe déjà avec cette adresse courriel."]  # ours
+    assert response.json()["fields"]["email"] == ["Un compte existe déjà avec cette adresse courriel."]  # ours
 
 
 def test_the_same_error_stays_english_without_accept_language(anon_client, db):
     make_user(email="taken@example.com")
     response = anon_client.post("/api/users/", {**NEW_MEMBER, "email": "taken@example.com"})
-    assert response.json()["email"] == ["An account with this e-mail address already exists."]
+    assert response.json()["fields"]["email"] == ["An account with this e-mail address already exists."]
 
 
 def test_a_full_slot_is_refused_in_french(db):
@@ -127,4 +127,4 @@ def test_sign_up_keeps_the_request_language_and_the_profile_changes_it(anon_clie
     assert response.status_code == 200 and response.json()["language"] == "en"
     response = client.patch("/api/users/me/", {"language": "de"}, format="json", **FRENCH)
     assert response.status_code == 400
-    assert response.json()["language"] == ["«\u00a0de\u00a0» n'est pas un choix valide."]
+    assert response.json()["fields"]["language"] == ["«\u00a0de\u00a0» n'est pas un choix valide."]

@@ -41,7 +41,7 @@ def test_an_english_member_keeps_the_english_template(anon_client, member, setti
 
 def test_a_missing_french_template_falls_back_to_english_with_a_warning(anon_client, french_member, settings, caplog):
     settings.FORGOT_PASSWORD, settings.FORGOT_PASSWORD_FR = 7, 0
-    with sendinblue_on(settings) as server, caplog.at_level(logging.WARNING, logger="app.core.email"):
+    with sendinblue_on(settings) as server, caplog.at_level(logging.WARNING, logger="app.core.email_delivery"):
         anon_client.post("/api/password/reset/", {"email": french_member.email}, format="json")
     assert server.requests[0].json["templateId"] == 7
     assert "FORGOT_PASSWORD_FR is not set" in caplog.text

@@ -52,10 +52,10 @@ def test_api_write_out_of_range_names_the_field(admin_session):
         format="json",
     )
     assert response.status_code == 400
-    assert response.json()["start_date"] == [OUT_OF_RANGE]
+    assert response.json()["fields"]["start_date"] == [OUT_OF_RANGE]
     response = client.patch(f"/api/users/{ids['member']}/", {"birth_date": "0001-01-01"}, format="json")
     assert response.status_code == 400
-    assert response.json()["birth_date"] == [OUT_OF_RANGE]
+    assert response.json()["fields"]["birth_date"] == [OUT_OF_RANGE]
 
 
 class AdminBrowser:

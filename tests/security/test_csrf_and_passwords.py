@@ -34,14 +34,14 @@ def test_a_password_longer_than_128_characters_is_refused_everywhere(member_clie
         format="json",
     )
     assert response.status_code == 400
-    assert "at most 128 characters" in response.json()["new_password"][0]
+    assert "at most 128 characters" in response.json()["fields"]["new_password"][0]
     signup = APIClient().post(
         "/api/users/",
         {"email": "new@example.com", "password": "x7-" * 50, "first_name": "N", "last_name": "W"},
         format="json",
     )
     assert signup.status_code == 400
-    assert "at most 128 characters" in signup.json()["password"][0]
+    assert "at most 128 characters" in signup.json()["fields"]["password"][0]
     accepted = member_client.post(
         "/api/password/change/",
         {"old_password": "a-long-passphrase-1", "new_password": "long-" + "p" * 123},

@@ -40,6 +40,7 @@ def test_one_client_is_refused_for_an_account_after_its_failures_and_the_owner_i
     locked = _api_login("198.51.100.1", member.email, PASSWORD)
     assert locked.status_code == 429
     assert "Too many failed logins" in locked.json()["detail"]
+    assert locked.json()["code"] == "throttled"
     assert int(locked.headers["Retry-After"]) > 0
     assert not AuthToken.objects.exists()
     # The owner, on their own client, logs in; the guessing client still may try other accounts.

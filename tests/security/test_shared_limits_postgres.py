@@ -80,7 +80,10 @@ def test_concurrent_sign_ups_of_look_alike_spellings_make_one_account(two_server
         answers = list(pool.map(sign_up, range(len(spellings))))
     statuses = sorted(answer.status_code for answer in answers)
     assert statuses == [201] + [400] * 7, [answer.text for answer in answers]
-    refused = [answers[6].json()["email"][0], answers[7].json()["email"][0]]  # dotless i, dotted capital I
+    refused = [
+        answers[6].json()["fields"]["email"][0],
+        answers[7].json()["fields"]["email"][0],
+    ]  # dotless i, dotted capital I
     assert all("look-alike" in message for message in refused)
     with psycopg2.connect(postgres_seeded[0]) as connection, connection.cursor() as cursor:
         cursor.execute("SELECT email FROM accounts_user WHERE upper(email) LIKE %s", ["M%SS@EXAMPLE.COM"])

@@ -40,7 +40,8 @@ def race():
             )
             outcomes.append(result.order.status)
         except DomainError as error:
-            outcomes.append(str(error.fields.get("coupon", [error.message])[0]))
+            # The reason staff see (members read one "cannot be used" answer whatever it is).
+            outcomes.append(str(getattr(error, "reason", None) or error.fields.get("coupon", [error.message])[0]))
         finally:
             connection.close()
 

@@ -2,7 +2,7 @@
 
 import responses
 
-from app.store.models import Order
+from app.store.models import Coupon, Order
 from tests.store.conftest import SETTLEMENTS, approve, buy
 
 
@@ -28,3 +28,37 @@ def test_the_refund_action_refunds_and_reports(client, staff_user, member_client
     assert "Refunded 28.74 CAD" in response.content.decode()
     member.refresh_from_db()
     assert (Order.objects.get().status, member.tickets) == ("refunded", 0)
+
+
+COUPON_FORM = {
+    "code": "SPRING",
+    "percent_off": "10",
+    "amount_off": "",
+    "valid_from_0": "2030-05-01",
+    "valid_from_1": "00:00:00",
+    "valid_until_0": "2030-04-01",
+    "valid_until_1": "00:00:00",
+    "max_uses": "",
+    "max_uses_per_member": "",
+}
+
+
+def test_the_admin_refuses_a_coupon_that_ends_before_it_starts(client, staff_user):
+    client.force_login(staff_user)
+    response = client.post("/admin/store/coupon/add/", COUPON_FORM)
+    assert response.status_code == 200  # the form again, with the service's message on the field
+    assert "The end of validity must be after its start." in response.content.decode()
+    assert not Coupon.objects.exists()
+
+
+def test_the_admin_refuses_both_kinds_of_discount_and_a_taken_code(client, staff_user):
+    Coupon.objects.create(code="TAKEN", percent_off=5)
+    client.force_login(staff_user)
+    form = {**COUPON_FORM, "code": "taken", "amount_off": "2", "valid_until_0": "2030-06-01"}
+    html = client.post("/admin/store/coupon/add/", form).content.decode()
+    assert "Give exactly one of percent_off or amount_off." in html
+    assert "A coupon with this code already exists." in html
+    assert Coupon.objects.count() == 1
+    fixed = {**form, "code": "SPRING", "amount_off": ""}
+    assert client.post("/admin/store/coupon/add/", fixed).status_code == 302
+    assert Coupon.objects.get(code="SPRING").valid_until.year == 2030

@@ -20,8 +20,8 @@ def test_another_members_saved_token_sent_as_a_single_use_token_is_refused(
     approve(paysafe)
     response = buy(member_client, ("package", package, 1), token=others_card.payment_token)
     assert response.status_code == 400
-    assert "single_use_token" in response.json()
-    assert "payment_token" in response.json()["single_use_token"][0]
+    assert "single_use_token" in response.json()["fields"]
+    assert "payment_token" in response.json()["fields"]["single_use_token"][0]
     assert not paysafe.calls and not Order.objects.exists()
     member.refresh_from_db()
     assert member.tickets == 0
@@ -41,7 +41,7 @@ def test_a_saved_token_cannot_be_saved_again_as_a_new_card(member_client, paysaf
         "/api/payment-profiles/", {"single_use_token": others_card.payment_token}, format="json"
     )
     assert response.status_code == 400
-    assert "single_use_token" in response.json()
+    assert "single_use_token" in response.json()["fields"]
     assert not paysafe.calls
     assert SavedCard.objects.count() == 1
 
@@ -51,5 +51,5 @@ def test_with_the_test_gateway_too(member_client, member, package, settings, oth
     settings.PAYMENT_GATEWAY = "test"
     SavedCard.objects.filter(pk=others_card.pk).update(payment_token="test-card-1")
     response = buy(member_client, ("package", package, 1), token="test-card-1")
-    assert response.status_code == 400 and "single_use_token" in response.json()
+    assert response.status_code == 400 and "single_use_token" in response.json()["fields"]
     assert not Order.objects.exists()

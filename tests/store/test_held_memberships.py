@@ -76,7 +76,7 @@ def test_an_ended_grant_is_not_held(admin_client_api, member_client, member, mem
         {"user": member.pk, "membership": membership.pk, "start": start.isoformat(), "end": start.isoformat()},
         format="json",
     )
-    assert backwards.status_code == 400 and backwards.json()["end"] == ["The end must be after the start."]
+    assert backwards.status_code == 400 and backwards.json()["fields"]["end"] == ["The end must be after the start."]
 
 
 def test_the_migration_builds_them_from_paid_orders_and_membership_end(member, membership):

@@ -63,7 +63,7 @@ def test_a_grant_that_fails_after_the_charge_flags_the_order_instead_of_a_500(
 def test_the_needs_attention_filter_rejects_a_value_that_is_not_a_boolean(admin_client_api):
     response = admin_client_api.get("/api/orders/?needs_attention=perhaps")
     assert response.status_code == 400
-    assert "needs_attention" in response.json()
+    assert "needs_attention" in response.json()["fields"]
 
 
 def test_the_admin_lists_and_filters_orders_needing_attention(client, staff_user, member, package):
@@ -83,8 +83,8 @@ def legacy_membership():
 def test_a_product_from_before_the_bounds_is_refused_before_any_charge(member_client, member, paysafe):
     response = buy(member_client, ("membership", legacy_membership(), 1))
     assert response.status_code == 400
-    assert "lines" in response.json()
-    assert "beyond what can be recorded" in response.json()["lines"][0]
+    assert "lines" in response.json()["fields"]
+    assert "beyond what can be recorded" in response.json()["fields"]["lines"][0]
     assert not paysafe.calls and not Order.objects.exists()
 
 
@@ -128,7 +128,7 @@ def test_a_membership_already_near_the_date_limit_is_refused_before_the_charge(
     member.membership_end = datetime(8999, 6, 1, tzinfo=UTC) - timedelta(days=100)
     member.save(update_fields=["membership_end"])
     response = buy(member_client, ("membership", membership, 1))
-    assert response.status_code == 400 and "lines" in response.json()
+    assert response.status_code == 400 and "lines" in response.json()["fields"]
     assert not paysafe.calls
 
 

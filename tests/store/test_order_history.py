@@ -8,7 +8,7 @@ import responses
 
 from app.store.models import Order, OrderStatusChange
 from tests.store.conftest import AUTHS, SETTLEMENTS, approve, auth_body, buy, error_body
-from tests.store.test_reconcile import age, run
+from tests.store.test_reconcile import age, run, verify
 
 APP = Path(__file__).resolve().parents[2] / "app"
 
@@ -68,10 +68,11 @@ def test_a_late_payment_records_failed_to_paid(member_client, package, paysafe):
     paysafe.add(responses.GET, AUTHS, json={"auths": []})
     buy(member_client, ("package", package, 1))
     order = Order.objects.get()
+    verify("--give-up-after-minutes", "0")  # no payment found yet: given up
     paysafe.reset()
     paysafe.add(responses.GET, AUTHS, json={"auths": [auth_body(order.reference, 2874)]})
     assert "1 completed" in run()
-    assert history(order.pk) == [("pending", "failed", "checkout", None), ("failed", "paid", "reconcile", None)]
+    assert history(order.pk) == [("pending", "failed", "reconcile", None), ("failed", "paid", "reconcile", None)]
 
 
 def test_the_admin_shows_the_history(client, staff_user, member_client, package, paysafe):

@@ -62,11 +62,13 @@ def test_a_line_refunded_twice_or_beyond_its_units_is_refused(admin_client_api, 
     paysafe.add(responses.POST, REFUND_URL, json={"id": "refund-1", "status": "PENDING"})
     too_many = refund(admin_client_api, order, (line(order, "package"), 3))
     assert too_many.status_code == 400
-    assert too_many.json()["lines"] == [f"Line {line(order, 'package').pk} has only 2 units left to refund, not 3."]
+    assert too_many.json()["fields"]["lines"] == [
+        f"Line {line(order, 'package').pk} has only 2 units left to refund, not 3."
+    ]
     assert refund(admin_client_api, order, (line(order, "membership"), 1)).status_code == 200
     again = refund(admin_client_api, order, (line(order, "membership"), 1))
     assert again.status_code == 400
-    assert again.json()["lines"] == [f"Line {line(order, 'membership').pk} was already refunded."]
+    assert again.json()["fields"]["lines"] == [f"Line {line(order, 'membership').pk} was already refunded."]
     assert refunded_amounts(paysafe) == [4599]  # 40.00 + 5.99 tax, once
     assert Order.objects.get(pk=order.pk).refunded_amount == Decimal("45.99")
 
@@ -129,4 +131,6 @@ def test_members_cannot_refund_and_unknown_lines_are_refused(member_client, admi
     assert refund(member_client, order, (line(order, "package"), 1)).status_code == 403
     body = {"lines": [{"id": 999999, "quantity": 1}]}
     unknown = admin_client_api.post(f"/api/orders/{order.pk}/refund/", body, format="json")
-    assert unknown.status_code == 400 and unknown.json()["lines"] == ["Line 999999 is not a line of this order."]
+    assert unknown.status_code == 400 and unknown.json()["fields"]["lines"] == [
+        "Line 999999 is not a line of this order."
+    ]

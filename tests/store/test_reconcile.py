@@ -20,6 +20,12 @@ def run():
     return out.getvalue()
 
 
+def verify(*args):
+    out = StringIO()
+    call_command("verify_payments", *args, stdout=out)
+    return out.getvalue()
+
+
 def age(order, minutes):
     Order.objects.filter(pk=order.pk).update(created=timezone.now() - timedelta(minutes=minutes))
 
@@ -78,6 +84,8 @@ def test_a_payment_that_landed_after_a_timeout_completes_the_failed_order(member
     paysafe.add(responses.GET, AUTHS, json={"auths": []})
     buy(member_client, ("package", package, 1))
     order = Order.objects.get()
+    assert "1 failed" in verify("--give-up-after-minutes", "0")  # still no payment: given up
+    order.refresh_from_db()
     assert order.status == "failed"
     paysafe.reset()
     paysafe.add(responses.GET, AUTHS, json={"auths": [auth_body(order.reference, 2874)]})
@@ -97,7 +105,9 @@ def test_a_declined_order_is_not_revived(member_client, member, package, paysafe
     assert not paysafe.calls
 
 
-def test_the_zappa_event_entry_point_runs_the_command(stuck_order, paysafe):
+def test_the_zappa_event_entry_point_runs_the_command(transactional_db, stuck_order, paysafe):
+    # transactional_db: the entry point closes stale connections, which on PostgreSQL ends a
+    # test's enclosing transaction (tests/core/test_scheduled.py).
     from app.core.scheduled import reconcile_payments
 
     age(stuck_order, 30)

@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from pypdf import PdfReader
 
-from app.accounts.privacy import export_member_data
+from app.members.data_export import export_member_data
 from app.store.models import Coupon, Order
 from app.store.services.pricing import totals
 from app.store.services.taxes import Tax

@@ -154,7 +154,7 @@ def test_a_coupon_on_the_checkout_page_lowers_what_is_charged(logged_in, member,
     Coupon.objects.create(code="HALF", percent_off=Decimal("50"))
     refused = logged_in.get(f"/store/checkout/?product=package&id={five.pk}&coupon=nope")
     assert refused.status_code == 400
-    assert 'id="id_coupon_error">This coupon code does not exist.' in refused.content.decode()
+    assert 'id="id_coupon_error">This coupon code cannot be used on this order.' in refused.content.decode()
     assert "$28.74" in refused.content.decode()  # the full price, no coupon applied
     applied = logged_in.get(f"/store/checkout/?product=package&id={five.pk}&coupon=half").content.decode()
     # 25.00 - 12.50 = 12.50; GST 0.625 -> 0.63, QST 1.246875 -> 1.25; total 14.38

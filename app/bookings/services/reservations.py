@@ -17,7 +17,7 @@ from app.bookings.models import Reservation, TimeSlot
 from app.bookings.services.common import ACTIVE
 from app.bookings.services.emails import confirm_to_member
 from app.core import moments
-from app.core.exceptions import Invalid, PermissionDenied
+from app.core.exceptions import ErrorCode, Invalid, PermissionDenied
 
 
 def reserve(user: User, timeslot_id: int, *, actor: User | None = None, free_reason: str = "") -> Reservation:
@@ -42,7 +42,7 @@ def reserve(user: User, timeslot_id: int, *, actor: User | None = None, free_rea
     except IntegrityError as error:
         # The partial unique constraint caught a second active reservation the checks did not see.
         if "one_active_reservation" in str(error) or "UNIQUE" in str(error):
-            raise Invalid(_already_reserved(for_member)) from error
+            raise Invalid(_already_reserved(for_member), code=ErrorCode.ALREADY_RESERVED) from error
         raise
     if for_member:
         transaction.on_commit(partial(confirm_to_member, reservation))  # at once outside a transaction
@@ -72,16 +72,16 @@ def _reserve(user: User, timeslot_id: int, *, actor: User, free_reason: str) -> 
         if not slot.period.is_active:
             raise Invalid(_("This time slot is not open for reservations."))
         if slot.start <= now:
-            raise Invalid(_("This time slot has already started."))
+            raise Invalid(_("This time slot has already started."), code=ErrorCode.SLOT_STARTED)
         # A statement of its own, after the lock: on PostgreSQL it then sees every reservation
         # committed while we waited (a subquery in the locking SELECT would use the older snapshot).
         counts = Reservation.objects.filter(timeslot=slot, status=ACTIVE).aggregate(
             taken=Count("id"), mine=Count("id", filter=Q(user=user))
         )
         if counts["mine"]:
-            raise Invalid(_already_reserved(for_member))
+            raise Invalid(_already_reserved(for_member), code=ErrorCode.ALREADY_RESERVED)
         if counts["taken"] >= slot.period.workplace.seats:
-            raise Invalid(_("This time slot is full."))
+            raise Invalid(_("This time slot is full."), code=ErrorCode.SLOT_FULL)
         price = 0 if free_reason else slot.price
         reservation = Reservation.objects.create(
             user=user,
@@ -111,7 +111,9 @@ def _reserve(user: User, timeslot_id: int, *, actor: User, free_reason: str) -> 
                         error.needed,
                     )
                 )
-                raise Invalid(words % {"needed": error.needed, "balance": error.balance}) from error
+                raise Invalid(
+                    words % {"needed": error.needed, "balance": error.balance}, code=ErrorCode.NOT_ENOUGH_TICKETS
+                ) from error
     return reservation
 
 
@@ -141,7 +143,8 @@ def cancel_reservation(reservation: Reservation, *, actor: User, enforce_deadlin
                         "%(deadline)s.",
                         hours,
                     )
-                    % {"hours": hours, "deadline": moments.moment_text(deadline, zone)}
+                    % {"hours": hours, "deadline": moments.moment_text(deadline, zone)},
+                    code=ErrorCode.CANCELLATION_DEADLINE_PASSED,
                 )
         because = Reservation.CancelledBecause.ADMIN if actor.is_staff else Reservation.CancelledBecause.MEMBER
         release_seat(reservation, actor=actor, because=because)

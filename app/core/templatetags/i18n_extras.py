@@ -24,14 +24,6 @@ def percent(rate):
 
 
 @register.filter
-def tax_name(name):
-    """`GST` -> `TPS` in French (app/store/services/taxes.py)."""
-    from app.store.services.taxes import display_name
-
-    return display_name(name)
-
-
-@register.filter
 def day_text(day):
     """`Monday, December 7, 2026` / `lundi 7 décembre 2026` (app/core/moments.py)."""
     from app.core.moments import day_text as text

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from app.accounts.models import Organization
-from app.store.models import PRICE_MAX, Membership, Order, Package
+from app.store.models.orders import PRICE_MAX, Membership, Order, Package
 
 
 class Coupon(models.Model):

@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from app.store.models import Order
+from app.store.models.orders import Order
 
 
 class OrderRefund(models.Model):

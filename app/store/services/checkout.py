@@ -1,7 +1,7 @@
 """Checkout: validate, create the pending order, charge once (outside any transaction), record.
 
 The outcome is a `CheckoutResult` (paid, pending or an earlier order replayed); a failed payment
-raises the domain error a member reads (`PaymentDeclined`, `Invalid`, `ProviderUnavailable`),
+raises the domain error a member reads (`PaymentDeclined`, `Invalid`, `PaymentUnavailable`),
 carrying the failed order's id, reference and status.
 """
 
@@ -21,7 +21,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from app.accounts.models import User
-from app.core.exceptions import DomainError, IdempotencyKeyReused, Invalid, PaymentDeclined, ProviderUnavailable
+from app.core.exceptions import (
+    DomainError,
+    IdempotencyKeyReused,
+    Invalid,
+    PaymentBeingVerified,
+    PaymentDeclined,
+    PaymentUnavailable,
+)
 from app.integrations.payments import (
     Authorisation,
     AuthStatus,
@@ -156,12 +163,18 @@ def create_order(
     return order
 
 
+# The errors a failed checkout answers, by code: a replay of its Idempotency-Key answers the same.
+_FAILURES: dict[str, type[DomainError]] = {cls.code: cls for cls in (PaymentDeclined, Invalid, PaymentUnavailable)}
+
+
 def _replay(user: User, idempotency_key: str, request_fingerprint: str) -> CheckoutResult | None:
     order = Order.objects.filter(user=user, idempotency_key=idempotency_key).first()
     if order is None:
         return None
     if order.request_fingerprint != request_fingerprint:
         raise IdempotencyKeyReused(_("This Idempotency-Key was already used for a different order."))
+    if order.status == Order.Status.FAILED and order.failure_kind in _FAILURES:
+        raise _failed(order, _FAILURES[order.failure_kind](order.failure_message or None))
     if order.needs_attention:
         return CheckoutResult(order, Outcome.REPLAYED, str(ATTENTION_MESSAGE))
     message = str(CONFIRMING_MESSAGE) if order.status == Order.Status.PENDING else ""
@@ -200,6 +213,7 @@ def checkout(
         if replay:
             return replay
     items = resolve_items(user, lines)
+    refuse_while_verifying(user, items)
     try:
         order = create_order(
             user, items, idempotency_key=idempotency_key, request_fingerprint=request_fingerprint, coupon=coupon
@@ -213,6 +227,24 @@ def checkout(
     return pay(order, token)
 
 
+def _basket(pairs: Sequence[tuple[str, int, int]]) -> dict[tuple[str, int], int]:
+    counts: dict[tuple[str, int], int] = {}
+    for kind, product_id, quantity in pairs:
+        counts[(kind, product_id)] = counts.get((kind, product_id), 0) + quantity
+    return counts
+
+
+def refuse_while_verifying(user: User, items: Sequence[CartItem]) -> None:
+    """`PaymentBeingVerified` while an order of `user` for the same basket has a payment whose
+    outcome is still unknown: paying again could charge twice (`verify_payments` settles it)."""
+    basket = _basket([(item.kind, item.product.pk, item.quantity) for item in items])
+    verifying = Order.objects.filter(user=user, status=Order.Status.PENDING, outcome_uncertain=True)
+    for order in verifying.prefetch_related("lines"):
+        lines = [(line.kind, line.membership_id or line.package_id or 0, line.quantity) for line in order.lines.all()]
+        if _basket(lines) == basket:
+            raise PaymentBeingVerified(data={"id": order.pk, "reference": order.reference, "status": order.status})
+
+
 def _failed(order: Order, error: DomainError) -> DomainError:
     """`error`, carrying the failed order's state for the client."""
     order.refresh_from_db()
@@ -221,6 +253,9 @@ def _failed(order: Order, error: DomainError) -> DomainError:
 
 
 def _pending(order: Order) -> CheckoutResult:
+    """The outcome is unknown (a time-out, or the provider still processing): the order is being
+    verified; `verify_payments` asks again within a minute."""
+    Order.objects.filter(pk=order.pk, status=Order.Status.PENDING).update(outcome_uncertain=True)
     order.refresh_from_db()
     return CheckoutResult(order, Outcome.PENDING, str(CONFIRMING_MESSAGE))
 
@@ -234,15 +269,17 @@ def pay(order: Order, token: str) -> CheckoutResult:
     try:
         gateway = get_gateway()
     except GatewayError as error:
-        fail_order(order, error.code, str(error), source=SOURCE)
-        raise _failed(order, domain_error(error)) from None
+        failure = domain_error(error)
+        fail_order(order, error.code, str(error), source=SOURCE, kind=failure.code)
+        raise _failed(order, failure) from None
     try:
         auth = gateway.authorize(merchant_ref_num=order.reference, amount_cents=cents(order.total), token=token)
     except OutcomeUnknown as error:
         return resolve_uncertain(order, gateway, error)
     except GatewayError as error:
-        fail_order(order, error.code, str(error), source=SOURCE)
-        raise _failed(order, domain_error(error)) from None
+        failure = domain_error(error)
+        fail_order(order, error.code, str(error), source=SOURCE, kind=failure.code)
+        raise _failed(order, failure) from None
     return apply_auth(order, auth)
 
 
@@ -252,7 +289,7 @@ def apply_auth(order: Order, auth: Authorisation) -> CheckoutResult:
     if auth.status == AuthStatus.IN_PROGRESS:
         return _pending(order)
     message = _("The payment was not approved. Please use another card.")
-    fail_order(order, "declined", message, source=SOURCE)
+    fail_order(order, "declined", message, source=SOURCE, kind=PaymentDeclined.code)
     raise _failed(order, PaymentDeclined(message))
 
 
@@ -267,14 +304,10 @@ def resolve_uncertain(order: Order, gateway: PaymentGateway, error: GatewayError
     completed = [auth for auth in auths if auth.status == AuthStatus.COMPLETED]
     if completed:
         return _complete_or_pending(order, completed[0])
-    if any(auth.status == AuthStatus.IN_PROGRESS for auth in auths):
-        return _pending(order)
-    message = _(
-        "The payment provider did not answer in time and no charge was found, so the order was cancelled. "
-        "Please try again in a few minutes."
-    )
-    fail_order(order, error.code or "unreachable", message, source=SOURCE, uncertain=True)
-    raise _failed(order, ProviderUnavailable(message))
+    # None found yet, or still in progress: a charge may still land (the provider answers late).
+    # The order is being verified, not cancelled: `verify_payments` looks again within a minute.
+    logger.info("Order %s: outcome unknown (%r), no charge found yet: being verified", order.reference, error)
+    return _pending(order)
 
 
 def _complete_or_pending(order: Order, auth: Authorisation) -> CheckoutResult:

@@ -10,16 +10,21 @@ both get it, and a failed payment gives the use back at once (its order is no lo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.db.models import ProtectedError, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from app.accounts.models import User
-from app.core.exceptions import InUse, Invalid
+from app.core.exceptions import ErrorCode, InUse, Invalid, Throttled
+from app.security import limits
 from app.store.models import Coupon, CouponUse, Membership, Order, Package
 from app.store.services.eligibility import CartItem
 from app.store.services.pricing import CENT
@@ -33,8 +38,82 @@ class Discount:
     amount: Decimal
 
 
-def _refuse(message: str) -> Invalid:
-    return Invalid(fields={"coupon": [message]})
+NOT_USABLE_MESSAGE = gettext_lazy("This coupon code cannot be used on this order.")
+MEMBER_SCOPE = "coupon-failures-member"
+CLIENT_SCOPE = "coupon-failures-client"
+FAILURE_WINDOW_SECONDS = 3600
+
+
+class CouponNotUsable(Invalid):
+    """One answer whatever the reason (unknown, expired, used up, not for this member or basket), so
+    that guessing codes learns nothing but "not usable here"; `reason` is for staff and the admin."""
+
+    code = ErrorCode.COUPON_NOT_USABLE
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(fields={"coupon": [NOT_USABLE_MESSAGE]})
+        self.reason = reason
+
+
+def _refuse(message: str) -> CouponNotUsable:
+    return CouponNotUsable(message)
+
+
+@contextmanager
+def counting_failures(user: User, client: str) -> Iterator[None]:
+    """Wrap every use of a code a member typed (check, quote, checkout): past
+    `COUPON_FAILURES_PER_MEMBER` failures of the member, or `COUPON_FAILURES_PER_CLIENT` of the
+    client, in the last hour, no code is even looked at (`Throttled`); each refusal counts, in
+    the shared database counters."""
+    for scope, ident, limit in (
+        (MEMBER_SCOPE, f"user-{user.pk}", settings.COUPON_FAILURES_PER_MEMBER),
+        (CLIENT_SCOPE, client, settings.COUPON_FAILURES_PER_CLIENT),
+    ):
+        if limits.usage(scope, ident, FAILURE_WINDOW_SECONDS).weighted > limit - 1:
+            raise Throttled(_("Too many coupon codes were refused. Wait an hour before trying another."))
+    try:
+        yield
+    except CouponNotUsable:
+        limits.hit(MEMBER_SCOPE, f"user-{user.pk}", FAILURE_WINDOW_SECONDS)
+        limits.hit(CLIENT_SCOPE, client, FAILURE_WINDOW_SECONDS)
+        raise
+
+
+def state(coupon: Coupon) -> str:
+    """For staff (the admin): whether the coupon can be used at all now, and if not, why."""
+    now = timezone.now()
+    if coupon.valid_from and now < coupon.valid_from:
+        return _("Not valid yet")
+    if coupon.valid_until and now >= coupon.valid_until:
+        return _("Expired")
+    if coupon.max_uses is not None and uses(coupon) >= coupon.max_uses:
+        return _("Used up")
+    return _("Usable")
+
+
+def check_coupon(
+    *,
+    code: str,
+    percent_off: Decimal | None,
+    amount_off: Decimal | None,
+    valid_from: datetime | None,
+    valid_until: datetime | None,
+    coupon_id: int | None = None,
+) -> None:
+    """What makes a coupon one that can be used, for every caller (API, admin): `Invalid` naming the
+    fields at fault. `coupon_id`: the coupon being changed, whose own code is not a clash."""
+    errors: dict[str, list[str]] = {}
+    taken = Coupon.objects.filter(code__iexact=code.strip()).exclude(pk=coupon_id)
+    if not code.strip():
+        errors["code"] = [_("Give a code.")]
+    elif taken.exists():
+        errors["code"] = [_("A coupon with this code already exists.")]
+    if (percent_off is None) == (amount_off is None):
+        errors["percent_off"] = [_("Give exactly one of percent_off or amount_off.")]
+    if valid_from and valid_until and valid_until <= valid_from:
+        errors["valid_until"] = [_("The end of validity must be after its start.")]
+    if errors:
+        raise Invalid(fields=errors)
 
 
 def normalise(code: str) -> str:

@@ -26,8 +26,12 @@ logger = logging.getLogger(__name__)
 Source = OrderStatusChange.Source
 
 
-def fail_order(order: Order, code: str, message: str, *, source: Source, uncertain: bool = False) -> bool:
-    """Mark a pending order failed (nothing was charged, or nothing was found). False if it was not pending."""
+def fail_order(
+    order: Order, code: str, message: str, *, source: Source, uncertain: bool = False, kind: str = ""
+) -> bool:
+    """Mark a pending order failed (nothing was charged, or nothing was found). False if it was not pending.
+
+    `kind`: the code of the error the member is answered, answered again to a replayed Idempotency-Key."""
     with transaction.atomic(durable=True):
         return change_status(
             order,
@@ -38,6 +42,7 @@ def fail_order(order: Order, code: str, message: str, *, source: Source, uncerta
             failure_code=str(code or "")[:20],
             failure_message=str(message)[:300],
             outcome_uncertain=uncertain,
+            failure_kind=kind[:30],
         )
 
 

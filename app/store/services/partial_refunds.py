@@ -1,4 +1,5 @@
-"""Partial refunds (admin): chosen lines or quantities of a paid order. Money first, then the goods.
+"""Refunds (admin): chosen lines or quantities of a paid order, or all of them (`refunds.refund_order`
+refunds every unit left through here). Money first, then the goods.
 
 How much money a refund gives back is computed from the quantities refunded so far, so that the
 parts always add up to the order's total exactly: `value(q)` prices the refunded quantities as an
@@ -9,6 +10,9 @@ the value is the order's total itself. No refund can therefore exceed what was p
 The refund is recorded (`OrderRefund`, pending) before the gateway is called, with the reference
 `<order>-R<number>`: when the answer is lost (a timeout) the gateway is asked for that reference;
 a retry of the same lines resumes the pending refund instead of starting a second one.
+
+An order charged but never granted (flagged for staff attention, still pending) can be refunded
+only in full, and only its money goes back: there are no goods to take back.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from django.utils.translation import ngettext
 
 from app.accounts.models import TicketMovement, User
 from app.accounts.tickets import move_tickets
-from app.core.exceptions import Conflict, Invalid, ProviderUnavailable
+from app.core.exceptions import Conflict, ErrorCode, Invalid, PaymentUnavailable
 from app.integrations.payments import (
     AlreadyRefunded,
     GatewayError,
@@ -47,6 +51,20 @@ logger = logging.getLogger(__name__)
 
 LOOKUP_TIMEOUT_SECONDS = 5
 REFUNDABLE = (Order.Status.PAID, Order.Status.PARTIALLY_REFUNDED)
+# Charged, but the goods could not be granted: staff refund the money (in full).
+CHARGED_NOT_GRANTED = Q(status=Order.Status.PENDING, needs_attention=True) & ~Q(paysafe_auth_id="")
+
+
+def _granted(order: Order) -> bool:
+    """False for an order charged but never granted: its refund gives the money back and takes nothing."""
+    return order.status != Order.Status.PENDING
+
+
+def _may_refund(order: Order, lines: list[OrderLine], wanted: Mapping[int, int]) -> bool:
+    if order.status in REFUNDABLE:
+        return True
+    whole = all(wanted.get(line.pk, 0) == line.quantity for line in lines)
+    return whole and Order.objects.filter(CHARGED_NOT_GRANTED, pk=order.pk).exists()
 
 
 def value(order: Order, lines: list[OrderLine], quantities: Mapping[int, int]) -> Decimal:
@@ -107,15 +125,18 @@ def _start(
         if pending is not None:
             if pending.lines == {str(item["id"]): item["quantity"] for item in asked}:
                 return pending  # a retry after a lost answer: same reference, never a second refund
-            raise Conflict(_("Another refund of this order is being confirmed; try again in a few minutes."))
-        if order.status not in REFUNDABLE:
-            raise Invalid(
-                _("Only a paid order can be refunded; this one is %(status)s.")
-                % {"status": str(order.get_status_display()).lower()}
+            raise Conflict(
+                _("Another refund of this order is being confirmed; try again in a few minutes."),
+                code=ErrorCode.REFUND_PENDING,
             )
         lines = list(order.lines.order_by("id"))
+        if order.status not in REFUNDABLE and order.status != Order.Status.PENDING:
+            raise _not_refundable(order)
         wanted = _asked(lines, asked)
-        _check_tickets(order, lines, wanted, force)
+        if not _may_refund(order, lines, wanted):
+            raise _not_refundable(order)
+        if _granted(order):
+            _check_tickets(order, lines, wanted, force)
         before = {line.pk: line.refunded_quantity for line in lines}
         after = {pk: before[pk] + wanted.get(pk, 0) for pk in before}
         amount = value(order, lines, after) - value(order, lines, before)
@@ -129,6 +150,13 @@ def _start(
             idempotency_key=idempotency_key,
             actor=actor,
         )
+
+
+def _not_refundable(order: Order) -> Invalid:
+    return Invalid(
+        _("Only a paid order can be refunded; this one is %(status)s.")
+        % {"status": str(order.get_status_display()).lower()}
+    )
 
 
 def _give_money_back(refund: OrderRefund, gateway: PaymentGateway) -> str:
@@ -168,7 +196,7 @@ def _money(refund: OrderRefund) -> str:
                 return found[0].id
             raise
     except (OutcomeUnknown, GatewayUnavailable):
-        raise ProviderUnavailable(
+        raise PaymentUnavailable(
             _(
                 "The payment provider did not answer; the refund may or may not have gone through. "
                 "Try again with the same lines: a refund that went through is found and not repeated."
@@ -186,6 +214,8 @@ def _take_back(order: Order, refund: OrderRefund, actor: User, force: bool) -> t
     for pk, quantity in refund.lines.items():
         line = lines[int(pk)]
         OrderLine.objects.filter(pk=line.pk).update(refunded_quantity=line.refunded_quantity + quantity)
+        if not _granted(order):  # charged, never granted: nothing to take back
+            continue
         if line.kind == OrderLine.Kind.PACKAGE:
             needed += line.tickets * quantity
         elif line.membership_end:
@@ -224,28 +254,41 @@ def refund_lines(
         refunded = order.refunded_amount + refund.amount
         whole = not order.lines.filter(refunded_quantity__lt=F("quantity")).exists()
         to = Order.Status.REFUNDED if whole else Order.Status.PARTIALLY_REFUNDED
-        note = _("Refunded %(amount)s %(currency)s.") % {"amount": refund.amount, "currency": order.currency}
-        if needed:
-            note += " " + ngettext(
-                "%(taken)s of %(needed)s ticket taken back.", "%(taken)s of %(needed)s tickets taken back.", needed
-            ) % {"taken": taken, "needed": needed}
+        note = _refund_note(refund, order.currency, needed, taken)
         change_status(
             order,
             to,
-            when=Q(status__in=REFUNDABLE),
+            when=Q(status__in=REFUNDABLE) | CHARGED_NOT_GRANTED,
             source=OrderStatusChange.Source.REFUND,
             actor=actor,
-            reason=f"refund R{refund.number}",
+            reason=("forced refund" if force else "refund") + f" R{refund.number}",
             refunded_amount=refunded,
             refunded_at=timezone.now(),
             refunded_by=actor,
             refund_note=note[:300],
+            paysafe_refund_id=refund_id[:100],
+            needs_attention=False,
         )
         if whole:
             return_use(order)
     logger.info("Order %s: refund R%s of %s", order.reference, refund.number, refund.amount)
     order.refresh_from_db()
     return order, note
+
+
+def _refund_note(refund: OrderRefund, currency: str, needed: int, taken: int) -> str:
+    note = _("Refunded %(amount)s %(currency)s.") % {"amount": refund.amount, "currency": currency}
+    if needed:
+        note += " " + ngettext(
+            "%(taken)s of %(needed)s ticket taken back.", "%(taken)s of %(needed)s tickets taken back.", needed
+        ) % {"taken": taken, "needed": needed}
+    if taken < needed:
+        note += " " + ngettext(
+            "%(count)s ticket had already been spent and was not taken back.",
+            "%(count)s tickets had already been spent and were not taken back.",
+            needed - taken,
+        ) % {"count": needed - taken}
+    return note
 
 
 def _check_tickets(order: Order, lines: list[OrderLine], wanted: Mapping[int, int], force: bool) -> None:

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from app.core.exceptions import DomainError, Invalid, PaymentDeclined, ProviderUnavailable
+from app.core.exceptions import DomainError, Invalid, PaymentDeclined, PaymentUnavailable
 from app.integrations.payments import CardDeclined, GatewayError, GatewayUnavailable, OutcomeUnknown
 
 
 def domain_error(error: GatewayError, data: Mapping[str, object] | None = None) -> DomainError:
-    """Declines are `PaymentDeclined`; an unreachable or misconfigured gateway `ProviderUnavailable`;
+    """Declines are `PaymentDeclined`; an unreachable or misconfigured gateway `PaymentUnavailable`;
     anything else the gateway refused (a bad token, a bad card) is `Invalid`."""
     if isinstance(error, CardDeclined):
         return PaymentDeclined(error.message, data=data)
     if isinstance(error, OutcomeUnknown | GatewayUnavailable):
-        return ProviderUnavailable(error.message, data=data)
+        return PaymentUnavailable(error.message, data=data)
     return Invalid(error.message, data=data)

@@ -66,8 +66,30 @@ def reconcile(
     return counts
 
 
-def _reconcile_one(order: Order, gateway: PaymentGateway | None, counts: ReconcileCounts) -> PaymentGateway | None:
-    """Settle one order from the gateway's record; returns the gateway for the next order."""
+def verify_uncertain(
+    *, give_up_after: timedelta = timedelta(minutes=5), gateway: PaymentGateway | None = None
+) -> ReconcileCounts:
+    """Orders whose payment is being verified (pending, outcome unknown at checkout): look each up
+    again (run every minute by `verify_payments`). A payment found completes the order; none found
+    after `give_up_after` fails it, still `outcome_uncertain`, so that `reconcile` completes it if
+    the payment lands later; until then it stays "being verified"."""
+    counts = ReconcileCounts()
+    cutoff = timezone.now() - give_up_after
+    for order in Order.objects.filter(status=Order.Status.PENDING, outcome_uncertain=True).order_by("created"):
+        try:
+            gateway = _reconcile_one(order, gateway, counts, give_up=order.created <= cutoff)
+        except Exception as error:  # one bad order never stops the others
+            logger.exception("Order %s could not be verified", order.reference)
+            flag_for_attention(order, f"verify_payments could not settle it ({type(error).__name__}).")
+            counts.attention.append(order.reference)
+    return counts
+
+
+def _reconcile_one(
+    order: Order, gateway: PaymentGateway | None, counts: ReconcileCounts, *, give_up: bool = True
+) -> PaymentGateway | None:
+    """Settle one order from the gateway's record; returns the gateway for the next order.
+    With nothing found, a pending order fails only if `give_up` (else it waits)."""
     if order.total == 0:
         counts.completed += complete_order(order, None, source=SOURCE)
         return gateway
@@ -89,6 +111,10 @@ def _reconcile_one(order: Order, gateway: PaymentGateway | None, counts: Reconci
             counts.attention.append(order.reference)
     elif any(auth.status == AuthStatus.IN_PROGRESS for auth in auths):
         counts.waiting += 1
+    elif order.status == Order.Status.PENDING and not give_up:
+        counts.waiting += 1
     elif order.status == Order.Status.PENDING:
-        counts.failed += fail_order(order, "no-payment", "No payment was taken for this order.", source=SOURCE)
+        uncertain = order.outcome_uncertain  # a late payment may still complete it (see `reconcile`)
+        message = "No payment was taken for this order."
+        counts.failed += fail_order(order, "no-payment", message, source=SOURCE, uncertain=uncertain)
     return gateway

@@ -7,25 +7,26 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from app.accounts import services as accounts
-from app.accounts.serializers import ProfileSerializer
 from app.bookings.models import Reservation
 from app.bookings.services.reservations import cancel_reservation
 from app.core import moments
 from app.core.exceptions import DomainError
 from app.core.i18n import localized
 from app.store.services import memberships
-from app.web.feedback import serializer_errors, show_on_form, show_on_page
+from app.web.feedback import show_on_form, show_on_page
 from app.web.forms import EmailChangeForm, PasswordChangeForm, ProfileForm
 from app.web.guard import attempt_allowed
 from app.web.views.common import local_text, not_found, now, site_zone
 
-PAST_SHOWN = 50
+RESERVATIONS_PER_PAGE = 20  # 200 reservations: 10 pages of about 15 KB of HTML, not one of 114 KB
 
 
 def _profile_initial(user):
@@ -68,15 +69,12 @@ def account(request):
         return account_page(request)
     if request.POST.get("action") == "password":
         return _change_password(request)
-    form = ProfileForm(request.POST)
-    # The API's profile serializer: it refuses tickets, e-mail and the like, and checks the university.
-    serializer = ProfileSerializer(request.user, data=request.POST, partial=True)
-    errors = serializer_errors(serializer)
-    if errors is not None:
-        return account_page(request, profile_form=show_on_form(form, errors), status=400)
-    serializer.save()
+    form = ProfileForm(request.POST, user=request.user)
+    if not form.is_valid():  # the services' validators, as PATCH /api/users/me/
+        return account_page(request, profile_form=form, status=400)
+    accounts.update_member(request.user, form.changes(), actor=request.user, reference="profile")
     messages.success(request, _("Your profile is saved."))
-    return redirect("/account/")
+    return redirect("account")
 
 
 def _change_password(request):
@@ -95,7 +93,7 @@ def _change_password(request):
         return account_page(request, password_form=form, status=400)
     update_session_auth_hash(request, user)  # this browser stays logged in; API tokens are revoked
     messages.success(request, _("Your password has been changed."))
-    return redirect("/account/")
+    return redirect("account")
 
 
 def _reservation_view(reservation, moment):
@@ -117,15 +115,25 @@ def _reservation_view(reservation, moment):
     }
 
 
+def upcoming_first(reservations, moment):
+    """Upcoming active reservations soonest first, then the past and cancelled ones latest first."""
+    upcoming = Q(timeslot__start__gt=moment, status=Reservation.Status.ACTIVE)
+    return reservations.annotate(
+        is_past=Case(When(upcoming, then=Value(0)), default=Value(1), output_field=IntegerField()),
+        upcoming_start=Case(When(upcoming, then=F("timeslot__start"))),
+    ).order_by("is_past", F("upcoming_start").asc(nulls_last=True), F("timeslot__start").desc(), "-id")
+
+
 @login_required
 def reservations(request):
     moment = now()
     mine = Reservation.objects.filter(user=request.user).select_related("timeslot__period__workplace")
-    upcoming = mine.filter(timeslot__start__gt=moment, status=Reservation.Status.ACTIVE).order_by("timeslot__start")
-    past = mine.exclude(pk__in=upcoming.values("pk")).order_by("-timeslot__start")[:PAST_SHOWN]
+    page = Paginator(upcoming_first(mine, moment), RESERVATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
     context = {
-        "upcoming": [_reservation_view(r, moment) for r in upcoming],
-        "past": [_reservation_view(r, moment) for r in past],
+        "upcoming": [_reservation_view(r, moment) for r in rows if not r.is_past],
+        "past": [_reservation_view(r, moment) for r in rows if r.is_past],
+        "page": page,
         "deadline_hours": settings.RESERVATION_CANCEL_DEADLINE_HOURS,
     }
     return render(request, "web/reservations.html", context)
@@ -152,4 +160,4 @@ def cancel(request, reservation_id):
             )
             % {"count": reservation.price},
         )
-    return redirect("/account/reservations/")
+    return redirect("reservations")

@@ -1,6 +1,6 @@
 """/account/ actions on one's own account (issue 15): change the e-mail address (asked here,
 confirmed from the link on a page that POSTs), download one's data, close the account.
-The rules are the API's services: app.accounts.email_change, privacy and closing."""
+The rules are the API's services: app.accounts.email_change, app.members.data_export and closing."""
 
 import json
 
@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from app.accounts import closing, email_change, privacy
+from app.accounts import email_change
 from app.core.exceptions import DomainError
+from app.members import closing, data_export
 from app.web.feedback import show_on_form
 from app.web.forms import CloseAccountForm, EmailChangeForm
 from app.web.guard import attempt_allowed
@@ -47,7 +48,7 @@ def change_email(request):
         )
     else:
         messages.warning(request, _("The confirmation e-mail could not be sent. Please try again in a few minutes."))
-    return redirect("/account/")
+    return redirect("account")
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -63,13 +64,13 @@ def confirm_email(request):
         messages_ = [str(text) for texts in error.fields.values() for text in texts] or [str(error.message)]
         return render(request, "web/confirm_email.html", {"token": token, "error": " ".join(messages_)}, status=400)
     messages.success(request, _("Your e-mail address is now %(email)s.") % {"email": user.email})
-    return redirect("/account/" if request.user.is_authenticated else "/login/")
+    return redirect("account" if request.user.is_authenticated else "login")
 
 
 @require_safe
 @login_required
 def my_data(request):
-    body = json.dumps(privacy.export_member_data(request.user), cls=DjangoJSONEncoder, indent=2)
+    body = json.dumps(data_export.export_member_data(request.user), cls=DjangoJSONEncoder, indent=2)
     response = HttpResponse(body, content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="my-data-{timezone.localdate():%Y-%m-%d}.json"'
     response["Cache-Control"] = "no-store"
@@ -102,4 +103,4 @@ def close_account(request):
         return _close_page(request, show_on_form(form, error), status=400)
     logout(request)
     messages.success(request, _("Your account is closed. Thank you for writing with us."))
-    return redirect("/")
+    return redirect("home")

@@ -5,15 +5,16 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from app.accounts import services as accounts
 from app.accounts import tokens
-from app.accounts.serializers import SignUpSerializer
 from app.core.exceptions import DomainError
+from app.core.i18n import current_language
 from app.security.login import LoginLocked, check_login
-from app.web.feedback import serializer_errors, show_on_form
+from app.web.feedback import show_on_form
 from app.web.forms import EmailForm, LoginForm, NewPasswordForm, SignUpForm
 from app.web.guard import attempt_allowed
 from app.web.views.common import safe_next
@@ -34,31 +35,32 @@ def signup(request):
     allowed, wait = attempt_allowed(request, "signup")
     if not allowed:
         return render(request, "web/signup.html", {"form": _too_many(form, wait)}, status=429)
-    # The API's serializer checks the fields: the same rules and messages as POST /api/users/.
-    serializer = SignUpSerializer(data=request.POST)
-    errors = serializer_errors(serializer)
-    if errors is not None:
-        return render(request, "web/signup.html", {"form": show_on_form(form, errors)}, status=400)
+    if not form.is_valid():  # the services' validators, as POST /api/users/: the same rules and messages
+        return render(request, "web/signup.html", {"form": form}, status=400)
+    profile = {name: value for name, value in form.cleaned_data.items() if name not in ("email", "password")}
     try:
-        if not serializer.is_valid():
-            return render(request, "web/signup.html", {"form": show_on_form(form, serializer.errors)}, status=400)
-        user, email_sent = accounts.sign_up(**serializer.validated_data)
-    except (ValidationError, DomainError) as error:
+        user, email_sent = accounts.sign_up(
+            email=form.cleaned_data["email"],
+            password=form.cleaned_data["password"],
+            language=current_language(),
+            **profile,
+        )
+    except DomainError as error:  # two sign-ups raced past the check
         return render(request, "web/signup.html", {"form": show_on_form(form, error)}, status=400)
     if user.is_active:
         messages.success(request, _("Your account is active: you can log in."))
-        return redirect("/login/")
+        return redirect("login")
     request.session[SIGNUP_EMAIL] = user.email
     if not email_sent:
         messages.warning(request, _("The confirmation e-mail could not be sent. Use “Send it again” in a few minutes."))
-    return redirect("/signup/done/")
+    return redirect("signup-done")
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def signup_done(request):
     email = request.session.get(SIGNUP_EMAIL)
     if email is None:
-        return redirect("/signup/")
+        return redirect("signup")
     if request.method == "POST":
         allowed, wait = attempt_allowed(request, "signup")
         if allowed:
@@ -66,7 +68,7 @@ def signup_done(request):
             messages.success(request, _("If your account still waits for activation, a new link has been sent."))
         else:
             messages.error(request, _("Too many attempts. Try again in %(seconds)s seconds.") % {"seconds": wait})
-        return redirect("/signup/done/")
+        return redirect("signup-done")
     hours = settings.ACTIVATION_TOKEN_LIFETIME_HOURS
     return render(request, "web/signup_done.html", {"email": email, "hours": hours})
 
@@ -88,12 +90,12 @@ def activate(request):
         return render(request, "web/activate.html", {"token": "", "error": str(problem)}, status=400)
     login(request, user, backend=BACKEND)
     messages.success(request, _("Your account is confirmed and you are logged in. Welcome!"))
-    return redirect("/account/")
+    return redirect("account")
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def login_view(request):
-    next_path = safe_next(request, "/sessions/")
+    next_path = safe_next(request, reverse("sessions"))
     if request.method != "POST":
         return render(request, "web/login.html", {"form": LoginForm(), "next": next_path})
     form = LoginForm(request.POST)
@@ -120,7 +122,7 @@ def login_view(request):
 def logout_view(request):
     logout(request)
     messages.success(request, _("You are logged out."))
-    return redirect("/")
+    return redirect("home")
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -163,4 +165,4 @@ def _set_new_password(request, token):
         show_on_form(form, error)
         return render(request, "web/reset_confirm.html", context, status=400)
     messages.success(request, _("Your password has been changed. Log in with the new one."))
-    return redirect("/login/")
+    return redirect("login")

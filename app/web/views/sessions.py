@@ -7,16 +7,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
-from app.accounts.tickets import NotEnoughTickets
 from app.bookings import selectors
 from app.bookings.selectors import Availability
 from app.bookings.services import reservations
 from app.core import moments
-from app.core.exceptions import DomainError
+from app.core.exceptions import DomainError, ErrorCode
 from app.core.i18n import localized
 from app.web.feedback import show_on_page
 from app.web.forms import SlotFilterForm
@@ -111,12 +111,12 @@ def sessions(request):
 @require_POST
 @login_required
 def reserve(request, slot_id):
-    back = safe_next(request, "/sessions/")
+    back = safe_next(request, reverse("sessions"))
     try:
         reservation = reservations.reserve(request.user, slot_id)
     except DomainError as error:
         show_on_page(request, error)
-        if isinstance(error.__cause__, NotEnoughTickets):
+        if error.code == ErrorCode.NOT_ENOUGH_TICKETS:
             messages.info(request, _("Buy tickets in the store."), extra_tags="store")
         return redirect(back)
     slot = reservation.timeslot
@@ -134,4 +134,4 @@ def reserve(request, slot_id):
             "price": reservation.price,
         },
     )
-    return redirect("/account/reservations/")
+    return redirect("reservations")

@@ -4,10 +4,13 @@ The store's rules live in `app.store.services`; this module only shapes pages ar
 """
 
 import uuid
+from contextlib import nullcontext
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -15,8 +18,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from app.core.errors import status_for, user_message
-from app.core.exceptions import DomainError
+from app.core.exceptions import DomainError, ErrorCode
 from app.integrations.payments import uses_test_gateway
+from app.security.client import client_key
 from app.store import display
 from app.store.models import Membership, Order, OrderLine, Package, SavedCard
 from app.store.services import cards, coupons, eligibility, pricing
@@ -26,6 +30,8 @@ from app.store.services.checkout import Outcome
 from app.web.feedback import show_on_page
 from app.web.views.common import local_text, not_found, site_zone
 
+ORDERS_PER_PAGE = 10  # newest first
+NOT_QUOTED = (None, "", None)  # `_quote`'s answer for a product the member may not buy
 KINDS: dict[str, type[Membership] | type[Package]] = {"membership": Membership, "package": Package}
 # The local test gateway's cards (DEBUG on, no Paysafe credentials): what `make run` offers.
 TEST_CARDS = [
@@ -55,7 +61,11 @@ def store_page(request):
         }
         for product, reason in reasons.items()
     ]
-    context = {"offers": offers, "currency": settings.STORE_CURRENCY, "taxes": sales_taxes.configured()}
+    context = {
+        "offers": offers,
+        "currency": settings.STORE_CURRENCY,
+        "taxes": [display.tax_label(tax) for tax in sales_taxes.compute(Decimal(0))],
+    }
     return render(request, "web/store.html", context)
 
 
@@ -71,18 +81,20 @@ def _quote(request, kind, product, code):
     lines = [eligibility.CheckoutLine(product=kind, id=product.pk, quantity=1)]
     if code:
         try:
-            return store_checkout.quote(request.user, lines, code), coupons.normalise(code), None
+            with coupons.counting_failures(request.user, client_key(request)):
+                return store_checkout.quote(request.user, lines, code), coupons.normalise(code), None
         except DomainError as error:
-            if "coupon" not in error.fields:
+            if error.code not in (ErrorCode.COUPON_NOT_USABLE, ErrorCode.THROTTLED):
                 raise
-            refusal = " ".join(str(text) for text in error.fields["coupon"])
+            refusal = user_message(error)  # the one "not usable" answer, or too many refused codes
             return store_checkout.quote(request.user, lines), "", refusal
     return store_checkout.quote(request.user, lines), "", None
 
 
-def _checkout_page(request, kind, product, *, error=None, status=200, code=""):
+def _checkout_page(request, kind, product, *, error=None, status=200, code="", quoted=None):
+    """The page; `quoted`: what `_quote` answered, when the caller has asked already."""
     try:
-        quote, coupon, coupon_error = _quote(request, kind, product, code)
+        quote, coupon, coupon_error = quoted or _quote(request, kind, product, code)
     except DomainError:  # the product itself may not be bought: show its price, the error says why
         quote, coupon, coupon_error = None, "", None
     priced = pricing.totals(product.price) if quote is None else quote
@@ -146,11 +158,12 @@ def checkout(request):
     if product is None:
         return render(request, "web/checkout_missing.html", status=404)
     if request.method != "POST":
-        try:
-            eligibility.resolve_items(request.user, [{"product": kind, "id": product.pk, "quantity": 1}])
+        code = request.GET.get("coupon", "").strip()[:40]
+        try:  # the quote checks that the member may buy the product (one check: 3 queries fewer)
+            quoted = _quote(request, kind, product, code)
         except DomainError as error:
-            return _checkout_page(request, kind, product, error=user_message(error), status=403)
-        return _checkout_page(request, kind, product, code=request.GET.get("coupon", "").strip()[:40])
+            return _checkout_page(request, kind, product, error=user_message(error), status=403, quoted=NOT_QUOTED)
+        return _checkout_page(request, kind, product, code=code, quoted=quoted)
     code = request.POST.get("coupon", "").strip()[:40]
     payment = _payment(request)
     if payment is None:
@@ -159,14 +172,15 @@ def checkout(request):
     try:
         token, how = _save_card_if_asked(request, payment, key)
         saved = how == "saved"
-        result = store_checkout.checkout(
-            request.user,
-            [{"product": kind, "id": product.pk, "quantity": 1}],
-            single_use_token="" if saved else token,
-            payment_token=token if saved else "",
-            idempotency_key=key,
-            coupon=code,
-        )
+        with coupons.counting_failures(request.user, client_key(request)) if code else nullcontext():
+            result = store_checkout.checkout(
+                request.user,
+                [{"product": kind, "id": product.pk, "quantity": 1}],
+                single_use_token="" if saved else token,
+                payment_token=token if saved else "",
+                idempotency_key=key,
+                coupon=code,
+            )
     except DomainError as error:
         page_error = user_message(error)
         return _checkout_page(request, kind, product, error=page_error, status=status_for(error), code=code)
@@ -179,10 +193,10 @@ def checkout(request):
             )
         else:
             messages.success(request, _("Thank you! Order %(reference)s is paid.") % {"reference": order.reference})
-        return redirect("/account/orders/")
+        return redirect("orders")
     if order.status == Order.Status.PENDING or result.outcome == Outcome.NEEDS_ATTENTION:
         messages.warning(request, result.message or str(store_checkout.CONFIRMING_MESSAGE))
-        return redirect("/account/orders/")
+        return redirect("orders")
     # A replayed failed order: the same form again after a decline.
     message = order.failure_message or _("The payment was not approved. Please use another card.")
     return _checkout_page(request, kind, product, error=message, status=400, code=code)
@@ -211,8 +225,9 @@ def orders(request):
         Order.objects.filter(user=request.user)
         .select_related("coupon")
         .prefetch_related(lines)
-        .order_by("-created", "-id")[:50]
+        .order_by("-created", "-id")
     )
+    page = Paginator(mine, ORDERS_PER_PAGE).get_page(request.GET.get("page"))
     zone = site_zone()
     context = {
         "orders": [
@@ -223,10 +238,11 @@ def orders(request):
                 "rows": display.total_rows(order),
                 "numbers": display.registration_numbers(order),
                 "payment": display.payment_method(order) if order.status != Order.Status.FAILED else "",
-                "receipt": order.status != Order.Status.FAILED and order.status != Order.Status.PENDING,
+                "receipt": order.status not in (Order.Status.FAILED, Order.Status.PENDING),
             }
-            for order in mine
+            for order in page.object_list
         ],
+        "page": page,
         "cards": SavedCard.objects.filter(profile__user=request.user).order_by("-created"),
     }
     return render(request, "web/orders.html", context)
@@ -244,4 +260,4 @@ def delete_card(request, card_id):
         show_on_page(request, error)
     else:
         messages.success(request, _("The card ending %(digits)s is deleted.") % {"digits": card.last_digits})
-    return redirect("/account/orders/")
+    return redirect("orders")

@@ -7,9 +7,8 @@ safe to run again (get_or_create), like this command.
 from importlib import import_module
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-
-from app.accounts.models import User
 
 DEMO_ADMIN = ("admin@example.com", "demo-admin-password")
 DEMO_MEMBER = ("member@example.com", "demo-member-password")
@@ -17,7 +16,8 @@ DOMAINS = ["app.accounts", "app.bookings", "app.store"]
 
 
 def _ensure_user(email, password, **fields):
-    user, created = User.objects.get_or_create(email=email, defaults=fields)
+    # The user model through Django, not app.accounts: core sits below the domains and imports none.
+    user, created = get_user_model().objects.get_or_create(email=email, defaults=fields)
     if created:
         user.set_password(password)
         user.save()

@@ -3,10 +3,13 @@
 In this order:
 1. the password is checked: a wrong one changes nothing;
 2. in one transaction, with the member's row locked: every reservation whose slot has not
-   started is cancelled and its tickets returned through the ledger (app.bookings.services),
-   the personal data is erased (names, phone, birth date, university), the address becomes
-   `closed-<id>@closed.invalid` so that the real one can sign up again, the password becomes
-   unusable, the account inactive and every API token is revoked;
+   started is cancelled and its tickets returned through the ledger (app.bookings.services.reservations),
+   the personal data is erased (names, phone, birth date, university), in the change history too
+   (every earlier row of the account: Law 25 and the GDPR expect erasure to reach copies), the
+   address becomes `closed-<128 random bits>@closed.invalid` so that the real one can sign up
+   again (no one can take it first: the domain is refused wherever an address is entered, and the
+   random part cannot be guessed), the password becomes unusable, the account inactive and every
+   API token is revoked;
 3. after the commit (the vault is a network call: never inside a transaction), each saved card
    is removed from the Paysafe vault through the store's `delete_card`. A card the vault cannot
    remove now (gateway down, not configured) is logged by its row id and kept, with its token
@@ -16,6 +19,7 @@ for accounting.
 """
 
 import logging
+import secrets
 
 from django.db import transaction
 from django.utils import timezone
@@ -25,12 +29,10 @@ from app.accounts.models import AuthToken, User
 from app.bookings.models import Reservation
 from app.bookings.services.reservations import cancel_reservation
 from app.core.exceptions import DomainError, Invalid, PermissionDenied
+from app.security.emails import CLOSED_DOMAIN
 from app.store.models import SavedCard
 
 logger = logging.getLogger(__name__)
-
-CLOSED_DOMAIN = "closed.invalid"  # .invalid never resolves (RFC 2606): nothing can be sent there
-
 
 ERASED_FIELDS = [
     "email",
@@ -44,8 +46,21 @@ ERASED_FIELDS = [
 ]
 
 
-def closed_email(user):
-    return f"closed-{user.pk}@{CLOSED_DOMAIN}"
+# What the erased fields become, in the row and in every row of its change history.
+ERASED_VALUES = {
+    "first_name": "",
+    "last_name": "",
+    "phone": "",
+    "birth_date": None,
+    "university": None,
+    "academic_level": None,
+    "academic_field": None,
+}
+
+
+def closed_email() -> str:
+    """A fresh replacement address: not derived from the account, so nobody can take it first."""
+    return f"closed-{secrets.token_hex(16)}@{CLOSED_DOMAIN}"
 
 
 def close_account(user, *, password):
@@ -91,9 +106,9 @@ def _cancel_future_reservations(user):
 
 def _erase_personal_data(user):
     now = timezone.now()
-    user.email = closed_email(user)
-    user.first_name = user.last_name = user.phone = ""
-    user.birth_date = user.university = user.academic_level = user.academic_field = None
+    user.email = closed_email()
+    for name, value in ERASED_VALUES.items():
+        setattr(user, name, value)
     user.set_unusable_password()
     user.is_active = False
     user.closed_at = now
@@ -101,6 +116,15 @@ def _erase_personal_data(user):
     user.last_login = user.last_login or now
     # Only these columns: the balance was just changed by the refunds and must not be written back.
     user.save(update_fields=[*ERASED_FIELDS, "password", "is_active", "closed_at", "last_login"])
+    _erase_history(user)
+
+
+def _erase_history(user: User) -> None:
+    """Every row of the account's change history (simple_history) keeps the anonymised values only."""
+    from simple_history.utils import get_history_manager_for_model
+
+    history = get_history_manager_for_model(User).filter(id=user.pk)
+    history.update(email=user.email, **ERASED_VALUES)
 
 
 def _remove_saved_cards(user):

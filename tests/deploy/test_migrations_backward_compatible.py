@@ -1,0 +1,52 @@
+"""Every migration keeps the schema usable by the code before it (django-migration-linter, in CI with the tests).
+
+deploy.sh updates the code, then migrates; a rollback puts the previous code back on the migrated
+schema. So a migration must not break the code of the previous commit: no column dropped or renamed,
+no NOT NULL column without a database default, no unique constraint added in the same step as data
+that could break it... (the linter's rules, on the SQL `sqlmigrate` gives). The migrations below
+came before this check and were deployed; they stay listed with the reason they were accepted. A
+new migration must pass, or be split (expand, deploy, then contract) as docs/DEPLOYING.md explains.
+"""
+
+import pytest
+from django_migration_linter import MigrationLinter
+
+ACCEPTED_BEFORE_THE_CHECK = {
+    # app, migration: deployed before the check existed, each with its data migration or default.
+    ("accounts", "0005_user_language_and_french_names"),
+    ("bookings", "0004_reservation_booked_by_free_reason_is_present"),
+    ("bookings", "0005_workplace_french_names"),
+    ("staff", "0002_history_order_coupons_and_partial_refunds"),
+    ("staff", "0003_history_french_names_and_language"),
+    ("store", "0003_product_bounds_and_orders_needing_attention"),
+    ("store", "0004_coupons"),
+    ("store", "0007_partial_refunds"),
+    ("store", "0008_product_french_names"),
+}
+PROJECT_APPS = ["accounts", "bookings", "security", "staff", "store"]
+
+
+@pytest.mark.django_db(transaction=True)  # sqlmigrate needs no surrounding atomic block (SQLite)
+def test_every_new_migration_is_backward_compatible(capsys):
+    linter = MigrationLinter(
+        no_cache=True,
+        include_apps=PROJECT_APPS,
+        ignore_initial_migrations=True,  # nothing older runs on an empty schema
+        ignore_name=[name for _, name in ACCEPTED_BEFORE_THE_CHECK],
+    )
+
+    linter.lint_all_migrations()
+
+    report = capsys.readouterr().out
+    assert linter.nb_total >= 20, report  # every migration of the project was looked at
+    assert linter.nb_erroneous == 0, report
+
+
+@pytest.mark.django_db(transaction=True)  # sqlmigrate needs no surrounding atomic block (SQLite)
+def test_the_linter_refuses_a_migration_that_breaks_the_previous_code(capsys):
+    # The check can fail: one of the accepted migrations (a NOT NULL column added) is refused when linted.
+    linter = MigrationLinter(no_cache=True, include_apps=["store"])
+
+    linter.lint_all_migrations(app_label="store", migration_name="0004_coupons")
+
+    assert linter.nb_erroneous == 1, capsys.readouterr().out

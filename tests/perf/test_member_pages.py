@@ -1,0 +1,92 @@
+"""Every member page's SQL queries and HTML bytes, with few rows and with many: budgets that cannot slip.
+
+A member's page must cost the same number of queries whatever the data holds (a list is a page
+of rows read at once, never a query per row) and stay within its size: a member with 200
+reservations gets at most 40 KB of /account/reservations/. Times are not tested here: they
+belong to benchmarks/ (docs/performance.md).
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from app.bookings.models import Reservation
+from app.store.models import Package
+from tests.bookings.conftest import give_tickets
+from tests.conftest import make_user
+from tests.perf.data import grow
+
+FEW, MANY = 2, 200
+CATALOG = 20  # products, universities, academic levels and fields: staff's lists, shown whole
+KB = 1024
+MAX_QUERIES = 8  # per page, whatever the data (docs/performance.md)
+MAX_HTML = 40 * KB  # per page: a member with 200 reservations included
+MEMBER_PAGES = [
+    "/",
+    "/sessions/",
+    "/account/",
+    "/account/reservations/",
+    "/account/reservations/?page=2",
+    "/store/",
+    "CHECKOUT",
+    "/account/orders/",
+    "/account/orders/?page=2",
+]
+VISITOR_PAGES = ["/", "/sessions/", "/store/", "/signup/", "/login/", "/reset-password"]
+
+
+def measure(client, path):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == 200, (path, response.status_code)
+    return len(queries), len(response.content)
+
+
+@pytest.fixture
+def member(db):
+    return give_tickets(make_user(), 5)
+
+
+def measure_all(client, pages, checkout):
+    return {page: measure(client, checkout if page == "CHECKOUT" else page) for page in pages}
+
+
+@pytest.mark.parametrize("who", ["member", "visitor"])
+def test_pages_cost_the_same_queries_with_many_rows_and_stay_within_their_budgets(client, member, who):
+    pages = MEMBER_PAGES if who == "member" else VISITOR_PAGES
+    if who == "member":
+        client.force_login(member)
+    grow(member, FEW)
+    checkout = f"/store/checkout/?product=package&id={Package.objects.order_by('pk').first().pk}"
+    client.get("/")  # caches warm (content types, templates), as on a warm container
+    few = measure_all(client, pages, checkout)
+    grow(member, MANY - FEW, catalog=CATALOG - FEW)
+    many = measure_all(client, pages, checkout)
+    for page in pages:
+        assert many[page][0] == few[page][0], (page, few[page], many[page])
+        assert many[page][0] <= MAX_QUERIES, (page, many[page])
+        assert many[page][1] <= MAX_HTML, (page, many[page])
+
+
+def test_reservations_come_upcoming_first_soonest_first_then_the_past_latest_first(client, member):
+    client.force_login(member)
+    grow(member, 50)  # 25 upcoming, 25 past: pages of 20, 20 and 10
+    first = client.get("/account/reservations/").content.decode()
+    last = client.get("/account/reservations/?page=3").content.decode()
+    middle = client.get("/account/reservations/?page=2").content.decode()
+    assert "Page 1 of 3" in first and "Past and cancelled" not in first
+    assert first.count('class="card"') == 20
+    # Page 2: the last 5 upcoming, then the 15 latest past ones; page 3: the 10 earliest past.
+    assert middle.index("Upcoming") < middle.index("Past and cancelled")
+    assert middle.count('class="card"') == 20 and last.count('class="card"') == 10
+    assert "Upcoming" not in last.replace("No upcoming", "")
+    upcoming = Reservation.objects.filter(user=member, timeslot__start__gt=timezone.now()).order_by("timeslot__start")
+    past = Reservation.objects.filter(user=member, timeslot__start__lt=timezone.now()).order_by("-timeslot__start")
+    soonest, latest_past, earliest_past = upcoming.first(), past.first(), past.last()
+    assert f"/account/reservations/{soonest.pk}/cancel/" in first
+    assert _day(latest_past) in middle and _day(earliest_past) in last
+
+
+def _day(reservation):
+    return f"{reservation.timeslot.start.astimezone(reservation.timeslot.period.workplace.zone):%Y-%m-%d %H:%M}"
