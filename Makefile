@@ -79,14 +79,16 @@ deploy-rehearsal: $(STAMP)
 	$(PY) scripts/rehearse_deploy.py
 
 ## bench: every benchmark (production settings; each prints its commit, date and load): cold start against
-## bare Django, warm bookings against ddf3799, slot lists with 2,000 slots, pages, exports, the Lambda package
-## (built first) and its size. docs/performance.md quotes their figures. Takes about 15 minutes.
+## bare Django, warm bookings against ddf3799, slot lists with 2,000 slots, pages, exports, the member's week's
+## scheduled commands over 10,000 reservations, the Lambda package (built first) and its size.
+## docs/performance.md quotes their figures. Takes about 15 minutes.
 bench: $(STAMP) messages
 	$(PY) benchmarks/cold_start.py --against ddf3799
 	$(PY) benchmarks/bookings.py --against ddf3799
 	$(PY) benchmarks/growth.py
 	$(PY) benchmarks/pages.py
 	$(PY) benchmarks/exports.py
+	$(PY) benchmarks/member_week.py
 	./deploy.sh dev --package-only
 	$(PY) benchmarks/lambda_cold_start.py
 	$(PY) benchmarks/package_size.py

@@ -91,7 +91,12 @@ usage() {
 }
 
 [ -n "$STAGE" ] || usage
-if ! [[ "$STAGE" =~ ^[a-z][a-z0-9_-]*$ ]]; then echo "deploy: bad stage name '$STAGE'" >&2; STAGE=""; usage; fi
+if ! [[ "$STAGE" =~ ^[a-z][a-z0-9_-]*$ ]]; then
+  echo "deploy: bad stage name '$STAGE'" >&2
+  rm -f "$ROOT"/build/secrets/zappa_settings.*.json # whichever stage was meant, its secrets go
+  STAGE=""
+  usage
+fi
 # The filled copy of this stage goes whatever happens next, even on a usage error (`--inital`).
 FILLED="$ROOT/build/secrets/zappa_settings.$STAGE.json"
 INITIAL=0

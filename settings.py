@@ -158,7 +158,10 @@ CONFIRM_SIGN_UP = config("CONFIRM_SIGN_UP", default=0, cast=int)  # Sendinblue t
 FORGOT_PASSWORD = config("FORGOT_PASSWORD", default=0, cast=int)
 INVOICE = config("INVOICE", default=0, cast=int)
 RESERVATION_CANCELLED = config("RESERVATION_CANCELLED", default=0, cast=int)
-RESERVATION_CONFIRMED = config("RESERVATION_CONFIRMED", default=0, cast=int)  # a member booked by staff
+RESERVATION_CONFIRMED = config("RESERVATION_CONFIRMED", default=0, cast=int)  # every booking, with its .ics
+RESERVATION_MOVED = config("RESERVATION_MOVED", default=0, cast=int)
+WAITLIST_OFFER = config("WAITLIST_OFFER", default=0, cast=int)
+SESSION_REMINDER = config("SESSION_REMINDER", default=0, cast=int)
 CONFIRM_EMAIL_CHANGE = config("CONFIRM_EMAIL_CHANGE", default=0, cast=int)
 EMAIL_CHANGE_NOTICE = config("EMAIL_CHANGE_NOTICE", default=0, cast=int)
 # The same e-mails in French (members whose `language` is fr); 0: the English template, with a warning.
@@ -167,6 +170,9 @@ FORGOT_PASSWORD_FR = config("FORGOT_PASSWORD_FR", default=0, cast=int)
 INVOICE_FR = config("INVOICE_FR", default=0, cast=int)
 RESERVATION_CANCELLED_FR = config("RESERVATION_CANCELLED_FR", default=0, cast=int)
 RESERVATION_CONFIRMED_FR = config("RESERVATION_CONFIRMED_FR", default=0, cast=int)
+RESERVATION_MOVED_FR = config("RESERVATION_MOVED_FR", default=0, cast=int)
+WAITLIST_OFFER_FR = config("WAITLIST_OFFER_FR", default=0, cast=int)
+SESSION_REMINDER_FR = config("SESSION_REMINDER_FR", default=0, cast=int)
 CONFIRM_EMAIL_CHANGE_FR = config("CONFIRM_EMAIL_CHANGE_FR", default=0, cast=int)
 EMAIL_CHANGE_NOTICE_FR = config("EMAIL_CHANGE_NOTICE_FR", default=0, cast=int)
 EMAIL_BACKEND = config("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
@@ -180,7 +186,7 @@ EMAIL_USE_TLS = config("EMAIL_USE_TLS", default=True, cast=bool)
 EMAIL_TIMEOUT = config("EMAIL_TIMEOUT", default=10, cast=int)
 
 
-def _parse_admins(value):
+def _parse_admins(value: str) -> list[tuple[str, str]]:
     """`"Ann <ann@example.com>, bob@example.com"` -> [("Ann", "ann@example.com"), ("bob@example.com", ...)]."""
     admins = []
     for item in filter(None, (part.strip() for part in value.split(","))):
@@ -215,6 +221,14 @@ STORE_SELLER_ADDRESS = config("STORE_SELLER_ADDRESS", default="")
 
 # --- Bookings ---------------------------------------------------------------------------
 RESERVATION_CANCEL_DEADLINE_HOURS = config("RESERVATION_CANCEL_DEADLINE_HOURS", default=24, cast=int)
+# Where members open the pages: the links in e-mails (offers, reminders) and the calendar UIDs' domain.
+SITE_URL = config("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Reminders go this many hours before a session (send_reminders, docs/bookings.md).
+REMINDER_HOURS = config("REMINDER_HOURS", default="24,2", cast=Csv(cast=int))
+# A freed seat is held for the first member waiting this long, but never later than
+# WAITLIST_CUTOFF_MINUTES before the start; after the cutoff freed seats are public.
+WAITLIST_HOLD_MINUTES = config("WAITLIST_HOLD_MINUTES", default=720, cast=int)
+WAITLIST_CUTOFF_MINUTES = config("WAITLIST_CUTOFF_MINUTES", default=120, cast=int)
 
 # --- Internationalization (docs/i18n.md) -----------------------------------------------------
 # English and French; a request's language comes from the language cookie (the switcher on every
@@ -341,7 +355,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "app.accounts.authentication.ExpiringTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "app.security.session_auth.SessionAuthentication",  # DRF's, with a translated, coded CSRF refusal
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "app.core.pagination.LimitOffsetPagination",
@@ -376,6 +390,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"ErrorCodeEnum": "app.core.openapi.ERROR_CODES"},  # the `code` of every error
 }
 
 # --- Logging: stdout only (CloudWatch on Lambda); request bodies are never logged ----------

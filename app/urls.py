@@ -5,8 +5,12 @@ reaches it or a name is first reversed, not when this map loads: an API cold sta
 for the member pages, nor any request for the admin until /admin/ (app/core/admin_site.py).
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import admin
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.urls import URLResolver, include, path
 from django.urls.resolvers import RoutePattern
 from django.utils.text import format_lazy
@@ -15,14 +19,14 @@ from django.utils.translation import gettext_lazy
 from app.core import errors, views
 
 
-def schema(request, *args, **kwargs):
+def schema(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
     # drf-spectacular is imported on first use so that it stays out of the cold start.
     from drf_spectacular.views import SpectacularAPIView  # also loads the real AutoSchema
 
     return SpectacularAPIView.as_view()(request, *args, **kwargs)
 
 
-def docs(request, *args, **kwargs):
+def docs(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
     # The split view serves its start-up script as a file: no inline script, so the CSP holds.
     from drf_spectacular.views import SpectacularSwaggerSplitView
 

@@ -42,7 +42,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "settings")
 DRF_EXTRAS_HIDDEN_AT_START_UP = (
     "yaml",
     "requests",
-    "django.contrib.postgres.fields",
+    "django.contrib.postgres",  # DRF imports its `fields` only: the package is hidden, so it is not loaded
     "uritemplate",
     "inflection",
     "pygments",
@@ -87,7 +87,7 @@ def load_simple_history_with_lazy_version() -> None:
     finally:
         del sys.modules["importlib.metadata"]
         if getattr(importlib, "metadata", None) is stand_in:
-            del importlib.metadata  # type: ignore[attr-defined]
+            del importlib.metadata
 
 
 class CollectorPausedForFirstRequest:

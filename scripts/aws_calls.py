@@ -51,9 +51,11 @@ ACTION_OF_OPERATION = {
 }
 # Calls any authenticated principal may make: no IAM action authorises them.
 NO_PERMISSION_NEEDED = {"sts:GetCallerIdentity"}
-# Actions a call needs besides its own: passing the function's role to Lambda, reading a copy's source.
+# Actions a call needs besides its own: passing the function's role to Lambda, Lambda reading the
+# code from S3 with the caller's rights, reading a copy's source.
 IMPLIED = {
-    "lambda:CreateFunction": ["iam:PassRole"],
+    "lambda:CreateFunction": ["iam:PassRole", "s3:GetObject"],
+    "lambda:UpdateFunctionCode": ["s3:GetObject"],
     "lambda:UpdateFunctionConfiguration": ["iam:PassRole"],
     "s3:CopyObject": ["s3:GetObject"],
     "events:PutRule": ["iam:PassRole"],  # Zappa gives each rule the function's role (RoleArn)

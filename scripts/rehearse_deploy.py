@@ -5,7 +5,8 @@ In a throw-away copy of the project (a git repository whose HEAD is the current 
 `deploy.sh dev --initial` then `deploy.sh dev` exactly as CI does, with two rehearsal-only
 settings (`delete_s3_zip: false` so that the upload can be read back; `touch` is already off)
 and `scripts/zappa_on_moto.py` as the zappa command. Then it checks and prints:
-- the Lambda's environment equals the stage's filled `aws_environment_variables`;
+- the Lambda's environment equals the stage's `aws_environment_variables`, its secrets (named apart
+  in `deploy.secrets`) and the commit deploy.sh recorded with its code's hash;
 - the packages uploaded to S3 and the tested artifact hold no secret value and no test-only package;
 - zappa_settings.json is byte-identical to the committed one.
 Nothing leaves the machine: boto3 talks to moto through AWS_ENDPOINT_URL and the zappa wrapper
@@ -18,6 +19,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -105,10 +107,10 @@ class MotoServer:
         with open(self.record_to, encoding="utf-8") as fh:
             for index, line in enumerate(fh):
                 if index >= start and line.strip():
-                    entry = json.loads(line)
-                    if len(entry.get("body") or "") > 1_000_000:  # a package upload: not kept in memory
-                        entry.update(body="", body_encoded=False)
-                    entries.append(entry)
+                    entries += recorded_entries(line)
+        for entry in entries:
+            if len(entry.get("body") or "") > 1_000_000:  # a package upload: not kept in memory
+                entry.update(body="", body_encoded=False)
         return entries
 
     def recorded_count(self):
@@ -126,6 +128,32 @@ class MotoServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+
+ENTRY_START = re.compile(r'\{"headers": ')
+
+
+def recorded_entries(line):
+    """The requests in one line of moto's recording.
+
+    moto's threads append each request in several writes, so the parts of a multipart upload sent at
+    the same time (megabytes each) can be interleaved with each other and with small requests. Every
+    intact request is recovered (an entry cannot begin inside another's strings: their quotes are
+    escaped); a garbled one is skipped only if it is an upload part (s3:PutObject, which the upload's
+    first request already needs), anything else is an error.
+    """
+    try:
+        return [json.loads(line)]
+    except ValueError:
+        pass
+    decoder, found = json.JSONDecoder(), []
+    for match in ENTRY_START.finditer(line):
+        try:
+            found.append(decoder.raw_decode(line, match.start())[0])
+        except ValueError:
+            if "partNumber=" not in line[match.start() : match.start() + 16384]:
+                raise ValueError("a recorded request is garbled and is not an upload part") from None
+    return found
 
 
 def copy_project(dest, overrides=None):
@@ -224,6 +252,7 @@ class Rehearsal:
         other = Rehearsal.__new__(Rehearsal)
         other.__dict__.update(self.__dict__)
         other.repo = Path(path)
+        other.secrets_source = "env"  # the live values, from the environment, whatever the stage's source
         if orphan:  # the same files on a history of its own
             subprocess.run(["git", "checkout", "-q", "--orphan", "unrelated"], cwd=other.repo, check=True)
             commit(other.repo, "unrelated history")
@@ -458,7 +487,7 @@ def run(args):
             configuration = rehearsal.lambda_configuration()
             check(
                 configuration["Environment"]["Variables"] == rehearsal.expected_environment(),
-                f"the Lambda {rehearsal.function_name} has exactly the stage's filled aws_environment_variables",
+                f"the Lambda {rehearsal.function_name} has exactly the stage's variables, secrets and recorded commit",
             )
             check(configuration["Runtime"] == "python3.12", "the Lambda runtime is python3.12")
             packages = rehearsal.s3_packages()

@@ -70,11 +70,21 @@ def _fresh_cache():
 def _no_request_in_progress():
     # A test-client request whose view raised never fires `request_finished`, which would leave this
     # thread "inside a request" and make the next test's e-mail wait for an answer that never comes.
-    from app.core import email
+    from app.core import deferred, email
 
-    email._pending.messages = None
+    email._pending.messages = deferred._pending.calls = None
     yield
-    email._pending.messages = None
+    email._pending.messages = deferred._pending.calls = None
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # LocaleMiddleware activates each request's language in the thread and nothing deactivates it:
+    # a French request would leave the next test (in the same worker) reading French.
+    from django.utils import translation
+
+    with translation.override(None):
+        yield
 
 
 PASSWORD = "a-long-passphrase-1"  # every test user's password

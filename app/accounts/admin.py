@@ -1,11 +1,12 @@
 """Django admin for accounts. Changes to a member go through `services.update_member`, like the API."""
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db.models import ManyToManyField
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -46,7 +47,7 @@ class CanonicalEmailMixin:
     instance: User
     fields: dict[str, Any]
 
-    def clean_email(self):
+    def clean_email(self) -> str:
         email = self.cleaned_data.get("email") or ""
         if self.instance.pk and email == self.instance.email:
             return email  # unchanged (a closed account's address stays as it is)
@@ -63,7 +64,7 @@ class MemberCreationForm(CanonicalEmailMixin, AdminUserCreationForm):
 class MemberChangeForm(CanonicalEmailMixin, UserChangeForm):
     actor: User | None = None
 
-    def clean(self):
+    def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean()
         if self.cleaned_data.get("is_active") is False and self.instance.is_active:
             try:
@@ -92,18 +93,18 @@ class UserAdmin(BaseUserAdmin):
     form = MemberChangeForm
     add_form = MemberCreationForm
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         form = super().get_form(request, obj, change=change, **kwargs)
         # The form checks deactivation against who is making the change (the admin never deactivates themselves).
         return type(form.__name__, (form,), {"actor": request.user}) if change else form
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         if not change:
             return super().save_model(request, obj, form, change)
         # Only the columns changed on the form (many-to-many ones are saved by save_related).
         columns = {f.name for f in User._meta.get_fields() if f.concrete and not isinstance(f, ManyToManyField)}
         changes = {name: getattr(obj, name) for name in form.changed_data if name in columns}
-        services.update_member(obj, changes, actor=request.user, reference="admin")
+        services.update_member(obj, changes, actor=cast(User, request.user), reference="admin")
 
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "first_name", "last_name", "password1", "password2"]})
@@ -116,11 +117,11 @@ class TicketMovementAdmin(admin.ModelAdmin):
     list_filter = ["reason"]
     search_fields = ["user__email", "reference"]
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # the ledger is append-only
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False

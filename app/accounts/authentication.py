@@ -1,6 +1,11 @@
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
+
+if TYPE_CHECKING:
+    from app.accounts.models import AuthToken, User
 
 
 class ExpiringTokenAuthentication(TokenAuthentication):
@@ -8,7 +13,7 @@ class ExpiringTokenAuthentication(TokenAuthentication):
 
     keyword = "Token"
 
-    def authenticate_credentials(self, key):
+    def authenticate_credentials(self, key: str) -> tuple["User", "AuthToken"]:
         from app.accounts.models import AuthToken
 
         token = AuthToken.objects.find(key)

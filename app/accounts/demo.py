@@ -1,7 +1,9 @@
-from app.accounts.models import AcademicField, AcademicLevel, Domain, Organization
+from django.core.management.base import OutputWrapper
+
+from app.accounts.models import AcademicField, AcademicLevel, Domain, Organization, User
 
 
-def load(admin, member, stdout):
+def load(admin: User, member: User, stdout: OutputWrapper) -> None:
     university, _ = Organization.objects.get_or_create(name="Université de Montréal")
     Domain.objects.get_or_create(organization=university, name="umontreal.ca")
     # English name, French name (shown to French readers).

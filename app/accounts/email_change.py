@@ -29,25 +29,25 @@ logger = logging.getLogger(__name__)
 _SALT = "app.accounts.email_change"
 
 
-def _signer():
+def _signer() -> signing.TimestampSigner:
     # "." is outside the URL-safe base64 alphabet: the token needs no escaping in a link.
     return signing.TimestampSigner(salt=_SALT, sep=".")
 
 
-def _state(user):
+def _state(user: User) -> str:
     value = f"{user.pk}|{user.password}|{user.is_active}|{user.email.lower()}"
     return salted_hmac(f"{_SALT}.state", value, algorithm="sha256").hexdigest()[:32]
 
 
-def _taken_error():
+def _taken_error() -> Invalid:
     return Invalid(fields={"new_email": [_("An account with this e-mail address already exists.")]})
 
 
-def make_token(user, new_email):
+def make_token(user: User, new_email: str) -> str:
     return _signer().sign_object({"u": user.pk, "e": new_email, "s": _state(user)})
 
 
-def request_change(user, *, new_email, password):
+def request_change(user: User, *, new_email: str, password: str) -> bool:
     """Check the password and the new address, then mail the link; return True if it was sent."""
     if not user.check_password(password):
         raise Invalid(fields={"password": [_("The password is wrong.")]})
@@ -89,7 +89,7 @@ def request_change(user, *, new_email, password):
     return sent
 
 
-def confirm_change(token):
+def confirm_change(token: str) -> User:
     """Apply the change a valid token names; revoke every API token of the member. Returns the user."""
     invalid = Invalid(fields={"token": [_("This e-mail change link is invalid or has already been used.")]})
     try:

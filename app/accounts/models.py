@@ -2,7 +2,8 @@
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -28,7 +29,7 @@ class Organization(models.Model):
         ordering = ["name"]
         constraints = [models.UniqueConstraint(Lower("name"), name="organization_name_ci_unique")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
 
@@ -46,10 +47,10 @@ class Domain(models.Model):
         ordering = ["name"]
         constraints = [models.UniqueConstraint(Lower("name"), name="domain_name_ci_unique")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.name = self.name.strip().lower()
         super().save(*args, **kwargs)
 
@@ -69,7 +70,7 @@ class AcademicLevel(models.Model):
         verbose_name_plural = _("academic levels")
         ordering = ["name"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return localized(self, "name")
 
 
@@ -88,7 +89,7 @@ class AcademicField(models.Model):
         verbose_name_plural = _("academic fields")
         ordering = ["name"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return localized(self, "name")
 
 
@@ -96,10 +97,10 @@ class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     @classmethod
-    def normalize_email(cls, email):
+    def normalize_email(cls, email: str | None) -> str:
         return canonical_email(email or "")
 
-    def get_by_natural_key(self, email):
+    def get_by_natural_key(self, email: str | None) -> "User":
         # The column holds canonical forms under a unique index: at most one row. Should two ever
         # be found (rows written around the model), no one logs in rather than a 500.
         found = list(self.filter(email=canonical_email(email or ""))[:2])
@@ -107,7 +108,7 @@ class UserManager(BaseUserManager["User"]):
             raise self.model.DoesNotExist
         return found[0]
 
-    def _create_user(self, email, password, **extra):
+    def _create_user(self, email: str, password: str | None, **extra: Any) -> "User":
         if not email:
             raise ValueError("An e-mail address is required.")
         user = self.model(email=self.normalize_email(email), **extra)
@@ -115,12 +116,12 @@ class UserManager(BaseUserManager["User"]):
         user.save(using=self._db)
         return user
 
-    def create_user(self, email, password=None, **extra):
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> "User":
         extra.setdefault("is_staff", False)
         extra.setdefault("is_superuser", False)
         return self._create_user(email, password, **extra)
 
-    def create_superuser(self, email, password=None, **extra):
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> "User":
         extra.update(is_staff=True, is_superuser=True, is_active=True)
         return self._create_user(email, password, **extra)
 
@@ -160,6 +161,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
     # Set when the member closed the account: personal data erased, history kept (app.members.closing).
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
+    # send_reminders e-mails the member before each session (REMINDER_HOURS) unless turned off.
+    session_reminders = models.BooleanField(_("session reminders"), default=True)
 
     objects = UserManager()
 
@@ -176,34 +179,34 @@ class User(AbstractBaseUser, PermissionsMixin):
             models.CheckConstraint(condition=models.Q(tickets__gte=0), name="user_tickets_not_negative"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.email
 
-    def clean(self):
+    def clean(self) -> None:
         super().clean()
         self.email = canonical_email(self.email)
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.email = canonical_email(self.email)
         super().save(*args, **kwargs)
 
-    def get_full_name(self):
+    def get_full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
 
-    def get_short_name(self):
+    def get_short_name(self) -> str:
         return self.first_name
 
     @property
-    def has_membership(self):
+    def has_membership(self) -> bool:
         return bool(self.membership_end and self.membership_end > timezone.now())
 
 
-def _digest(key):
+def _digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-class AuthTokenManager(models.Manager):
-    def issue(self, user):
+class AuthTokenManager(models.Manager["AuthToken"]):
+    def issue(self, user: "User") -> tuple["AuthToken", str]:
         """Create a token and return `(token, key)`. Only the key's digest is stored."""
         key = secrets.token_hex(20)
         token = self.create(
@@ -216,7 +219,7 @@ class AuthTokenManager(models.Manager):
         )
         return token, key
 
-    def find(self, key):
+    def find(self, key: str) -> "AuthToken | None":
         return self.select_related("user").filter(digest=_digest(key)).first()
 
 
@@ -236,19 +239,19 @@ class AuthToken(models.Model):
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"token of {self.user_id} until {self.expires_at:%Y-%m-%d %H:%M}"
 
     @property
-    def dies_at(self):
+    def dies_at(self) -> datetime:
         """However often the token is used, it never lives past this (`AUTH_TOKEN_MAX_AGE_DAYS`)."""
         return self.created + timedelta(days=settings.AUTH_TOKEN_MAX_AGE_DAYS)
 
     @property
-    def is_expired(self):
+    def is_expired(self) -> bool:
         return min(self.expires_at, self.dies_at) <= timezone.now()
 
-    def renew_if_needed(self):
+    def renew_if_needed(self) -> None:
         """Slide the expiry (never past `dies_at`), writing only when little of the lifetime is left."""
         now = timezone.now()
         renewed = min(now + timedelta(hours=settings.AUTH_TOKEN_LIFETIME_HOURS), self.dies_at)
@@ -268,6 +271,7 @@ class TicketMovement(models.Model):
         FREE_RESERVATION = "free_reservation", _("Reservation offered free by staff")
         CANCELLATION = "cancellation", _("Returned by a cancellation")
         SLOT_CHANGED = "slot_changed", _("Returned: the time slot changed or was removed")
+        MOVE = "move", _("Difference settled by moving a reservation")
         WELCOME = "welcome", _("Welcome tickets given at activation")
 
     user = models.ForeignKey(
@@ -294,5 +298,5 @@ class TicketMovement(models.Model):
         verbose_name_plural = _("ticket movements")
         ordering = ["-created", "-id"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.delta:+d} for {self.user_id} ({self.reason})"

@@ -58,13 +58,13 @@ class _RefusingSerializer(serializers.ModelSerializer):
 
     refused: dict[str, Any] = {}  # field -> its (lazily translated) reason
 
-    def to_internal_value(self, data):
+    def to_internal_value(self, data: Any) -> Any:
         if hasattr(data, "keys"):
             services.check_refused(data.keys(), self.refused)
         return super().to_internal_value(data)
 
-    def validate(self, attrs):
-        def current(name):
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        def current(name: str) -> Any:
             return attrs[name] if name in attrs else getattr(self.instance, name, None)
 
         if "email" in attrs:
@@ -75,7 +75,7 @@ class _RefusingSerializer(serializers.ModelSerializer):
         services.check_university(email, current("university"), current("academic_level"), current("academic_field"))
         return attrs
 
-    def update(self, instance, validated_data):
+    def update(self, instance: User, validated_data: dict[str, Any]) -> User:
         # Only the columns sent are written: a full save would put back a stale `tickets` value
         # over a purchase or reservation that committed meanwhile.
         for name, value in validated_data.items():
@@ -99,7 +99,7 @@ class SignUpSerializer(_RefusingSerializer):
             "email": {"validators": []},
         }
 
-    def validate(self, attrs):
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         attrs = super().validate(attrs)
         # Not sent: the language of the page or request the member signed up from.
         attrs.setdefault("language", current_language())
@@ -132,6 +132,7 @@ class ProfileSerializer(_RefusingSerializer):
             "id",
             "email",
             *PROFILE_FIELDS,
+            "session_reminders",  # send_reminders e-mails the member before each session
             "tickets",
             "membership_end",
             "has_membership",
@@ -155,7 +156,7 @@ class AdminUserSerializer(_RefusingSerializer):
         read_only_fields = ["id", "is_staff", "date_joined", "last_login"]
         extra_kwargs: dict[str, dict[str, Any]] = {"email": {"validators": []}}
 
-    def update(self, instance, validated_data):
+    def update(self, instance: User, validated_data: dict[str, Any]) -> User:
         return services.update_member(instance, validated_data, actor=self.context["request"].user, reference="api")
 
 

@@ -1,15 +1,18 @@
 """REST endpoints for accounts. Rules live in services.py, which raises `app.core.exceptions`;
 the project's exception handler (`app.core.errors`) answers them: no view converts errors."""
 
-from typing import cast
+from typing import Any, cast
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, status, viewsets
+from rest_framework.authentication import BaseAuthentication
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.permissions import AllowAny, IsAdminUser, IsAuthenticated
+from rest_framework.permissions import AllowAny, BasePermission, IsAdminUser, IsAuthenticated
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
@@ -52,12 +55,12 @@ class AcademicFieldViewSet(viewsets.ModelViewSet):
     filterset_class = FilterSetOf("app.accounts.filters.AcademicFieldFilter")
 
 
-def _method(view):
+def _method(view: object) -> str:
     # Schema generation builds views without a request.
     return getattr(getattr(view, "request", None), "method", "") or ""
 
 
-def _token_answer(auth_token, key, status_code=status.HTTP_200_OK):
+def _token_answer(auth_token: AuthToken, key: str, status_code: int = status.HTTP_200_OK) -> Response:
     return Response({"token": key, "expires_at": auth_token.expires_at}, status=status_code)
 
 
@@ -78,31 +81,31 @@ class UserViewSet(
     # Endpoints a visitor uses before having a token: a stale token sent along must not block them.
     anonymous_actions = {"create", "activate", "resend_activation"}
 
-    def _action(self):
+    def _action(self) -> str | None:
         # get_authenticators() runs before DRF sets self.action.
         return (getattr(self, "action_map", None) or {}).get(_method(self).lower())
 
-    def get_authenticators(self):
+    def get_authenticators(self) -> list[BaseAuthentication]:
         return [] if self._action() in self.anonymous_actions else super().get_authenticators()
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Any]:
         users = super().get_queryset()
         if self.action == "list":  # each row's `held_memberships` ids, read with the page (one query)
             users = users.prefetch_related("held_memberships")
         return users
 
-    def get_permissions(self):
+    def get_permissions(self) -> list[BasePermission]:
         if self.action in self.anonymous_actions:
             return [AllowAny()]
         return [IsAdminUser()]
 
-    def get_throttles(self):
+    def get_throttles(self) -> list[BaseThrottle]:
         extra: list[type[BaseThrottle]] = [SignUpThrottle] if self.action in ("create", "resend_activation") else []
         if self.action == "resend_activation":
             extra.append(EmailSentThrottle)
         return [throttle() for throttle in [*DEFAULT_THROTTLES, *extra]]
 
-    def get_serializer_class(self):
+    def get_serializer_class(self) -> Any:  # a serializer class
         return {
             "create": serializers.SignUpSerializer,
             "activate": serializers.ActivationSerializer,
@@ -110,7 +113,7 @@ class UserViewSet(
         }.get(self.action, serializers.AdminUserSerializer)
 
     @extend_schema(responses={201: serializers.SignUpResultSerializer})
-    def create(self, request):
+    def create(self, request: Request) -> Response:
         """Sign up. 201 even when the confirmation e-mail could not be sent: the account is kept."""
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -128,14 +131,14 @@ class UserViewSet(
         result.update(email_sent=email_sent, detail=detail)
         return Response(serializers.SignUpResultSerializer(result).data, status=status.HTTP_201_CREATED)
 
-    def destroy(self, request, pk=None):
+    def destroy(self, request: Request, pk: str | None = None) -> Response:
         """Deactivate: the account and its history stay; its tokens are revoked."""
-        services.deactivate(self.get_object(), actor=request.user)
+        services.deactivate(self.get_object(), actor=cast(User, request.user))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(responses=serializers.TokenSerializer)
     @action(detail=False, methods=["post"])
-    def activate(self, request):
+    def activate(self, request: Request) -> Response:
         """Activate with the token of the confirmation e-mail; answers a login token."""
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -144,7 +147,7 @@ class UserViewSet(
 
     @extend_schema(responses=serializers.DetailSerializer)
     @action(detail=False, methods=["post"], url_path="resend-activation")
-    def resend_activation(self, request):
+    def resend_activation(self, request: Request) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.resend_activation(serializer.validated_data["email"])
@@ -160,25 +163,25 @@ class LoginView(generics.GenericAPIView):
     serializer_class = serializers.LoginSerializer
     throttle_classes = [*DEFAULT_THROTTLES, LoginThrottle]
 
-    def get_authenticators(self):
+    def get_authenticators(self) -> list[BaseAuthentication]:
         return [] if _method(self) == "POST" else super().get_authenticators()
 
-    def get_permissions(self):
+    def get_permissions(self) -> list[BasePermission]:
         return [AllowAny()] if _method(self) == "POST" else [IsAuthenticated()]
 
-    def get_throttles(self):
+    def get_throttles(self) -> list[BaseThrottle]:
         throttles = list(self.throttle_classes) if _method(self) == "POST" else DEFAULT_THROTTLES
         return [throttle() for throttle in throttles]
 
     @extend_schema(responses=serializers.TokenSerializer)
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         auth_token, key = services.log_in(request, **serializer.validated_data)
         return _token_answer(auth_token, key)
 
     @extend_schema(request=None, responses={204: None})
-    def delete(self, request):
+    def delete(self, request: Request) -> Response:
         if not isinstance(request.auth, AuthToken):
             raise ValidationError({"detail": _("Log out by sending the token to revoke in the Authorization header.")})
         request.auth.delete()
@@ -194,7 +197,7 @@ class PasswordResetView(generics.GenericAPIView):
     throttle_classes = [*DEFAULT_THROTTLES, PasswordResetThrottle, EmailSentThrottle]
 
     @extend_schema(responses=serializers.DetailSerializer)
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.request_password_reset(serializer.validated_data["email"])
@@ -218,7 +221,7 @@ class PasswordResetConfirmView(generics.GenericAPIView):
     throttle_classes = [*DEFAULT_THROTTLES, LoginThrottle]
 
     @extend_schema(responses=serializers.DetailSerializer)
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.reset_password(serializer.validated_data["token"], serializer.validated_data["new_password"])
@@ -233,10 +236,10 @@ class PasswordChangeView(generics.GenericAPIView):
     throttle_classes = [*DEFAULT_THROTTLES, LoginThrottle]
 
     @extend_schema(responses=serializers.DetailSerializer)
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         keep = request.auth if isinstance(request.auth, AuthToken) else None
         data = serializer.validated_data
-        services.change_password(request.user, data["old_password"], data["new_password"], keep_token=keep)
+        services.change_password(cast(User, request.user), data["old_password"], data["new_password"], keep_token=keep)
         return Response({"detail": _("Your password has been changed. Your other sessions are logged out.")})

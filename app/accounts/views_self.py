@@ -1,15 +1,19 @@
 """What a member does with their own account's address: change its e-mail (closing the account and
 taking one's data span the domains: app.members)."""
 
+from typing import cast
+
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
 from app.accounts import email_change
+from app.accounts.models import User
 from app.accounts.throttles import LoginThrottle
 
 DEFAULT_THROTTLES: list[type[BaseThrottle]] = list(api_settings.DEFAULT_THROTTLE_CLASSES)  # type: ignore[arg-type]
@@ -42,10 +46,10 @@ class EmailChangeView(generics.GenericAPIView):
     throttle_classes = [*DEFAULT_THROTTLES, LoginThrottle]  # it checks a password
 
     @extend_schema(responses={202: EmailChangeAnswerSerializer})
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        sent = email_change.request_change(request.user, **serializer.validated_data)
+        sent = email_change.request_change(cast(User, request.user), **serializer.validated_data)
         if sent:
             detail = _("Check the new address: follow the link we sent there to confirm the change.")
         else:
@@ -65,7 +69,7 @@ class EmailChangeConfirmView(generics.GenericAPIView):
     throttle_classes = [*DEFAULT_THROTTLES, LoginThrottle]
 
     @extend_schema(responses=EmailChangedSerializer)
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = email_change.confirm_change(serializer.validated_data["token"])

@@ -8,11 +8,11 @@ Call it inside the activation's transaction so that both commit or roll back tog
 
 from django.conf import settings
 
-from app.accounts.models import TicketMovement
+from app.accounts.models import TicketMovement, User
 from app.accounts.tickets import move_tickets
 
 
-def grant_welcome_tickets(user):
+def grant_welcome_tickets(user: User) -> int:
     """Give the configured welcome tickets to `user`; return how many were given (0 if none)."""
     count = settings.SIGNUP_TICKETS
     if count <= 0:

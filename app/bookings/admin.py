@@ -6,10 +6,12 @@ Forms call the services' public checks to show errors next to the fields; saves 
 the same service functions as the API, so a rule lives in one place and says the same words.
 """
 
+from __future__ import annotations
+
 import copy
 from collections.abc import Callable
 from datetime import time
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -17,18 +19,21 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.forms.models import construct_instance
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils.dates import WEEKDAYS
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from app.accounts.models import User
 from app.bookings import selectors
 from app.bookings.admin_forms import AttendanceForm, BookMemberForm
+from app.bookings.admin_waitlist import waiting_list
 from app.bookings.models import Period, Reservation, TimeSlot, Workplace, WorkplacePicture
 from app.bookings.services import attendance, batches, periods, reservations, slots, workplaces
 from app.core import moments
@@ -36,12 +41,12 @@ from app.core.errors import as_validation_error, user_message
 from app.core.exceptions import DomainError
 
 
-def _candidate(form):
+def _candidate(form: forms.ModelForm[Any]) -> Any:
     """The instance as it would be saved, without touching the form's own instance yet."""
     return construct_instance(form, copy.copy(form.instance))
 
 
-def _check(form, rule, *args, **kwargs):
+def _check(form: forms.BaseForm, rule: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """Run a service check; its error is shown on the form with the API's words."""
     try:
         return rule(*args, **kwargs)
@@ -55,13 +60,13 @@ class SavedByServiceAdmin(admin.ModelAdmin):
     save_with: Callable[[Any], Any]
     delete_with: Callable[[Any], None]
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         self.save_with(obj)
 
-    def delete_model(self, request, obj):
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
         self.delete_with(obj)
 
-    def delete_queryset(self, request, queryset):
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         for obj in queryset:
             self.delete_with(obj)
 
@@ -71,7 +76,7 @@ class WorkplaceForm(forms.ModelForm):
         model = Workplace
         fields = [f.name for f in Workplace._meta.fields if f.editable and not f.primary_key]
 
-    def clean(self):
+    def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean()
         if not self.errors:
             _check(self, workplaces.check_workplace_change, _candidate(self))
@@ -98,7 +103,7 @@ class PeriodForm(forms.ModelForm):
         model = Period
         fields = ["workplace", "name", "start_date", "end_date", "price", "is_active"]
 
-    def clean(self):
+    def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean()
         if not self.errors:
             _check(self, periods.check_period, _candidate(self))
@@ -130,7 +135,7 @@ class BatchForm(forms.Form):
         help_text=gettext_lazy("Tickets; empty: the period's price."),
     )
 
-    def clean_ranges(self):
+    def clean_ranges(self) -> list[tuple[time, time]]:
         ranges = []
         for item in filter(None, (part.strip() for part in self.cleaned_data["ranges"].split(","))):
             try:
@@ -154,15 +159,15 @@ class PeriodAdmin(SavedByServiceAdmin):
     delete_with = staticmethod(periods.delete_period)
 
     @admin.display(description=gettext_lazy("Time slots"))
-    def batch_link(self, period):
+    def batch_link(self, period: Period) -> str:
         url = reverse("admin:bookings_period_batch", args=[period.pk])
         return format_html('<a href="{}">{}</a>', url, _("Create in batch…"))
 
-    def get_urls(self):
+    def get_urls(self) -> list[URLPattern]:
         batch = self.admin_site.admin_view(self.batch_view)
         return [path("<int:period_id>/batch/", batch, name="bookings_period_batch"), *super().get_urls()]
 
-    def batch_view(self, request, period_id):
+    def batch_view(self, request: HttpRequest, period_id: int) -> HttpResponse:
         period = get_object_or_404(Period.objects.select_related("workplace"), pk=period_id)
         if not self.has_change_permission(request, period):
             return redirect("admin:index")
@@ -200,7 +205,7 @@ class TimeSlotForm(forms.ModelForm):
         model = TimeSlot
         fields = ["period", "start", "end", "price"]
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
         if self.errors:
@@ -219,23 +224,23 @@ class TimeSlotAdmin(admin.ModelAdmin):
     form = TimeSlotForm
     list_display = ["__str__", "period", "price", "places_remaining", "removed_at", "attendance_link"]
     list_filter = ["period__workplace", "period", ("removed_at", admin.EmptyFieldListFilter)]
-    readonly_fields = ["removed_at"]
+    readonly_fields = ["removed_at", waiting_list]  # type: ignore[list-item]  # the slot's queue (a callable)
     date_hierarchy = "start"
     actions = ["book_member", "force_delete"]
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[TimeSlot]:
         return selectors.timeslots_with_places(include_removed=True)
 
     @admin.display(description=gettext_lazy("Attendance"))
-    def attendance_link(self, slot):
+    def attendance_link(self, slot: TimeSlot) -> str:
         url = reverse("admin:bookings_timeslot_attendance", args=[slot.pk])
         return format_html('<a href="{}">{}</a>', url, _("Sheet"))
 
-    def get_urls(self):
+    def get_urls(self) -> list[URLPattern]:
         sheet = self.admin_site.admin_view(self.attendance_view)
         return [path("<int:slot_id>/attendance/", sheet, name="bookings_timeslot_attendance"), *super().get_urls()]
 
-    def attendance_view(self, request, slot_id):
+    def attendance_view(self, request: HttpRequest, slot_id: int) -> HttpResponse:
         """A printable sheet: each member booked, how to reach them, and whether they came."""
         if not self.has_view_permission(request):
             return redirect("admin:index")
@@ -255,14 +260,14 @@ class TimeSlotAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/bookings/timeslot/attendance.html", context)
 
     @admin.action(description=gettext_lazy("Book a member into these time slots…"))
-    def book_member(self, request, queryset):
+    def book_member(self, request: HttpRequest, queryset: QuerySet[TimeSlot]) -> HttpResponse | None:
         form = BookMemberForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
             member, free_reason = form.cleaned_data["member"], form.cleaned_data["free_reason"]
             booked = 0
             for slot in queryset.order_by("start"):
                 try:  # the members' own path: every booking rule, the ledger and the e-mail
-                    reservations.reserve(member, slot.pk, actor=request.user, free_reason=free_reason)
+                    reservations.reserve(member, slot.pk, actor=cast(User, request.user), free_reason=free_reason)
                 except DomainError as error:
                     self.message_user(request, f"{slot}: {user_message(error)}", messages.ERROR)
                 else:
@@ -290,10 +295,10 @@ class TimeSlotAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/bookings/timeslot/book_member.html", context)
 
     @admin.display(description=gettext_lazy("Places left"), ordering="places_remaining")
-    def places_remaining(self, slot):
-        return slot.places_remaining
+    def places_remaining(self, slot: TimeSlot) -> int:
+        return slot.places_remaining  # type: ignore[attr-defined]  # annotated by get_queryset
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         data = form.cleaned_data
         if change:
             slots.update_timeslot(
@@ -303,26 +308,26 @@ class TimeSlotAdmin(admin.ModelAdmin):
                 end=data["end"],
                 price=data.get("price"),
                 force=data.get("force", False),
-                actor=request.user,
+                actor=cast(User, request.user),
             )
         else:
             created = slots.create_timeslot(data["period"], data["start"], data["end"], data["price"])
             obj.pk, obj.local_date = created.pk, created.local_date
 
-    def delete_model(self, request, obj):
-        slots.delete_timeslot(obj, force=False, actor=request.user)
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        slots.delete_timeslot(obj, force=False, actor=cast(User, request.user))
 
-    def save_related(self, request, form, formsets, change):
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         pass  # no many-to-many fields; the slot was saved by the service
 
     # Short: the action menu sets the list's width. The rule: members are e-mailed, and a slot with
     # reservations is kept, marked removed, as their history (docs/staff.md).
     @admin.action(description=gettext_lazy("Delete, cancelling and refunding reservations"))
-    def force_delete(self, request, queryset):
+    def force_delete(self, request: HttpRequest, queryset: QuerySet[TimeSlot]) -> None:
         count = 0
         with transaction.atomic():
             for slot in queryset.filter(removed_at__isnull=True).select_related("period__workplace"):
-                slots.delete_timeslot(slot, force=True, actor=request.user)
+                slots.delete_timeslot(slot, force=True, actor=cast(User, request.user))
                 count += 1
         done = ngettext("%(count)d time slot deleted or removed.", "%(count)d time slots deleted or removed.", count)
         self.message_user(request, done % {"count": count}, messages.SUCCESS)
@@ -350,7 +355,7 @@ class ReservationAdmin(admin.ModelAdmin):
     ]
     actions = ["cancel_with_refund"]
 
-    def changelist_view(self, request, extra_context=None):
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         response = super().changelist_view(request, extra_context)
         # A refused attendance change: say why at the top, not only "correct the error below".
         formset = getattr(getattr(response, "context_data", {}).get("cl"), "formset", None)
@@ -360,25 +365,25 @@ class ReservationAdmin(admin.ModelAdmin):
                     self.message_user(request, f"{form.instance.user}: {error}", messages.ERROR)
         return response
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # staff book through the time slots' action or the API, which check seats and tickets
 
-    def get_changelist_form(self, request, **kwargs):
+    def get_changelist_form(self, request: HttpRequest, **kwargs: Any) -> type[forms.ModelForm[Any]]:
         return AttendanceForm
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if "is_present" in form.changed_data:
-            attendance.mark_attendance(obj, is_present=form.cleaned_data["is_present"], actor=request.user)
+            attendance.mark_attendance(obj, is_present=form.cleaned_data["is_present"], actor=cast(User, request.user))
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # cancel instead: it refunds and keeps the history
 
     @admin.action(description=gettext_lazy("Cancel with refund"))
-    def cancel_with_refund(self, request, queryset):
+    def cancel_with_refund(self, request: HttpRequest, queryset: QuerySet[Reservation]) -> None:
         done = 0
         for reservation in queryset.filter(status=Reservation.Status.ACTIVE):
             try:
-                reservations.cancel_reservation(reservation, actor=request.user)
+                reservations.cancel_reservation(reservation, actor=cast(User, request.user))
             except DomainError as error:
                 self.message_user(request, user_message(error), messages.ERROR)
             else:

@@ -1,6 +1,8 @@
 """Forms of the bookings admin's own pages: booking a member (searched like the member list) and
 taking attendance in the reservation list."""
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
@@ -36,7 +38,7 @@ class AttendanceForm(forms.ModelForm):
         model = Reservation
         fields = ["is_present"]
 
-    def clean(self):
+    def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean()
         if "is_present" in self.changed_data:
             try:

@@ -2,9 +2,10 @@
 
 from datetime import time, timedelta
 
+from django.core.management.base import OutputWrapper
 from django.utils import timezone
 
-from app.accounts.models import TicketMovement
+from app.accounts.models import TicketMovement, User
 from app.accounts.tickets import move_tickets
 from app.bookings.models import Period, Workplace
 from app.bookings.services import batches, periods
@@ -40,7 +41,7 @@ WORKPLACES = [
 ]
 
 
-def load(admin, member, stdout):
+def load(admin: User, member: User, stdout: OutputWrapper) -> None:
     today = timezone.localdate()
     for fields in WORKPLACES:
         workplace, _ = Workplace.objects.get_or_create(name=fields["name"], defaults=fields)

@@ -1,5 +1,8 @@
 """Query parameters of the bookings lists (the shared backend in app.core.filters applies them)."""
 
+from typing import Any
+
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
@@ -50,18 +53,18 @@ class TimeSlotFilter(BaseFilterSet):
         model = TimeSlot
         fields: list[str] = []
 
-    def filter_queryset(self, queryset):
+    def filter_queryset(self, queryset: QuerySet[TimeSlot]) -> QuerySet[TimeSlot]:
         # Places are counted over every matching slot only when the request filters or sorts on them.
         ordering = self.form.cleaned_data.get("ordering") or []
         if self.form.cleaned_data.get("available") is not None or any("places_remaining" in o for o in ordering):
             queryset = with_places(queryset)
         return super().filter_queryset(queryset)
 
-    def filter_upcoming(self, queryset, name, value):
+    def filter_upcoming(self, queryset: QuerySet[TimeSlot], name: str, value: bool) -> QuerySet[TimeSlot]:
         moment = timezone.now()
         return queryset.filter(start__gt=moment) if value else queryset.filter(start__lte=moment)
 
-    def filter_available(self, queryset, name, value):
+    def filter_available(self, queryset: QuerySet[Any], name: str, value: bool) -> QuerySet[Any]:  # with_places
         return queryset.filter(places_remaining__gt=0) if value else queryset.filter(places_remaining=0)
 
 

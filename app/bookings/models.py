@@ -6,6 +6,7 @@ the database itself can guarantee.
 """
 
 from functools import cache
+from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
@@ -26,16 +27,16 @@ _PICTURE_SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89
 
 
 @cache
-def _zone_names():
+def _zone_names() -> frozenset[str]:
     return frozenset(available_timezones())
 
 
-def validate_timezone(value):
+def validate_timezone(value: str) -> None:
     if value not in _zone_names():
         raise ValidationError(f"“{value}” is not an IANA time zone (for example America/Montreal).")
 
 
-def validate_picture(file):
+def validate_picture(file: Any) -> None:
     if file.size > PICTURE_MAX_BYTES:
         raise ValidationError(f"A picture may not exceed {PICTURE_MAX_BYTES // (1024 * 1024)} MB.")
     position = file.tell() if hasattr(file, "tell") else 0
@@ -72,11 +73,11 @@ class Workplace(models.Model):
         ordering = ["name", "id"]
         constraints = [models.CheckConstraint(condition=Q(seats__gte=1), name="workplace_seats_at_least_one")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return localized(self, "name")
 
     @property
-    def zone(self):
+    def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
 
@@ -98,7 +99,7 @@ class WorkplacePicture(models.Model):
         verbose_name_plural = _("workplace pictures")
         ordering = ["position", "id"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.caption or self.image.name
 
 
@@ -122,7 +123,7 @@ class Period(models.Model):
             models.CheckConstraint(condition=Q(end_date__gte=models.F("start_date")), name="period_dates_in_order")
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.name} ({self.start_date} – {self.end_date})"
 
 
@@ -144,7 +145,7 @@ class TimeSlot(models.Model):
         constraints = [models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="timeslot_end_after_start")]
         indexes = [models.Index(fields=["local_date"])]
 
-    def __str__(self):
+    def __str__(self) -> str:
         zone = ZoneInfo(self.period.workplace.timezone)
         start, end = self.start.astimezone(zone), self.end.astimezone(zone)
         return f"{self.period.workplace} {start:%Y-%m-%d %H:%M}–{end:%H:%M}"
@@ -159,6 +160,7 @@ class Reservation(models.Model):
         MEMBER = "member", _("Cancelled by the member")
         ADMIN = "admin", _("Cancelled by an administrator")
         SLOT_CHANGED = "slot_changed", _("The time slot changed or was removed")
+        MOVED = "moved", _("Moved to another time slot")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reservations", verbose_name=_("member")
@@ -200,6 +202,19 @@ class Reservation(models.Model):
     )
     # None until staff take attendance, after the slot has started.
     is_present = models.BooleanField(_("present"), null=True, blank=True)
+    # The calendar entry (app/bookings/ics.py): a moved booking keeps its entry's UID (empty: derived
+    # from the id), and SEQUENCE rises on every change so that calendars apply the newest.
+    calendar_uid = models.CharField(_("calendar UID"), max_length=200, blank=True, editable=False)
+    calendar_sequence = models.PositiveIntegerField(_("calendar sequence"), default=0, editable=False)
+    moved_from = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="moved_to",
+        editable=False,
+        verbose_name=_("moved from"),
+    )
 
     class Meta:
         verbose_name = _("reservation")
@@ -214,5 +229,63 @@ class Reservation(models.Model):
             )
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"reservation {self.pk} of {self.user_id} ({self.status})"
+
+
+class WaitlistEntry(models.Model):
+    """A member queued for a full slot (app/bookings/waitlist.py). Rows exist only while they wait or
+    hold an offer: reserving, leaving, declining or letting the offer expire deletes the entry."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", "Waiting"
+        OFFERED = "offered", "Offered a seat"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="waitlist_entries")
+    timeslot = models.ForeignKey(TimeSlot, on_delete=models.CASCADE, related_name="waitlist_entries")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
+    created = models.DateTimeField(auto_now_add=True)
+    # While an offer runs, one seat is held for this member: nobody else may take it.
+    offer_expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "timeslot"],
+                name="one_waitlist_entry_per_member_and_slot",
+                violation_error_message="You are already on the waiting list of this time slot.",
+            )
+        ]
+        indexes = [models.Index(fields=["timeslot", "status", "created"]), models.Index(fields=["offer_expires_at"])]
+
+    def __str__(self) -> str:
+        return f"waitlist entry {self.pk} of {self.user_id} ({self.status})"
+
+
+class ReminderSent(models.Model):
+    """One row per (reservation, hours before the start): the unique key, not a flag read then
+    written, is what keeps two overlapping runs of send_reminders from sending it twice."""
+
+    reservation = models.ForeignKey(Reservation, on_delete=models.CASCADE, related_name="reminders")
+    hours_before = models.PositiveIntegerField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["reservation", "hours_before"], name="one_reminder_per_reservation_offset")
+        ]
+
+    def __str__(self) -> str:
+        return f"reminder {self.hours_before} h before, reservation {self.reservation_id}"
+
+
+class CalendarFeed(models.Model):
+    """A member's private calendar feed: the URL carries a random secret, stored here as its SHA-256."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed")
+    digest = models.CharField(max_length=64, unique=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"calendar feed of {self.user_id}"

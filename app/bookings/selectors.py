@@ -17,6 +17,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from app.accounts.models import User
+from app.bookings import waitlist
 from app.bookings.models import Reservation, TimeSlot
 
 ACTIVE = Reservation.Status.ACTIVE
@@ -51,7 +52,9 @@ def upcoming_timeslots() -> QuerySet[TimeSlot]:
 def with_places(slots: QuerySet[TimeSlot]) -> QuerySet[TimeSlot]:
     """`slots` annotated with `places_remaining`, for filtering or sorting on it (counts every row)."""
     taken = Count("reservations", filter=Q(reservations__status=ACTIVE))
-    return slots.annotate(places_remaining=Greatest(F("period__workplace__seats") - taken, Value(0)))
+    # A seat held by a waiting-list offer is taken for everyone (app/bookings/waitlist.py).
+    free = F("period__workplace__seats") - taken - waitlist.held_seats()
+    return slots.annotate(places_remaining=Greatest(free, Value(0)))
 
 
 def timeslots_with_places(*, include_removed: bool = False) -> QuerySet[TimeSlot]:
@@ -64,7 +67,7 @@ def availability(slots: Iterable[TimeSlot], member: User | AnonymousUser | None)
     slots = list(slots)
     member = member if member is not None and member.is_authenticated else None
     counts = _counts([slot.pk for slot in slots], member)
-    return {slot.pk: _availability_of(slot, *counts.get(slot.pk, (0, 0)), member) for slot in slots}
+    return {slot.pk: _availability_of(slot, *counts.get(slot.pk, (0, 0, 0)), member) for slot in slots}
 
 
 def with_availability(slots: Iterable[TimeSlot], member: User | AnonymousUser | None) -> list[TimeSlot]:
@@ -76,22 +79,35 @@ def with_availability(slots: Iterable[TimeSlot], member: User | AnonymousUser | 
     return slots
 
 
-def _counts(slot_ids: list[int], member: User | None) -> dict[int, tuple[int, int]]:
-    """slot id -> (active reservations, the member's among them), for these slots only."""
+def _counts(slot_ids: list[int], member: User | None) -> dict[int, tuple[int, int, int]]:
+    """slot id -> (active reservations, the member's among them, seats held by offers to others),
+    for these slots only, in one query (the reservations' counts and the offers' in a UNION ALL)."""
     if not slot_ids:
         return {}
     mine = Count("id", filter=Q(user_id=member.pk)) if member is not None else Value(0)
-    rows = (
+    reservations = (
         Reservation.objects.filter(timeslot_id__in=slot_ids, status=ACTIVE)
+        .order_by()
         .values("timeslot_id")
-        .annotate(taken=Count("id"), mine=mine)
-        .values_list("timeslot_id", "taken", "mine")
+        .annotate(taken=Count("id"), mine=mine, held=Value(0))
+        .values_list("timeslot_id", "taken", "mine", "held")
     )
-    return {slot_id: (taken, mine_count) for slot_id, taken, mine_count in rows}
+    offers = (
+        waitlist.held_for_others(slot_ids, member)
+        .order_by()
+        .values("timeslot_id")
+        .annotate(taken=Value(0), mine=Value(0), held=Count("id"))
+        .values_list("timeslot_id", "taken", "mine", "held")
+    )
+    counts: dict[int, tuple[int, int, int]] = {}
+    for slot_id, taken, mine_count, held in reservations.union(offers, all=True):
+        before = counts.get(slot_id, (0, 0, 0))
+        counts[slot_id] = (before[0] + taken, before[1] + mine_count, before[2] + held)
+    return counts
 
 
-def _availability_of(slot: TimeSlot, taken: int, mine: int, member: User | None) -> SlotAvailability:
-    places = max(slot.period.workplace.seats - taken, 0)
+def _availability_of(slot: TimeSlot, taken: int, mine: int, held: int, member: User | None) -> SlotAvailability:
+    places = max(slot.period.workplace.seats - taken - held, 0)
     if mine:
         state = Availability.RESERVED
     elif places == 0:

@@ -1,11 +1,14 @@
 """API shapes. None of them carries a member's personal data, except a member's own reservations."""
 
+from datetime import datetime, time
+from typing import Any
+
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
-from app.bookings.models import Period, Reservation, TimeSlot, Workplace, WorkplacePicture
+from app.bookings.models import Period, Reservation, TimeSlot, WaitlistEntry, Workplace, WorkplacePicture
 from app.bookings.selectors import Availability
 from app.core.i18n import LocalizedNamesMixin, localized
 
@@ -13,7 +16,7 @@ from app.core.i18n import LocalizedNamesMixin, localized
 class OffsetDateTimeField(serializers.DateTimeField):
     """An ISO 8601 datetime that must carry its UTC offset: a bare 09:00 is ambiguous across zones."""
 
-    def to_internal_value(self, value):
+    def to_internal_value(self, value: Any) -> datetime:
         if isinstance(value, str):
             try:
                 parsed = parse_datetime(value.strip())
@@ -112,7 +115,7 @@ class TimeRangeField(serializers.CharField):
 
     default_error_messages = {"invalid": "Write a time range as HH:MM-HH:MM, for example 09:00-12:00."}
 
-    def to_internal_value(self, data):
+    def to_internal_value(self, data: Any) -> tuple[time, time]:  # type: ignore[override]
         time_field = serializers.TimeField(input_formats=["%H:%M"])
         if not isinstance(data, str) or data.count("-") != 1:
             self.fail("invalid")
@@ -122,7 +125,7 @@ class TimeRangeField(serializers.CharField):
         except serializers.ValidationError:
             self.fail("invalid")
 
-    def to_representation(self, value):
+    def to_representation(self, value: tuple[time, time]) -> str:  # type: ignore[override]
         return f"{value[0]:%H:%M}-{value[1]:%H:%M}"
 
 
@@ -188,10 +191,10 @@ class ReservationSerializer(serializers.ModelSerializer):
             "is_present",
         ]
 
-    def get_booked_by_staff(self, reservation) -> bool:
+    def get_booked_by_staff(self, reservation: Reservation) -> bool:
         return reservation.booked_by_id is not None
 
-    def get_workplace_name(self, reservation) -> str:
+    def get_workplace_name(self, reservation: Reservation) -> str:
         return localized(reservation.timeslot.period.workplace, "name")
 
 
@@ -217,3 +220,18 @@ class ReservationCreateSerializer(serializers.Serializer):
 
 class AttendanceSerializer(serializers.Serializer):
     is_present = serializers.BooleanField(help_text=gettext_lazy("Staff only, once the time slot has started."))
+
+
+class MoveSerializer(serializers.Serializer):
+    timeslot = serializers.IntegerField(min_value=1, help_text=gettext_lazy("The time slot to move to."))
+
+
+class WaitlistEntrySerializer(serializers.ModelSerializer):
+    position = serializers.IntegerField(read_only=True, help_text=gettext_lazy("1: first in line."))
+    start = serializers.DateTimeField(source="timeslot.start", read_only=True)
+    workplace = serializers.IntegerField(source="timeslot.period.workplace_id", read_only=True)
+
+    class Meta:
+        model = WaitlistEntry
+        fields = ["id", "timeslot", "user", "position", "status", "offer_expires_at", "start", "workplace", "created"]
+        read_only_fields = fields

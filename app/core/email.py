@@ -19,6 +19,10 @@ When it is sent, so that the provider's speed never shows in an answer:
   been sent, when the server closes it (Django's `request_finished`);
 - outside a request (management commands, code calling a service directly): inline.
 
+`attachments` (optional) are `{"name": ..., "content": <text>, "mimetype": ...}`: a booking's
+calendar entry (.ics). Sendinblue gets them as the API's `attachment` (base64); EMAIL_BACKEND as
+MIME parts.
+
 Sending one message now (Sendinblue or `EMAIL_BACKEND`) is `app.core.email_delivery.deliver`, which
 both this module and the task (`app.core.tasks.send_email`) call: neither imports the other.
 
@@ -30,6 +34,7 @@ import json
 import logging
 import os
 import threading
+from typing import Any
 
 from django.core.signals import request_finished, request_started
 from django.utils import translation
@@ -43,12 +48,21 @@ logger = logging.getLogger(__name__)
 _pending = threading.local()
 
 
-def on_lambda():
+def on_lambda() -> bool:
     return bool(os.environ.get("AWS_LAMBDA_FUNCTION_NAME"))
 
 
-def send_templated_email(*, to_email, to_name, template_setting, params, local_template, language=None):
-    message = {
+def send_templated_email(
+    *,
+    to_email: str,
+    to_name: str,
+    template_setting: str,
+    params: dict[str, Any],
+    local_template: str,
+    language: str | None = None,
+    attachments: list[dict[str, str]] | None = None,
+) -> bool:
+    message: dict[str, Any] = {
         "language": supported_language(language or translation.get_language()),
         "to_email": to_email,
         "to_name": to_name,
@@ -56,6 +70,8 @@ def send_templated_email(*, to_email, to_name, template_setting, params, local_t
         "params": params,
         "local_template": local_template,
     }
+    if attachments:
+        message["attachments"] = attachments
     try:
         json.dumps(message)  # what a task carries must be JSON; fail here, not in another process
     except (TypeError, ValueError) as error:
@@ -74,11 +90,11 @@ def send_templated_email(*, to_email, to_name, template_setting, params, local_t
     return deliver(**message)
 
 
-def _start_collecting(**kwargs):
+def _start_collecting(**kwargs: Any) -> None:
     _pending.messages = []
 
 
-def _send_collected(**kwargs):
+def _send_collected(**kwargs: Any) -> None:
     """The response has been sent (the server closed it): send what the request queued."""
     messages, _pending.messages = getattr(_pending, "messages", None) or [], None
     for message in messages:
@@ -88,6 +104,6 @@ def _send_collected(**kwargs):
             logger.error("E-mail %s could not be sent: %s", message["template_setting"], type(error).__name__)
 
 
-def connect_signals():
+def connect_signals() -> None:
     request_started.connect(_start_collecting, dispatch_uid="app.core.email.start")
     request_finished.connect(_send_collected, dispatch_uid="app.core.email.send")

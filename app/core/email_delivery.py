@@ -7,16 +7,17 @@ the task mechanism do not import each other.
 """
 
 import logging
+from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, send_mail
 from django.template.loader import render_to_string
 from django.utils import translation
 
 logger = logging.getLogger(__name__)
 
 
-def sendinblue_enabled():
+def sendinblue_enabled() -> bool:
     return bool(settings.EMAIL_SERVICE and settings.SENDINBLUE_API_KEY)
 
 
@@ -32,8 +33,19 @@ def template_id(template_setting: str, language: str) -> int:
     return localized
 
 
-def deliver(*, to_email, to_name, template_setting, params, local_template, language="en"):
-    """Send one message now, through Sendinblue or EMAIL_BACKEND. True when the provider accepted it."""
+def deliver(
+    *,
+    to_email: str,
+    to_name: str,
+    template_setting: str,
+    params: dict[str, Any],
+    local_template: str,
+    language: str = "en",
+    attachments: list[dict[str, str]] | None = None,
+) -> bool:
+    """Send one message now, through Sendinblue or EMAIL_BACKEND. True when the provider accepted it.
+
+    `attachments`: `{"name", "content" (text), "mimetype"}` each (a booking's .ics)."""
     if sendinblue_enabled():
         from app.integrations import sendinblue  # imported on use: the SDK is heavy
 
@@ -43,6 +55,7 @@ def deliver(*, to_email, to_name, template_setting, params, local_template, lang
                 to_name=to_name,
                 template_id=template_id(template_setting, language),
                 params=params,
+                attachments=attachments,
             )
         except Exception as error:  # a bad setting or a client bug must not cost the caller its answer
             logger.error("E-mail %s could not be sent through Sendinblue: %s", template_setting, type(error).__name__)
@@ -51,7 +64,13 @@ def deliver(*, to_email, to_name, template_setting, params, local_template, lang
         with translation.override(language):
             subject = render_to_string(f"{local_template}.subject.txt", params).strip()
             body = render_to_string(f"{local_template}.txt", params)
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to_email], fail_silently=False)
+        if attachments:
+            email = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [to_email])
+            for attachment in attachments:
+                email.attach(attachment["name"], attachment["content"], attachment["mimetype"])
+            email.send(fail_silently=False)
+        else:
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to_email], fail_silently=False)
     except Exception as error:  # SMTP and backend errors of any kind
         logger.error("E-mail %s to a member could not be sent: %s", local_template, type(error).__name__)
         return False

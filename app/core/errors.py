@@ -215,10 +215,10 @@ def json_exception_handler(exc: Exception, context: dict[str, Any]) -> Response 
     """DRF's EXCEPTION_HANDLER: domain and Django errors by the table, DRF's own with DRF's status."""
     error = as_domain_error(exc)
     if error is None:
-        # Django's own 404 and 403 (get_object_or_404...): DRF answers them as its NotFound and
-        # PermissionDenied; convert first so that the body gets their code too.
+        # Django's own 404 and 403 (get_object_or_404...) as DRF's NotFound and PermissionDenied, so that
+        # the body gets their code too; get_object_or_404's "No X matches" is neither translated nor useful.
         if isinstance(exc, Http404):
-            exc = drf.NotFound(*exc.args)
+            exc = drf.NotFound()
         elif isinstance(exc, DjangoPermissionDenied):
             exc = drf.PermissionDenied(*exc.args)
         response = exception_handler(exc, context)  # DRF's status and headers (WWW-Authenticate, Retry-After)

@@ -45,6 +45,10 @@ class ErrorCode(StrEnum):
     NOT_ENOUGH_TICKETS = "not_enough_tickets"
     CANCELLATION_DEADLINE_PASSED = "cancellation_deadline_passed"
     SLOT_STARTED = "slot_started"
+    ALREADY_WAITING = "already_waiting"
+    WAITLIST_SEAT_AVAILABLE = "waitlist_seat_available"
+    WAITLIST_CLOSED = "waitlist_closed"
+    MOVE_DEADLINE_PASSED = "move_deadline_passed"
     COUPON_NOT_USABLE = "coupon_not_usable"
     REFUND_PENDING = "refund_pending"
     PAYMENT_BEING_VERIFIED = "payment_being_verified"
@@ -82,6 +86,10 @@ ERROR_CODE_MEANINGS: dict[ErrorCode, str] = {
     ErrorCode.NOT_ENOUGH_TICKETS: "The member has fewer tickets than this costs: buy tickets first.",
     ErrorCode.CANCELLATION_DEADLINE_PASSED: "Too late to cancel this reservation.",
     ErrorCode.SLOT_STARTED: "The time slot has started (or is over): it can no longer be booked.",
+    ErrorCode.ALREADY_WAITING: "The member is already on this time slot's waiting list.",
+    ErrorCode.WAITLIST_SEAT_AVAILABLE: "The time slot has a free seat: reserve it instead of joining its waiting list.",
+    ErrorCode.WAITLIST_CLOSED: "Offers have stopped for this time slot (it starts soon): freed seats are public.",
+    ErrorCode.MOVE_DEADLINE_PASSED: "Too late for the member to move this reservation.",
     ErrorCode.COUPON_NOT_USABLE: "The coupon cannot be used on this basket (unknown, expired, used up, not for it).",
     ErrorCode.REFUND_PENDING: "Another refund of this order is being confirmed with the provider: retry later.",
     ErrorCode.PAYMENT_BEING_VERIFIED: "A payment for this basket is still being verified: do not pay again yet.",

@@ -9,14 +9,21 @@ request that sends a filter to `StrictFilterBackend`, which applies it to lists 
 in the OpenAPI schema from the same classes.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.db.models import Q, QuerySet
+from django.utils.functional import Promise as StrPromise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
 
 from app.core.pagination import PAGINATION_PARAMS
+
+if TYPE_CHECKING:
+    from rest_framework.views import APIView
 
 TRUE_WORDS = {"true", "1", "yes"}
 FALSE_WORDS = {"false", "0", "no"}
@@ -27,7 +34,7 @@ class StrictBooleanField(forms.NullBooleanField):
 
     widget = forms.TextInput
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> bool | None:  # type: ignore[override]  # None: not sent
         if value in (None, ""):
             return None
         word = str(value).strip().lower()
@@ -37,14 +44,14 @@ class StrictBooleanField(forms.NullBooleanField):
             return False
         raise forms.ValidationError(_("Must be true or false."), code="invalid")
 
-    def validate(self, value):
+    def validate(self, value: Any) -> None:
         pass
 
 
 class BooleanFilter(filters.BooleanFilter):
     field_class = StrictBooleanField
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("widget", forms.TextInput)  # the raw text, so that a typo is an error
         super().__init__(*args, **kwargs)
 
@@ -54,7 +61,7 @@ class IdFilter(filters.Filter):
 
     field_class = forms.IntegerField
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("help_text", gettext_lazy("An id."))
         super().__init__(*args, **kwargs)
@@ -63,12 +70,12 @@ class IdFilter(filters.Filter):
 class SearchFilter(filters.CharFilter):
     """Free text, matched case-insensitively against each of `fields`."""
 
-    def __init__(self, *, fields, **kwargs):
+    def __init__(self, *, fields: list[str], **kwargs: Any) -> None:
         self.search_fields = fields
         kwargs.setdefault("help_text", gettext_lazy("Text contained in any of: %s.") % ", ".join(fields))
         super().__init__(method=self.search, **kwargs)
 
-    def search(self, queryset, name, value):
+    def search(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         words = value.split()
         for word in words[:5]:  # a bounded query whatever is typed
             condition = Q()
@@ -81,18 +88,18 @@ class SearchFilter(filters.CharFilter):
 class OrderingFilter(filters.OrderingFilter):
     """`?ordering=field` or `-field`, comma-separated; the id breaks ties so pages never overlap."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("help_text", gettext_lazy("Sort by these fields, comma-separated; prefix - for descending."))
         super().__init__(*args, **kwargs)
 
-    def filter(self, qs, value):
+    def filter(self, qs: QuerySet[Any], value: Any) -> QuerySet[Any]:
         if not value:
             return qs
         ordering = [self.get_ordering_value(param) for param in value]
         return qs.order_by(*ordering, "-pk" if ordering[0].startswith("-") else "pk")
 
 
-def date_range(field_name, what):
+def date_range(field_name: str, what: str | StrPromise) -> filters.DateFromToRangeFilter:
     """`<name>_after` and `<name>_before` (inclusive), as dates (YYYY-MM-DD)."""
     return filters.DateFromToRangeFilter(
         field_name=field_name,
@@ -116,7 +123,7 @@ def parameter_names(name: str, field: forms.Field) -> set[str]:
 class StrictFilterBackend(filters.DjangoFilterBackend):
     """django-filter's backend, for lists only, refusing what it would otherwise ignore."""
 
-    def filter_queryset(self, request, queryset: QuerySet, view):
+    def filter_queryset(self, request: Request, queryset: QuerySet[Any], view: "APIView") -> QuerySet[Any]:
         if getattr(view, "action", "list") != "list":
             return queryset  # a detail's or a delete's own parameters (e.g. ?force=) are not filters
         filterset = self.get_filterset(request, queryset, view)
@@ -137,7 +144,7 @@ class StrictFilterBackend(filters.DjangoFilterBackend):
         return filterset.qs
 
     @staticmethod
-    def _refuse_unknown(request, known: set[str]) -> None:
+    def _refuse_unknown(request: Request, known: set[str]) -> None:
         unknown = sorted(set(request.query_params) - known - PAGINATION_PARAMS)
         if unknown:
             allowed = ", ".join(sorted(known | PAGINATION_PARAMS))

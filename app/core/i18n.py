@@ -10,6 +10,7 @@ See docs/i18n.md for why names are two plain fields rather than django-modeltran
 """
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.utils import formats, translation
@@ -29,7 +30,7 @@ def current_language() -> str:
     return supported_language(translation.get_language())
 
 
-def localized(obj, field: str) -> str:
+def localized(obj: object, field: str) -> str:
     # The plain field holds English; `<field>_fr` the French, blank meaning "same as English".
     language = current_language()
     if language != "en":
@@ -44,7 +45,7 @@ class LocalizedNamesMixin:
 
     localized_fields: tuple[str, ...] = ("name",)
 
-    def to_representation(self, instance):
+    def to_representation(self, instance: Any) -> Any:
         data = super().to_representation(instance)  # type: ignore[misc]
         for field in self.localized_fields:
             if field in data:
@@ -52,7 +53,7 @@ class LocalizedNamesMixin:
         return data
 
 
-def money(amount, currency: str = "") -> str:
+def money(amount: Decimal | int | str, currency: str = "") -> str:
     currency = currency or settings.STORE_CURRENCY
     number = formats.number_format(Decimal(amount), 2, use_l10n=True, force_grouping=True)
     symbol = SYMBOLS.get(currency, currency)
@@ -60,7 +61,7 @@ def money(amount, currency: str = "") -> str:
     return pgettext("money", "{symbol}{amount}").format(symbol=symbol, amount=number)
 
 
-def percent(rate) -> str:
+def percent(rate: Decimal | float | str) -> str:
     """14.975 -> `14.975 %` / `14,975 %`."""
     number = formats.number_format(Decimal(rate).normalize(), use_l10n=True)
     return pgettext("percent", "{rate} %").format(rate=number)

@@ -22,6 +22,7 @@ their `status_code`; all answer the `Error` body.
 
 from __future__ import annotations
 
+import copy
 from types import SimpleNamespace
 from typing import Any
 
@@ -29,6 +30,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular import openapi
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import exceptions as drf
@@ -41,6 +43,7 @@ UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Answered by the request guard, before DRF: no exception class stands for it.
 BODY_TOO_LARGE = (413, _("The request body is too large."))
 
+ERROR_CODES = [str(code) for code in domain.ErrorCode]  # the `ErrorCodeEnum` component (SPECTACULAR_SETTINGS)
 ERROR_SCHEMA = {
     "type": "object",
     "description": (
@@ -53,7 +56,7 @@ ERROR_SCHEMA = {
         "detail": {"type": "string"},
         "code": {
             "type": "string",
-            "enum": [str(code) for code in domain.ErrorCode],
+            "enum": ERROR_CODES,
             "description": "\n".join(f"- `{code}`: {meaning}" for code, meaning in domain.ERROR_CODE_MEANINGS.items()),
         },
         "fields": {"type": "object", "additionalProperties": True},
@@ -63,11 +66,18 @@ ERROR_SCHEMA = {
 }
 
 
-def _member():
+class ProjectSessionScheme(SessionScheme):
+    """The project's session authentication (DRF's, with a coded CSRF refusal) is DRF's cookie scheme."""
+
+    target_class = "app.security.session_auth.SessionAuthentication"
+    priority = 0
+
+
+def _member() -> SimpleNamespace:
     return SimpleNamespace(is_authenticated=True, is_staff=False, is_superuser=False, is_active=True, pk=0)
 
 
-def _blank_in_model(field) -> bool:
+def _blank_in_model(field: Any) -> bool:
     """True when `field` reads a model field that may hold "" (DRF drops `allow_blank` on read-only fields)."""
     model = getattr(getattr(field.parent, "Meta", None), "model", None)
     if model is None or not isinstance(field.source, str) or "." in field.source:
@@ -79,19 +89,23 @@ def _blank_in_model(field) -> bool:
 
 
 class AutoSchema(openapi.AutoSchema):
-    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+    def _map_serializer_field(self, field: Any, direction: str, bypass_extensions: bool = False) -> Any:
         # A read-only choice whose model field is blank=True answers "" too: say so in its enum.
         if isinstance(field, serializers.ChoiceField) and field.read_only and not field.allow_blank:
             if _blank_in_model(field):
                 field.allow_blank = True
-        return super()._map_serializer_field(field, direction, bypass_extensions)
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        # A list that refuses `[]` says so (drf-spectacular reads only validators for minItems).
+        if isinstance(field, serializers.ListSerializer | serializers.ListField) and not field.allow_empty:
+            schema.setdefault("minItems", 1)
+        return schema
 
     _delete_body = None  # set while documenting a DELETE's declared body
 
-    def get_request_serializer(self):
+    def get_request_serializer(self) -> Any:
         return self._delete_body if self._delete_body is not None else super().get_request_serializer()
 
-    def _get_request_body(self, direction="request"):
+    def _get_request_body(self, direction: str = "request") -> Any:
         # drf-spectacular documents bodies for PUT, PATCH and POST only; a DELETE that declares one
         # with @extend_schema(request=...) (closing one's account takes the password) gets it too.
         declared = self.get_request_serializer()
@@ -103,7 +117,7 @@ class AutoSchema(openapi.AutoSchema):
         finally:
             self.method, self._delete_body = "DELETE", None
 
-    def get_operation(self, path, path_regex, path_prefix, method, registry):
+    def get_operation(self, path: str, path_regex: str, path_prefix: str, method: str, registry: Any) -> Any:
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)
         if operation is None:
             return None
@@ -118,12 +132,15 @@ class AutoSchema(openapi.AutoSchema):
         operation["responses"] = dict(sorted(responses.items()))
         return operation
 
-    def _error_component(self):
-        component = ResolvedComponent(name="Error", type=ResolvedComponent.SCHEMA, object="Error", schema=ERROR_SCHEMA)
+    def _error_component(self) -> Any:
+        # A copy: drf-spectacular's enum hook rewrites the schema in place (`code` becomes a reference),
+        # which would leave the next schema built in this process without the ErrorCodeEnum component.
+        schema = copy.deepcopy(ERROR_SCHEMA)
+        component = ResolvedComponent(name="Error", type=ResolvedComponent.SCHEMA, object="Error", schema=schema)
         self.registry.register_on_missing(component)
         return component
 
-    def _error_statuses(self, operation) -> dict[int, list[str]]:
+    def _error_statuses(self, operation: dict[str, Any]) -> dict[int, list[str]]:
         statuses: dict[int, list[str]] = {}
         for error in self._possible_errors(operation):
             if isinstance(error, tuple):
@@ -135,7 +152,7 @@ class AutoSchema(openapi.AutoSchema):
                 statuses.setdefault(status_for(instance), []).append(str(instance.message))
         return statuses
 
-    def _possible_errors(self, operation) -> list:
+    def _possible_errors(self, operation: dict[str, Any]) -> list[Any]:
         places = {parameter["in"] for parameter in operation.get("parameters", [])}
         errors: list = [drf.ParseError]
         if "requestBody" in operation:

@@ -5,15 +5,23 @@ unnoticed and the schema's promise ("malformed parameters are refused") was brok
 above `max_limit` is still lowered to it (documented in the schema).
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import LimitOffsetPagination as BaseLimitOffsetPagination
+
+if TYPE_CHECKING:
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
 
 # The query parameters of pagination, which no filterset declares (app/core/filtering.py, filters.py).
 PAGINATION_PARAMS = frozenset({"limit", "offset"})
 
 
-def _whole_number(request, name: str, minimum: int) -> int | None:
+def _whole_number(request: Request, name: str, minimum: int) -> int | None:
     raw = request.query_params.get(name)
     if raw is None:
         return None
@@ -30,14 +38,14 @@ class LimitOffsetPagination(BaseLimitOffsetPagination):
     default_limit = 50
     max_limit = 200
 
-    def get_limit(self, request):
+    def get_limit(self, request: Request) -> int:
         limit = _whole_number(request, self.limit_query_param, 1)
         return self.default_limit if limit is None else min(limit, self.max_limit)
 
-    def get_offset(self, request):
+    def get_offset(self, request: Request) -> int:
         return _whole_number(request, self.offset_query_param, 0) or 0
 
-    def get_schema_operation_parameters(self, view):
+    def get_schema_operation_parameters(self, view: APIView) -> list[dict[str, Any]]:
         parameters = super().get_schema_operation_parameters(view)
         bounds = {
             self.limit_query_param: {"minimum": 1, "maximum": 2**63 - 1},

@@ -15,7 +15,7 @@ from django.db import close_old_connections
 logger = logging.getLogger(__name__)
 
 
-def run_command(name):
+def run_command(name: str) -> dict[str, object]:
     close_old_connections()  # a warm container may hold a connection the database has dropped
     try:
         call_command(name)
@@ -28,16 +28,26 @@ def run_command(name):
     return {"command": name, "ok": True}
 
 
-def reconcile_payments(event=None, context=None):
+def reconcile_payments(event: object = None, context: object = None) -> dict[str, object]:
     """Every 15 minutes: settle pending payments from Paysafe's records (docs/payments.md)."""
     return run_command("reconcile_payments")
 
 
-def verify_payments(event=None, context=None):
+def verify_payments(event: object = None, context: object = None) -> dict[str, object]:
     """Every minute: look up again the payments being verified (outcome unknown at checkout)."""
     return run_command("verify_payments")
 
 
-def clear_expired_tokens(event=None, context=None):
+def clear_expired_tokens(event: object = None, context: object = None) -> dict[str, object]:
     """Daily: delete API tokens that have expired."""
     return run_command("clear_expired_tokens")
+
+
+def process_waitlists(event: object = None, context: object = None) -> dict[str, object]:
+    """Every 5 minutes: expire waiting-list offers and pass the seats on (docs/bookings.md)."""
+    return run_command("process_waitlists")
+
+
+def send_reminders(event: object = None, context: object = None) -> dict[str, object]:
+    """Every 5 minutes: remind members of their coming sessions (REMINDER_HOURS, docs/bookings.md)."""
+    return run_command("send_reminders")

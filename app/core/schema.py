@@ -8,13 +8,16 @@ operation's error answers from the table in `app.core.errors`.
 """
 
 import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from rest_framework.schemas.inspectors import ViewInspector
 
 _loaded_classes: dict[type, type] = {}
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _loaded(cls):
+def _loaded(cls: type) -> type:
     """`cls` (LazyAutoSchema, or a subclass `@extend_schema` made of it) on the project's AutoSchema."""
     from app.core.openapi import AutoSchema
 
@@ -36,18 +39,18 @@ class LazyAutoSchema(ViewInspector):
         "delete": "destroy",
     }
 
-    def __new__(cls, *args, **kwargs):
+    def __new__(cls, *args: Any, **kwargs: Any) -> "LazyAutoSchema":
         if "drf_spectacular.openapi" not in sys.modules:
             return super().__new__(cls)
         return super().__new__(_loaded(cls))  # a subclass of `cls`: Python then calls its __init__
 
 
-def may_raise(*errors):
+def may_raise(*errors: type[Exception]) -> Callable[[F], F]:
     """Declare on a view method the domain errors (`app.core.exceptions`) its services may raise
     beyond those every operation of its kind can give; the schema documents their status codes."""
 
-    def mark(method):
-        method.may_raise = (*getattr(method, "may_raise", ()), *errors)
+    def mark(method: F) -> F:
+        method.may_raise = (*getattr(method, "may_raise", ()), *errors)  # type: ignore[attr-defined]
         return method
 
     return mark

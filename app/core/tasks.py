@@ -10,28 +10,50 @@ IAM: the function's role needs `lambda:InvokeFunction` on itself (the stage's po
 """
 
 import logging
+from collections.abc import Callable
+from typing import Any
 
 logger = logging.getLogger(__name__)
 
 
-def send_email(message):
+def send_email(message: dict[str, Any]) -> bool:
     """The task: send one message now (runs in the asynchronous invocation)."""
     from app.core.email_delivery import deliver
 
     return deliver(**message)
 
 
-def as_task(function):
+def as_task(function: Callable[..., Any]) -> Callable[..., Any]:
     from zappa.asynchronous import task
 
     return task(function)
 
 
-def dispatch_email(message):
+def dispatch_email(message: dict[str, Any]) -> bool:
     """Hand `message` to a new invocation of this function. False when the invocation failed."""
     try:
         as_task(send_email)(message)
     except Exception as error:  # throttled, no permission, network: the caller sends it itself
         logger.error("E-mail %s could not be handed to a task: %s", message["template_setting"], type(error).__name__)
+        return False
+    return True
+
+
+def run_deferred(task_path: str, args: list[Any]) -> None:
+    """The task of `app.core.deferred.after_response`: call the top-level function `task_path(*args)`."""
+    from django.utils.module_loading import import_string
+
+    try:
+        import_string(task_path)(*args)
+    except Exception as error:  # an asynchronous invocation: log it, a raise would only be retried
+        logger.error("Deferred %s failed: %s", task_path, type(error).__name__)
+
+
+def dispatch_call(task_path: str, args: list[Any]) -> bool:
+    """Hand a deferred call to a new invocation of this function. False when the invocation failed."""
+    try:
+        as_task(run_deferred)(task_path, args)
+    except Exception as error:  # throttled, no permission, network: the caller runs it itself
+        logger.error("%s could not be handed to a task: %s", task_path, type(error).__name__)
         return False
     return True

@@ -3,20 +3,22 @@
 Labels may be dotted modules (`tests.core.test_health`) or pytest paths and node ids.
 """
 
+from argparse import ArgumentParser
 from pathlib import Path
+from typing import Any
 
 
 class PytestTestRunner:
-    def __init__(self, verbosity=1, failfast=False, keepdb=False, **kwargs):
+    def __init__(self, verbosity: int = 1, failfast: bool = False, keepdb: bool = False, **kwargs: Any) -> None:
         self.verbosity = verbosity
         self.failfast = failfast
         self.keepdb = keepdb
 
     @classmethod
-    def add_arguments(cls, parser):
+    def add_arguments(cls, parser: ArgumentParser) -> None:
         parser.add_argument("--keepdb", action="store_true", help="Preserve the test database between runs.")
 
-    def run_tests(self, test_labels, **kwargs):
+    def run_tests(self, test_labels: list[str], **kwargs: Any) -> int:
         import pytest
 
         args = [self._as_path(label) for label in test_labels]
@@ -31,6 +33,6 @@ class PytestTestRunner:
         return pytest.main(args)
 
     @staticmethod
-    def _as_path(label):
+    def _as_path(label: str) -> str:
         candidate = Path(*label.split(".")).with_suffix(".py")
         return str(candidate) if "/" not in label and candidate.exists() else label

@@ -148,7 +148,9 @@ DECLINE_MESSAGES: dict[DeclineReason, Message] = {
 class CardDeclined(GatewayError):
     """The bank or the gateway's risk checks refused the charge."""
 
-    def __init__(self, reason: DeclineReason = DeclineReason.BANK, *, code: str = "", status: int | None = None):
+    def __init__(
+        self, reason: DeclineReason = DeclineReason.BANK, *, code: str = "", status: int | None = None
+    ) -> None:
         self.reason = reason
         super().__init__(DECLINE_MESSAGES[reason], code=code, status=status)
 

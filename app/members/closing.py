@@ -20,13 +20,15 @@ for accounting.
 
 import logging
 import secrets
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from app.accounts.models import AuthToken, User
-from app.bookings.models import Reservation
+from app.bookings import waitlist
+from app.bookings.models import CalendarFeed, Reservation
 from app.bookings.services.reservations import cancel_reservation
 from app.core.exceptions import DomainError, Invalid, PermissionDenied
 from app.security.emails import CLOSED_DOMAIN
@@ -63,7 +65,7 @@ def closed_email() -> str:
     return f"closed-{secrets.token_hex(16)}@{CLOSED_DOMAIN}"
 
 
-def close_account(user, *, password):
+def close_account(user: User, *, password: str) -> dict[str, int]:
     """Close `user`'s account; return `{"reservations_cancelled": n, "cards_removed": n, "cards_kept": n}`."""
     if not password or not user.check_password(password):
         raise Invalid(fields={"password": [_("The password is wrong.")]})
@@ -72,14 +74,16 @@ def close_account(user, *, password):
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         cancelled = _cancel_future_reservations(user)
+        waitlist.leave_all(user)  # no offer may go to a closed account; a held seat passes on
         _erase_personal_data(user)
+        CalendarFeed.objects.filter(user=user).delete()  # the private feed's URL stops working
         AuthToken.objects.filter(user=user).delete()
     removed, kept = _remove_saved_cards(user)
     logger.info("Member %s closed their account", user.pk)
     return {"reservations_cancelled": cancelled, "cards_removed": removed, "cards_kept": kept}
 
 
-def what_closing_loses(user) -> dict:
+def what_closing_loses(user: User) -> dict[str, Any]:
     """What the member gives up by closing, shown before they confirm: the ticket balance (with the
     tickets their future reservations return first), those reservations, a membership still running."""
     future = Reservation.objects.filter(
@@ -90,7 +94,7 @@ def what_closing_loses(user) -> dict:
     return {"tickets": user.tickets + sum(prices), "reservations": len(prices), "membership_end": running}
 
 
-def _cancel_future_reservations(user):
+def _cancel_future_reservations(user: User) -> int:
     future = Reservation.objects.filter(
         user=user, status=Reservation.Status.ACTIVE, timeslot__start__gt=timezone.now()
     ).order_by("id")
@@ -104,7 +108,7 @@ def _cancel_future_reservations(user):
     return count
 
 
-def _erase_personal_data(user):
+def _erase_personal_data(user: User) -> None:
     now = timezone.now()
     user.email = closed_email()
     for name, value in ERASED_VALUES.items():
@@ -127,7 +131,7 @@ def _erase_history(user: User) -> None:
     history.update(email=user.email, **ERASED_VALUES)
 
 
-def _remove_saved_cards(user):
+def _remove_saved_cards(user: User) -> tuple[int, int]:
     from app.store.services import cards as store_cards  # the store's card rules, on use only
 
     removed = kept = 0

@@ -5,18 +5,20 @@ brand, last digits and expiry only: never the vault token, card id or profile id
 ledger movement is given as "you", "staff" or "system" rather than another person's identity.
 """
 
+from typing import Any
+
 from django.utils import timezone
 
-from app.accounts.models import AuthToken, TicketMovement
+from app.accounts.models import AuthToken, TicketMovement, User
 from app.bookings.models import Reservation
 from app.store.models import Order, SavedCard
 
 
-def _name(obj):
+def _name(obj: Any) -> str | None:
     return obj.name if obj is not None else None
 
 
-def _profile(user):
+def _profile(user: User) -> dict[str, Any]:
     return {
         "id": user.pk,
         "email": user.email,
@@ -35,7 +37,7 @@ def _profile(user):
     }
 
 
-def _reservation(reservation):
+def _reservation(reservation: Reservation) -> dict[str, Any]:
     slot = reservation.timeslot
     workplace = slot.period.workplace
     return {
@@ -60,7 +62,7 @@ def _reservation(reservation):
     }
 
 
-def _order(order):
+def _order(order: Order) -> dict[str, Any]:
     return {
         "reference": order.reference,
         "status": order.status,
@@ -94,13 +96,13 @@ def _order(order):
     }
 
 
-def _actor(movement, user):
+def _actor(movement: TicketMovement, user: User) -> str:
     if movement.actor_id is None:
         return "system"
     return "you" if movement.actor_id == user.pk else "staff"
 
 
-def export_member_data(user):
+def export_member_data(user: User) -> dict[str, Any]:
     """The member's data as a dict of JSON-ready values (Decimal and dates left to the encoder)."""
     reservations = Reservation.objects.filter(user=user).select_related("timeslot__period__workplace")
     orders = Order.objects.filter(user=user).select_related("coupon").prefetch_related("lines")

@@ -45,7 +45,7 @@ class MeView(generics.GenericAPIView):
         """Throttled as a password check, like logging in."""
         throttle = LoginThrottle()
         if not throttle.allow_request(request, self):
-            self.throttled(request, throttle.wait())
+            self.throttled(request, throttle.wait())  # type: ignore[arg-type]  # DRF takes None: no wait known
         serializer = PasswordSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         member = cast(User, request.user)

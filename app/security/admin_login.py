@@ -1,6 +1,8 @@
 """`/admin/login/` with the same login rate and lock-out as the API and the pages
 (`app.security.throttles.attempt_allowed`, `app.security.login.check_login`)."""
 
+from typing import Any
+
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
 
@@ -9,11 +11,11 @@ from app.security.throttles import attempt_allowed
 
 
 class LockoutAdminAuthenticationForm(AdminAuthenticationForm):
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         username = self.cleaned_data.get("username")
         password = self.cleaned_data.get("password")
         if username is not None and password:
-            allowed, _wait = attempt_allowed(self.request, "login")
+            allowed, _wait = attempt_allowed(self.request, "login")  # type: ignore[arg-type]  # the login view passes it
             if not allowed:
                 raise ValidationError(LoginLocked(_wait).message, code="throttled")
             try:

@@ -9,19 +9,29 @@
   appended. Entries a client wrote itself, to the left of it, are never used.
 """
 
+from __future__ import annotations
+
 import ipaddress
+from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.http import HttpRequest
+
+if TYPE_CHECKING:  # DRF is not imported for a type
+    from rest_framework.request import Request
+
+    # A page's request or the API's (DRF wraps the same HttpRequest): both carry META.
+    AnyRequest = HttpRequest | Request
 
 
-def _valid(value):
+def _valid(value: object) -> str | None:
     try:
         return str(ipaddress.ip_address(str(value).strip()))
     except ValueError:
         return None
 
 
-def _lambda_source_ip(request):
+def _lambda_source_ip(request: AnyRequest) -> str | None:
     event = request.META.get("lambda.event")
     if not isinstance(event, dict):
         return None
@@ -35,7 +45,7 @@ def _lambda_source_ip(request):
     return None
 
 
-def client_ip(request):
+def client_ip(request: AnyRequest) -> str:
     """The client's address as the platform vouches for it (a string; "unknown" if there is none)."""
     source_ip = _lambda_source_ip(request)
     if source_ip:
@@ -50,7 +60,7 @@ def client_ip(request):
     return _valid(request.META.get("REMOTE_ADDR", "")) or "unknown"
 
 
-def client_key(request):
+def client_key(request: AnyRequest) -> str:
     """`client_ip`, with an IPv6 address widened to its /64: one host usually holds a whole /64."""
     address = client_ip(request)
     if ":" in address:

@@ -26,11 +26,11 @@ _UPSERT = (
 _KEEP_SECONDS = 2 * 86400
 
 
-def _digest(ident, length):
+def _digest(ident: object, length: int) -> str:
     return hashlib.sha256(str(ident).strip().lower().encode()).hexdigest()[:length]
 
 
-def _key(scope, ident):
+def _key(scope: str, ident: object) -> str:
     """`scope:digest`; for a pair `(first, second)`, `scope:digest1:digest2`, so that every key of
     one `first` (an account's counters from every client) can be found by its prefix."""
     if isinstance(ident, tuple):
@@ -42,15 +42,15 @@ def _key(scope, ident):
 class Usage:
     """The counts of the current and previous windows of one key, seen at `now`."""
 
-    def __init__(self, current, previous, start, seconds, now):
+    def __init__(self, current: int, previous: int, start: int, seconds: int, now: float) -> None:
         self.current, self.previous, self.start, self.seconds, self.now = current, previous, start, seconds, now
 
     @property
-    def weighted(self):
+    def weighted(self) -> float:
         """The current window plus the share of the previous one that still overlaps the last period."""
         return self.current + self.previous * (1 - (self.now - self.start) / self.seconds)
 
-    def wait(self, limit):
+    def wait(self, limit: int) -> int:
         """Seconds, with no further hit, until `weighted` is at most `limit - 1` (room for one more)."""
         room = limit - 1
         if self.current > room:  # only the next window can make room, as this one slides out
@@ -63,7 +63,7 @@ class Usage:
         return max(1, math.ceil(moment - self.now))
 
 
-def _usage(key, seconds, now, current=None):
+def _usage(key: str, seconds: int, now: float, current: int | None = None) -> Usage:
     start = int(now // seconds) * seconds
     rows = LimitCounter.objects.filter(key=key, window_start__in=[start - seconds, start])
     counts = dict(rows.values_list("window_start", "count"))
@@ -72,7 +72,7 @@ def _usage(key, seconds, now, current=None):
     return Usage(counts.get(start, 0), counts.get(start - seconds, 0), start, seconds, now)
 
 
-def hit(scope, ident, seconds):
+def hit(scope: str, ident: object, seconds: int) -> Usage:
     """Count one more for `ident` in windows of `seconds`; return the `Usage` including this hit."""
     now = time.time()
     start = int(now // seconds) * seconds
@@ -86,12 +86,12 @@ def hit(scope, ident, seconds):
     return _usage(key, seconds, now, current)
 
 
-def usage(scope, ident, seconds):
+def usage(scope: str, ident: object, seconds: int) -> Usage:
     """The `Usage` of `ident` now, without writing."""
     return _usage(_key(scope, ident), seconds, time.time())
 
 
-def forget(scope, ident):
+def forget(scope: str, ident: object) -> None:
     """Delete the counters of `ident`; for `scope`'s pairs, every pair whose first member is `ident`."""
     pairs = Q(key__startswith=f"{scope}:{_digest(ident, 24)}:")
     LimitCounter.objects.filter(Q(key=_key(scope, ident)) | pairs).delete()

@@ -16,6 +16,8 @@ e-mail change forgets the account's counters (`forget_account_failures`).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
@@ -59,7 +61,9 @@ def _account_client_limit(account: str) -> int:
     return settings.LOGIN_FAILURES_PER_ACCOUNT_AND_CLIENT
 
 
-def check_login(request: HttpRequest | None, email: str, password: str):  # -> User | None (no import cycle)
+def check_login(
+    request: HttpRequest | None, email: str, password: str
+) -> Any:  # the user model (app.accounts, which this package does not import) or None
     """Return the active user these credentials name, None when they are wrong.
 
     Raises `LoginLocked` when this client is locked out, for this account or altogether; then

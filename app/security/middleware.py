@@ -10,9 +10,12 @@
 """
 
 import re
+from collections.abc import Callable
 
 from django.conf import settings
-from django.http import JsonResponse
+from django.http import HttpRequest, JsonResponse
+from django.http.response import HttpResponseBase
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from app.core.exceptions import ErrorCode, Invalid, error_json
@@ -22,20 +25,20 @@ _INTEGER = re.compile(r"\s*[-+]?\d+\s*")
 _INT64 = 2**63 - 1
 
 
-def _bad(field, message, status=400):
+def _bad(field: str, message: str, status: int = 400) -> JsonResponse:
     # The API's error shape: `detail` is one sentence, `fields` maps an input at fault to its messages.
     if field == "detail":
         return JsonResponse(error_json(message, ErrorCode.PARSE_ERROR), status=status)
     return JsonResponse(error_json(Invalid.default_message, ErrorCode.INVALID, {field: [message]}), status=status)
 
 
-def _body_limit(request):
+def _body_limit(request: HttpRequest) -> int:
     if request.META.get("CONTENT_TYPE", "").startswith("multipart/"):
         return settings.UPLOAD_MAX_BYTES
     return settings.REQUEST_MAX_BYTES
 
 
-def _check_body_size(request):
+def _check_body_size(request: HttpRequest) -> JsonResponse | None:
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
@@ -47,7 +50,7 @@ def _check_body_size(request):
     return None
 
 
-def _check_text(request):
+def _check_text(request: HttpRequest) -> JsonResponse | None:
     if _CONTROL.search(request.path_info):
         return _bad("path", _("The address contains a control character."))
     for name, values in request.GET.lists():
@@ -66,9 +69,14 @@ def _check_text(request):
 
 
 class RequestGuardMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         refused = _check_body_size(request) or _check_text(request)
-        return refused or self.get_response(request)
+        if refused is None:
+            return self.get_response(request)
+        # This runs before LocaleMiddleware: say it again in the request's language (refusals only,
+        # so that no request that passes pays for reading the language).
+        with translation.override(translation.get_language_from_request(request)):
+            return _check_body_size(request) or _check_text(request)  # type: ignore[return-value]  # refused

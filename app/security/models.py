@@ -13,5 +13,5 @@ class LimitCounter(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["key", "window_start"], name="limit_counter_key_window_unique")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.key} x{self.count}"

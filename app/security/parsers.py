@@ -6,6 +6,9 @@
   top-level field that holds it, before any serializer or database sees it.
 """
 
+from collections.abc import Mapping
+from typing import IO, Any
+
 from django.conf import settings
 from django.utils.translation import gettext as _
 from rest_framework import parsers
@@ -14,7 +17,7 @@ from rest_framework.exceptions import ParseError, ValidationError
 _INT64 = 2**63 - 1
 
 
-def _problem(value):
+def _problem(value: object) -> str | None:
     if isinstance(value, str):
         return _("Null characters are not allowed.") if "\x00" in value else None
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) > _INT64:
@@ -22,7 +25,7 @@ def _problem(value):
     return None
 
 
-def check_structure(data, max_depth):
+def check_structure(data: object, max_depth: int) -> None:
     """Walk `data` without recursion; raise ParseError or ValidationError on the first problem."""
     stack = [(data, 1, None)]
     while stack:
@@ -42,10 +45,15 @@ def check_structure(data, max_depth):
 
 
 class JSONParser(parsers.JSONParser):
-    def parse(self, stream, media_type=None, parser_context=None):
+    def parse(
+        self, stream: IO[Any], media_type: str | None = None, parser_context: Mapping[str, Any] | None = None
+    ) -> Any:
         try:
             data = super().parse(stream, media_type, parser_context)
         except RecursionError:
             raise ParseError(_("JSON nested too deeply.")) from None
+        except ParseError as error:  # DRF's words are not translated; the decoder's reason stays as it is
+            reason = str(error.detail).removeprefix("JSON parse error - ")
+            raise ParseError(_("JSON parse error - %(reason)s") % {"reason": reason}) from None
         check_structure(data, settings.JSON_MAX_DEPTH)
         return data

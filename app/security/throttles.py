@@ -7,6 +7,10 @@
   POSTs only.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from rest_framework import throttling
 from rest_framework.permissions import SAFE_METHODS
 
@@ -14,14 +18,20 @@ from app.security import limits
 from app.security.client import client_key
 from app.security.emails import canonical_email
 
+if TYPE_CHECKING:
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
+
+    from app.security.client import AnyRequest
+
 
 class AnonRateThrottle(throttling.AnonRateThrottle):
-    def get_ident(self, request):
+    def get_ident(self, request: AnyRequest) -> str:
         return client_key(request)
 
 
 class UserRateThrottle(throttling.UserRateThrottle):
-    def get_ident(self, request):
+    def get_ident(self, request: AnyRequest) -> str:
         return client_key(request)
 
 
@@ -31,12 +41,13 @@ class SharedRateThrottle(throttling.SimpleRateThrottle):
     # Set by SimpleRateThrottle.__init__ from the scope's rate (the stubs do not declare them).
     num_requests: int
     duration: int
+    scope: str  # every subclass names one
 
-    def ident(self, request):
+    def ident(self, request: AnyRequest) -> str | None:
         user = getattr(request, "user", None)
         return f"user-{user.pk}" if user is not None and user.is_authenticated else client_key(request)
 
-    def allow_request(self, request, view):
+    def allow_request(self, request: AnyRequest, view: APIView | None) -> bool:
         if request.method in SAFE_METHODS or self.rate is None:
             return True
         ident = self.ident(request)
@@ -46,14 +57,14 @@ class SharedRateThrottle(throttling.SimpleRateThrottle):
         self._wait = used.wait(self.num_requests)
         return used.weighted <= self.num_requests
 
-    def wait(self):
+    def wait(self) -> float | None:
         return getattr(self, "_wait", None)
 
 
 class SharedEmailRateThrottle(SharedRateThrottle):
     """Per target e-mail address (the `email` field of the body): rotating addresses does not help."""
 
-    def ident(self, request):
+    def ident(self, request: Request) -> str | None:  # type: ignore[override]  # the API only: it reads the body
         email = request.data.get("email") if hasattr(request.data, "get") else None
         return canonical_email(email) if isinstance(email, str) and email.strip() else None
 
@@ -64,7 +75,7 @@ class _ScopeThrottle(SharedRateThrottle):
         super().__init__()
 
 
-def attempt_allowed(request, scope: str) -> tuple[bool, int]:
+def attempt_allowed(request: AnyRequest, scope: str) -> tuple[bool, int]:
     """Count one POST of `scope` for this client, as the API's throttle of that scope does (one
     budget for the API, the pages and the admin); return (allowed, seconds to wait)."""
     throttle = _ScopeThrottle(scope)

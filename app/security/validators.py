@@ -2,6 +2,7 @@
 
 import re
 from datetime import date, datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.deconstruct import deconstructible
@@ -17,11 +18,11 @@ class PlainNameValidator:
     message = gettext_lazy("Remove the control or text-direction characters.")
     code = "control_characters"
 
-    def __call__(self, value):
+    def __call__(self, value: Any) -> None:
         if _NOT_IN_NAMES.search(str(value)):
             raise ValidationError(self.message, code=self.code)
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         return isinstance(other, PlainNameValidator)
 
 
@@ -31,10 +32,10 @@ validate_plain_name = PlainNameValidator()
 class MaximumLengthValidator:
     """A password may not be longer than `max_length` characters (hashing a huge one costs time)."""
 
-    def __init__(self, max_length=128):
+    def __init__(self, max_length: int = 128) -> None:
         self.max_length = max_length
 
-    def validate(self, password, user=None):
+    def validate(self, password: str, user: Any = None) -> None:
         if len(password) > self.max_length:
             raise ValidationError(
                 ngettext(
@@ -46,7 +47,7 @@ class MaximumLengthValidator:
                 params={"max_length": self.max_length},
             )
 
-    def get_help_text(self):
+    def get_help_text(self) -> str:
         return ngettext(
             "Your password must contain at most %(max_length)d character.",
             "Your password must contain at most %(max_length)d characters.",
@@ -66,14 +67,14 @@ class DateRangeValidator:
     message = gettext_lazy("Give a date between %(earliest)s and %(latest)s.")
     code = "date_out_of_range"
 
-    def __call__(self, value):
+    def __call__(self, value: Any) -> None:
         day = value.date() if isinstance(value, datetime) else value
         if not EARLIEST_DATE <= day <= LATEST_DATE:
             raise ValidationError(
                 self.message, code=self.code, params={"earliest": EARLIEST_DATE, "latest": LATEST_DATE}
             )
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         return isinstance(other, DateRangeValidator)
 
 

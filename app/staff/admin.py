@@ -14,8 +14,9 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http.response import HttpResponseBase
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -48,8 +49,8 @@ class ExportsAdminMixin(admin.ModelAdmin):
                 urls.append(path(f"export/{export.slug}.{fmt}", view, name=self._export_url_name(export, fmt)))
         return urls + super().get_urls()
 
-    def _export_view(self, make_export: ExportFactory, fmt: str) -> Callable[[HttpRequest], HttpResponse]:
-        def export_view(request: HttpRequest) -> HttpResponse:
+    def _export_view(self, make_export: ExportFactory, fmt: str) -> Callable[[HttpRequest], HttpResponseBase]:
+        def export_view(request: HttpRequest) -> HttpResponseBase:
             if not self.has_view_permission(request):
                 raise PermissionDenied
             try:
@@ -83,17 +84,23 @@ class HistoryAdmin(SimpleHistoryAdmin):
     history_select_related = ()
     history_ledger = False  # users: their ticket movements, listed under the changes
 
-    def history_view(self, request, object_id, extra_context=None):
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         if self.history_ledger:
             movements = TicketMovement.objects.filter(user_id=object_id).select_related("actor")[:LEDGER_ROWS]
             extra_context = {**(extra_context or {}), "ticket_movements": movements}
         return super().history_view(request, object_id, extra_context)
 
-    def get_history_queryset(self, request, history_manager, pk_name, object_id):
+    def get_history_queryset(
+        self, request: HttpRequest, history_manager: Any, pk_name: str, object_id: str
+    ) -> QuerySet[Any]:
         queryset = super().get_history_queryset(request, history_manager, pk_name, object_id)
         return queryset.select_related(*self.history_select_related)
 
-    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+    def set_history_delta_changes(
+        self, request: HttpRequest, historical_records: Any, foreign_keys_are_objs: bool = True
+    ) -> None:
         # Each row's title is the record as it was; give it the related rows already read with the
         # history (a slot's title names its workplace), instead of one query per row.
         for record in historical_records:

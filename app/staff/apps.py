@@ -11,7 +11,7 @@ class StaffConfig(AppConfig):
     label = "staff"
     verbose_name = _("Staff tools")
 
-    def ready(self):
+    def ready(self) -> None:
         from app.staff import checks, history
         from app.staff.models import TRACKED, TRACKED_M2M
 

@@ -5,13 +5,15 @@ origin with `Access-Control-Allow-Credentials: true`: any site could then act wi
 staff member's session. Start-up refuses it (ready() raises), and so does `manage.py check`.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.core.checks import Error, register
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 
 
-def _problem():
+def _problem() -> str | None:
     if not getattr(settings, "CORS_ALLOW_CREDENTIALS", False):
         return None
     if getattr(settings, "CORS_ALLOW_ALL_ORIGINS", False) or any(
@@ -25,12 +27,12 @@ def _problem():
 
 
 @register("security")
-def cors_credentials_with_wildcard(app_configs, **kwargs):
+def cors_credentials_with_wildcard(app_configs: Any, **kwargs: Any) -> list[Error]:
     problem = _problem()
     return [Error(problem, id="staff.E001")] if problem else []
 
 
-def refuse_credentials_with_any_origin():
+def refuse_credentials_with_any_origin() -> None:
     problem = _problem()
     if problem:
         raise ImproperlyConfigured(problem)

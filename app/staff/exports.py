@@ -16,12 +16,12 @@ import itertools
 import os
 import tempfile
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -40,7 +40,7 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @cache
-def _zone(name):
+def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
@@ -61,11 +61,11 @@ class Export:
     # changelist queryset -> queryset of the exported model (default: itself)
     rows_of: "Callable[[QuerySet], QuerySet] | None" = None
 
-    def queryset(self, changelist_queryset):
+    def queryset(self, changelist_queryset: "QuerySet[Any]") -> "QuerySet[Any]":
         return self.rows_of(changelist_queryset) if self.rows_of else changelist_queryset
 
 
-def choices_of(model, field):
+def choices_of(model: Any, field: str) -> tuple[Any, ...]:
     return tuple(model._meta.get_field(field).choices)
 
 
@@ -75,7 +75,7 @@ def _french() -> bool:
     return current_language() == "fr"
 
 
-def _cell(value, column, row, french):
+def _cell(value: Any, column: Column, row: dict[str, Any], french: bool) -> Any:
     if isinstance(value, datetime):  # the wall clock of its zone; the zone has its own column
         zone_name = row.get(column.zone_path) if column.zone_path else None
         zone = _zone(zone_name) if zone_name else timezone.get_default_timezone()
@@ -87,7 +87,7 @@ def _cell(value, column, row, french):
     return value
 
 
-def rows(export, queryset):
+def rows(export: Export, queryset: "QuerySet[Any]") -> Iterator[list[Any]]:
     """Header, then one list of cells per row (str, int, Decimal, bool, date, aware datetime, None),
     in the language of the request (the staff member's)."""
     columns, french = export.columns, _french()
@@ -101,18 +101,18 @@ def rows(export, queryset):
         yield [_cell(row[c.path], c, row, french) for c in columns]
 
 
-def _safe_text(value):
+def _safe_text(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
 
 
 class _Echo:
-    def write(self, value):
+    def write(self, value: str) -> str:
         return value
 
 
-def _csv_text(value, french):
+def _csv_text(value: Any, french: bool) -> Any:
     """A cell as a spreadsheet in the staff member's locale reads it: dates and numbers it
     recognises (a decimal comma in French), yes/no in words."""
     if value is None:
@@ -128,7 +128,7 @@ def _csv_text(value, french):
     return _safe_text(value)
 
 
-def csv_lines(export, queryset):
+def csv_lines(export: Export, queryset: "QuerySet[Any]") -> Iterator[str]:
     """UTF-8 with a byte order mark. In French, columns are separated by semicolons and decimals
     written with a comma: what a French-locale spreadsheet (Excel, LibreOffice) splits into columns
     and reads as numbers when the file is opened (docs/staff.md#exports)."""
@@ -139,7 +139,7 @@ def csv_lines(export, queryset):
         yield writer.writerow([_csv_text(v, french) for v in cells])
 
 
-def csv_response(export, queryset):
+def csv_response(export: Export, queryset: "QuerySet[Any]") -> StreamingHttpResponse | HttpResponseRedirect:
     if settings.STAFF_EXPORTS_TO_STORAGE:
         with tempfile.TemporaryFile() as file:
             file.writelines(line.encode() for line in csv_lines(export, queryset))
@@ -152,12 +152,12 @@ def csv_response(export, queryset):
 WIDTH_SAMPLE = 200  # rows read before writing, to size the columns (constant-memory mode writes rows at once)
 
 
-def _width(values):
+def _width(values: list[Any]) -> int:
     texts = [f"{v:%Y-%m-%d %H:%M}" if isinstance(v, datetime) else str(v) for v in values if v not in (None, "")]
     return min(max([len(t) for t in texts] + [6]) + 2, 60)
 
 
-def write_xlsx(export, queryset, path):
+def write_xlsx(export: Export, queryset: "QuerySet[Any]", path: str) -> None:
     """Real dates and times (the spreadsheet's own, in the zone's wall clock), numbers as numbers,
     sized columns, a filter on the header and the header frozen while scrolling."""
     import xlsxwriter  # loaded by exports only: it stays out of the cold start
@@ -193,7 +193,7 @@ def write_xlsx(export, queryset, path):
     workbook.close()
 
 
-def xlsx_response(export, queryset):
+def xlsx_response(export: Export, queryset: "QuerySet[Any]") -> FileResponse | HttpResponseRedirect:
     handle, path = tempfile.mkstemp(suffix=".xlsx")
     os.close(handle)
     try:
@@ -208,7 +208,7 @@ def xlsx_response(export, queryset):
     return FileResponse(data, as_attachment=True, filename=filename, content_type=XLSX_TYPE)
 
 
-def _stored(file, filename):
+def _stored(file: Any, filename: str) -> HttpResponseRedirect:
     """On Lambda a response is at most 6 MB and is never streamed: the file goes to the media
     bucket and the browser is sent to a link there that expires (AWS_QUERYSTRING_AUTH)."""
     from django.core.files import File
@@ -219,7 +219,7 @@ def _stored(file, filename):
     return HttpResponseRedirect(default_storage.url(name))
 
 
-def _filename(export):
+def _filename(export: Export) -> str:
     return f"{export.slug}-{timezone.localtime():%Y-%m-%d-%H%M}"
 
 

@@ -36,24 +36,26 @@ _records_by_model = {}
 class StaffHistoricalRecords(HistoricalRecords):
     """simple_history's records, reachable per model, and silent on logins."""
 
-    def finalize(self, sender, **kwargs):
+    def finalize(self, sender: Any, **kwargs: Any) -> None:
         super().finalize(sender, **kwargs)
         if self.cls is sender:
             _records_by_model[sender] = self
 
-    def post_save(self, instance, created, using=None, update_fields=None, **kwargs):
+    def post_save(
+        self, instance: Model, created: bool, using: str | None = None, update_fields: Any = None, **kwargs: Any
+    ) -> None:
         if update_fields and set(update_fields) <= UNTRACKED_SAVES:
             return
         super().post_save(instance, created, using=using, update_fields=update_fields, **kwargs)
 
 
-def record_current_state(model, pks, *, actor=None, reason=""):
+def record_current_state(model: Any, pks: Iterable[Any], *, actor: Any = None, reason: str = "") -> None:
     """Add a history row with the current state of each row in `pks` (after an `.update()`)."""
     for instance in model._default_manager.filter(pk__in=list(pks)):
         _record(instance, actor=actor, reason=reason)
 
 
-def _record(instance, *, actor=None, reason=""):
+def _record(instance: Any, *, actor: Any = None, reason: str = "") -> None:  # a tracked model instance
     if actor is not None:
         instance._history_user = actor
     if reason:
@@ -61,7 +63,9 @@ def _record(instance, *, actor=None, reason=""):
     _records_by_model[type(instance)].create_historical_record(instance, "~")
 
 
-def record_m2m_change(sender, instance, action, reverse, model, pk_set=None, **kwargs):
+def record_m2m_change(
+    sender: Any, instance: Model, action: str, reverse: bool, model: type[Model], pk_set: Any = None, **kwargs: Any
+) -> None:
     """m2m_changed of a tracked many-to-many field: a history row saying what the set is now."""
     if action not in {"post_add", "post_remove", "post_clear"}:
         return
@@ -72,7 +76,7 @@ def record_m2m_change(sender, instance, action, reverse, model, pk_set=None, **k
             _record_set(owner, sender)
 
 
-def _record_set(owner, through):
+def _record_set(owner: Model, through: type[Model]) -> None:
     field = next(f for f in owner._meta.many_to_many if f.remote_field.through is through)
     names = sorted(str(item) for item in getattr(owner, field.name).all())
     reason = gettext("%(field)s: %(values)s") % {

@@ -1,10 +1,13 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from app.accounts.models import User
 from app.core.errors import as_validation_error, user_message
 from app.core.exceptions import DomainError
 from app.store.models import (
@@ -27,10 +30,10 @@ from app.store.services.refunds import refund_order
 class ProductAdmin(admin.ModelAdmin):
     """Deleting goes through the same service as the API (the admin lists what protects it first)."""
 
-    def delete_model(self, request, obj):
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
         delete_product(obj)
 
-    def delete_queryset(self, request, queryset):
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         for product in queryset:
             delete_product(product)
 
@@ -66,7 +69,7 @@ class OrderLineInline(admin.TabularInline):
         "membership_end",
     )
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
@@ -78,7 +81,7 @@ class OrderStatusChangeInline(admin.TabularInline):
     can_delete = False
     fields = readonly_fields = ("at", "from_status", "to_status", "source", "actor", "reason")
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
@@ -104,12 +107,12 @@ class OrderAdmin(admin.ModelAdmin):
     actions = ["refund", "refund_forced"]
     exclude = ["taxes"]  # shown worded by taxes_charged
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         names = [field.name for field in Order._meta.fields if field.name != "taxes"]
         return [*names[: names.index("tax") + 1], "taxes_charged", *names[names.index("tax") + 1 :]]
 
     @admin.display(description=gettext_lazy("taxes charged"))
-    def taxes_charged(self, order):
+    def taxes_charged(self, order: Order) -> str:
         from app.store.display import registration_numbers, tax_label
         from app.store.services.taxes import of_order
 
@@ -118,27 +121,27 @@ class OrderAdmin(admin.ModelAdmin):
         ]
         return "; ".join(taxes + registration_numbers(order)) or "—"
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def _refund(self, request, queryset, force):
+    def _refund(self, request: HttpRequest, queryset: QuerySet[Order], force: bool) -> None:
         for order in queryset:
             try:
-                _order, note = refund_order(order, actor=request.user, force=force)
+                _order, note = refund_order(order, actor=cast(User, request.user), force=force)
             except DomainError as error:
                 self.message_user(request, f"{order.reference}: {user_message(error)}", messages.ERROR)
             else:
                 self.message_user(request, f"{order.reference}: {note}", messages.SUCCESS)
 
     @admin.action(description=gettext_lazy("Refund selected orders (refuse if tickets were spent)"))
-    def refund(self, request, queryset):
+    def refund(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
         self._refund(request, queryset, force=False)
 
     @admin.action(description=gettext_lazy("Refund selected orders, taking back only the tickets left"))
-    def refund_forced(self, request, queryset):
+    def refund_forced(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
         self._refund(request, queryset, force=True)
 
 
@@ -147,7 +150,7 @@ class SavedCardInline(admin.TabularInline):
     extra = 0
     fields = readonly_fields = ("card_type", "last_digits", "expiry_month", "expiry_year", "created")
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
@@ -158,7 +161,7 @@ class PaymentProfileAdmin(admin.ModelAdmin):
     readonly_fields = ["user", "merchant_customer_id", "paysafe_profile_id", "created"]
     inlines = [SavedCardInline]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
 
@@ -168,7 +171,7 @@ class SavedCardAdmin(admin.ModelAdmin):
     search_fields = ["profile__user__email", "last_digits"]
     fields = readonly_fields = ("profile", "card_type", "last_digits", "expiry_month", "expiry_year", "created")
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
 
@@ -191,7 +194,8 @@ class CouponAdminForm(forms.ModelForm):
         ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if self.errors:  # the fields' own errors first
             return data
         names = ("percent_off", "amount_off", "valid_from", "valid_until")
@@ -222,11 +226,11 @@ class CouponAdmin(admin.ModelAdmin):
     readonly_fields = ["availability"]
 
     @admin.display(description=gettext_lazy("Uses"))
-    def use_count(self, obj):
+    def use_count(self, obj: Coupon) -> int:
         return obj.uses.count()
 
     @admin.display(description=gettext_lazy("Can be used now"))
-    def availability(self, obj):
+    def availability(self, obj: Coupon) -> str:
         # Members are only told "cannot be used on this order" (guessing codes must learn nothing).
         return coupons.state(obj) if obj.pk else "-"
 
@@ -242,15 +246,17 @@ class HeldMembershipAdmin(admin.ModelAdmin):
     fields = ["user", "membership", "start", "end", "source", "order_line", "granted_by"]
     readonly_fields = ["source", "order_line", "granted_by"]
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         # A recorded period is history: staff add a new grant rather than edit one.
         return [*self.readonly_fields, "user", "membership", "start", "end"] if obj else self.readonly_fields
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if change:
             return
         try:
-            held = memberships.grant(obj.user, obj.membership, actor=request.user, start=obj.start, end=obj.end)
+            held = memberships.grant(
+                obj.user, obj.membership, actor=cast(User, request.user), start=obj.start, end=obj.end
+            )
         except DomainError as error:
             raise as_validation_error(error) from None
         obj.pk = held.pk

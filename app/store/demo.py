@@ -2,10 +2,13 @@
 
 from decimal import Decimal
 
+from django.core.management.base import OutputWrapper
+
+from app.accounts.models import User
 from app.store.models import Membership, Package
 
 
-def load(admin, member, stdout):
+def load(admin: User, member: User, stdout: OutputWrapper) -> None:
     membership, _ = Membership.objects.get_or_create(
         name="Annual membership",
         defaults={"name_fr": "Abonnement annuel", "price": Decimal("40.00"), "duration_days": 365, "available": True},

@@ -57,7 +57,7 @@ class OrderLineSerializer(LocalizedNamesMixin, serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def get_product_id(self, line: OrderLine) -> int:
+    def get_product_id(self, line: OrderLine) -> int | None:
         return line.membership_id or line.package_id
 
 
@@ -160,7 +160,7 @@ class CheckoutSerializer(serializers.Serializer):
     payment_token = serializers.CharField(required=False, max_length=100, write_only=True)
     coupon = serializers.CharField(required=False, allow_blank=True, max_length=40, default="")
 
-    def validate_lines(self, lines):
+    def validate_lines(self, lines: list[Any]) -> list[Any]:
         keys = [(line["product"], line["id"]) for line in lines]
         if len(keys) != len(set(keys)):
             raise serializers.ValidationError(_("Each product may appear only once; use quantity instead."))
@@ -226,18 +226,18 @@ class CouponSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["id", "uses", "created"]
 
-    def get_uses(self, coupon) -> int:
+    def get_uses(self, coupon: Coupon) -> int:
         """How many orders used it: counted with the list (CouponViewSet), else now."""
         counted = getattr(coupon, "use_count", None)
         return coupon.uses.count() if counted is None else counted
 
-    def validate_code(self, code):
+    def validate_code(self, code: str) -> str:
         return code.strip()
 
-    def validate(self, attrs):
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         # The rules are the service's, the same the admin applies (`coupons.check_coupon`).
         names = ("code", "percent_off", "amount_off", "valid_from", "valid_until")
-        merged = {name: attrs.get(name, getattr(self.instance, name, None)) for name in names}
+        merged: dict[str, Any] = {name: attrs.get(name, getattr(self.instance, name, None)) for name in names}
         check_coupon(**{**merged, "code": merged["code"] or ""}, coupon_id=getattr(self.instance, "pk", None))
         return attrs
 

@@ -6,7 +6,7 @@ the card between two short transactions of its own.
 """
 
 from contextlib import nullcontext
-from typing import cast
+from typing import Any, cast
 
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpResponse
@@ -15,6 +15,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.request import Request
 from rest_framework.response import Response
 
 from app.accounts.models import User
@@ -57,13 +58,13 @@ class ProductViewSet(viewsets.ModelViewSet):
 
     permission_classes = [IsAdminOrReadOnly]
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Any]:
         queryset = cast(QuerySet, self.queryset)
         if not (self.request.user and self.request.user.is_staff):
             queryset = queryset.filter(available=True)
         return queryset
 
-    def perform_destroy(self, instance):
+    def perform_destroy(self, instance: Any) -> None:
         products.delete_product(instance)
 
 
@@ -88,7 +89,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     permission_classes = [permissions.IsAuthenticated]
     filterset_class = FilterSetOf("app.store.filters.OrderFilter")
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Any]:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return Order.objects.none()
         queryset = Order.objects.select_related("coupon").prefetch_related(
@@ -119,13 +120,14 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         ),
     )
     @may_raise(PaymentDeclined, ProviderUnavailable, IdempotencyKeyReused, PaymentBeingVerified)
-    def create(self, request):
+    def create(self, request: Request) -> Response:
         data = serializers.CheckoutSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         coupon = data.validated_data["coupon"].strip()
-        with coupons.counting_failures(request.user, client_key(request)) if coupon else nullcontext():
+        member = cast(User, request.user)
+        with coupons.counting_failures(member, client_key(request)) if coupon else nullcontext():
             result = checkout.checkout(
-                request.user,
+                member,
                 data.validated_data["lines"],
                 single_use_token=data.validated_data.get("single_use_token", ""),
                 payment_token=data.validated_data.get("payment_token", ""),
@@ -143,7 +145,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         description="The order's PDF receipt, in the member's language: the member who bought it, or staff.",
     )
     @may_raise(Conflict)
-    def receipt(self, request, pk=None):
+    def receipt(self, request: Request, pk: str | None = None) -> HttpResponse:
         """Routed as `orders/<id>/receipt.pdf` (app/store/urls.py): no trailing slash, a file's name."""
         from app.store import receipt
 
@@ -155,7 +157,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @extend_schema(request=serializers.RefundSerializer, responses=serializers.OrderSerializer)
     @action(detail=True, methods=["post"], permission_classes=[permissions.IsAdminUser])
     @may_raise(ProviderUnavailable)
-    def refund(self, request, pk=None):
+    def refund(self, request: Request, pk: str | None = None) -> Response:
         options = serializers.RefundSerializer(data=request.data)
         options.is_valid(raise_exception=True)
         force, lines = options.validated_data["force"], options.validated_data.get("lines")
@@ -180,19 +182,19 @@ class PaymentProfileViewSet(
     permission_classes = [permissions.IsAuthenticated]
     filterset_class = FilterSetOf("app.store.filters.SavedCardFilter")
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Any]:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return SavedCard.objects.none()
         return SavedCard.objects.select_related("profile").filter(profile__user=cast(User, self.request.user))
 
     @may_raise(PaymentDeclined, ProviderUnavailable)
-    def create(self, request):
+    def create(self, request: Request) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        card = cards.save_card(request.user, serializer.validated_data["single_use_token"])
+        card = cards.save_card(cast(User, request.user), serializer.validated_data["single_use_token"])
         return Response(self.get_serializer(card).data, status=status.HTTP_201_CREATED)
 
-    def destroy(self, request, pk=None):
+    def destroy(self, request: Request, pk: str | None = None) -> Response:
         cards.delete_card(self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -209,16 +211,18 @@ class CouponViewSet(viewsets.ModelViewSet):
     permission_classes = [permissions.IsAdminUser]
     filterset_class = FilterSetOf("app.store.filters.CouponFilter")
 
-    def perform_destroy(self, instance):
+    def perform_destroy(self, instance: Any) -> None:
         coupons.delete_coupon(instance)
 
     @extend_schema(request=serializers.CouponCheckSerializer, responses=serializers.QuoteSerializer)
     @action(detail=False, methods=["post"], permission_classes=[permissions.IsAuthenticated])
-    def check(self, request):
+    def check(self, request: Request) -> Response:
         data = serializers.CouponCheckSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         with coupons.counting_failures(cast(User, request.user), client_key(request)):
-            result = checkout.quote(request.user, data.validated_data["lines"], data.validated_data["code"].strip())
+            result = checkout.quote(
+                cast(User, request.user), data.validated_data["lines"], data.validated_data["code"].strip()
+            )
         body = {"code": data.validated_data["code"].strip().upper(), **vars(result)}
         return Response(serializers.QuoteSerializer(body).data)
 
@@ -233,7 +237,7 @@ class HeldMembershipViewSet(
     permission_classes = [permissions.IsAdminUser]
     filterset_class = FilterSetOf("app.store.filters.HeldMembershipFilter")
 
-    def perform_create(self, serializer):
+    def perform_create(self, serializer: Any) -> None:
         data = serializer.validated_data
         serializer.instance = memberships.grant(
             data["user"],

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -20,8 +21,9 @@ def show_on_form(form: forms.Form, error_or_errors: BaseException | Errors) -> f
     errors = error_messages(error_or_errors) if isinstance(error_or_errors, BaseException) else error_or_errors
     if not hasattr(form, "cleaned_data"):
         form.cleaned_data = {}
-    if form._errors is None:
-        form._errors = ErrorDict()
+    unchecked: Any = form  # a form not validated yet has no error dict: add_error needs one
+    if unchecked._errors is None:
+        unchecked._errors = ErrorDict()
     for field, texts in errors.items():
         name = field if field in form.fields else None
         for text in texts:

@@ -2,7 +2,7 @@
 validators (the same the API's serializers and the admin call), whose messages land on the fields."""
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
@@ -16,13 +16,16 @@ from app.core.errors import as_validation_error
 from app.core.exceptions import Invalid
 from app.security.validators import validate_date_in_range, validate_plain_name
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-def _password(label, autocomplete):
+
+def _password(label: "StrOrPromise", autocomplete: str) -> forms.CharField:
     return forms.CharField(label=label, strip=False, widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}))
 
 
 class PageForm(forms.Form):
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")  # labels read "E-mail", not "E-mail:"
         super().__init__(*args, **kwargs)
 
@@ -82,7 +85,8 @@ class SignUpForm(_ProfileFields):
     field_order = ["email", "password", "first_name", "last_name", "phone"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("email"):  # its canonical form, or refused (look-alike letters, the closed-account domain)
             self._apply(lambda: data.update(email=accounts.check_new_email(data["email"])))
         email, password = data.get("email") if "email" not in self.errors else None, data.get("password")
@@ -114,7 +118,8 @@ class ProfileForm(_ProfileFields):
         self.user = user
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         email = self.user.email if self.user is not None else ""
         self._apply(
             lambda: accounts.check_refused(self.data.keys(), accounts.MEMBER_REFUSED),

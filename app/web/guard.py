@@ -4,6 +4,7 @@ It counts with the API's own throttles, so a client shares one budget between th
 pages. Re-point `attempt_allowed` when the limiter moves to a shared store.
 """
 
+from django.http import HttpRequest
 from rest_framework.views import APIView
 
 from app.accounts.throttles import LoginThrottle, PasswordResetThrottle, SignUpThrottle
@@ -13,7 +14,7 @@ _PAGE_VIEW = APIView()
 _THROTTLES = {"login": LoginThrottle, "signup": SignUpThrottle, "password_reset": PasswordResetThrottle}
 
 
-def attempt_allowed(request, scope):
+def attempt_allowed(request: HttpRequest, scope: str) -> tuple[bool, int]:
     """Count one attempt of `scope` for this client; return (allowed, seconds to wait)."""
     throttle = _THROTTLES[scope]()
     if throttle.allow_request(request, _PAGE_VIEW):

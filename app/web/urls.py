@@ -3,12 +3,20 @@ they are the defaults of ACTIVATION_URL and FORGOT_PASSWORD_URL."""
 
 from django.urls import path
 
-from app.web.views import account, account_self, auth, sessions, store
+from app.web.views import account, account_self, auth, reminders, sessions, store, week
 
 urlpatterns = [
     path("", sessions.home, name="home"),
     path("sessions/", sessions.sessions, name="sessions"),
     path("sessions/<int:slot_id>/reserve/", sessions.reserve, name="reserve"),
+    path("sessions/<int:slot_id>/reserve/confirm/", week.confirm_reserve, name="confirm-reserve"),
+    path("sessions/<int:slot_id>/waitlist/", week.join_waitlist, name="join-waitlist"),
+    path("account/waitlist/<int:slot_id>/leave/", week.leave_waitlist, name="leave-waitlist"),
+    path("account/waitlist/<int:entry_id>/decline/", week.decline_offer, name="decline-offer"),
+    path("account/reservations/<int:reservation_id>/cancel/confirm/", week.confirm_cancel, name="confirm-cancel"),
+    path("account/reservations/<int:reservation_id>/move/", week.move, name="move-reservation"),
+    path("account/calendar-feed/", week.calendar_feed, name="account-calendar-feed"),
+    path("account/reminders/", week.reminders_setting, name="account-reminders"),
     path("signup/", auth.signup, name="signup"),
     path("signup/done/", auth.signup_done, name="signup-done"),
     path("activate", auth.activate, name="activate"),
@@ -22,6 +30,7 @@ urlpatterns = [
     path("account/close/", account_self.close_account, name="close-account"),
     path("account/reservations/", account.reservations, name="reservations"),
     path("account/reservations/<int:reservation_id>/cancel/", account.cancel, name="cancel-reservation"),
+    path("reminders/off/<str:token>/", reminders.reminders_off, name="reminders-off"),
     path("store/", store.store_page, name="store"),
     path("store/checkout/", store.checkout, name="checkout"),
     path("account/orders/", store.orders, name="orders"),

@@ -167,7 +167,7 @@ def test_admin_cannot_deactivate_themselves(admin_client_api, staff_user):
 def test_unknown_user_is_a_404(admin_client_api):
     response = admin_client_api.get("/api/users/999/")
     assert response.status_code == 404
-    assert response.json() == {"detail": "No User matches the given query."}
+    assert response.json() == {"detail": "Not found.", "code": "not_found"}  # translated, as every 404
 
 
 def test_sign_up_is_throttled_per_client(db):

@@ -1,11 +1,12 @@
 """Workplaces, periods and slots through the API: visibility, filters, forced changes, pictures."""
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.core.files.storage import default_storage
+from django.utils import timezone
 
 from app.accounts.models import TicketMovement
 from app.bookings.models import Period, Reservation, TimeSlot, WorkplacePicture
@@ -78,7 +79,7 @@ def test_bad_filters_are_400_not_500(anon_client, db, query):
 
 
 def test_only_admins_create_slots(member_client, period):
-    day = date.today() + timedelta(days=3)
+    day = timezone.localdate() + timedelta(days=3)
     body = {
         "period": period.pk,
         "start": local(day, 9, MONTREAL).isoformat(),

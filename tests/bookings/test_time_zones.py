@@ -206,4 +206,4 @@ def test_batch_rejects_malformed_ranges_and_members(admin_client_api, member_cli
 
 def test_service_rejects_naive_datetimes(montreal_2030):
     with pytest.raises(Invalid, match="UTC offset"):
-        slots.create_timeslot(montreal_2030, datetime(2030, 3, 12, 9), datetime(2030, 3, 12, 10))
+        slots.create_timeslot(montreal_2030, datetime(2030, 3, 12, 9), datetime(2030, 3, 12, 10))  # noqa: DTZ001  # naive on purpose

@@ -57,3 +57,36 @@ def test_error_statuses_follow_each_operation_s_shape_and_the_errors_table(schem
     assert "403" not in codes("/api/reservations/", "get")
     assert {"402", "422", "503"} <= codes("/api/orders/", "post")  # declared with may_raise
     assert "402" not in codes("/api/reservations/", "post")
+
+
+def test_the_error_shape_lists_every_code_with_its_meaning(schema):
+    from app.core.exceptions import ERROR_CODE_MEANINGS, ErrorCode
+
+    error = schema["components"]["schemas"]["Error"]
+    assert error["required"] == ["detail", "code"]
+    code = error["properties"]["code"]
+    assert code["allOf"] == [{"$ref": "#/components/schemas/ErrorCodeEnum"}]
+    assert schema["components"]["schemas"]["ErrorCodeEnum"]["enum"] == [str(member) for member in ErrorCode]
+    for member, meaning in ERROR_CODE_MEANINGS.items():
+        assert f"- `{member}`: {meaning}" in code["description"]
+    assert error["properties"]["fields"]["type"] == "object"
+
+
+def test_an_order_lists_its_refunds_and_each_line_s_own_id(schema):
+    order = schema["components"]["schemas"]["Order"]["properties"]
+    assert order["refunds"]["type"] == "array"
+    refund = schema["components"]["schemas"]["OrderRefund"]["properties"]
+    assert set(refund) == {"number", "amount", "status", "created_at", "lines"}
+    line = schema["components"]["schemas"]["OrderLine"]["properties"]
+    assert {"id", "product", "product_id"} <= set(line) and "line_id" not in line
+    refund_lines = _body(schema, "/api/orders/{id}/refund/", "post")["properties"]["lines"]
+    assert refund_lines.get("minItems") == 1  # `"lines": []` is refused, never "the whole order"
+
+
+def test_the_schema_is_the_same_when_built_again(schema, django_db_blocker):
+    from django.test import Client
+
+    with django_db_blocker.unblock():
+        again = Client().get("/api/schema/?format=json").json()
+    assert again["components"]["schemas"]["Error"] == schema["components"]["schemas"]["Error"]
+    assert again["components"]["schemas"]["ErrorCodeEnum"] == schema["components"]["schemas"]["ErrorCodeEnum"]

@@ -114,8 +114,9 @@ def test_each_recorded_request_is_named_by_its_operation(service, operation, par
         assert action == f"{service}:{expected or name}"
 
 
-def test_a_function_creation_also_needs_to_pass_its_role_and_identity_needs_nothing():
-    assert Call("lambda", "CreateFunction", "POST", "/").actions == ["lambda:CreateFunction", "iam:PassRole"]
+def test_a_function_creation_also_needs_its_role_and_code_and_identity_needs_nothing():
+    created = Call("lambda", "CreateFunction", "POST", "/").actions
+    assert created == ["lambda:CreateFunction", "iam:PassRole", "s3:GetObject"]  # Lambda reads the code from S3
     assert Call("events", "PutRule", "POST", "/").actions == ["events:PutRule", "iam:PassRole"]
     assert Call("s3", "CopyObject", "PUT", "/b/k").actions == ["s3:PutObject", "s3:GetObject"]
     assert Call("sts", "GetCallerIdentity", "POST", "/").actions == []

@@ -188,3 +188,25 @@ def test_a_source_is_a_function_from_names_to_values():
     source = SOURCES["env"]({"SECRET_KEY": "x" * 60, "DATABASE_URL": ""})
 
     assert source(secret_names(SETTINGS, "dev"), "dev") == {"SECRET_KEY": "x" * 60}
+
+
+def test_the_committed_production_stage_is_refused_until_its_template_ids_are_set(tmp_path):
+    good = {
+        "SECRET_KEY": "k" * 30 + "-0123456789abcdefghij",
+        "DATABASE_URL": "postgres://u:p@db.internal:5432/app",
+        "SENDINBLUE_API_KEY": "xkeysib-0123456789abcdef",
+        "EMAIL_HOST_PASSWORD": "smtp-password",
+        "PAYSAFE_ACCOUNT_NUMBER": "1001234567",
+        "PAYSAFE_USER": "user",
+        "PAYSAFE_PASSWORD": "password",
+    }
+    clean = {k: v for k, v in os.environ.items() if k not in good and not k.startswith("PRODUCTION_")}
+    command = [sys.executable, str(SCRIPT), "--output", str(tmp_path / "copy.json"), "--check"]
+
+    production = subprocess.run([*command, "production"], env={**clean, **good}, capture_output=True, text=True)
+    dev = subprocess.run([*command, "dev"], env={**clean, **good}, capture_output=True, text=True)
+
+    assert production.returncode == 1
+    for name in ("RESERVATION_CONFIRMED", "RESERVATION_CONFIRMED_FR", "CONFIRM_SIGN_UP_FR", "INVOICE_FR"):
+        assert name in production.stderr
+    assert dev.returncode == 0, dev.stderr

@@ -88,3 +88,11 @@ def test_concurrent_sign_ups_of_look_alike_spellings_make_one_account(two_server
     with psycopg2.connect(postgres_seeded[0]) as connection, connection.cursor() as cursor:
         cursor.execute("SELECT email FROM accounts_user WHERE upper(email) LIKE %s", ["M%SS@EXAMPLE.COM"])
         assert cursor.fetchall() == [("miss@example.com",)]
+
+
+def test_a_dotless_i_spelling_does_not_log_in_on_postgresql(two_servers):
+    (first, _second), _ = two_servers
+    # PostgreSQL's UPPER() turns "ı" into "I": the old case-insensitive lookup found admin@ for admın@,
+    # with a lock-out budget of its own. The canonical form keeps them apart.
+    assert _login(first, "192.0.2.77", "a-long-passphrase-1", "adm\u0131n@example.com").status_code == 400
+    assert _login(first, "192.0.2.77", "a-long-passphrase-1", "ADMIN@example.com").status_code == 200

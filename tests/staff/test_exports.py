@@ -3,7 +3,7 @@
 import csv
 import io
 import zipfile
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from xml.etree import ElementTree
 
 import pytest
@@ -43,7 +43,7 @@ def read_xlsx(response):
 
 def serial_time(text):
     """An XLSX date-time cell's serial number (days since 1899-12-30) -> its clock time."""
-    moment = datetime(1899, 12, 30) + timedelta(days=float(text))
+    moment = datetime(1899, 12, 30, tzinfo=UTC) + timedelta(days=float(text))
     return f"{moment + timedelta(seconds=30):%H:%M}"  # the serial is a float: round to the minute
 
 

@@ -78,7 +78,9 @@ def test_the_orders_page_says_being_verified(verifying, client, member):
     assert "being verified" in page
 
 
-def test_the_zappa_schedule_runs_the_lookup_every_minute(verifying, paysafe):
+def test_the_zappa_schedule_runs_the_lookup_every_minute(transactional_db, verifying, paysafe):
+    # transactional_db: the entry point closes stale connections, which on PostgreSQL ends a
+    # test's enclosing transaction (tests/core/test_scheduled.py).
     from app.core.scheduled import verify_payments
 
     stage = next(iter(json.loads((ROOT / "zappa_settings.json").read_text()).values()))

@@ -114,7 +114,7 @@ def test_full_journey_sign_up_activate_buy_reserve_cancel_log_out(site, bookable
     site.check()
     page.get_by_role("button", name="Create my account").click()  # empty: errors next to the fields
     assert page.get_by_label("E-mail", exact=True).get_attribute("aria-describedby") == "id_email_error"
-    assert "This field may not be blank." in page.locator("#id_email_error").inner_text()
+    assert "This field is required." in page.locator("#id_email_error").inner_text()
     site.check(again=True)
     _fill(page, "E-mail", "journey@example.com")
     _fill(page, "Password (at least 8 characters)", "writing-every-day-42")
@@ -158,7 +158,10 @@ def test_full_journey_sign_up_activate_buy_reserve_cancel_log_out(site, bookable
     assert "Cancel until" in page.content()
     assert User.objects.get(email="journey@example.com").tickets == 3
 
-    page.get_by_role("button", name=re.compile("^Cancel")).click()
+    page.get_by_role("link", name=re.compile("^Cancel")).click()  # a confirmation step first
+    page.get_by_role("heading", name="Cancel this reservation?").wait_for()
+    site.check()
+    page.get_by_role("button", name="Yes, cancel it").click()
     page.get_by_text("Reservation cancelled: 2 tickets returned.").wait_for()
     assert Reservation.objects.get().status == "cancelled"
     assert User.objects.get(email="journey@example.com").tickets == 5
@@ -285,3 +288,54 @@ def test_admin_and_api_docs_still_work_under_the_policy(site):
     page.goto("/api/docs/")
     page.locator(".opblock").first.wait_for()
     assert page.locator(".opblock").count() > 10  # Swagger UI drew the operations
+
+
+def test_the_members_week_pages_at_phone_width_with_axe(browser, live_server, transactional_db, settings):
+    """Confirmation steps, waiting lists, moving and the account's calendar feed, at 360 px, axe-clean."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from app.bookings.models import TimeSlot
+    from app.bookings.services import reservations
+
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
+    member = give_tickets(make_user(), 10)
+    workplace = new_workplace(seats=1, details="Side door, second floor.")
+    period = make_period(workplace, price=1)
+    booked = make_slot(period, days_ahead=3)
+    other = make_slot(period, days_ahead=4)
+    full = make_slot(period, days_ahead=5)
+    reservations.reserve(give_tickets(make_user(email="ann@example.com"), 1), full.pk)
+    late = make_slot(period, days_ahead=6)
+    start = timezone.now() + timedelta(hours=5)
+    TimeSlot.objects.filter(pk=late.pk).update(start=start, end=start + timedelta(hours=1))
+    reservation = reservations.reserve(member, booked.pk)
+    phone = Site(browser, live_server.url, viewport=PHONE)
+    try:
+        page = phone.page
+        _log_in(page)
+        phone.check(phone=True)
+        page.get_by_role("button", name=re.compile("^Join the waiting list")).first.click()
+        page.get_by_text("You are on the waiting list, number 1.").wait_for()
+        phone.check(phone=True)  # /account/reservations/ with the entry
+        page.goto(f"/sessions/{late.pk}/reserve/confirm/")
+        phone.check(phone=True)
+        assert "be able to cancel it" in page.content()
+        page.goto(f"/account/reservations/{reservation.pk}/cancel/confirm/")
+        phone.check(phone=True)
+        page.goto(f"/account/reservations/{reservation.pk}/move/")
+        phone.check(phone=True)
+        page.get_by_label(re.compile("Montreal Library")).first.check()
+        page.get_by_role("button", name="Move it").click()
+        page.get_by_text("Your reservation is moved.").wait_for()
+        page.goto("/")
+        phone.check(phone=True, again=True)  # with the next session
+        page.goto("/account/")
+        phone.check(phone=True, again=True)
+        page.get_by_role("button", name="Create my feed").click()
+        page.get_by_text("shown only once").wait_for()
+        phone.check(phone=True, again=True)
+    finally:
+        phone.close()
+    assert other.pk  # the move's target existed

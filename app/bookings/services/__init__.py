@@ -11,7 +11,10 @@ nothing else writes a workplace, a period, a time slot or a reservation.
 | `reservations` | taking a seat, cancelling it, the tickets through the ledger |
 | `staff_bookings` | whom a staff member books for |
 | `attendance` | who came, taken by staff once a slot has started |
-| `emails` | what members are told (a seat booked by staff, a slot moved or removed) |
+
+What members are told about their seats (every booking, cancellation and move, with the calendar
+entry) is `app.bookings.notices`; waiting lists, moves and reminders have modules of their own
+(`waitlist`, `moving`, `reminders`), which these services call through small hooks.
 
 The reads shared by the API and the pages (a slot's places and availability for a member) are in
 `app.bookings.selectors`.

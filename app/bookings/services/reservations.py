@@ -1,7 +1,7 @@
 """Taking a seat and giving it back, with the tickets moved through the ledger, under the slot lock."""
 
-from datetime import timedelta
-from functools import partial
+from datetime import datetime, timedelta
+from types import ModuleType
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -13,9 +13,9 @@ from django.utils.translation import ngettext
 
 from app.accounts.models import TicketMovement, User
 from app.accounts.tickets import NotEnoughTickets, move_tickets
+from app.bookings import waitlist
 from app.bookings.models import Reservation, TimeSlot
 from app.bookings.services.common import ACTIVE
-from app.bookings.services.emails import confirm_to_member
 from app.core import moments
 from app.core.exceptions import ErrorCode, Invalid, PermissionDenied
 
@@ -28,6 +28,7 @@ def reserve(user: User, timeslot_id: int, *, actor: User | None = None, free_rea
     hold alike, under the same slot lock. Only staff may book for someone else or offer the seat
     free (`free_reason`: the member pays nothing, the ledger still records it). A member booked
     by staff is e-mailed a confirmation.
+    Every booking is confirmed to the member by e-mail with its calendar entry (`notices`).
     """
     actor = actor or user
     for_member = actor.pk != user.pk
@@ -44,8 +45,7 @@ def reserve(user: User, timeslot_id: int, *, actor: User | None = None, free_rea
         if "one_active_reservation" in str(error) or "UNIQUE" in str(error):
             raise Invalid(_already_reserved(for_member), code=ErrorCode.ALREADY_RESERVED) from error
         raise
-    if for_member:
-        transaction.on_commit(partial(confirm_to_member, reservation))  # at once outside a transaction
+    _notices().confirm(reservation, booked_by_staff=for_member)  # after commit, after the answer
     return reservation
 
 
@@ -53,6 +53,28 @@ def _already_reserved(for_member: bool) -> str:
     if for_member:
         return _("This member already has a reservation for this time slot.")
     return _("You already have a reservation for this time slot.")
+
+
+def check_reservable(slot: TimeSlot | None, user: User, *, for_member: bool, now: datetime) -> None:
+    """Every rule of a new booking of `slot` (locked by the caller) for `user`: reserve and move."""
+    if slot is None or slot.removed_at is not None:
+        raise Invalid(fields={"timeslot": [_("No time slot with this id.")]})
+    if not user.is_active:
+        raise Invalid(_("This member's account is not active.") if for_member else _("Your account is not active."))
+    if not slot.period.is_active:
+        raise Invalid(_("This time slot is not open for reservations."))
+    if slot.start <= now:
+        raise Invalid(_("This time slot has already started."), code=ErrorCode.SLOT_STARTED)
+    # A statement of its own, after the lock: on PostgreSQL it then sees every reservation
+    # committed while we waited (a subquery in the locking SELECT would use the older snapshot).
+    counts = Reservation.objects.filter(timeslot=slot, status=ACTIVE).aggregate(
+        taken=Count("id"), mine=Count("id", filter=Q(user=user))
+    )
+    if counts["mine"]:
+        raise Invalid(_already_reserved(for_member), code=ErrorCode.ALREADY_RESERVED)
+    # Seats held for members offered them from the waiting list are taken for everyone else.
+    if counts["taken"] + waitlist.seats_held_for_others(slot, user, now) >= slot.period.workplace.seats:
+        raise Invalid(_("This time slot is full."), code=ErrorCode.SLOT_FULL)
 
 
 def _reserve(user: User, timeslot_id: int, *, actor: User, free_reason: str) -> Reservation:
@@ -65,23 +87,8 @@ def _reserve(user: User, timeslot_id: int, *, actor: User, free_reason: str) -> 
             .filter(pk=timeslot_id)
             .first()
         )
-        if slot is None or slot.removed_at is not None:
-            raise Invalid(fields={"timeslot": [_("No time slot with this id.")]})
-        if not user.is_active:
-            raise Invalid(_("This member's account is not active.") if for_member else _("Your account is not active."))
-        if not slot.period.is_active:
-            raise Invalid(_("This time slot is not open for reservations."))
-        if slot.start <= now:
-            raise Invalid(_("This time slot has already started."), code=ErrorCode.SLOT_STARTED)
-        # A statement of its own, after the lock: on PostgreSQL it then sees every reservation
-        # committed while we waited (a subquery in the locking SELECT would use the older snapshot).
-        counts = Reservation.objects.filter(timeslot=slot, status=ACTIVE).aggregate(
-            taken=Count("id"), mine=Count("id", filter=Q(user=user))
-        )
-        if counts["mine"]:
-            raise Invalid(_already_reserved(for_member), code=ErrorCode.ALREADY_RESERVED)
-        if counts["taken"] >= slot.period.workplace.seats:
-            raise Invalid(_("This time slot is full."), code=ErrorCode.SLOT_FULL)
+        check_reservable(slot, user, for_member=for_member, now=now)
+        assert slot is not None  # check_reservable refuses a missing slot
         price = 0 if free_reason else slot.price
         reservation = Reservation.objects.create(
             user=user,
@@ -90,6 +97,7 @@ def _reserve(user: User, timeslot_id: int, *, actor: User, free_reason: str) -> 
             booked_by=actor if for_member else None,
             free_reason=free_reason,
         )
+        waitlist.entry_used(user, slot)  # a waiting-list entry (or its offer) ends with the booking
         if free_reason:
             # A zero movement: the ledger still says who gave which seat, and why.
             reference = f"{_ref(reservation)}: {free_reason}"
@@ -148,6 +156,8 @@ def cancel_reservation(reservation: Reservation, *, actor: User, enforce_deadlin
                 )
         because = Reservation.CancelledBecause.ADMIN if actor.is_staff else Reservation.CancelledBecause.MEMBER
         release_seat(reservation, actor=actor, because=because)
+        closing = not enforce_deadline and actor.pk == reservation.user_id
+        _notices().cancelled(reservation, what_happened="account_closed" if closing else because)
     return reservation
 
 
@@ -156,7 +166,9 @@ def release_seat(reservation: Reservation, *, actor: User | None, because: str) 
     reservation.cancelled_at = timezone.now()
     reservation.cancelled_by = actor
     reservation.cancelled_because = because
-    reservation.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancelled_because"])
+    reservation.calendar_sequence += 1  # calendars apply the cancellation over the booking
+    reservation.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancelled_because", "calendar_sequence"])
+    waitlist.seat_freed(reservation.timeslot_id)  # after commit and the answer: an offer to the first waiting
     if reservation.price:
         reason = (
             TicketMovement.Reason.SLOT_CHANGED
@@ -168,3 +180,10 @@ def release_seat(reservation: Reservation, *, actor: User | None, because: str) 
 
 def _ref(reservation: Reservation) -> str:
     return f"reservation {reservation.pk} (slot {reservation.timeslot_id})"
+
+
+def _notices() -> ModuleType:
+    """The e-mails and their calendar entries load on the first booking change, not at start-up."""
+    from app.bookings import notices
+
+    return notices

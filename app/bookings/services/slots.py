@@ -3,7 +3,7 @@
 Moving or removing a slot that members reserved needs `force`: each member is refunded and told."""
 
 from datetime import date, datetime
-from functools import partial
+from types import ModuleType
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
@@ -14,7 +14,6 @@ from django.utils.translation import ngettext
 from app.accounts.models import User
 from app.bookings.models import Period, Reservation, TimeSlot
 from app.bookings.services.common import ACTIVE, local_day, lock_workplace
-from app.bookings.services.emails import tell_member_slot_changed
 from app.bookings.services.reservations import release_seat
 from app.core.exceptions import Invalid, NotFound
 
@@ -161,5 +160,13 @@ def _cancel_all(slot: TimeSlot, *, force: bool, actor: User | None, removed: boo
     if not force:
         raise _force_needed(len(active))
     for reservation in active:
+        reservation.timeslot = slot  # the e-mail tells the times the member had booked
         release_seat(reservation, actor=actor, because=Reservation.CancelledBecause.SLOT_CHANGED)
-        transaction.on_commit(partial(tell_member_slot_changed, reservation, slot, removed))
+        _notices().cancelled(reservation, what_happened="slot_removed" if removed else "slot_changed")
+
+
+def _notices() -> ModuleType:
+    """The e-mails and their calendar entries load on the first booking change, not at start-up."""
+    from app.bookings import notices
+
+    return notices

@@ -5,6 +5,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from app.bookings import waitlist
 from app.bookings.models import TimeSlot, Workplace
 from app.bookings.services.common import ACTIVE, delete_unless_reserved
 from app.core.exceptions import Invalid
@@ -43,6 +44,7 @@ def save_workplace(workplace: Workplace) -> Workplace:
         check_workplace_change(workplace)
         workplace.full_clean()
         workplace.save()
+        waitlist.after_seats_changed(workplace.pk)  # more seats: offers to those waiting
     return workplace
 
 

@@ -59,7 +59,7 @@ class Coupon(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.code
 
 
@@ -77,5 +77,5 @@ class CouponUse(models.Model):
         verbose_name = _("coupon use")
         verbose_name_plural = _("coupon uses")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.coupon} – {self.order}"

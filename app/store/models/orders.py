@@ -52,7 +52,7 @@ class Membership(models.Model):
         ordering = ["name", "id"]
         constraints = [models.CheckConstraint(condition=Q(price__gte=0), name="membership_price_not_negative")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return localized(self, "name")
 
 
@@ -80,11 +80,11 @@ class Package(models.Model):
         ordering = ["name", "id"]
         constraints = [models.CheckConstraint(condition=Q(price__gte=0), name="package_price_not_negative")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return localized(self, "name")
 
 
-def new_reference():
+def new_reference() -> str:
     return f"ORD-{secrets.token_hex(6).upper()}"
 
 
@@ -123,8 +123,8 @@ class Order(models.Model):
     paysafe_settlement_id = models.CharField(_("Paysafe settlement id"), max_length=100, blank=True)
     paysafe_refund_id = models.CharField(_("Paysafe refund id"), max_length=100, blank=True)
     # The card that paid, as the gateway reported it ("VI", "1111"): for the receipt.
-    card_type = models.CharField(_("card type"), max_length=20, blank=True)
-    card_last_digits = models.CharField(_("card last digits"), max_length=4, blank=True)
+    card_type = models.CharField(_("card type"), max_length=20, blank=True, default="", db_default="")
+    card_last_digits = models.CharField(_("card last digits"), max_length=4, blank=True, default="", db_default="")
     failure_code = models.CharField(_("failure code"), max_length=20, blank=True)
     failure_message = models.CharField(_("failure message"), max_length=300, blank=True)
     # The machine code of the error the member was answered (`payment_declined`, `invalid`,
@@ -167,7 +167,7 @@ class Order(models.Model):
             models.CheckConstraint(condition=Q(total__gte=0), name="order_total_not_negative"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.reference} ({self.status})"
 
     @property
@@ -209,7 +209,7 @@ class OrderStatusChange(models.Model):
         verbose_name_plural = _("order status changes")
         ordering = ["at", "id"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.order_id}: {self.from_status} -> {self.to_status}"
 
 
@@ -228,7 +228,14 @@ class OrderLine(models.Model):
     )
     # Snapshot at purchase.
     name = models.CharField(_("name"), max_length=200)
-    name_fr = models.CharField(_("name (French)"), max_length=200, blank=True, help_text=_("Empty: the English name."))
+    name_fr = models.CharField(
+        _("name (French)"),
+        max_length=200,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("Empty: the English name."),
+    )
     unit_price = models.DecimalField(_("unit price"), max_digits=10, decimal_places=2)
     quantity = models.PositiveIntegerField(_("quantity"))
     tickets = models.PositiveIntegerField(_("tickets"), default=0, help_text=_("Tickets per unit (packages)."))
@@ -253,11 +260,11 @@ class OrderLine(models.Model):
             models.CheckConstraint(condition=Q(quantity__gte=1), name="order_line_quantity_positive"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.quantity} × {localized(self, 'name')}"
 
     @property
-    def amount(self):
+    def amount(self) -> Decimal:
         return self.unit_price * self.quantity
 
 
@@ -275,7 +282,7 @@ class PaymentProfile(models.Model):
         verbose_name = _("payment profile")
         verbose_name_plural = _("payment profiles")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"payment profile of {self.user}"
 
 
@@ -301,7 +308,7 @@ class SavedCard(models.Model):
             models.UniqueConstraint(fields=["profile", "paysafe_card_id"], name="saved_card_unique_per_profile")
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.card_type} ending {self.last_digits}"
 
 
@@ -353,5 +360,5 @@ class HeldMembership(models.Model):
             models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="held_membership_ends_after_start")
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.membership or '—'} ({self.start:%Y-%m-%d} → {self.end:%Y-%m-%d})"

@@ -35,7 +35,7 @@ class OrderRefund(models.Model):
         verbose_name_plural = _("order refunds")
         constraints = [models.UniqueConstraint(fields=["order", "number"], name="order_refund_number_unique")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.order.reference}-R{self.number} ({self.amount})"
 
     @property

@@ -103,7 +103,9 @@ def check_coupon(
     """What makes a coupon one that can be used, for every caller (API, admin): `Invalid` naming the
     fields at fault. `coupon_id`: the coupon being changed, whose own code is not a clash."""
     errors: dict[str, list[str]] = {}
-    taken = Coupon.objects.filter(code__iexact=code.strip()).exclude(pk=coupon_id)
+    taken = Coupon.objects.filter(code__iexact=code.strip())
+    if coupon_id is not None:
+        taken = taken.exclude(pk=coupon_id)
     if not code.strip():
         errors["code"] = [_("Give a code.")]
     elif taken.exists():

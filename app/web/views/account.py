@@ -1,20 +1,24 @@
 """/account/ (profile, balance, password) and /account/reservations/ (list, cancel)."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from app.accounts import services as accounts
+from app.accounts.models import User
 from app.bookings.models import Reservation
 from app.bookings.services.reservations import cancel_reservation
 from app.core import moments
@@ -24,12 +28,13 @@ from app.store.services import memberships
 from app.web.feedback import show_on_form, show_on_page
 from app.web.forms import EmailChangeForm, PasswordChangeForm, ProfileForm
 from app.web.guard import attempt_allowed
-from app.web.views.common import local_text, not_found, now, site_zone
+from app.web.views import week
+from app.web.views.common import MemberRequest, local_text, not_found, now, site_zone
 
 RESERVATIONS_PER_PAGE = 20  # 200 reservations: 10 pages of about 15 KB of HTML, not one of 114 KB
 
 
-def _profile_initial(user):
+def _profile_initial(user: User) -> dict[str, Any]:
     return {
         "first_name": user.first_name,
         "last_name": user.last_name,
@@ -42,11 +47,17 @@ def _profile_initial(user):
     }
 
 
-def account_page(request, profile_form=None, password_form=None, email_form=None, status=200):
+def account_page(
+    request: MemberRequest,
+    profile_form: forms.Form | None = None,
+    password_form: forms.Form | None = None,
+    email_form: forms.Form | None = None,
+    status: int = 200,
+) -> HttpResponse:
     user = request.user
     membership_end = None
     if user.has_membership:
-        membership_end = local_text(user.membership_end, site_zone())
+        membership_end = local_text(user.membership_end, site_zone())  # type: ignore[arg-type]  # set when has_membership
     zone = site_zone()
     held = [
         {"name": localized(h.membership, "name") if h.membership else _("Membership"), "end": local_text(h.end, zone)}
@@ -58,13 +69,14 @@ def account_page(request, profile_form=None, password_form=None, email_form=None
         "email_form": email_form or EmailChangeForm(),
         "membership_end": membership_end,
         "held_memberships": held,
+        **week.account_context(user),  # calendar feed, session reminders
     }
     return render(request, "web/account.html", context, status=status)
 
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def account(request):
+def account(request: MemberRequest) -> HttpResponse:
     if request.method != "POST":
         return account_page(request)
     if request.POST.get("action") == "password":
@@ -77,7 +89,7 @@ def account(request):
     return redirect("account")
 
 
-def _change_password(request):
+def _change_password(request: MemberRequest) -> HttpResponse:
     form = PasswordChangeForm(request.POST)
     allowed, wait = attempt_allowed(request, "login")  # as POST /api/password/change/
     if not allowed:
@@ -96,7 +108,7 @@ def _change_password(request):
     return redirect("account")
 
 
-def _reservation_view(reservation, moment):
+def _reservation_view(reservation: Reservation, moment: datetime) -> dict[str, Any]:
     slot = reservation.timeslot
     zone = slot.period.workplace.zone
     deadline = slot.start - timedelta(hours=settings.RESERVATION_CANCEL_DEADLINE_HOURS)
@@ -115,7 +127,7 @@ def _reservation_view(reservation, moment):
     }
 
 
-def upcoming_first(reservations, moment):
+def upcoming_first(reservations: QuerySet[Reservation], moment: datetime) -> QuerySet[Reservation]:
     """Upcoming active reservations soonest first, then the past and cancelled ones latest first."""
     upcoming = Q(timeslot__start__gt=moment, status=Reservation.Status.ACTIVE)
     return reservations.annotate(
@@ -125,7 +137,7 @@ def upcoming_first(reservations, moment):
 
 
 @login_required
-def reservations(request):
+def reservations(request: MemberRequest) -> HttpResponse:
     moment = now()
     mine = Reservation.objects.filter(user=request.user).select_related("timeslot__period__workplace")
     page = Paginator(upcoming_first(mine, moment), RESERVATIONS_PER_PAGE).get_page(request.GET.get("page"))
@@ -135,13 +147,14 @@ def reservations(request):
         "past": [_reservation_view(r, moment) for r in rows if r.is_past],
         "page": page,
         "deadline_hours": settings.RESERVATION_CANCEL_DEADLINE_HOURS,
+        "waitlist": week.waitlist_views(request.user),
     }
     return render(request, "web/reservations.html", context)
 
 
 @require_POST
 @login_required
-def cancel(request, reservation_id):
+def cancel(request: MemberRequest, reservation_id: int) -> HttpResponse:
     # Another member's reservation is "not found": its existence is not revealed either.
     reservation = Reservation.objects.filter(pk=reservation_id, user=request.user).first()
     if reservation is None:

@@ -4,29 +4,31 @@ The rules are the API's services: app.accounts.email_change, app.members.data_ex
 
 import json
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from app.accounts import email_change
+from app.core.errors import user_message
 from app.core.exceptions import DomainError
 from app.members import closing, data_export
 from app.web.feedback import show_on_form
 from app.web.forms import CloseAccountForm, EmailChangeForm
 from app.web.guard import attempt_allowed
 from app.web.views.account import account_page
-from app.web.views.common import local_text, site_zone
+from app.web.views.common import MemberRequest, local_text, site_zone
 
 
 @require_POST
 @login_required
-def change_email(request):
+def change_email(request: MemberRequest) -> HttpResponse:
     form = EmailChangeForm(request.POST)
     allowed, wait = attempt_allowed(request, "login")  # it checks a password, as the API does
     if not allowed:
@@ -52,7 +54,7 @@ def change_email(request):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def confirm_email(request):
+def confirm_email(request: HttpRequest) -> HttpResponse:
     """The link from the e-mail lands here; only the button (a POST) changes the address, so that a
     mail scanner following links changes nothing."""
     token = (request.POST if request.method == "POST" else request.GET).get("token", "")
@@ -61,15 +63,14 @@ def confirm_email(request):
     try:
         user = email_change.confirm_change(token)
     except DomainError as error:
-        messages_ = [str(text) for texts in error.fields.values() for text in texts] or [str(error.message)]
-        return render(request, "web/confirm_email.html", {"token": token, "error": " ".join(messages_)}, status=400)
+        return render(request, "web/confirm_email.html", {"token": token, "error": user_message(error)}, status=400)
     messages.success(request, _("Your e-mail address is now %(email)s.") % {"email": user.email})
     return redirect("account" if request.user.is_authenticated else "login")
 
 
 @require_safe
 @login_required
-def my_data(request):
+def my_data(request: MemberRequest) -> HttpResponse:
     body = json.dumps(data_export.export_member_data(request.user), cls=DjangoJSONEncoder, indent=2)
     response = HttpResponse(body, content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="my-data-{timezone.localdate():%Y-%m-%d}.json"'
@@ -77,7 +78,7 @@ def my_data(request):
     return response
 
 
-def _close_page(request, form, status=200):
+def _close_page(request: MemberRequest, form: forms.Form, status: int = 200) -> HttpResponse:
     """The confirmation step: what closing loses (tickets, reservations, membership), then the password."""
     loses = closing.what_closing_loses(request.user)
     end = loses["membership_end"]
@@ -87,7 +88,7 @@ def _close_page(request, form, status=200):
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def close_account(request):
+def close_account(request: MemberRequest) -> HttpResponse:
     if request.method == "GET":
         return _close_page(request, CloseAccountForm())
     form = CloseAccountForm(request.POST)

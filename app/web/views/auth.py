@@ -1,9 +1,11 @@
 """Sign up, activate, log in and out, reset a password: the API's serializers and services behind forms."""
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -23,12 +25,12 @@ BACKEND = "django.contrib.auth.backends.ModelBackend"
 SIGNUP_EMAIL = "web:signup-email"
 
 
-def _too_many(form, wait):
+def _too_many(form: forms.Form, wait: float | None) -> forms.Form:
     return show_on_form(form, {None: [_("Too many attempts. Try again in %(seconds)s seconds.") % {"seconds": wait}]})
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def signup(request):
+def signup(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return render(request, "web/signup.html", {"form": SignUpForm()})
     form = SignUpForm(request.POST)
@@ -57,7 +59,7 @@ def signup(request):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def signup_done(request):
+def signup_done(request: HttpRequest) -> HttpResponse:
     email = request.session.get(SIGNUP_EMAIL)
     if email is None:
         return redirect("signup")
@@ -74,7 +76,7 @@ def signup_done(request):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def activate(request):
+def activate(request: HttpRequest) -> HttpResponse:
     """GET checks the link and offers a button; the POST activates (mail scanners only GET links)."""
     token = (request.POST.get("token") if request.method == "POST" else request.GET.get("token")) or ""
     if request.method != "POST":
@@ -94,7 +96,7 @@ def activate(request):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def login_view(request):
+def login_view(request: HttpRequest) -> HttpResponse:
     next_path = safe_next(request, reverse("sessions"))
     if request.method != "POST":
         return render(request, "web/login.html", {"form": LoginForm(), "next": next_path})
@@ -119,14 +121,14 @@ def login_view(request):
 
 
 @require_POST
-def logout_view(request):
+def logout_view(request: HttpRequest) -> HttpResponse:
     logout(request)
     messages.success(request, _("You are logged out."))
     return redirect("home")
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def reset_password(request):
+def reset_password(request: HttpRequest) -> HttpResponse:
     token = request.POST.get("token") if request.method == "POST" else request.GET.get("token")
     if token is not None:
         return _set_new_password(request, token)
@@ -143,15 +145,15 @@ def reset_password(request):
     return render(request, "web/reset_sent.html", {"minutes": minutes})
 
 
-def _set_new_password(request, token):
-    context = {"token": token, "form": NewPasswordForm(request.POST or None)}
+def _set_new_password(request: HttpRequest, token: str) -> HttpResponse:
+    form = NewPasswordForm(request.POST or None)
+    context = {"token": token, "form": form}
     try:
         accounts.user_for_reset_token(token)
     except tokens.TokenError as problem:
         return render(request, "web/reset_confirm.html", {**context, "error": problem.token_message}, status=400)
     if request.method != "POST":
         return render(request, "web/reset_confirm.html", context)
-    form = context["form"]
     allowed, wait = attempt_allowed(request, "login")  # as POST /api/password/reset/confirm/
     if not allowed:
         return render(request, "web/reset_confirm.html", {**context, "form": _too_many(form, wait)}, status=429)

@@ -1,18 +1,26 @@
 """The home page and /sessions/: upcoming time slots, and the Reserve button."""
 
+from collections.abc import Iterable
 from datetime import timedelta
 from itertools import groupby
+from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
+from app.accounts.models import User
 from app.bookings import selectors
+from app.bookings.models import TimeSlot
 from app.bookings.selectors import Availability
 from app.bookings.services import reservations
 from app.core import moments
@@ -20,18 +28,19 @@ from app.core.exceptions import DomainError, ErrorCode
 from app.core.i18n import localized
 from app.web.feedback import show_on_page
 from app.web.forms import SlotFilterForm
-from app.web.views.common import now, safe_next, zone_label
+from app.web.views import week
+from app.web.views.common import MemberRequest, now, safe_next, zone_label
 
 HOME_DAYS = 3
 HOME_MAX_SLOTS = 60
 PAGE_SIZE = 20
 
 
-def _upcoming():
+def _upcoming() -> QuerySet[TimeSlot]:
     return selectors.upcoming_timeslots()
 
 
-def _why_not(state, slot, user):
+def _why_not(state: Availability, slot: TimeSlot, user: User | AnonymousUser) -> str | None:
     """The words under a Reserve button that cannot be used, or None."""
     if state == Availability.RESERVED:
         return _("You have reserved this session.")
@@ -43,16 +52,21 @@ def _why_not(state, slot, user):
     return None
 
 
-def _slot_views(slots, user):
+def _slot_views(slots: Iterable[TimeSlot], user: User | AnonymousUser) -> list[dict[str, Any]]:
     """What a slot's card shows, and why its Reserve button cannot be used when it cannot."""
     slots = list(slots)
     found = selectors.availability(slots, user)
+    queued = week.queued_status(user, slots) if user.is_authenticated and slots else {}
     cards = []
     for slot in slots:
         workplace = slot.period.workplace
         zone = workplace.zone
         start, end = slot.start.astimezone(zone), slot.end.astimezone(zone)
         state = found[slot.pk].state
+        offered = queued.get(slot.pk) == "offered"
+        reason = _why_not(state, slot, user)
+        if slot.pk in queued and not offered and state != Availability.RESERVED:
+            reason = _("You are on the waiting list of this session.")
         cards.append(
             {
                 "id": slot.pk,
@@ -63,15 +77,19 @@ def _slot_views(slots, user):
                 "zone": zone_label(start, zone),
                 "price": slot.price,
                 "seats_left": found[slot.pk].places_remaining,
-                "reason": _why_not(state, slot, user),
+                "reason": reason,
                 "store_link": True if state == Availability.NOT_ENOUGH_TICKETS else None,
+                "place": week.place(workplace),
+                "late": week.inside_deadline(slot),  # Reserve asks for confirmation first
+                "can_wait": state == Availability.FULL and slot.pk not in queued,
+                "offered": offered,
             }
         )
     return cards
 
 
 @require_safe
-def home(request):
+def home(request: HttpRequest) -> HttpResponse:
     slots = _upcoming().filter(start__lt=now() + timedelta(days=HOME_DAYS))
     cards = _slot_views(
         slots.order_by("period__workplace__name", "period__workplace_id", "start")[:HOME_MAX_SLOTS], request.user
@@ -83,11 +101,12 @@ def home(request):
         }
         for workplace, group in groupby(cards, key=lambda c: c["workplace"])
     ]
-    return render(request, "web/home.html", {"workplaces": workplaces, "home_days": HOME_DAYS})
+    upcoming = week.next_session(request.user) if request.user.is_authenticated else None
+    return render(request, "web/home.html", {"workplaces": workplaces, "home_days": HOME_DAYS, "next": upcoming})
 
 
 @require_safe
-def sessions(request):
+def sessions(request: HttpRequest) -> HttpResponse:
     form = SlotFilterForm(request.GET or None)
     slots = _upcoming().order_by("start", "id")
     if form.is_bound and form.is_valid():
@@ -110,8 +129,10 @@ def sessions(request):
 
 @require_POST
 @login_required
-def reserve(request, slot_id):
+def reserve(request: MemberRequest, slot_id: int) -> HttpResponse:
     back = safe_next(request, reverse("sessions"))
+    if week.needs_confirmation(request, slot_id):  # inside the cancellation deadline: say so first
+        return redirect(f"/sessions/{slot_id}/reserve/confirm/?next={quote(back)}")
     try:
         reservation = reservations.reserve(request.user, slot_id)
     except DomainError as error:

@@ -6,12 +6,14 @@ The store's rules live in `app.store.services`; this module only shapes pages ar
 import uuid
 from contextlib import nullcontext
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,9 +28,9 @@ from app.store.models import Membership, Order, OrderLine, Package, SavedCard
 from app.store.services import cards, coupons, eligibility, pricing
 from app.store.services import checkout as store_checkout
 from app.store.services import taxes as sales_taxes
-from app.store.services.checkout import Outcome
+from app.store.services.checkout import Outcome, Quote
 from app.web.feedback import show_on_page
-from app.web.views.common import local_text, not_found, site_zone
+from app.web.views.common import MemberRequest, local_text, not_found, site_zone
 
 ORDERS_PER_PAGE = 10  # newest first
 NOT_QUOTED = (None, "", None)  # `_quote`'s answer for a product the member may not buy
@@ -42,16 +44,16 @@ TEST_CARDS = [
 ]
 
 
-def paysafe_js_enabled():
+def paysafe_js_enabled() -> bool:
     return bool(settings.PAYSAFE_JS_API_KEY) and not uses_test_gateway()
 
 
 # --- pages -----------------------------------------------------------------------------------
 @require_safe
-def store_page(request):
+def store_page(request: HttpRequest) -> HttpResponse:
     memberships = Membership.objects.filter(available=True).prefetch_related("academic_levels")
     packages = Package.objects.filter(available=True).prefetch_related("exclusive_memberships")
-    reasons = eligibility.refusals(request.user, [*packages, *memberships])
+    reasons = eligibility.refusals(request.user, [*packages, *memberships])  # type: ignore[arg-type]  # visitors too
     offers = [
         {
             "kind": "membership" if isinstance(product, Membership) else "package",
@@ -69,14 +71,16 @@ def store_page(request):
     return render(request, "web/store.html", context)
 
 
-def _product(kind, product_id):
+def _product(kind: str, product_id: str) -> Membership | Package | None:
     model = KINDS.get(kind)
     if model is None or not str(product_id).isdigit():
         return None
     return model.objects.filter(pk=product_id, available=True).first()
 
 
-def _quote(request, kind, product, code):
+def _quote(
+    request: MemberRequest, kind: Any, product: Membership | Package, code: str
+) -> tuple[Quote, str, str | None]:  # kind: "membership" or "package" (KINDS)
     """(quote, the coupon applied or "", the coupon's refusal or None). An unusable coupon is not applied."""
     lines = [eligibility.CheckoutLine(product=kind, id=product.pk, quantity=1)]
     if code:
@@ -91,7 +95,16 @@ def _quote(request, kind, product, code):
     return store_checkout.quote(request.user, lines), "", None
 
 
-def _checkout_page(request, kind, product, *, error=None, status=200, code="", quoted=None):
+def _checkout_page(
+    request: MemberRequest,
+    kind: str,
+    product: Membership | Package,
+    *,
+    error: str | None = None,
+    status: int = 200,
+    code: str = "",
+    quoted: tuple[Quote | None, str, str | None] | None = None,
+) -> HttpResponse:
     """The page; `quoted`: what `_quote` answered, when the caller has asked already."""
     try:
         quote, coupon, coupon_error = quoted or _quote(request, kind, product, code)
@@ -131,12 +144,12 @@ def _checkout_page(request, kind, product, *, error=None, status=200, code="", q
     return response
 
 
-def _origin(url):
+def _origin(url: str) -> str:
     scheme, _sep, rest = url.partition("://")
     return f"{scheme}://{rest.split('/', 1)[0]}"
 
 
-def _payment(request):
+def _payment(request: MemberRequest) -> tuple[str, str] | None:
     """(token, kind) from the form's payment choice, or None. A saved card is looked up among the member's."""
     choice = request.POST.get("payment", "")
     if choice.startswith("saved:") and choice[6:].isdigit():
@@ -152,7 +165,7 @@ def _payment(request):
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def checkout(request):
+def checkout(request: MemberRequest) -> HttpResponse:
     source = request.POST if request.method == "POST" else request.GET
     kind, product = source.get("product", ""), _product(source.get("product", ""), source.get("id", ""))
     if product is None:
@@ -175,7 +188,7 @@ def checkout(request):
         with coupons.counting_failures(request.user, client_key(request)) if code else nullcontext():
             result = store_checkout.checkout(
                 request.user,
-                [{"product": kind, "id": product.pk, "quantity": 1}],
+                [{"product": kind, "id": product.pk, "quantity": 1}],  # type: ignore[typeddict-item]  # a KINDS key
                 single_use_token="" if saved else token,
                 payment_token=token if saved else "",
                 idempotency_key=key,
@@ -202,7 +215,7 @@ def checkout(request):
     return _checkout_page(request, kind, product, error=message, status=400, code=code)
 
 
-def _save_card_if_asked(request, payment, key):
+def _save_card_if_asked(request: MemberRequest, payment: tuple[str, str], key: str) -> tuple[str, str]:
     """ "Save this card": the single-use token goes into the vault and the saved card pays.
 
     Not when this form was already sent (a reload): its token is spent, and the order stands."""
@@ -219,7 +232,7 @@ def _save_card_if_asked(request, payment, key):
 
 @login_required
 @require_safe
-def orders(request):
+def orders(request: MemberRequest) -> HttpResponse:
     lines = Prefetch("lines", queryset=OrderLine.objects.order_by("id"))
     mine = (
         Order.objects.filter(user=request.user)
@@ -250,7 +263,7 @@ def orders(request):
 
 @require_POST
 @login_required
-def delete_card(request, card_id):
+def delete_card(request: MemberRequest, card_id: int) -> HttpResponse:
     card = SavedCard.objects.select_related("profile").filter(pk=card_id, profile__user=request.user).first()
     if card is None:
         return not_found(request)

@@ -5,17 +5,18 @@ safe to run again (get_or_create), like this command.
 """
 
 from importlib import import_module
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 DEMO_ADMIN = ("admin@example.com", "demo-admin-password")
 DEMO_MEMBER = ("member@example.com", "demo-member-password")
 DOMAINS = ["app.accounts", "app.bookings", "app.store"]
 
 
-def _ensure_user(email, password, **fields):
+def _ensure_user(email: str, password: str, **fields: Any) -> Any:
     # The user model through Django, not app.accounts: core sits below the domains and imports none.
     user, created = get_user_model().objects.get_or_create(email=email, defaults=fields)
     if created:
@@ -27,11 +28,11 @@ def _ensure_user(email, password, **fields):
 class Command(BaseCommand):
     help = "Load demo data for a local run and print the demo logins."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--force", action="store_true", help="Load even with DEBUG off (never on a real stage).")
         parser.add_argument("--port", type=int, default=8000, help="The port `make run` serves on (links).")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         if not (settings.DEBUG or options["force"]):
             raise CommandError("Demo data has known passwords: it loads only with DEBUG=True (or --force).")
         admin = _ensure_user(

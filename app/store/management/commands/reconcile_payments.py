@@ -7,8 +7,9 @@ own; the command exits non-zero, naming them, when any order needs staff attenti
 
 from dataclasses import asdict
 from datetime import timedelta
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from app.store.services.reconciliation import reconcile
 
@@ -16,7 +17,7 @@ from app.store.services.reconciliation import reconcile
 class Command(BaseCommand):
     help = "Complete or cancel pending orders from Paysafe's records (never charges)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--older-than-minutes",
             type=int,
@@ -30,7 +31,7 @@ class Command(BaseCommand):
             help="How long to keep looking for a late payment of an order failed after a timeout (default 3).",
         )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         counts = reconcile(
             older_than=timedelta(minutes=options["older_than_minutes"]),
             late_window=timedelta(days=options["late_days"]),

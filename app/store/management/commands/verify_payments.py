@@ -7,8 +7,9 @@ payment land later. Exits non-zero, naming them, when an order needs staff atten
 
 from dataclasses import asdict
 from datetime import timedelta
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from app.store.services.reconciliation import verify_uncertain
 
@@ -16,7 +17,7 @@ from app.store.services.reconciliation import verify_uncertain
 class Command(BaseCommand):
     help = "Look up the payments being verified (outcome unknown at checkout); never charges."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--give-up-after-minutes",
             type=int,
@@ -24,7 +25,7 @@ class Command(BaseCommand):
             help="Fail an order whose payment is still not found after this long (default 5).",
         )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         counts = verify_uncertain(give_up_after=timedelta(minutes=options["give_up_after_minutes"]))
         summary = "verify_payments: {completed} completed, {failed} failed (no payment), {waiting} waiting, "
         summary += "{unreachable} not checked (Paysafe unreachable), {attention_count} need staff attention"
