@@ -36,7 +36,8 @@ def test_switch_to_french_reserve_and_cancel_in_french(site):  # noqa: F811
     member.refresh_from_db()
     assert member.tickets == 3 and Reservation.objects.get().status == "active"
 
-    page.get_by_role("button", name=re.compile("^Annuler")).click()
+    page.get_by_role("link", name=re.compile("^Annuler")).click()  # a confirmation step first
+    page.get_by_role("button", name="Oui, l’annuler").click()
     page.get_by_text("Réservation annulée\u00a0: 2 billets rendus.").wait_for()
     member.refresh_from_db()
     assert member.tickets == 5 and Reservation.objects.get().status == "cancelled"
