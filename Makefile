@@ -8,6 +8,11 @@ WHEELHOUSE := build/wheelhouse
 WHEEL_STAMP := $(WHEELHOUSE)/.filled
 PORT ?= 8000
 LOCAL_ENV := DEBUG=True PAYMENT_GATEWAY=test EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend
+# The links of the e-mails `make run` prints lead to the port it serves on (unless set in the environment).
+ACTIVATION_URL ?= http://127.0.0.1:$(PORT)/activate?token={{token}}
+FORGOT_PASSWORD_URL ?= http://127.0.0.1:$(PORT)/reset-password?token={{token}}
+EMAIL_CHANGE_URL ?= http://127.0.0.1:$(PORT)/confirm-email?token={{token}}
+RUN_LINKS = ACTIVATION_URL='$(ACTIVATION_URL)' FORGOT_PASSWORD_URL='$(FORGOT_PASSWORD_URL)' EMAIL_CHANGE_URL='$(EMAIL_CHANGE_URL)'
 
 .PHONY: run reset test lint lint-quick venv demo bench clean package deploy-rehearsal messages
 
@@ -42,7 +47,7 @@ venv: $(STAMP) $(WHEEL_STAMP) messages
 run: $(RUN_STAMP) messages
 	$(LOCAL_ENV) $(PY) manage.py migrate --noinput
 	$(LOCAL_ENV) $(PY) manage.py load_demo_data --port $(PORT)
-	$(LOCAL_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	$(LOCAL_ENV) $(RUN_LINKS) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## reset: start the local data afresh (deletes db.sqlite3 and local media; the next `make run` reloads the demo)
 reset:

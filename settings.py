@@ -213,7 +213,14 @@ PAYSAFE_USER = config("PAYSAFE_USER", default="")
 PAYSAFE_PASSWORD = config("PAYSAFE_PASSWORD", default="")
 PAYSAFE_TIMEOUT_SECONDS = config("PAYSAFE_TIMEOUT_SECONDS", default=20, cast=float)
 STORE_CURRENCY = config("STORE_CURRENCY", default="CAD")
-STORE_TAX_RATE = config("STORE_TAX_RATE", default="14.975")  # percent, parsed as Decimal by the store
+# Sales taxes, each computed on the discounted subtotal and shown on its own line (docs/configuration.md):
+# "NAME:percent" pairs, names in English (French names come from the catalog: GST -> TPS, QST -> TVQ).
+STORE_TAXES = config("STORE_TAXES", default="GST:5,QST:9.975")
+# The seller's registration number of each tax, printed on orders and receipts: "GST:123456789RT0001,QST:...".
+STORE_TAX_NUMBERS = config("STORE_TAX_NUMBERS", default="")
+# The seller on receipts: its legal name (ORGANIZATION when empty) and postal address.
+STORE_SELLER_NAME = config("STORE_SELLER_NAME", default="")
+STORE_SELLER_ADDRESS = config("STORE_SELLER_ADDRESS", default="")
 
 # --- Bookings ---------------------------------------------------------------------------
 RESERVATION_CANCEL_DEADLINE_HOURS = config("RESERVATION_CANCEL_DEADLINE_HOURS", default=24, cast=int)

@@ -62,5 +62,5 @@ urlpatterns = [
 
 handler400 = errors.bad_request
 handler403 = errors.permission_denied
-handler404 = errors.not_found
-handler500 = errors.server_error
+handler404 = "app.web.errors.not_found"  # HTML outside /api/, JSON inside
+handler500 = "app.web.errors.server_error"

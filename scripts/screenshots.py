@@ -1,12 +1,15 @@
-"""Screenshots of the member pages for the README (docs/screenshot-*.png), taken in Chromium.
+"""Screenshots of the member pages for the README (docs/screenshot-*.png), taken in Chromium:
+in English on a laptop (1280 px) and in French on a phone (360 px).
 
-Serves the demo data (`load_demo_data`, a throwaway sqlite database, DEBUG on as in `make run`)
-with `runserver` on a free loopback port, logs in as the demo member and saves the pages.
+Serves the demo data (`load_demo_data`, a throwaway sqlite database, DEBUG on and the local test
+gateway as in `make run`) with `runserver` on a free loopback port, logs in as the demo member,
+buys a package with a coupon-free test card and saves the pages.
 
     .venv/bin/python scripts/screenshots.py
 """
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -37,6 +40,7 @@ def main():
             "DEBUG": "True",
             "DATABASE_URL": f"sqlite:///{directory}/shots.sqlite3",
             "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+            "PAYMENT_GATEWAY": "test",
             "LOG_LEVEL": "WARNING",
         }
         python = sys.executable
@@ -64,11 +68,14 @@ def main():
             server.wait(timeout=10)
 
 
+SHOTS = ("home", "sessions", "checkout", "phone", "phone-orders")
+
+
 def shoot(base):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        desktop = browser.new_context(base_url=base, viewport={"width": 1100, "height": 900})
-        page = desktop.new_page()
+        laptop = browser.new_context(base_url=base, viewport={"width": 1280, "height": 800}, locale="en-CA")
+        page = laptop.new_page()
         page.goto("/")
         page.screenshot(path=DOCS / "screenshot-home.png")
         page.goto("/login/")
@@ -80,14 +87,21 @@ def shoot(base):
         page.goto("/store/")
         page.get_by_role("link", name="Buy 5 tickets").click()
         page.screenshot(path=DOCS / "screenshot-checkout.png")
-        cookies = desktop.cookies()
+        page.get_by_label("Test card: Visa 4111 (approved)").check()
+        page.get_by_role("button", name=re.compile("^Pay ")).click()
+        page.get_by_role("heading", name="Orders and cards").wait_for()
+        cookies = laptop.cookies()
         phone = browser.new_context(base_url=base, viewport=PHONE, device_scale_factor=1, is_mobile=True)
         phone.add_cookies(cookies)
         small = phone.new_page()
         small.goto("/sessions/")
-        small.screenshot(path=DOCS / "screenshot-phone.png")
+        small.get_by_role("button", name="Français").click()  # the switcher: French from now on
+        small.get_by_role("heading", name="Séances à venir").wait_for()
+        small.screenshot(path=DOCS / "screenshot-phone.png", full_page=True)
+        small.goto("/account/orders/")
+        small.screenshot(path=DOCS / "screenshot-phone-orders.png", full_page=True)
         browser.close()
-    for name in ("home", "sessions", "checkout", "phone"):
+    for name in SHOTS:
         print(DOCS / f"screenshot-{name}.png")
 
 

@@ -7,6 +7,8 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db.models import ManyToManyField
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from app.accounts import services
 from app.accounts.models import AcademicField, AcademicLevel, Domain, Organization, TicketMovement, User
@@ -81,11 +83,11 @@ class UserAdmin(BaseUserAdmin):
     readonly_fields = ["last_login", "date_joined", "closed_at"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        ("Profile", {"fields": ["first_name", "last_name", "phone", "birth_date"]}),
-        ("University", {"fields": ["university", "academic_level", "academic_field"]}),
-        ("Store", {"fields": ["tickets", "membership_end"]}),
-        ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
-        ("Dates", {"fields": ["last_login", "date_joined", "closed_at"]}),
+        (_("Profile"), {"fields": ["first_name", "last_name", "phone", "birth_date"]}),
+        (_("University"), {"fields": ["university", "academic_level", "academic_field"]}),
+        (pgettext_lazy("admin section", "Store"), {"fields": ["tickets", "membership_end"]}),
+        (_("Permissions"), {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
+        (_("Important dates"), {"fields": ["last_login", "date_joined", "closed_at"]}),
     ]
 
     form = MemberChangeForm

@@ -20,10 +20,12 @@ from app.security.validators import validate_date_in_range, validate_plain_name
 class Organization(models.Model):
     """A university (or any organization) whose members sign up with its e-mail domains."""
 
-    name = models.CharField(max_length=200, validators=[validate_plain_name])
-    is_university = models.BooleanField(default=True)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_plain_name])
+    is_university = models.BooleanField(_("university"), default=True)
 
     class Meta:
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
         ordering = ["name"]
         constraints = [models.UniqueConstraint(Lower("name"), name="organization_name_ci_unique")]
 
@@ -34,10 +36,14 @@ class Organization(models.Model):
 class Domain(models.Model):
     """An e-mail domain (`umontreal.ca`) that belongs to one organization."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="domains")
-    name = models.CharField(max_length=253)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="domains", verbose_name=_("organization")
+    )
+    name = models.CharField(_("name"), max_length=253)
 
     class Meta:
+        verbose_name = _("domain")
+        verbose_name_plural = _("domains")
         ordering = ["name"]
         constraints = [models.UniqueConstraint(Lower("name"), name="domain_name_ci_unique")]
 
@@ -50,7 +56,7 @@ class Domain(models.Model):
 
 
 class AcademicLevel(models.Model):
-    name = models.CharField(max_length=100, unique=True, validators=[validate_plain_name])
+    name = models.CharField(_("name"), max_length=100, unique=True, validators=[validate_plain_name])
     name_fr = models.CharField(
         _("name (French)"),
         max_length=100,
@@ -60,6 +66,8 @@ class AcademicLevel(models.Model):
     )
 
     class Meta:
+        verbose_name = _("academic level")
+        verbose_name_plural = _("academic levels")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -67,7 +75,7 @@ class AcademicLevel(models.Model):
 
 
 class AcademicField(models.Model):
-    name = models.CharField(max_length=100, unique=True, validators=[validate_plain_name])
+    name = models.CharField(_("name"), max_length=100, unique=True, validators=[validate_plain_name])
     name_fr = models.CharField(
         _("name (French)"),
         max_length=100,
@@ -77,6 +85,8 @@ class AcademicField(models.Model):
     )
 
     class Meta:
+        verbose_name = _("academic field")
+        verbose_name_plural = _("academic fields")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -120,26 +130,37 @@ class User(AbstractBaseUser, PermissionsMixin):
     """A member. The e-mail is the login and is unique whatever its case."""
 
     # Always `canonical_email` (save() sees to it): the unique index compares canonical forms.
-    email = models.EmailField(max_length=254, unique=True)
-    first_name = models.CharField(max_length=150, validators=[validate_plain_name])
-    last_name = models.CharField(max_length=150, validators=[validate_plain_name])
-    phone = models.CharField(max_length=30, blank=True)
-    birth_date = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
+    email = models.EmailField(_("e-mail address"), max_length=254, unique=True)
+    first_name = models.CharField(_("first name"), max_length=150, validators=[validate_plain_name])
+    last_name = models.CharField(_("last name"), max_length=150, validators=[validate_plain_name])
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True, validators=[validate_date_in_range])
     university = models.ForeignKey(
-        Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="members"
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+        verbose_name=_("university"),
     )
-    academic_level = models.ForeignKey(AcademicLevel, null=True, blank=True, on_delete=models.PROTECT)
-    academic_field = models.ForeignKey(AcademicField, null=True, blank=True, on_delete=models.PROTECT)
+    academic_level = models.ForeignKey(
+        AcademicLevel, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("academic level")
+    )
+    academic_field = models.ForeignKey(
+        AcademicField, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("academic field")
+    )
     # Only admins and the store change these (see app.accounts.tickets); never the member.
-    tickets = models.PositiveIntegerField(default=0)
-    membership_end = models.DateTimeField(null=True, blank=True, validators=[validate_date_in_range])
-    is_active = models.BooleanField(default=False)
-    is_staff = models.BooleanField(default=False)
-    date_joined = models.DateTimeField(default=timezone.now)
+    tickets = models.PositiveIntegerField(_("tickets"), default=0)
+    membership_end = models.DateTimeField(
+        _("membership end"), null=True, blank=True, validators=[validate_date_in_range]
+    )
+    is_active = models.BooleanField(_("active"), default=False)
+    is_staff = models.BooleanField(_("staff status"), default=False)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
     # Every e-mail to the member is written in it (app.core.email); chosen at sign-up from the page's language.
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
     # Set when the member closed the account: personal data erased, history kept (app.members.closing).
-    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
     # send_reminders e-mails the member before each session (REMINDER_HOURS) unless turned off.
     session_reminders = models.BooleanField(_("session reminders"), default=True)
 
@@ -150,6 +171,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     REQUIRED_FIELDS = ["first_name", "last_name"]
 
     class Meta:
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
@@ -203,12 +226,18 @@ class AuthTokenManager(models.Manager["AuthToken"]):
 class AuthToken(models.Model):
     """An expiring API token. A leaked database does not leak usable keys: only digests are stored."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="auth_tokens")
-    digest = models.CharField(max_length=64, unique=True)
-    created = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="auth_tokens", verbose_name=_("member")
+    )
+    digest = models.CharField(_("token digest"), max_length=64, unique=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
 
     objects = AuthTokenManager()
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
 
     def __str__(self) -> str:
         return f"token of {self.user_id} until {self.expires_at:%Y-%m-%d %H:%M}"
@@ -235,27 +264,38 @@ class TicketMovement(models.Model):
     """One change of a member's ticket balance: who, when, why, how many, and the balance after."""
 
     class Reason(models.TextChoices):
-        ADMIN = "admin", "Set by an administrator"
-        PURCHASE = "purchase", "Bought in the store"
-        REFUND = "refund", "Taken back by a refund"
-        RESERVATION = "reservation", "Spent on a reservation"
-        FREE_RESERVATION = "free_reservation", "Reservation offered free by staff"
-        CANCELLATION = "cancellation", "Returned by a cancellation"
-        SLOT_CHANGED = "slot_changed", "Returned: the time slot changed or was removed"
-        MOVE = "move", "Difference settled by moving a reservation"
-        WELCOME = "welcome", "Welcome tickets given at activation"
+        ADMIN = "admin", _("Set by an administrator")
+        PURCHASE = "purchase", _("Bought in the store")
+        REFUND = "refund", _("Taken back by a refund")
+        RESERVATION = "reservation", _("Spent on a reservation")
+        FREE_RESERVATION = "free_reservation", _("Reservation offered free by staff")
+        CANCELLATION = "cancellation", _("Returned by a cancellation")
+        SLOT_CHANGED = "slot_changed", _("Returned: the time slot changed or was removed")
+        MOVE = "move", _("Difference settled by moving a reservation")
+        WELCOME = "welcome", _("Welcome tickets given at activation")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ticket_movements")
-    delta = models.IntegerField()
-    balance_after = models.PositiveIntegerField()
-    reason = models.CharField(max_length=20, choices=Reason.choices)
-    reference = models.CharField(max_length=100, blank=True, help_text=_("The reservation or order concerned."))
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ticket_movements", verbose_name=_("member")
     )
-    created = models.DateTimeField(auto_now_add=True)
+    delta = models.IntegerField(_("change"))
+    balance_after = models.PositiveIntegerField(_("balance after"))
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    reference = models.CharField(
+        _("reference"), max_length=100, blank=True, help_text=_("The reservation or order concerned.")
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    created = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("ticket movement")
+        verbose_name_plural = _("ticket movements")
         ordering = ["-created", "-id"]
 
     def __str__(self) -> str:

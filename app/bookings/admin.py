@@ -8,7 +8,6 @@ the same service functions as the API, so a rule lives in one place and says the
 
 from __future__ import annotations
 
-import calendar
 import copy
 from collections.abc import Callable
 from datetime import time
@@ -26,15 +25,18 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
+from django.utils.dates import WEEKDAYS
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from app.accounts.models import User
 from app.bookings import selectors
+from app.bookings.admin_forms import AttendanceForm, BookMemberForm
 from app.bookings.admin_waitlist import waiting_list
 from app.bookings.models import Period, Reservation, TimeSlot, Workplace, WorkplacePicture
 from app.bookings.services import attendance, batches, periods, reservations, slots, workplaces
+from app.core import moments
 from app.core.errors import as_validation_error, user_message
 from app.core.exceptions import DomainError
 
@@ -110,18 +112,27 @@ class PeriodForm(forms.ModelForm):
 
 class BatchForm(forms.Form):
     weekdays = forms.TypedMultipleChoiceField(
-        choices=list(enumerate(calendar.day_name)),
+        label=gettext_lazy("Days of the week"),
+        choices=sorted(WEEKDAYS.items()),  # Monday is 0, as in datetime.weekday(); names in the staff's language
         coerce=int,
         widget=forms.CheckboxSelectMultiple,
     )
     ranges = forms.CharField(
+        label=gettext_lazy("Time ranges"),
         initial="09:00-12:00, 13:00-17:00",
         help_text=gettext_lazy("Local times in the workplace's time zone, separated by commas."),
     )
-    start_date = forms.DateField(required=False, help_text=gettext_lazy("Empty: the period's first day."))
-    end_date = forms.DateField(required=False, help_text=gettext_lazy("Empty: the period's last day."))
+    start_date = forms.DateField(
+        label=gettext_lazy("start date"), required=False, help_text=gettext_lazy("Empty: the period's first day.")
+    )
+    end_date = forms.DateField(
+        label=gettext_lazy("end date"), required=False, help_text=gettext_lazy("Empty: the period's last day.")
+    )
     price = forms.IntegerField(
-        min_value=0, required=False, help_text=gettext_lazy("Tickets; empty: the period's price.")
+        label=gettext_lazy("price"),
+        min_value=0,
+        required=False,
+        help_text=gettext_lazy("Tickets; empty: the period's price."),
     )
 
     def clean_ranges(self) -> list[tuple[time, time]]:
@@ -130,7 +141,7 @@ class BatchForm(forms.Form):
             try:
                 first, last = (time.fromisoformat(part.strip()) for part in item.split("-"))
             except ValueError:
-                raise ValidationError(f"“{item}” is not a range like 09:00-12:00.") from None
+                raise ValidationError(_("« %(item)s » is not a range like 09:00-12:00.") % {"item": item}) from None
             ranges.append((first, last))
         if not ranges:
             raise ValidationError(gettext_lazy("Give at least one range."))
@@ -150,7 +161,7 @@ class PeriodAdmin(SavedByServiceAdmin):
     @admin.display(description=gettext_lazy("Time slots"))
     def batch_link(self, period: Period) -> str:
         url = reverse("admin:bookings_period_batch", args=[period.pk])
-        return format_html('<a href="{}">Create in batch…</a>', url)
+        return format_html('<a href="{}">{}</a>', url, _("Create in batch…"))
 
     def get_urls(self) -> list[URLPattern]:
         batch = self.admin_site.admin_view(self.batch_view)
@@ -167,11 +178,13 @@ class PeriodAdmin(SavedByServiceAdmin):
             except DomainError as error:
                 form.add_error(None, as_validation_error(error, known_fields=()))
             else:
-                self.message_user(request, f"{len(created)} time slots created.", messages.SUCCESS)
+                count = len(created)
+                done = ngettext("%(count)d time slot created.", "%(count)d time slots created.", count)
+                self.message_user(request, done % {"count": count}, messages.SUCCESS)
                 return redirect(f"{reverse('admin:bookings_timeslot_changelist')}?period__id__exact={period.pk}")
         context = {
             **self.admin_site.each_context(request),
-            "title": f"Create time slots for {period}",
+            "title": _("Create time slots for %(period)s") % {"period": period},
             "period": period,
             "form": form,
             "opts": self.model._meta,
@@ -204,22 +217,6 @@ class TimeSlotForm(forms.ModelForm):
         if cleaned.get("price") is None:
             cleaned["price"] = period.price
         return cleaned
-
-
-class BookMemberForm(forms.Form):
-    member = forms.ModelChoiceField(
-        queryset=User.objects.all(),
-        to_field_name="email",
-        widget=forms.EmailInput,
-        label=gettext_lazy("Member's e-mail"),
-        error_messages={"invalid_choice": gettext_lazy("No member has this e-mail address.")},
-    )
-    free_reason = forms.CharField(
-        required=False,
-        max_length=200,
-        label=gettext_lazy("Free seat, because"),
-        help_text=gettext_lazy("Empty: the member's tickets pay. Filled in: the seat is free, for this reason."),
-    )
 
 
 @admin.register(TimeSlot)
@@ -256,8 +253,7 @@ class TimeSlotAdmin(admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "title": _("Attendance: %(slot)s") % {"slot": slot},
             "slot": slot,
-            "local_start": slot.start.astimezone(zone),
-            "local_end": slot.end.astimezone(zone),
+            "when": moments.slot_text(slot.start, slot.end, zone),
             "reservations": booked,
             "opts": self.model._meta,
         }
@@ -278,7 +274,12 @@ class TimeSlotAdmin(admin.ModelAdmin):
                     booked += 1
             self.message_user(
                 request,
-                _("%(member)s booked into %(count)d time slot(s).") % {"member": member.email, "count": booked},
+                ngettext(
+                    "%(member)s booked into %(count)d time slot.",
+                    "%(member)s booked into %(count)d time slots.",
+                    booked,
+                )
+                % {"member": member.email, "count": booked},
                 messages.SUCCESS if booked else messages.WARNING,
             )
             return None
@@ -286,6 +287,7 @@ class TimeSlotAdmin(admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "title": _("Book a member"),
             "form": form,
+            "media": self.media + form.media,
             "slots": queryset.order_by("start"),
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             "opts": self.model._meta,
@@ -318,33 +320,17 @@ class TimeSlotAdmin(admin.ModelAdmin):
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         pass  # no many-to-many fields; the slot was saved by the service
 
-    @admin.action(
-        description=gettext_lazy(
-            "Delete, cancelling and refunding their reservations (members are e-mailed; "
-            "a slot with reservations is kept, marked removed, as their history)"
-        )
-    )
+    # Short: the action menu sets the list's width. The rule: members are e-mailed, and a slot with
+    # reservations is kept, marked removed, as their history (docs/staff.md).
+    @admin.action(description=gettext_lazy("Delete, cancelling and refunding reservations"))
     def force_delete(self, request: HttpRequest, queryset: QuerySet[TimeSlot]) -> None:
         count = 0
         with transaction.atomic():
             for slot in queryset.filter(removed_at__isnull=True).select_related("period__workplace"):
                 slots.delete_timeslot(slot, force=True, actor=cast(User, request.user))
                 count += 1
-        self.message_user(request, _("%(count)d time slots deleted or removed.") % {"count": count}, messages.SUCCESS)
-
-
-class AttendanceForm(forms.ModelForm):
-    """Only attendance changes here, through the service's rule (the slot must have started)."""
-
-    class Meta:
-        model = Reservation
-        fields = ["is_present"]
-
-    def clean(self) -> dict[str, Any] | None:
-        cleaned = super().clean()
-        if "is_present" in self.changed_data:
-            _check(self, attendance.check_attendance, self.instance)
-        return cleaned
+        done = ngettext("%(count)d time slot deleted or removed.", "%(count)d time slots deleted or removed.", count)
+        self.message_user(request, done % {"count": count}, messages.SUCCESS)
 
 
 @admin.register(Reservation)
@@ -369,6 +355,16 @@ class ReservationAdmin(admin.ModelAdmin):
     ]
     actions = ["cancel_with_refund"]
 
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        response = super().changelist_view(request, extra_context)
+        # A refused attendance change: say why at the top, not only "correct the error below".
+        formset = getattr(getattr(response, "context_data", {}).get("cl"), "formset", None)
+        if request.method == "POST" and formset is not None and formset.is_bound and not formset.is_valid():
+            for form in formset.forms:
+                for error in (message for messages_ in form.errors.values() for message in messages_):
+                    self.message_user(request, f"{form.instance.user}: {error}", messages.ERROR)
+        return response
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # staff book through the time slots' action or the API, which check seats and tickets
 
@@ -392,4 +388,11 @@ class ReservationAdmin(admin.ModelAdmin):
                 self.message_user(request, user_message(error), messages.ERROR)
             else:
                 done += 1
-        self.message_user(request, f"{done} reservation(s) cancelled and refunded.", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d reservation cancelled and refunded.", "%(count)d reservations cancelled and refunded.", done
+            )
+            % {"count": done},
+            messages.SUCCESS,
+        )

@@ -15,6 +15,7 @@ from django.core.validators import FileExtensionValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from app.core.i18n import localized
 from app.security.validators import validate_date_in_range
@@ -48,22 +49,27 @@ def validate_picture(file: Any) -> None:
 
 
 class Workplace(models.Model):
-    name = models.CharField(max_length=200)
+    name = models.CharField(_("name"), max_length=200)
     name_fr = models.CharField(_("name (French)"), max_length=200, blank=True, help_text=_("Empty: the English name."))
-    seats = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    seats = models.PositiveIntegerField(_("seats"), validators=[MinValueValidator(1)])
     timezone = models.CharField(
-        max_length=64, validators=[validate_timezone], help_text=_("IANA time zone, e.g. America/Montreal.")
+        _("timezone"),
+        max_length=64,
+        validators=[validate_timezone],
+        help_text=_("IANA time zone, e.g. America/Montreal."),
     )
-    address_line1 = models.CharField(max_length=200)
-    address_line2 = models.CharField(max_length=200, blank=True)
-    city = models.CharField(max_length=100)
-    state_province = models.CharField(max_length=100)
-    postal_code = models.CharField(max_length=20)
-    country = models.CharField(max_length=100)
-    details = models.TextField(blank=True)
+    address_line1 = models.CharField(_("address line 1"), max_length=200)
+    address_line2 = models.CharField(_("address line 2"), max_length=200, blank=True)
+    city = models.CharField(_("city"), max_length=100)
+    state_province = models.CharField(_("province or state"), max_length=100)
+    postal_code = models.CharField(_("postal code"), max_length=20)
+    country = models.CharField(_("country"), max_length=100)
+    details = models.TextField(_("details"), blank=True)
     details_fr = models.TextField(_("details (French)"), blank=True, help_text=_("Empty: the English details."))
 
     class Meta:
+        verbose_name = _("workplace")
+        verbose_name_plural = _("workplaces")
         ordering = ["name", "id"]
         constraints = [models.CheckConstraint(condition=Q(seats__gte=1), name="workplace_seats_at_least_one")]
 
@@ -76,16 +82,21 @@ class Workplace(models.Model):
 
 
 class WorkplacePicture(models.Model):
-    workplace = models.ForeignKey(Workplace, on_delete=models.CASCADE, related_name="pictures")
+    workplace = models.ForeignKey(
+        Workplace, on_delete=models.CASCADE, related_name="pictures", verbose_name=_("workplace")
+    )
     # A FileField with checked content rather than an ImageField: no Pillow in the Lambda package.
     image = models.FileField(
+        _("image"),
         upload_to="workplaces/%Y/%m/",
         validators=[FileExtensionValidator(PICTURE_EXTENSIONS), validate_picture],
     )
-    caption = models.CharField(max_length=200, blank=True)
-    position = models.PositiveSmallIntegerField(default=0)
+    caption = models.CharField(_("caption"), max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
+        verbose_name = _("workplace picture")
+        verbose_name_plural = _("workplace pictures")
         ordering = ["position", "id"]
 
     def __str__(self) -> str:
@@ -95,14 +106,18 @@ class WorkplacePicture(models.Model):
 class Period(models.Model):
     """A workplace's bookable date range (dates in the workplace's time zone)."""
 
-    workplace = models.ForeignKey(Workplace, on_delete=models.CASCADE, related_name="periods")
-    name = models.CharField(max_length=200)
-    start_date = models.DateField(validators=[validate_date_in_range])
-    end_date = models.DateField(validators=[validate_date_in_range])
-    price = models.PositiveIntegerField(default=1, help_text=_("Tickets per time slot."))
-    is_active = models.BooleanField(default=False)
+    workplace = models.ForeignKey(
+        Workplace, on_delete=models.CASCADE, related_name="periods", verbose_name=_("workplace")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    start_date = models.DateField(_("start date"), validators=[validate_date_in_range])
+    end_date = models.DateField(_("end date"), validators=[validate_date_in_range])
+    price = models.PositiveIntegerField(_("price"), default=1, help_text=_("Tickets per time slot."))
+    is_active = models.BooleanField(_("active"), default=False)
 
     class Meta:
+        verbose_name = _("period")
+        verbose_name_plural = _("periods")
         ordering = ["start_date", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(end_date__gte=models.F("start_date")), name="period_dates_in_order")
@@ -113,17 +128,19 @@ class Period(models.Model):
 
 
 class TimeSlot(models.Model):
-    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="timeslots")
-    start = models.DateTimeField(validators=[validate_date_in_range])
-    end = models.DateTimeField(validators=[validate_date_in_range])
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="timeslots", verbose_name=_("period"))
+    start = models.DateTimeField(_("start"), validators=[validate_date_in_range])
+    end = models.DateTimeField(_("end"), validators=[validate_date_in_range])
     # The day in the workplace's time zone: lets lists filter by local date exactly.
-    local_date = models.DateField(editable=False)
-    price = models.PositiveIntegerField(help_text=_("Tickets per seat."))
+    local_date = models.DateField(_("local date"), editable=False)
+    price = models.PositiveIntegerField(_("price"), help_text=_("Tickets per seat."))
     # Set when a slot that had reservations is deleted: it stays, with them, as history (members and
     # admins see what happened) but leaves every list, takes no reservation and blocks no other slot.
-    removed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    removed_at = models.DateTimeField(_("removed at"), null=True, blank=True, editable=False)
 
     class Meta:
+        verbose_name = _("time slot")
+        verbose_name_plural = _("time slots")
         ordering = ["start", "id"]
         constraints = [models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="timeslot_end_after_start")]
         indexes = [models.Index(fields=["local_date"])]
@@ -136,45 +153,72 @@ class TimeSlot(models.Model):
 
 class Reservation(models.Model):
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        CANCELLED = "cancelled", "Cancelled"
+        ACTIVE = "active", pgettext_lazy("reservation status", "Active")
+        CANCELLED = "cancelled", pgettext_lazy("reservation status", "Cancelled")
 
     class CancelledBecause(models.TextChoices):
-        MEMBER = "member", "Cancelled by the member"
-        ADMIN = "admin", "Cancelled by an administrator"
-        SLOT_CHANGED = "slot_changed", "The time slot changed or was removed"
-        MOVED = "moved", "Moved to another time slot"
+        MEMBER = "member", _("Cancelled by the member")
+        ADMIN = "admin", _("Cancelled by an administrator")
+        SLOT_CHANGED = "slot_changed", _("The time slot changed or was removed")
+        MOVED = "moved", _("Moved to another time slot")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reservations")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reservations", verbose_name=_("member")
+    )
     # PROTECT: a slot (or its period) with reservations goes only through services.delete_timeslot,
     # which refunds first; a cascade could never silently swallow paid seats.
-    timeslot = models.ForeignKey(TimeSlot, on_delete=models.PROTECT, related_name="reservations")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
-    price = models.PositiveIntegerField(help_text=_("Tickets paid, returned in full on cancellation."))
-    created = models.DateTimeField(auto_now_add=True)
-    cancelled_at = models.DateTimeField(null=True, blank=True)
-    cancelled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    timeslot = models.ForeignKey(
+        TimeSlot, on_delete=models.PROTECT, related_name="reservations", verbose_name=_("time slot")
     )
-    cancelled_because = models.CharField(max_length=20, choices=CancelledBecause.choices, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    price = models.PositiveIntegerField(_("price"), help_text=_("Tickets paid, returned in full on cancellation."))
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("cancelled by"),
+    )
+    cancelled_because = models.CharField(
+        _("cancellation reason"), max_length=20, choices=CancelledBecause.choices, blank=True
+    )
     # Set when a staff member booked the seat for the member (None: the member booked it).
     booked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("booked by"),
     )
     free_reason = models.CharField(
-        max_length=200, blank=True, help_text="Why staff offered this seat free of tickets (empty: paid)."
+        _("why free"),
+        max_length=200,
+        blank=True,
+        help_text="Why staff offered this seat free of tickets (empty: paid).",
     )
     # None until staff take attendance, after the slot has started.
-    is_present = models.BooleanField(null=True, blank=True)
+    is_present = models.BooleanField(_("present"), null=True, blank=True)
     # The calendar entry (app/bookings/ics.py): a moved booking keeps its entry's UID (empty: derived
     # from the id), and SEQUENCE rises on every change so that calendars apply the newest.
-    calendar_uid = models.CharField(max_length=200, blank=True, editable=False)
-    calendar_sequence = models.PositiveIntegerField(default=0, editable=False)
+    calendar_uid = models.CharField(_("calendar UID"), max_length=200, blank=True, editable=False)
+    calendar_sequence = models.PositiveIntegerField(_("calendar sequence"), default=0, editable=False)
     moved_from = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="moved_to", editable=False
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="moved_to",
+        editable=False,
+        verbose_name=_("moved from"),
     )
 
     class Meta:
+        verbose_name = _("reservation")
+        verbose_name_plural = _("reservations")
         ordering = ["-created", "-id"]
         constraints = [
             models.UniqueConstraint(

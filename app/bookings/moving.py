@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from app.accounts.models import TicketMovement, User
 from app.accounts.tickets import NotEnoughTickets, move_tickets
@@ -96,6 +97,10 @@ def _settle(user: User, old: Reservation, new: Reservation, *, actor: User) -> N
         move_tickets(user, -difference, TicketMovement.Reason.MOVE, actor=actor, reference=reference[:100])
     except NotEnoughTickets as error:
         raise Invalid(
-            _("The new time slot costs %(more)d more ticket(s); the balance is %(balance)d.")
+            ngettext(
+                "The new time slot costs %(more)d more ticket; the balance is %(balance)d.",
+                "The new time slot costs %(more)d more tickets; the balance is %(balance)d.",
+                difference,
+            )
             % {"more": difference, "balance": error.balance}
         ) from error

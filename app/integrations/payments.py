@@ -53,6 +53,9 @@ class Authorisation:
     status: AuthStatus
     amount_cents: int | None
     settlement_id: str = ""
+    # The card charged, as the gateway reports it ("VI", "1111"): shown on the receipt.
+    card_type: str = ""
+    last_digits: str = ""
 
 
 @dataclass(frozen=True)

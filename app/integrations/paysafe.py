@@ -102,6 +102,9 @@ def _authorisation(body: Json) -> Authorisation:
     settlements = body.get("settlements") or []
     first_settlement = settlements[0] if settlements and isinstance(settlements[0], dict) else {}
     amount = body.get("amount")
+    card = body.get("card")
+    if not isinstance(card, dict):
+        card = {}
     return Authorisation(
         id=str(body.get("id", "")),
         reference=str(body.get("merchantRefNum", "")),
@@ -112,6 +115,8 @@ def _authorisation(body: Json) -> Authorisation:
         else AuthStatus.FAILED,
         amount_cents=amount if isinstance(amount, int) else None,
         settlement_id=str(first_settlement.get("id", "")),
+        card_type=str(card.get("type", ""))[:20],
+        last_digits=str(card.get("lastDigits", ""))[-4:],
     )
 
 

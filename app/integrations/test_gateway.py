@@ -134,12 +134,15 @@ class TestGateway:
             raise CardDeclined(reason, code=code, status=402)
         if not token.startswith("test-"):
             raise InvalidToken(code="5068", status=400)
+        card_type, last_digits = self._charged_card(token)
         auth = Authorisation(
             id=_new_id("auth"),
             reference=merchant_ref_num,
             status=AuthStatus.COMPLETED,
             amount_cents=amount_cents,
             settlement_id=_new_id("settlement"),
+            card_type=card_type,
+            last_digits=last_digits,
         )
         with _lock:
             _auths[auth.id] = auth
@@ -147,6 +150,13 @@ class TestGateway:
 
     def find_auths(self, merchant_ref_num: str, *, timeout: float | None = None) -> list[Authorisation]:
         return [auth for auth in _auths.values() if auth.reference == merchant_ref_num]
+
+    def _charged_card(self, token: str) -> tuple[str, str]:
+        for cards in list(_profiles.values()):
+            for card in list(cards.values()):
+                if card.payment_token == token:
+                    return card.card_type, card.last_digits
+        return ("MC", "5100") if "master" in token else ("VI", "1111")
 
     def void_auth(self, auth_id: str, *, merchant_ref_num: str, amount_cents: int) -> Refund:
         auth = _auths.get(auth_id)

@@ -20,6 +20,7 @@ for accounting.
 
 import logging
 import secrets
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -80,6 +81,17 @@ def close_account(user: User, *, password: str) -> dict[str, int]:
     removed, kept = _remove_saved_cards(user)
     logger.info("Member %s closed their account", user.pk)
     return {"reservations_cancelled": cancelled, "cards_removed": removed, "cards_kept": kept}
+
+
+def what_closing_loses(user: User) -> dict[str, Any]:
+    """What the member gives up by closing, shown before they confirm: the ticket balance (with the
+    tickets their future reservations return first), those reservations, a membership still running."""
+    future = Reservation.objects.filter(
+        user=user, status=Reservation.Status.ACTIVE, timeslot__start__gt=timezone.now()
+    ).values_list("price", flat=True)
+    prices = list(future)
+    running = user.membership_end if user.membership_end and user.membership_end > timezone.now() else None
+    return {"tickets": user.tickets + sum(prices), "reservations": len(prices), "membership_end": running}
 
 
 def _cancel_future_reservations(user: User) -> int:

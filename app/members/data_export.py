@@ -70,6 +70,9 @@ def _order(order: Order) -> dict[str, Any]:
         "currency": order.currency,
         "tax_rate": order.tax_rate,
         "subtotal": order.subtotal,
+        "coupon_code": order.coupon.code if order.coupon else None,
+        "discount": order.discount,
+        "taxes": order.taxes,
         "tax": order.tax,
         "total": order.total,
         "created": order.created,
@@ -117,7 +120,7 @@ def _actor(movement: TicketMovement, user: User) -> str:
 def export_member_data(user: User) -> dict[str, Any]:
     """The member's data as a dict of JSON-ready values (Decimal and dates left to the encoder)."""
     reservations = Reservation.objects.filter(user=user).select_related("timeslot__period__workplace")
-    orders = Order.objects.filter(user=user).prefetch_related("lines")
+    orders = Order.objects.filter(user=user).select_related("coupon").prefetch_related("lines")
     retreat_seats = (
         RetreatReservation.objects.filter(user=user).select_related("retreat").prefetch_related("retreat__dates")
     )

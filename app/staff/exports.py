@@ -5,11 +5,14 @@ rows in memory at a time). CSV goes out row by row (StreamingHttpResponse); XLSX
 XlsxWriter in constant-memory mode to a temporary file, then sent from it. On a stage
 (STAFF_EXPORTS_TO_STORAGE, on with a media bucket) both are written to a file that goes to the
 bucket, and the browser is redirected to a signed link: Lambda neither streams nor returns more
-than 6 MB. Date-times carry their
-offset: a slot's times in its workplace's zone, every other time in the site's zone (TIME_ZONE).
+than 6 MB. Headers, choices and names are in the staff member's language (the request's); times
+are the wall clock of a zone: a slot's in its workplace's (named in its own column), every other in
+the site's (TIME_ZONE). XLSX cells are real dates and numbers; CSV follows the staff member's
+locale (semicolons and decimal commas in French).
 """
 
 import csv
+import itertools
 import os
 import tempfile
 import uuid
@@ -46,7 +49,8 @@ class Column:
     header: "StrOrPromise"  # translated when the export is written
     path: str  # a values_list() lookup
     zone_path: str = ""  # for a date-time: the lookup of the time zone it is shown in
-    choices: tuple = ()
+    choices: tuple = ()  # (value, lazy label): labels in the staff member's language
+    french_path: str = ""  # a name entered in French too (`name_fr`), used when the staff reads French
 
 
 @dataclass(frozen=True)
@@ -61,32 +65,40 @@ class Export:
         return self.rows_of(changelist_queryset) if self.rows_of else changelist_queryset
 
 
-def choices_of(model: Any, field: str) -> tuple[tuple[Any, str], ...]:
-    return tuple((value, str(label)) for value, label in model._meta.get_field(field).choices)
+def choices_of(model: Any, field: str) -> tuple[Any, ...]:
+    return tuple(model._meta.get_field(field).choices)
 
 
-def _cell(value: Any, column: Column, row: dict[str, Any]) -> Any:
-    if isinstance(value, datetime):
+def _french() -> bool:
+    from app.core.i18n import current_language
+
+    return current_language() == "fr"
+
+
+def _cell(value: Any, column: Column, row: dict[str, Any], french: bool) -> Any:
+    if isinstance(value, datetime):  # the wall clock of its zone; the zone has its own column
         zone_name = row.get(column.zone_path) if column.zone_path else None
         zone = _zone(zone_name) if zone_name else timezone.get_default_timezone()
-        return value.astimezone(zone).isoformat(timespec="minutes")
-    if isinstance(value, date):
-        return value.isoformat()
+        return value.astimezone(zone)
     if column.choices:
-        return dict(column.choices).get(value, value)
+        return str(dict(column.choices).get(value, value))
+    if french and column.french_path and row.get(column.french_path):
+        return row[column.french_path]
     return value
 
 
 def rows(export: Export, queryset: "QuerySet[Any]") -> Iterator[list[Any]]:
-    """Header, then one list of cells per row (plain values: str, int, Decimal, bool, None)."""
-    columns = export.columns
-    paths = list(dict.fromkeys([c.path for c in columns] + [c.zone_path for c in columns if c.zone_path]))
+    """Header, then one list of cells per row (str, int, Decimal, bool, date, aware datetime, None),
+    in the language of the request (the staff member's)."""
+    columns, french = export.columns, _french()
+    extra = [c.zone_path for c in columns if c.zone_path] + [c.french_path for c in columns if c.french_path]
+    paths = list(dict.fromkeys([c.path for c in columns] + extra))
     yield [str(c.header) for c in columns]
     if not queryset.ordered:
         queryset = queryset.order_by("pk")
     for values in queryset.values_list(*paths).iterator(CHUNK):
         row = dict(zip(paths, values, strict=True))
-        yield [_cell(row[c.path], c, row) for c in columns]
+        yield [_cell(row[c.path], c, row, french) for c in columns]
 
 
 def _safe_text(value: Any) -> Any:
@@ -100,11 +112,31 @@ class _Echo:
         return value
 
 
+def _csv_text(value: Any, french: bool) -> Any:
+    """A cell as a spreadsheet in the staff member's locale reads it: dates and numbers it
+    recognises (a decimal comma in French), yes/no in words."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if isinstance(value, datetime):
+        return f"{value:%Y-%m-%d %H:%M}"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal | float):
+        return str(value).replace(".", ",") if french else str(value)
+    return _safe_text(value)
+
+
 def csv_lines(export: Export, queryset: "QuerySet[Any]") -> Iterator[str]:
-    writer = csv.writer(_Echo())
+    """UTF-8 with a byte order mark. In French, columns are separated by semicolons and decimals
+    written with a comma: what a French-locale spreadsheet (Excel, LibreOffice) splits into columns
+    and reads as numbers when the file is opened (docs/staff.md#exports)."""
+    french = _french()
+    writer = csv.writer(_Echo(), delimiter=";" if french else ",")
     yield "\ufeff"  # byte order mark: spreadsheet programs then read UTF-8
     for cells in rows(export, queryset):
-        yield writer.writerow(["" if v is None else _safe_text(v) for v in cells])
+        yield writer.writerow([_csv_text(v, french) for v in cells])
 
 
 def csv_response(export: Export, queryset: "QuerySet[Any]") -> StreamingHttpResponse | HttpResponseRedirect:
@@ -117,22 +149,47 @@ def csv_response(export: Export, queryset: "QuerySet[Any]") -> StreamingHttpResp
     return response
 
 
+WIDTH_SAMPLE = 200  # rows read before writing, to size the columns (constant-memory mode writes rows at once)
+
+
+def _width(values: list[Any]) -> int:
+    texts = [f"{v:%Y-%m-%d %H:%M}" if isinstance(v, datetime) else str(v) for v in values if v not in (None, "")]
+    return min(max([len(t) for t in texts] + [6]) + 2, 60)
+
+
 def write_xlsx(export: Export, queryset: "QuerySet[Any]", path: str) -> None:
+    """Real dates and times (the spreadsheet's own, in the zone's wall clock), numbers as numbers,
+    sized columns, a filter on the header and the header frozen while scrolling."""
     import xlsxwriter  # loaded by exports only: it stays out of the cold start
 
     workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_formulas": False})
     sheet = workbook.add_worksheet(str(export.title)[:31])
     bold = workbook.add_format({"bold": True})
-    for index, cells in enumerate(rows(export, queryset)):
+    moment = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+    day = workbook.add_format({"num_format": "yyyy-mm-dd"})
+    produced = rows(export, queryset)
+    header = next(produced)
+    sample = list(itertools.islice(produced, WIDTH_SAMPLE))
+    for column, title in enumerate(header):
+        sheet.set_column(column, column, _width([title, *(cells[column] for cells in sample)]))
+    sheet.freeze_panes(1, 0)
+    last = 0
+    for index, cells in enumerate(itertools.chain([header], sample, produced)):
+        last = index
         for column, value in enumerate(cells):
             if value is None or value == "":
                 continue
             if isinstance(value, bool):
                 sheet.write_boolean(index, column, value)
+            elif isinstance(value, datetime):
+                sheet.write_datetime(index, column, value.replace(tzinfo=None), moment)
+            elif isinstance(value, date):
+                sheet.write_datetime(index, column, value, day)
             elif isinstance(value, int | float | Decimal):
                 sheet.write_number(index, column, value)
             else:
                 sheet.write_string(index, column, str(value), bold if index == 0 else None)
+    sheet.autofilter(0, 0, last, len(header) - 1)
     workbook.close()
 
 
@@ -183,8 +240,8 @@ def users_export() -> Export:
             Column(_("last name"), "last_name"),
             Column(_("phone"), "phone"),
             Column(_("university"), "university__name"),
-            Column(_("academic level"), "academic_level__name"),
-            Column(_("academic field"), "academic_field__name"),
+            Column(_("academic level"), "academic_level__name", french_path="academic_level__name_fr"),
+            Column(_("academic field"), "academic_field__name", french_path="academic_field__name_fr"),
             Column(_("tickets"), "tickets"),
             Column(_("membership end"), "membership_end"),
             Column(_("active"), "is_active"),
@@ -204,7 +261,7 @@ def reservations_export() -> Export:
         Column(_("member e-mail"), "user__email"),
         Column(_("first name"), "user__first_name"),
         Column(_("last name"), "user__last_name"),
-        Column(_("workplace"), "timeslot__period__workplace__name"),
+        Column(_("workplace"), "timeslot__period__workplace__name", french_path="timeslot__period__workplace__name_fr"),
         Column(_("time zone"), zone),
         Column(_("period"), "timeslot__period__name"),
         Column(_("slot id"), "timeslot_id"),
@@ -223,7 +280,13 @@ def reservations_export() -> Export:
 
 def orders_export() -> Export:
     from app.store.models import Order
+    from app.store.services import taxes as sales_taxes
 
+    # One column per tax charged today (orders keep theirs in `taxes`, in the same order).
+    tax_columns = tuple(
+        Column(sales_taxes.display_name(tax.name), f"taxes__{index}__amount")
+        for index, tax in enumerate(sales_taxes.configured())
+    )
     return Export(
         "orders",
         _("Orders"),
@@ -233,6 +296,9 @@ def orders_export() -> Export:
             Column(_("status"), "status", choices=choices_of(Order, "status")),
             Column(_("currency"), "currency"),
             Column(_("subtotal"), "subtotal"),
+            Column(_("coupon"), "coupon__code"),
+            Column(_("discount"), "discount"),
+            *tax_columns,
             Column(_("tax rate (%)"), "tax_rate"),
             Column(_("tax"), "tax"),
             Column(_("total"), "total"),
@@ -255,7 +321,7 @@ def order_lines_export() -> Export:
             Column(_("order status"), "order__status", choices=choices_of(Order, "status")),
             Column(_("member e-mail"), "order__user__email"),
             Column(_("kind"), "kind", choices=choices_of(OrderLine, "kind")),
-            Column(_("product"), "name"),
+            Column(_("product"), "name", french_path="name_fr"),
             Column(_("unit price"), "unit_price"),
             Column(_("quantity"), "quantity"),
             Column(_("tickets per unit"), "tickets"),

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from app.accounts.models import User
@@ -88,14 +89,37 @@ class OrderStatusChangeInline(admin.TabularInline):
 class OrderAdmin(admin.ModelAdmin):
     """Orders change only through checkout, reconcile_payments and refunds: every field is read-only."""
 
-    list_display = ["reference", "user", "status", "needs_attention", "total", "currency", "created", "paid_at"]
+    list_display = [
+        "reference",
+        "user",
+        "status",
+        "needs_attention",
+        "coupon",
+        "total",
+        "currency",
+        "created",
+        "paid_at",
+    ]
     list_filter = ["status", "needs_attention"]
+    list_select_related = ["user", "coupon"]
     search_fields = ["reference", "user__email", "paysafe_auth_id"]
     inlines = [OrderLineInline, OrderStatusChangeInline]
     actions = ["refund", "refund_forced"]
+    exclude = ["taxes"]  # shown worded by taxes_charged
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        return [field.name for field in Order._meta.fields]
+        names = [field.name for field in Order._meta.fields if field.name != "taxes"]
+        return [*names[: names.index("tax") + 1], "taxes_charged", *names[names.index("tax") + 1 :]]
+
+    @admin.display(description=gettext_lazy("taxes charged"))
+    def taxes_charged(self, order: Order) -> str:
+        from app.store.display import registration_numbers, tax_label
+        from app.store.services.taxes import of_order
+
+        taxes = [
+            _("%(label)s: %(amount)s") % {"label": tax_label(tax), "amount": tax.amount} for tax in of_order(order)
+        ]
+        return "; ".join(taxes + registration_numbers(order)) or "—"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

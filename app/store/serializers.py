@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -19,6 +19,7 @@ from app.store.models import (
     Package,
     SavedCard,
 )
+from app.store.services import taxes as sales_taxes
 from app.store.services.coupons import check_coupon
 
 
@@ -34,7 +35,7 @@ class PackageSerializer(LocalizedNamesMixin, serializers.ModelSerializer):
         fields = ["id", "name", "name_fr", "price", "tickets", "available", "exclusive_memberships"]
 
 
-class OrderLineSerializer(serializers.ModelSerializer):
+class OrderLineSerializer(LocalizedNamesMixin, serializers.ModelSerializer):
     id = serializers.IntegerField(read_only=True, help_text=_("The line's own id: what a refund's `lines[].id` names."))
     product = serializers.CharField(source="kind", read_only=True)
     product_id = serializers.SerializerMethodField(help_text=_("The membership's or package's id."))
@@ -58,6 +59,15 @@ class OrderLineSerializer(serializers.ModelSerializer):
 
     def get_product_id(self, line: OrderLine) -> int | None:
         return line.membership_id or line.package_id
+
+
+class TaxSerializer(serializers.Serializer):
+    """One tax charged, its name in the reader's language (GST/TPS)."""
+
+    name = serializers.CharField(source="label", help_text=_("The tax's name in the reader's language."))
+    rate = serializers.DecimalField(max_digits=6, decimal_places=3, help_text=_("Percent."))
+    amount = serializers.DecimalField(max_digits=10, decimal_places=2)
+    registration_number = serializers.CharField(help_text=_("The seller's registration number for this tax."))
 
 
 class RefundedLineSerializer(serializers.Serializer):
@@ -90,8 +100,13 @@ class OrderSerializer(serializers.ModelSerializer):
     lines = OrderLineSerializer(many=True, read_only=True)
     refunds = serializers.SerializerMethodField(help_text=_("Every refund, full or partial, oldest first."))
     coupon_code = serializers.CharField(source="coupon.code", default=None, allow_null=True, read_only=True)
+    taxes = serializers.SerializerMethodField()
     # Pending with an unknown outcome: shown as "being verified", never as cancelled; do not pay again.
     payment_being_verified = serializers.BooleanField(source="being_verified", read_only=True)
+
+    @extend_schema_field(TaxSerializer(many=True))
+    def get_taxes(self, order: Order) -> list[dict[str, Any]]:
+        return cast(list[dict[str, Any]], TaxSerializer(sales_taxes.of_order(order), many=True).data)
 
     class Meta:
         model = Order
@@ -106,6 +121,7 @@ class OrderSerializer(serializers.ModelSerializer):
             "coupon_code",
             "discount",
             "tax_rate",
+            "taxes",
             "tax",
             "total",
             "lines",
@@ -246,6 +262,7 @@ class QuoteSerializer(serializers.Serializer):
     code = serializers.CharField()
     subtotal = serializers.DecimalField(max_digits=10, decimal_places=2)
     discount = serializers.DecimalField(max_digits=10, decimal_places=2)
+    taxes = TaxSerializer(many=True)
     tax = serializers.DecimalField(max_digits=10, decimal_places=2)
     total = serializers.DecimalField(max_digits=10, decimal_places=2)
 

@@ -1,3 +1,4 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from app.store import views
@@ -10,4 +11,7 @@ router.register("held-memberships", views.HeldMembershipViewSet, basename="held-
 router.register("coupons", views.CouponViewSet, basename="coupon")
 router.register("payment-profiles", views.PaymentProfileViewSet, basename="payment-profile")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("orders/<int:pk>/receipt.pdf", views.OrderViewSet.as_view({"get": "receipt"}), name="order-receipt"),
+    *router.urls,
+]

@@ -9,7 +9,9 @@ from contextlib import nullcontext
 from typing import Any, cast
 
 from django.db.models import Count, Prefetch, QuerySet
+from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
@@ -17,7 +19,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from app.accounts.models import User
-from app.core.exceptions import IdempotencyKeyReused, PaymentBeingVerified, PaymentDeclined, ProviderUnavailable
+from app.core.exceptions import (
+    Conflict,
+    IdempotencyKeyReused,
+    PaymentBeingVerified,
+    PaymentDeclined,
+    ProviderUnavailable,
+)
 from app.core.filtering import FilterSetOf
 from app.core.permissions import IsAdminOrReadOnly
 from app.core.schema import may_raise
@@ -84,7 +92,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def get_queryset(self) -> QuerySet[Any]:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return Order.objects.none()
-        queryset = Order.objects.prefetch_related(
+        queryset = Order.objects.select_related("coupon").prefetch_related(
             Prefetch("lines", queryset=OrderLine.objects.order_by("id")), "refunds"
         )
         if not self.request.user.is_staff:
@@ -132,6 +140,20 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             body = {**body, "detail": result.message}
         status_code = _checkout_status(result)
         return Response(body, status=status_code)
+
+    @extend_schema(
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY},
+        description="The order's PDF receipt, in the member's language: the member who bought it, or staff.",
+    )
+    @may_raise(Conflict)
+    def receipt(self, request: Request, pk: str | None = None) -> HttpResponse:
+        """Routed as `orders/<id>/receipt.pdf` (app/store/urls.py): no trailing slash, a file's name."""
+        from app.store import receipt
+
+        order = self.get_object()
+        response = HttpResponse(receipt.render(order), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{receipt.filename(order)}"'
+        return response
 
     @extend_schema(request=serializers.RefundSerializer, responses=serializers.OrderSerializer)
     @action(detail=True, methods=["post"], permission_classes=[permissions.IsAdminUser])

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from app.accounts import services as accounts
 from app.accounts.models import AcademicField, AcademicLevel, Organization, User
@@ -49,19 +50,22 @@ class _ProfileFields(PageForm):
         widget=forms.TextInput({"autocomplete": "tel", "type": "tel"}),
     )
     university = forms.ModelChoiceField(
-        label=_("University (optional)"), queryset=Organization.objects.all(), required=False, empty_label=_("None")
+        label=_("University (optional)"),
+        queryset=Organization.objects.all(),
+        required=False,
+        empty_label=pgettext_lazy("feminine", "None"),
     )
     academic_level = forms.ModelChoiceField(
         label=_("Academic level (with a university)"),
         queryset=AcademicLevel.objects.all(),
         required=False,
-        empty_label=_("None"),
+        empty_label=pgettext_lazy("masculine", "None"),
     )
     academic_field = forms.ModelChoiceField(
         label=_("Academic field (with a university)"),
         queryset=AcademicField.objects.all(),
         required=False,
-        empty_label=_("None"),
+        empty_label=pgettext_lazy("masculine", "None"),
     )
 
     def _apply(self, *checks: Callable[[], object]) -> None:

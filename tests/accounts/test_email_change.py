@@ -20,7 +20,7 @@ def _ask(client, new_email="new.address@example.org", password=PASSWORD):
 
 def _link_token():
     """The token of the confirmation link (the last e-mail but one: the notice to the old address comes last)."""
-    confirmation = next(message for message in mail.outbox if "/me/email/confirm/" in message.body)
+    confirmation = next(message for message in mail.outbox if "confirm-email?token=" in message.body)
     mail.outbox[:] = [confirmation]
     return unquote(token_from_last_email())
 

@@ -25,26 +25,33 @@ def test_admin_books_a_member_into_slots_with_the_members_rules(
     form_page = staff_browser.post(
         "/admin/bookings/timeslot/", {"action": "book_member", "_selected_action": [first.pk, second.pk]}
     )
-    assert form_page.status_code == 200 and b"Member&#x27;s e-mail" in form_page.content
+    assert form_page.status_code == 200 and b"Type a name or an e-mail address." in form_page.content
+    # The member is searched through the admin's autocomplete (the member list's own search).
+    assert b"admin-autocomplete" in form_page.content and b"select2" in form_page.content
+    found = staff_browser.get(
+        "/admin/autocomplete/",
+        {"app_label": "bookings", "model_name": "reservation", "field_name": "user", "term": rich_member.last_name},
+    )
+    assert found.status_code == 200 and str(rich_member.pk) in [item["id"] for item in found.json()["results"]]
     with django_capture_on_commit_callbacks(execute=True):
-        done = book_action(staff_browser, [first, second], member=rich_member.email, free_reason="", apply="1")
-    assert b"booked into 2 time slot(s)" in done.content
+        done = book_action(staff_browser, [first, second], member=rich_member.pk, free_reason="", apply="1")
+    assert b"booked into 2 time slots" in done.content
     assert Reservation.objects.filter(user=rich_member, booked_by=staff_user, price=1).count() == 2
     rich_member.refresh_from_db()
     assert rich_member.tickets == 8
     assert len(mail.outbox) == 2
     # Again: the one-seat-per-member rule answers with its own words; nothing more is taken.
-    again = book_action(staff_browser, [first], member=rich_member.email, free_reason="", apply="1")
+    again = book_action(staff_browser, [first], member=rich_member.pk, free_reason="", apply="1")
     assert b"This member already has a reservation" in again.content
     rich_member.refresh_from_db()
     assert rich_member.tickets == 8
 
 
 def test_admin_books_a_free_seat_and_refuses_an_unknown_member(staff_browser, member, slot):
-    unknown = book_action(staff_browser, [slot], member="nobody@example.com", apply="1")
-    assert b"No member has this e-mail address." in unknown.content
-    done = book_action(staff_browser, [slot], member=member.email, free_reason="Speaker", apply="1")
-    assert b"booked into 1 time slot(s)" in done.content
+    unknown = book_action(staff_browser, [slot], member="999999", apply="1")
+    assert b"Select a valid choice." in unknown.content
+    done = book_action(staff_browser, [slot], member=member.pk, free_reason="Speaker", apply="1")
+    assert b"booked into 1 time slot." in done.content
     movement = TicketMovement.objects.get(user=member)
     assert (movement.delta, movement.reason) == (0, "free_reservation")
 
@@ -101,6 +108,11 @@ def test_admin_list_editing_marks_attendance_after_the_start_only(staff_browser,
     form.update({"form-1-is_present": "false"})
     refused = staff_browser.post("/admin/bookings/reservation/", form)
     assert refused.status_code == 200 and b"once the time slot has started" in refused.content
+    # Said at the top, with whose reservation, not only "Please correct the error below."
+    assert (
+        b'class="error"' in refused.content
+        and b"a@example.com: attendance can be taken once" in refused.content.lower()
+    )
     early.refresh_from_db()
     assert early.is_present is None
 

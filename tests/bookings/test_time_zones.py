@@ -188,7 +188,7 @@ def test_batch_is_all_or_nothing_when_a_slot_clashes(admin_client_api, montreal_
     body = {"period": montreal_2030.pk, "weekdays": [0, 1, 2, 3, 4], "ranges": ["09:00-12:00"]}
     response = admin_client_api.post("/api/timeslots/batch/", body, format="json")
     assert response.status_code == 400
-    assert "1 slot(s) would overlap existing ones, starting 2030-03-13 09:00" in response.json()["detail"]
+    assert "1 slot would overlap existing ones, starting 2030-03-13 09:00" in response.json()["detail"]
     assert TimeSlot.objects.count() == 1
 
 

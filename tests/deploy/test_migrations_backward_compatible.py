@@ -33,7 +33,7 @@ ACCEPTED_BEFORE_THE_CHECK = {
     # Widens the order line's CHECK constraint to retreat lines: every row the previous code writes
     # (membership or package lines) satisfies it. SQLite rebuilds the table to change a constraint,
     # which the linter reads as NOT NULL columns added; PostgreSQL only drops and adds the CHECK.
-    ("store", "0010_retreat_lines"),
+    ("store", "0011_retreat_lines"),
 }
 PROJECT_APPS = ["accounts", "bookings", "retreats", "security", "staff", "store"]
 

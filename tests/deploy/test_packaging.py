@@ -205,7 +205,7 @@ def test_the_packaged_handler_runs_the_scheduled_functions(rehearsal, unpacked, 
 
     assert results[2] == {"command": "clear_expired_tokens", "ok": True}
     assert results[3] == {"command": "reconcile_payments", "ok": True}
-    assert "clear_expired_tokens: 1 expired token(s) deleted" in stdout
+    assert "clear_expired_tokens: 1 expired token deleted" in stdout
     assert "reconcile_payments: 0 completed, 0 failed" in stdout
     tokens = sqlite3.connect(tmp_path / "db.sqlite3").execute("select count(*) from accounts_authtoken").fetchone()
     assert tokens == (1,)  # the live one stays

@@ -67,9 +67,14 @@ def test_the_passed_deadline_is_given_in_french_in_the_workplace_local_time(db, 
     response = client.delete(f"/api/reservations/{reservation_id}/")
     assert response.status_code == 400
     deadline = (start - timedelta(hours=24)).astimezone(KOLKATA)
+    days = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
+    months = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre"]
+    months += ["novembre", "décembre"]
+    # The workplace's wall clock, written the French way, its zone as members say it (the city).
+    when = f"{days[deadline.weekday()]} {deadline.day} {months[deadline.month - 1]} {deadline.year}"
     assert response.json()["detail"] == (
-        "Une réservation peut être annulée jusqu’à 24 h avant le début\u00a0: "
-        f"la date limite était le {deadline:%Y-%m-%d %H:%M} (Asia/Kolkata)."
+        "Une réservation peut être annulée jusqu’à 24\u00a0heures avant le début\u00a0: "
+        f"la limite était {when}, {deadline.hour}\u00a0h\u00a0{deadline:%M} Kolkata."
     )
     assert Reservation.objects.get().status == "active"
 

@@ -88,9 +88,11 @@ def test_the_invoice_of_a_french_member_is_in_french_with_french_amounts(
     assert response.status_code == 201, response.json()
     (message,) = mail.outbox
     assert message.subject.endswith(f"facture {response.json()['reference']}")
-    # 1 250,00 $ + 14,975 % = 187,19 $ -> 1 437,19 $ (no-break spaces, as Django's French formats).
+    # 1 250,00 $: TPS 62,50 $, TVQ 124,6875 -> 124,69 $; 1 437,19 $ (no-break spaces, as Django's French formats).
     assert "Sous-total\u00a0: 1\u00a0250,00\u00a0$" in message.body
-    assert "Taxes (14,975\u00a0%)\u00a0: 187,19\u00a0$" in message.body
+    assert "TPS (5\u00a0%)\u00a0: 62,50\u00a0$" in message.body
+    assert "TVQ (9,975\u00a0%)\u00a0: 124,69\u00a0$" in message.body
+    assert "1 × Ten tickets" not in message.body and "1 × Dix billets à 1\u00a0250,00\u00a0$" in message.body
     assert "Total\u00a0: 1\u00a0437,19\u00a0$" in message.body
 
 

@@ -2,8 +2,8 @@
 
 import csv
 import io
-import re
 import zipfile
+from datetime import UTC, datetime, timedelta
 from xml.etree import ElementTree
 
 import pytest
@@ -41,6 +41,12 @@ def read_xlsx(response):
     return [dict(zip(header, cells, strict=False)) for cells in body]
 
 
+def serial_time(text):
+    """An XLSX date-time cell's serial number (days since 1899-12-30) -> its clock time."""
+    moment = datetime(1899, 12, 30, tzinfo=UTC) + timedelta(days=float(text))
+    return f"{moment + timedelta(seconds=30):%H:%M}"  # the serial is a float: round to the minute
+
+
 @pytest.fixture
 def week(montreal, kolkata):
     """Reservations in two zones: two members in Montreal, one in Kolkata, one cancelled."""
@@ -65,8 +71,8 @@ def test_reservations_csv_has_the_filtered_rows_with_local_slot_times(staff_brow
     start = week["montreal_slot"].start.astimezone(week["montreal_slot"].start.tzinfo)
     assert {row["workplace"] for row in rows} == {"Montreal Library"}
     assert {row["time zone"] for row in rows} == {"America/Montreal"}
-    assert rows[0]["slot start"].startswith(start.date().isoformat() + "T09:00")
-    assert re.search(r"T09:00-0[45]:00$", rows[0]["slot start"])  # EST or EDT
+    # The workplace's wall clock, as a spreadsheet reads a date and time; the zone in its own column.
+    assert rows[0]["slot start"] == f"{start.date().isoformat()} 09:00"
     assert rows[0]["status"] == "Active"
 
 
@@ -74,7 +80,8 @@ def test_reservations_xlsx_shows_kolkata_slots_at_their_own_offset(staff_browser
     query = f"timeslot__period__workplace__id__exact={kolkata.pk}&status__exact=active"
     rows = read_xlsx(staff_browser.get(f"/admin/bookings/reservation/export/reservations.xlsx?{query}"))
     assert [row["member e-mail"] for row in rows] == ["m2@example.com"]
-    assert rows[0]["slot start"].endswith("T14:00+05:30") and rows[0]["slot end"].endswith("T17:00+05:30")
+    # Real spreadsheet date-times (serial numbers with a date format), on Kolkata's wall clock.
+    assert serial_time(rows[0]["slot start"]) == "14:00" and serial_time(rows[0]["slot end"]) == "17:00"
     assert rows[0]["tickets paid"] == "1"
 
 
@@ -214,3 +221,40 @@ def test_on_a_stage_the_export_is_a_link_to_a_file_in_the_media_storage(staff_br
         assert {row["member e-mail"] for row in csv.DictReader(io.StringIO(text))} == expected
     else:
         assert content.startswith(b"PK")  # a zip: the XLSX container
+
+
+def test_a_french_speaking_staff_member_gets_a_csv_a_french_spreadsheet_splits(staff_browser, week, montreal):
+    montreal.name_fr = "Bibliothèque de Montréal"
+    montreal.save()
+    link = f"/admin/bookings/reservation/export/reservations.csv?timeslot__period__workplace__id__exact={montreal.pk}"
+    response = staff_browser.get(link, HTTP_ACCEPT_LANGUAGE="fr")
+    raw = b"".join(response.streaming_content)
+    assert raw.startswith("\ufeff".encode())  # UTF-8 with a byte order mark
+    header, first, *_ = raw.decode("utf-8-sig").splitlines()
+    # Semicolons: the list separator of a French-locale spreadsheet, which then opens it in columns.
+    assert header.startswith("id;courriel du membre;prénom;nom;lieu de travail;")
+    cells = dict(zip(header.split(";"), first.split(";"), strict=True))
+    assert cells["lieu de travail"] == "Bibliothèque de Montréal" and cells["état"] == "Active"
+
+
+def test_french_csv_numbers_use_a_decimal_comma(staff_browser, orders):
+    response = staff_browser.get("/admin/store/order/export/orders.csv", HTTP_ACCEPT_LANGUAGE="fr")
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
+    assert {row["total"] for row in rows} == {"20,00", "5,00"}
+    assert {row["état"] for row in rows} == {"Payée", "Échouée"}
+
+
+def test_xlsx_has_widths_a_filter_a_frozen_header_and_date_formats(staff_browser, week, kolkata):
+    response = staff_browser.get("/admin/bookings/reservation/export/reservations.xlsx", HTTP_ACCEPT_LANGUAGE="fr")
+    with zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))) as book:
+        sheet = ElementTree.fromstring(book.read("xl/worksheets/sheet1.xml"))  # noqa: S314 - our own file
+        styles = book.read("xl/styles.xml").decode()
+    widths = [float(col.get("width")) for col in sheet.iter(f"{SHEET}col")]
+    assert len(widths) >= 10 and max(widths) > 15  # sized to their content, e-mails wider than ids
+    assert sheet.find(f"{SHEET}autoFilter").get("ref").startswith("A1:")
+    pane = sheet.find(f".//{SHEET}pane")
+    assert pane.get("state") == "frozen" and pane.get("topLeftCell") == "A2"
+    assert "yyyy-mm-dd hh:mm" in styles
+    header = ["".join(cell.itertext()) for cell in next(sheet.iter(f"{SHEET}row")).iter(f"{SHEET}c")]
+    assert "courriel du membre" in header and "début de la séance" in header  # the staff member's language

@@ -65,7 +65,7 @@ def test_staff_flags_changed_in_the_admin_are_in_the_users_history(staff_browser
     assert latest.history_user == admin_user
     assert ("is_staff", False, True) in [(c.field, c.old, c.new) for c in latest.diff_against(previous).changes]
     page = staff_browser.get(f"/admin/accounts/user/{member.pk}/history/").content.decode()
-    assert re.search(r"Is staff:</strong>\s*False\s*&nbsp;&rarr;&nbsp;&nbsp;True", page)
+    assert re.search(r"Staff status:</strong>\s*False\s*&nbsp;&rarr;&nbsp;&nbsp;True", page)
     version = latest.history_id
     record_page = staff_browser.get(f"/admin/accounts/user/{member.pk}/history/{version}/")
     assert record_page.status_code == 200 and member.email in record_page.content.decode()

@@ -28,7 +28,7 @@ def fake_paysafe(settings):
     settings.PAYSAFE_USER = USER
     settings.PAYSAFE_PASSWORD = PASSWORD
     settings.PAYSAFE_TIMEOUT_SECONDS = 7
-    settings.STORE_TAX_RATE = "14.975"
+    settings.STORE_TAXES = "GST:5,QST:9.975"
     settings.STORE_CURRENCY = "CAD"
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         yield mock
@@ -47,6 +47,7 @@ def auth_body(reference, amount, *, status="COMPLETED", auth_id="auth-1", settle
         "amount": amount,
         "merchantRefNum": reference,
         "settleWithAuth": True,
+        "card": {"type": "VI", "lastDigits": "1111", "cardExpiry": {"month": 12, "year": 2030}},
         "settlements": [{"id": settlement_id, "status": "PENDING", "amount": amount}],
     }
 

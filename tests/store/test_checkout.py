@@ -53,15 +53,17 @@ def test_buying_a_package_charges_once_and_grants_the_tickets(member_client, mem
     assert_no_secret(caplog.text, response.content)
 
 
-def test_tax_is_rounded_half_up_once_per_order(member_client, member, paysafe, db):
+def test_each_tax_is_rounded_half_up_once_per_order(member_client, member, paysafe, db):
     from app.store.models import Package
 
     cheap = Package.objects.create(name="1 ticket", price=Decimal("0.10"), tickets=1)
     approve(paysafe)
-    # 3 x 0.10 = 0.30; tax on the order 0.044925 -> 0.04 (rounding each unit would give 3 x 0.01 = 0.03)
+    # 3 x 0.10 = 0.30; GST 0.015 -> 0.02, QST 0.029925 -> 0.03 (rounding each unit would give
+    # 3 x (0.01 + 0.01) = 0.06; one combined rate, 0.044925 -> 0.04)
     order = buy(member_client, ("package", cheap, 3)).json()
-    assert (order["subtotal"], order["tax"], order["total"]) == ("0.30", "0.04", "0.34")
-    assert json.loads(charges(paysafe)[0].request.body)["amount"] == 34
+    assert (order["subtotal"], order["tax"], order["total"]) == ("0.30", "0.05", "0.35")
+    assert [(tax["name"], tax["amount"]) for tax in order["taxes"]] == [("GST", "0.02"), ("QST", "0.03")]
+    assert json.loads(charges(paysafe)[0].request.body)["amount"] == 35
 
 
 def test_invoice_is_mailed_after_commit(

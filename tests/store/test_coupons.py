@@ -13,6 +13,7 @@ from app.store.models import Coupon, CouponUse, Order, Package
 from app.store.services.checkout import quote
 from app.store.services.coupons import CouponNotUsable
 from app.store.services.pricing import totals
+from app.store.services.taxes import Tax
 from tests.conftest import make_user, token_client
 from tests.store.conftest import AUTHS, SETTLEMENTS, approve, error_body
 
@@ -61,15 +62,19 @@ def test_admins_create_coupons_members_cannot(admin_client_api, member_client, p
 
 
 def test_check_gives_the_price_with_the_discount_before_tax(member_client, package, settings):
-    settings.STORE_TAX_RATE = "14.975"
+    settings.STORE_TAXES = "GST:5,QST:9.975"
     Coupon.objects.create(code="TENOFF", percent_off=Decimal("10"))
     response = check(member_client, "tenoff", ("package", package, 2))
     assert response.status_code == 200, response.json()
-    # 50.00 - 5.00 = 45.00; tax 14.975 % of 45.00 = 6.73875 -> 6.74; total 51.74
+    # 50.00 - 5.00 = 45.00; GST 5 % of 45.00 = 2.25, QST 9.975 % = 4.48875 -> 4.49; total 51.74
     assert response.json() == {
         "code": "TENOFF",
         "subtotal": "50.00",
         "discount": "5.00",
+        "taxes": [
+            {"name": "GST", "rate": "5.000", "amount": "2.25", "registration_number": ""},
+            {"name": "QST", "rate": "9.975", "amount": "4.49", "registration_number": ""},
+        ],
         "tax": "6.74",
         "total": "51.74",
     }
@@ -114,7 +119,7 @@ def test_unknown_code_wrong_product_and_wrong_organisation(member_client, member
 
 
 def test_a_fixed_amount_applies_only_to_the_products_it_names_and_never_below_zero(member_client, package, settings):
-    settings.STORE_TAX_RATE = "15"
+    settings.STORE_TAXES = "HST:15"
     cheap = Package.objects.create(name="1 ticket", price=Decimal("3.00"), tickets=1)
     coupon = Coupon.objects.create(code="BIG", amount_off=Decimal("10.00"))
     coupon.packages.add(cheap)
@@ -184,5 +189,5 @@ def test_a_refund_returns_the_use(admin_client_api, member_client, member, packa
     ],
 )
 def test_tax_rounding_edge_cases(subtotal, discount, rate, expected):
-    got = totals(Decimal(subtotal), Decimal(rate), Decimal(discount))
-    assert tuple(str(v) for v in got) == expected
+    got = totals(Decimal(subtotal), Decimal(discount), [Tax("Tax", Decimal(rate))])
+    assert (str(got.subtotal), str(got.tax), str(got.total)) == expected

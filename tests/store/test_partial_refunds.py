@@ -63,7 +63,7 @@ def test_a_line_refunded_twice_or_beyond_its_units_is_refused(admin_client_api, 
     too_many = refund(admin_client_api, order, (line(order, "package"), 3))
     assert too_many.status_code == 400
     assert too_many.json()["fields"]["lines"] == [
-        f"Line {line(order, 'package').pk} has only 2 unit(s) left to refund, not 3."
+        f"Line {line(order, 'package').pk} has only 2 units left to refund, not 3."
     ]
     assert refund(admin_client_api, order, (line(order, "membership"), 1)).status_code == 200
     again = refund(admin_client_api, order, (line(order, "membership"), 1))

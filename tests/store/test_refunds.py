@@ -88,14 +88,14 @@ def test_spent_tickets_make_a_refund_refuse_unless_forced(admin_client_api, paid
     move_tickets(member, -3, TicketMovement.Reason.RESERVATION, reference="res-1")
     response = refund(admin_client_api, paid_order)
     assert response.status_code == 400
-    assert "2 ticket(s) left of the 5" in response.json()["detail"]
+    assert "2 tickets left of the 5" in response.json()["detail"]
     assert not paysafe.calls
     assert Order.objects.get(pk=paid_order.pk).status == "paid"
 
     paysafe.add(responses.POST, REFUND_URL, json={"id": "refund-1", "status": "PENDING", "amount": 2874})
     forced = refund(admin_client_api, paid_order, force=True)
     assert forced.status_code == 200
-    assert "3 ticket(s) had already been spent" in forced.json()["detail"]
+    assert "3 tickets had already been spent" in forced.json()["detail"]
     member.refresh_from_db()
     assert member.tickets == 0
 

@@ -55,3 +55,35 @@ class OriginWatch:
             return
         if parts[:2] != self.origin:
             self.foreign.append(request.url)
+
+
+# What a finger taps: every control, and every link that stands alone (a link inside a sentence is
+# exempt, as WCAG 2.5.5 allows). Radio buttons and checkboxes count
+# through their label, which is the target.
+TAP_TARGETS = """() => {
+  const seen = [];
+  // A link inside a sentence: its block says more than the link does.
+  const inText = el => {
+    const block = el.closest("p, li, td, dd, dt");
+    return block !== null && block.innerText.trim().length > el.innerText.trim().length;
+  };
+  const exempt = el => el.tagName === "A" && !el.classList.contains("button")
+    && !el.closest(".action, .pages, .cta, .balance, .links, .top") && inText(el);
+  const targets = document.querySelectorAll(
+    "a[href], button, select, input:not([type=hidden]):not([type=radio]):not([type=checkbox]), label.choice");
+  for (const el of targets) {
+    if (exempt(el) || el.closest(".visually-hidden") || el.classList.contains("skip")) continue;
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 && box.height === 0) continue;  // not shown
+    if (box.width < 44 || box.height < 44) {
+      seen.push(`${el.tagName.toLowerCase()} "${(el.innerText || el.value || el.name || "").trim().slice(0, 30)}" ` +
+                `${Math.round(box.width)}x${Math.round(box.height)}`);
+    }
+  }
+  return seen;
+}"""
+
+
+def small_tap_targets(page):
+    """Controls and standalone links smaller than 44 x 44 CSS pixels, as readable lines."""
+    return page.evaluate(TAP_TARGETS)

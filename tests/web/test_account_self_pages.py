@@ -14,7 +14,7 @@ def test_the_account_page_offers_the_three_actions_and_lists_held_memberships(lo
     annual = Membership.objects.create(name="Annual", price=40, duration_days=365)
     memberships.grant(member, annual, actor=make_user(email="staff@example.com", is_staff=True))
     html = logged_in.get("/account/").content.decode()
-    assert 'action="/account/email/"' in html and 'href="/account/data/"' in html and 'action="/account/close/"' in html
+    assert 'action="/account/email/"' in html and 'href="/account/data/"' in html and 'href="/account/close/"' in html
     assert "Memberships you hold" in html and "Annual, until" in html
 
 
@@ -52,6 +52,25 @@ def test_download_my_data_gives_only_mine(logged_in, member, client):
     assert "other@example.com" not in response.content.decode()
     client.logout()
     assert client.get("/account/data/").status_code == 302  # to the login page
+
+
+def test_closing_first_says_what_is_lost(logged_in, member, slot):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from app.bookings.services import reservations
+
+    User.objects.filter(pk=member.pk).update(tickets=7, membership_end=timezone.now() + timedelta(days=30))
+    member.refresh_from_db()
+    reservations.reserve(member, slot.pk)  # its tickets come back on closing, then are lost with the rest
+    account = logged_in.get("/account/").content.decode()
+    assert 'href="/account/close/"' in account and 'action="/account/close/"' not in account  # no one-tap close
+    page = logged_in.get("/account/close/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "7 billets" in page and "ne sont pas remboursés" in page
+    assert "1 réservation à venir" in page and "Votre abonnement" in page
+    assert 'action="/account/close/"' in page and 'href="/account/"' in page  # confirm, or keep the account
+    assert User.objects.get(pk=member.pk).is_active
 
 
 def test_close_my_account_needs_the_password(logged_in, member):

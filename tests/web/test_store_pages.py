@@ -14,7 +14,7 @@ from tests.web.conftest import make_user
 def local_run(settings):
     settings.DEBUG = True
     settings.PAYMENT_GATEWAY = "test"
-    settings.STORE_TAX_RATE = "14.975"
+    settings.STORE_TAXES = "GST:5,QST:9.975"
 
 
 @pytest.fixture
@@ -47,7 +47,8 @@ def test_store_lists_products_and_says_why_some_are_not_offered(logged_in, five)
 
 def test_checkout_shows_totals_and_the_test_cards(logged_in, five, local_run):
     html = logged_in.get(f"/store/checkout/?product=package&id={five.pk}").content.decode()
-    assert "$25.00" in html and "$3.74" in html and "$28.74" in html
+    assert "$25.00" in html and "GST (5 %)" in html and "$1.25" in html and "QST (9.975 %)" in html and "$2.49" in html
+    assert "$28.74" in html
     assert 'value="test-visa"' in html and 'value="test-decline"' in html
     assert 'name="idempotency_key"' in html
 
@@ -61,7 +62,8 @@ def test_a_decline_reads_as_a_sentence_then_a_card_pays(logged_in, member, five,
     assert paid.status_code == 302 and paid["Location"] == "/account/orders/"
     assert User.objects.get(pk=member.pk).tickets == 10
     html = logged_in.get("/account/orders/").content.decode()
-    assert "Thank you! Order ORD-" in html and "$28.74" in html and "Paid" in html and "Not paid" in html
+    assert "Thank you! Order ORD-" in html and "$28.74" in html and "Paid" in html
+    assert "Payment declined: nothing was charged" in html and "Not paid" not in html
 
 
 def test_the_same_form_posted_twice_pays_once(logged_in, member, five, local_run):
@@ -155,8 +157,9 @@ def test_a_coupon_on_the_checkout_page_lowers_what_is_charged(logged_in, member,
     assert 'id="id_coupon_error">This coupon code cannot be used on this order.' in refused.content.decode()
     assert "$28.74" in refused.content.decode()  # the full price, no coupon applied
     applied = logged_in.get(f"/store/checkout/?product=package&id={five.pk}&coupon=half").content.decode()
-    # 25.00 - 12.50 = 12.50; tax 14.975 % = 1.871875 -> 1.87; total 14.37
-    assert "Coupon HALF" in applied and "−$12.50" in applied and "$14.37" in applied
+    # 25.00 - 12.50 = 12.50; GST 0.625 -> 0.63, QST 1.246875 -> 1.25; total 14.38
+    assert "Discount (coupon HALF)" in applied and "−$12.50" in applied and "$0.63" in applied and "$1.25" in applied
+    assert "$14.38" in applied
     assert 'name="coupon" value="HALF"' in applied
     paid = logged_in.post(
         "/store/checkout/",
@@ -164,5 +167,5 @@ def test_a_coupon_on_the_checkout_page_lowers_what_is_charged(logged_in, member,
     )
     assert paid.status_code == 302
     order = Order.objects.get(user=member)
-    assert (order.status, order.total, order.discount) == ("paid", Decimal("14.37"), Decimal("12.50"))
+    assert (order.status, order.total, order.discount) == ("paid", Decimal("14.38"), Decimal("12.50"))
     assert CouponUse.objects.filter(order=order).exists()

@@ -10,6 +10,7 @@ from app.accounts.models import User
 from app.bookings.models import Reservation, TimeSlot
 from app.bookings.selectors import timeslots_with_places
 from app.bookings.services.common import ACTIVE
+from app.core import moments
 from app.core.exceptions import Invalid, NotFound, PermissionDenied
 
 
@@ -23,8 +24,8 @@ def check_attendance(reservation: Reservation) -> None:
         raise Invalid(
             fields={
                 "is_present": [
-                    _("Attendance can be taken once the time slot has started, at %(start)s (%(zone)s).")
-                    % {"start": f"{slot.start.astimezone(zone):%Y-%m-%d %H:%M}", "zone": zone.key}
+                    _("Attendance can be taken once the time slot has started: %(start)s.")
+                    % {"start": moments.moment_text(slot.start, zone)}
                 ]
             }
         )

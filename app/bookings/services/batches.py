@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history
 
 from app.bookings.models import Period, TimeSlot
@@ -91,7 +92,11 @@ def batch_create_timeslots(
         ]
         if clashes:
             raise Invalid(
-                _("%(count)d slot(s) would overlap existing ones, starting %(first)s. None created.")
+                ngettext(
+                    "%(count)d slot would overlap existing ones, starting %(first)s. None created.",
+                    "%(count)d slots would overlap existing ones, starting %(first)s. None created.",
+                    len(clashes),
+                )
                 % {"count": len(clashes), "first": ", ".join(clashes[:5])}
             )
         price = period.price if price is None else price

@@ -9,12 +9,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from app.accounts.models import TicketMovement, User
 from app.accounts.tickets import NotEnoughTickets, move_tickets
 from app.bookings import waitlist
 from app.bookings.models import Reservation, TimeSlot
 from app.bookings.services.common import ACTIVE
+from app.core import moments
 from app.core.exceptions import ErrorCode, Invalid, PermissionDenied
 
 
@@ -105,9 +107,17 @@ def _reserve(user: User, timeslot_id: int, *, actor: User, free_reason: str) -> 
                 move_tickets(user, -price, TicketMovement.Reason.RESERVATION, actor=actor, reference=_ref(reservation))
             except NotEnoughTickets as error:
                 words = (
-                    _("This time slot costs %(needed)d ticket(s); the member has %(balance)d.")
+                    ngettext(
+                        "This time slot costs %(needed)d ticket; the member has %(balance)d.",
+                        "This time slot costs %(needed)d tickets; the member has %(balance)d.",
+                        error.needed,
+                    )
                     if for_member
-                    else _("This time slot costs %(needed)d ticket(s); you have %(balance)d.")
+                    else ngettext(
+                        "This time slot costs %(needed)d ticket; you have %(balance)d.",
+                        "This time slot costs %(needed)d tickets; you have %(balance)d.",
+                        error.needed,
+                    )
                 )
                 raise Invalid(
                     words % {"needed": error.needed, "balance": error.balance}, code=ErrorCode.NOT_ENOUGH_TICKETS
@@ -134,11 +144,14 @@ def cancel_reservation(reservation: Reservation, *, actor: User, enforce_deadlin
             if timezone.now() > deadline:
                 zone = ZoneInfo(reservation.timeslot.period.workplace.timezone)
                 raise Invalid(
-                    _(
-                        "Reservations can be cancelled until %(hours)s h before the start: the deadline was "
-                        "%(deadline)s (%(zone)s)."
+                    ngettext(
+                        "Reservations can be cancelled until %(hours)s hour before the start: the deadline was "
+                        "%(deadline)s.",
+                        "Reservations can be cancelled until %(hours)s hours before the start: the deadline was "
+                        "%(deadline)s.",
+                        hours,
                     )
-                    % {"hours": hours, "deadline": f"{deadline.astimezone(zone):%Y-%m-%d %H:%M}", "zone": zone.key},
+                    % {"hours": hours, "deadline": moments.moment_text(deadline, zone)},
                     code=ErrorCode.CANCELLATION_DEADLINE_PASSED,
                 )
         because = Reservation.CancelledBecause.ADMIN if actor.is_staff else Reservation.CancelledBecause.MEMBER

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from app.accounts.models import User
 from app.bookings.models import Period, Reservation, TimeSlot
@@ -84,9 +85,12 @@ def _moved(slot: TimeSlot, period: Period, start: datetime, end: datetime) -> bo
 
 def _force_needed(booked: int) -> Invalid:
     return Invalid(
-        _(
-            "This time slot has %(count)d active reservation(s). Send force=true (in the admin: tick “force”) "
-            "to cancel them: each member gets the tickets back and an e-mail."
+        ngettext(
+            "This time slot has %(count)d active reservation. Send force=true (in the admin: tick “force”) "
+            "to cancel it: the member gets the tickets back and an e-mail.",
+            "This time slot has %(count)d active reservations. Send force=true (in the admin: tick “force”) "
+            "to cancel them: each member gets the tickets back and an e-mail.",
+            booked,
         )
         % {"count": booked}
     )

@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("store", "0010_retreat_lines"),
+        ("store", "0011_retreat_lines"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

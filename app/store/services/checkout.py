@@ -40,11 +40,13 @@ from app.integrations.payments import (
 )
 from app.store.models import Membership, Order, OrderLine, OrderStatusChange, Package, SavedCard
 from app.store.services import coupons, kinds
+from app.store.services import taxes as sales_taxes
 from app.store.services.cards import refuse_saved_card_token
 from app.store.services.eligibility import CartItem, CheckoutLine, resolve_items
 from app.store.services.fulfilment import Completion, complete_or_flag, complete_order, fail_order
 from app.store.services.payment_errors import domain_error
-from app.store.services.pricing import tax_rate, totals
+from app.store.services.pricing import totals
+from app.store.services.taxes import TaxLine
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +93,7 @@ def fingerprint(lines: Sequence[CheckoutLine], *, token_kind: str, coupon: str =
 class Quote:
     subtotal: Decimal
     discount: Decimal
+    taxes: list[TaxLine]
     tax: Decimal
     total: Decimal
 
@@ -99,8 +102,8 @@ def quote(user: User, lines: Sequence[CheckoutLine], coupon: str = "") -> Quote:
     """What `lines` would cost `user` with `coupon` now (`Invalid` if not allowed); nothing is held."""
     items = resolve_items(user, lines)
     off = coupons.discount(coupons.find(coupon), user, items).amount if coupon else Decimal(0)
-    subtotal, tax, total = totals(_subtotal(items), tax_rate(), off)
-    return Quote(subtotal, off, tax, total)
+    priced = totals(_subtotal(items), off)
+    return Quote(priced.subtotal, priced.discount, priced.taxes, priced.tax, priced.total)
 
 
 def _subtotal(items: Sequence[CartItem]) -> Decimal:
@@ -120,11 +123,11 @@ def create_order(
 
     With a coupon, its row is locked while its limits are checked and the order that holds it is
     created: of two members racing for its last use, the second is refused."""
-    rate = tax_rate()
+    charged = sales_taxes.configured()
     with transaction.atomic(durable=True):  # committed before the card is charged
         applied = coupons.discount(coupons.find(coupon, lock=True), user, items) if coupon else None
-        subtotal, tax, total = totals(_subtotal(items), rate, applied.amount if applied else Decimal(0))
-        if total > ORDER_TOTAL_MAX:
+        priced = totals(_subtotal(items), applied.amount if applied else Decimal(0), charged)
+        if priced.total > ORDER_TOTAL_MAX:
             raise Invalid(
                 fields={
                     "lines": [
@@ -135,12 +138,13 @@ def create_order(
         order = Order.objects.create(
             user=user,
             currency=settings.STORE_CURRENCY,
-            tax_rate=rate,
-            subtotal=subtotal,
-            tax=tax,
-            total=total,
+            tax_rate=sales_taxes.combined_rate(charged),
+            taxes=sales_taxes.snapshot(priced.taxes),
+            subtotal=priced.subtotal,
+            tax=priced.tax,
+            total=priced.total,
             coupon=applied.coupon if applied else None,
-            discount=applied.amount if applied else Decimal(0),
+            discount=priced.discount,
             idempotency_key=idempotency_key,
             request_fingerprint=request_fingerprint,
         )
@@ -151,6 +155,7 @@ def create_order(
                 membership=item.product if isinstance(item.product, Membership) else None,
                 package=item.product if isinstance(item.product, Package) else None,
                 name=item.product.name,
+                name_fr=item.product.name_fr,
                 unit_price=item.unit_price,
                 quantity=item.quantity,
                 tickets=getattr(item.product, "tickets", 0) if item.kind == "package" else 0,

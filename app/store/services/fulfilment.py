@@ -13,10 +13,11 @@ from django.utils import timezone, translation
 
 from app.accounts.models import TicketMovement, User
 from app.accounts.tickets import move_tickets
-from app.core.i18n import money, percent
+from app.core.i18n import localized, money, percent
 from app.integrations.payments import Authorisation
 from app.store.models import Order, OrderLine, OrderStatusChange
 from app.store.services import kinds
+from app.store.services import taxes as sales_taxes
 from app.store.services.coupons import record_use
 from app.store.services.memberships import record_purchase
 from app.store.services.status import change_status
@@ -72,6 +73,8 @@ def complete_order(
             paid_at=now,
             paysafe_auth_id=auth.id if auth else "",
             paysafe_settlement_id=auth.settlement_id if auth else "",
+            card_type=auth.card_type if auth else "",
+            card_last_digits=auth.last_digits if auth else "",
             failure_code="",
             failure_message="",
             needs_attention=False,
@@ -145,7 +148,7 @@ def send_invoice(order_id: int) -> bool:
     """E-mail the invoice of a paid order. Never raises: the payment stands whatever happens here."""
     from app.core.email import send_templated_email
 
-    order = Order.objects.select_related("user").get(pk=order_id)
+    order = Order.objects.select_related("user", "coupon").get(pk=order_id)
     with translation.override(order.user.language):  # amounts written the member's way
         params = _invoice_params(order)
     try:
@@ -166,21 +169,38 @@ def send_invoice(order_id: int) -> bool:
 
 
 def _invoice_params(order: Order) -> dict:
+    from app.core.moments import moment_text
+    from app.store import display
+
     currency = order.currency
+    lines = list(order.lines.all())
     return {
         "first_name": order.user.first_name,
         "reference": order.reference,
-        "date": timezone.localtime(order.paid_at).strftime("%Y-%m-%d %H:%M") if order.paid_at else "",
+        "date": moment_text(order.paid_at) if order.paid_at else "",
         "currency": order.currency,
         "lines": [
             {
-                "name": line.name,
+                "name": localized(line, "name"),
                 "quantity": line.quantity,
                 "unit_price": money(line.unit_price, currency),
                 "amount": money(line.amount, currency),
             }
-            for line in order.lines.all()
+            for line in lines
         ],
+        # Each row of the totals, already worded: subtotal, discount (coupon), each tax, total.
+        "totals": [
+            {"label": row.label, "amount": ("−" if row.negative else "") + money(row.amount, currency)}
+            for row in display.total_rows(order)
+        ],
+        "coupon_code": order.coupon.code if order.coupon else "",
+        "discount": money(order.discount, currency),
+        "taxes": [
+            {"name": tax.label, "rate": percent(tax.rate), "amount": money(tax.amount, currency)}
+            for tax in sales_taxes.of_order(order)
+        ],
+        "registration_numbers": display.registration_numbers(order),
+        "payment_method": display.payment_method(order),
         "subtotal": money(order.subtotal, currency),
         "tax_rate": percent(order.tax_rate),
         "tax": money(order.tax, currency),

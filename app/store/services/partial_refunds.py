@@ -3,8 +3,8 @@ refunds every unit left through here). Money first, then the goods.
 
 How much money a refund gives back is computed from the quantities refunded so far, so that the
 parts always add up to the order's total exactly: `value(q)` prices the refunded quantities as an
-order of their own (the coupon's discount shared in proportion to the subtotal, the tax rounded
-half-up once), a refund gives `value(after) - value(before)`, and once every unit is refunded
+order of their own (the coupon's discount shared in proportion to the subtotal, each of the order's taxes rounded
+half-up on its own), a refund gives `value(after) - value(before)`, and once every unit is refunded
 the value is the order's total itself. No refund can therefore exceed what was paid.
 
 The refund is recorded (`OrderRefund`, pending) before the gateway is called, with the reference
@@ -26,6 +26,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from app.accounts.models import TicketMovement, User
 from app.accounts.tickets import move_tickets
@@ -42,8 +43,9 @@ from app.integrations.payments import (
 )
 from app.store.models import HeldMembership, Order, OrderLine, OrderRefund, OrderStatusChange
 from app.store.services import kinds
+from app.store.services import taxes as sales_taxes
 from app.store.services.coupons import return_use
-from app.store.services.pricing import CENT
+from app.store.services.pricing import CENT, totals
 from app.store.services.status import change_status
 
 logger = logging.getLogger(__name__)
@@ -74,9 +76,7 @@ def value(order: Order, lines: list[OrderLine], quantities: Mapping[int, int]) -
     discount = Decimal(0)
     if order.discount and order.subtotal:
         discount = (order.discount * subtotal / order.subtotal).quantize(CENT, rounding=ROUND_HALF_UP)
-    taxed = subtotal - min(discount, subtotal)
-    tax = (taxed * order.tax_rate / 100).quantize(CENT, rounding=ROUND_HALF_UP)
-    return min(taxed + tax, order.total)
+    return min(totals(subtotal, discount, sales_taxes.rates_of(order)).total, order.total)
 
 
 def _asked(lines: list[OrderLine], asked: list[dict[str, int]]) -> dict[int, int]:
@@ -95,7 +95,11 @@ def _asked(lines: list[OrderLine], asked: list[dict[str, int]]) -> dict[int, int
             raise Invalid(
                 fields={
                     "lines": [
-                        _("Line %(id)s has only %(left)s unit(s) left to refund, not %(asked)s.")
+                        ngettext(
+                            "Line %(id)s has only %(left)s unit left to refund, not %(asked)s.",
+                            "Line %(id)s has only %(left)s units left to refund, not %(asked)s.",
+                            left,
+                        )
                         % {"id": line.pk, "left": left, "asked": item["quantity"]}
                     ]
                 }
@@ -294,11 +298,15 @@ def refund_lines(
 def _refund_note(refund: OrderRefund, currency: str, needed: int, taken: int) -> str:
     note = _("Refunded %(amount)s %(currency)s.") % {"amount": refund.amount, "currency": currency}
     if needed:
-        note += " " + _("%(taken)s of %(needed)s ticket(s) taken back.") % {"taken": taken, "needed": needed}
+        note += " " + ngettext(
+            "%(taken)s of %(needed)s ticket taken back.", "%(taken)s of %(needed)s tickets taken back.", needed
+        ) % {"taken": taken, "needed": needed}
     if taken < needed:
-        note += " " + _("%(count)s ticket(s) had already been spent and were not taken back.") % {
-            "count": needed - taken
-        }
+        note += " " + ngettext(
+            "%(count)s ticket had already been spent and was not taken back.",
+            "%(count)s tickets had already been spent and were not taken back.",
+            needed - taken,
+        ) % {"count": needed - taken}
     return note
 
 
@@ -308,9 +316,12 @@ def _check_tickets(order: Order, lines: list[OrderLine], wanted: Mapping[int, in
     balance = User.objects.values_list("tickets", flat=True).get(pk=order.user_id)
     if needed > balance and not force:
         raise Invalid(
-            _(
-                "The member has %(balance)s ticket(s) left of the %(needed)s these lines gave (the rest were spent). "
-                "Refund with force=true to take back only what is left."
+            ngettext(
+                "The member has %(balance)s ticket left of the %(needed)s these lines gave (the rest were spent). "
+                "Refund with force=true to take back only what is left.",
+                "The member has %(balance)s tickets left of the %(needed)s these lines gave (the rest were spent). "
+                "Refund with force=true to take back only what is left.",
+                balance,
             )
             % {"balance": balance, "needed": needed}
         )

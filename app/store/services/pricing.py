@@ -1,27 +1,38 @@
-"""Prices: the tax is computed on the order's subtotal and rounded to the cent half-up, once."""
+"""Prices: the coupon's discount comes off the subtotal, then each tax is computed on what is left
+and rounded to the cent half-up on its own line (`taxes.py`)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.conf import settings
+from app.store.services import taxes as sales_taxes
+from app.store.services.taxes import CENT, Tax, TaxLine
 
-CENT = Decimal("0.01")
+__all__ = ["CENT", "Totals", "tax_rate", "totals"]
 
 
 def tax_rate() -> Decimal:
-    """The store's tax rate, in percent."""
-    return Decimal(str(settings.STORE_TAX_RATE))
+    """The store's combined tax rate, in percent (14.975 with GST and QST)."""
+    return sales_taxes.combined_rate()
 
 
-def totals(
-    subtotal: Decimal, rate: Decimal | None = None, discount: Decimal = Decimal(0)
-) -> tuple[Decimal, Decimal, Decimal]:
-    """(subtotal, tax, total), the tax rounded to the cent half-up once per order.
+@dataclass(frozen=True)
+class Totals:
+    subtotal: Decimal
+    discount: Decimal
+    taxes: list[TaxLine]
+    tax: Decimal  # the sum of `taxes`
+    total: Decimal
 
-    `discount` (a coupon's, already in cents) comes off the subtotal before tax."""
-    rate = tax_rate() if rate is None else rate
+
+def totals(subtotal: Decimal, discount: Decimal = Decimal(0), taxes: Sequence[Tax] | None = None) -> Totals:
+    """The subtotal, the discount (a coupon's, already in cents; never more than the subtotal),
+    each tax on the discounted subtotal, and the total."""
     subtotal = Decimal(subtotal).quantize(CENT, rounding=ROUND_HALF_UP)
-    taxed = subtotal - min(Decimal(discount), subtotal)
-    tax = (taxed * rate / 100).quantize(CENT, rounding=ROUND_HALF_UP)
-    return subtotal, tax, taxed + tax
+    discount = min(Decimal(discount), subtotal)
+    base = subtotal - discount
+    lines = sales_taxes.compute(base, taxes)
+    tax = sum((line.amount for line in lines), Decimal("0.00"))
+    return Totals(subtotal, discount, lines, tax, base + tax)

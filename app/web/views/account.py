@@ -14,17 +14,19 @@ from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from app.accounts import services as accounts
 from app.accounts.models import User
 from app.bookings.models import Reservation
 from app.bookings.services.reservations import cancel_reservation
+from app.core import moments
 from app.core.exceptions import DomainError
 from app.core.i18n import localized
 from app.store.services import memberships
 from app.web.feedback import show_on_form, show_on_page
-from app.web.forms import CloseAccountForm, EmailChangeForm, PasswordChangeForm, ProfileForm
+from app.web.forms import EmailChangeForm, PasswordChangeForm, ProfileForm
 from app.web.guard import attempt_allowed
 from app.web.views import week
 from app.web.views.common import MemberRequest, local_text, not_found, now, site_zone
@@ -50,7 +52,6 @@ def account_page(
     profile_form: forms.Form | None = None,
     password_form: forms.Form | None = None,
     email_form: forms.Form | None = None,
-    close_form: forms.Form | None = None,
     status: int = 200,
 ) -> HttpResponse:
     user = request.user
@@ -66,7 +67,6 @@ def account_page(
         "profile_form": profile_form or ProfileForm(initial=_profile_initial(user)),
         "password_form": password_form or PasswordChangeForm(),
         "email_form": email_form or EmailChangeForm(),
-        "close_form": close_form or CloseAccountForm(),
         "membership_end": membership_end,
         "held_memberships": held,
         **week.account_context(user),  # calendar feed, session reminders
@@ -116,7 +116,7 @@ def _reservation_view(reservation: Reservation, moment: datetime) -> dict[str, A
         "id": reservation.pk,
         "workplace": localized(slot.period.workplace, "name"),
         "start": local_text(slot.start, zone),
-        "end": f"{slot.end.astimezone(zone):%H:%M}",
+        "when": moments.slot_text(slot.start, slot.end, zone),
         "price": reservation.price,
         "active": reservation.status == Reservation.Status.ACTIVE,
         "status": _("Reserved") if reservation.status == Reservation.Status.ACTIVE else _("Cancelled"),
@@ -165,6 +165,12 @@ def cancel(request: MemberRequest, reservation_id: int) -> HttpResponse:
         show_on_page(request, error)
     else:
         messages.success(
-            request, _("Reservation cancelled: %(count)s ticket(s) returned.") % {"count": reservation.price}
+            request,
+            ngettext(
+                "Reservation cancelled: %(count)s ticket returned.",
+                "Reservation cancelled: %(count)s tickets returned.",
+                reservation.price,
+            )
+            % {"count": reservation.price},
         )
     return redirect("reservations")

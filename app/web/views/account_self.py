@@ -4,6 +4,7 @@ The rules are the API's services: app.accounts.email_change, app.members.data_ex
 
 import json
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -22,7 +23,7 @@ from app.web.feedback import show_on_form
 from app.web.forms import CloseAccountForm, EmailChangeForm
 from app.web.guard import attempt_allowed
 from app.web.views.account import account_page
-from app.web.views.common import MemberRequest
+from app.web.views.common import MemberRequest, local_text, site_zone
 
 
 @require_POST
@@ -77,20 +78,30 @@ def my_data(request: MemberRequest) -> HttpResponse:
     return response
 
 
-@require_POST
+def _close_page(request: MemberRequest, form: forms.Form, status: int = 200) -> HttpResponse:
+    """The confirmation step: what closing loses (tickets, reservations, membership), then the password."""
+    loses = closing.what_closing_loses(request.user)
+    end = loses["membership_end"]
+    context = {"form": form, **loses, "membership_end": local_text(end, site_zone()) if end else None}
+    return render(request, "web/close_account.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
 @login_required
 def close_account(request: MemberRequest) -> HttpResponse:
+    if request.method == "GET":
+        return _close_page(request, CloseAccountForm())
     form = CloseAccountForm(request.POST)
     allowed, wait = attempt_allowed(request, "login")
     if not allowed:
         message = _("Too many attempts. Try again in %(seconds)s seconds.") % {"seconds": wait}
-        return account_page(request, close_form=show_on_form(form, {None: [message]}), status=429)
+        return _close_page(request, show_on_form(form, {None: [message]}), status=429)
     if not form.is_valid():
-        return account_page(request, close_form=form, status=400)
+        return _close_page(request, form, status=400)
     try:
         closing.close_account(request.user, password=form.cleaned_data["password"])
     except DomainError as error:
-        return account_page(request, close_form=show_on_form(form, error), status=400)
+        return _close_page(request, show_on_form(form, error), status=400)
     logout(request)
     messages.success(request, _("Your account is closed. Thank you for writing with us."))
     return redirect("home")

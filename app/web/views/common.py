@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from app.accounts.models import User
+from app.core import moments
 
 
 class MemberRequest(HttpRequest):
@@ -40,8 +41,8 @@ def not_found(request: HttpRequest) -> HttpResponse:
 
 
 def zone_label(moment: datetime, zone: ZoneInfo) -> str:
-    """`EST (America/Montreal)`: the abbreviation a member knows and the zone's exact name."""
-    return f"{moment.astimezone(zone).tzname()} ({zone.key})"
+    """`HNE` / `EST`, or the city: the zone as members say it (app/core/moments.py)."""
+    return moments.zone_name(moment, zone)
 
 
 def local(moment: datetime, zone_name: str) -> tuple[datetime, ZoneInfo]:
@@ -58,6 +59,5 @@ def now() -> datetime:
 
 
 def local_text(moment: datetime, zone: ZoneInfo) -> str:
-    """A moment on the workplace's wall clock, with its zone."""
-    moment = moment.astimezone(zone)
-    return f"{moment:%Y-%m-%d %H:%M} {zone_label(moment, zone)}"
+    """A moment on the workplace's wall clock, with its zone, as every page and e-mail writes it."""
+    return moments.moment_text(moment, zone)

@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 from datetime import timedelta
 from itertools import groupby
-from typing import Any, cast
+from typing import Any
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from app.accounts.models import User
@@ -22,6 +23,7 @@ from app.bookings import selectors
 from app.bookings.models import TimeSlot
 from app.bookings.selectors import Availability
 from app.bookings.services import reservations
+from app.core import moments
 from app.core.exceptions import DomainError, ErrorCode
 from app.core.i18n import localized
 from app.web.feedback import show_on_page
@@ -45,10 +47,8 @@ def _why_not(state: Availability, slot: TimeSlot, user: User | AnonymousUser) ->
     if state == Availability.FULL:
         return _("Full: no seat left.")
     if state == Availability.NOT_ENOUGH_TICKETS:
-        return _("Not enough tickets: this session costs %(price)s, you have %(balance)s.") % {
-            "price": slot.price,
-            "balance": cast(User, user).tickets,  # only a member lacks tickets
-        }
+        # Short on every card: the page says once, at the top, how to get tickets (sessions.html).
+        return _("Not enough tickets.")
     return None
 
 
@@ -72,8 +72,8 @@ def _slot_views(slots: Iterable[TimeSlot], user: User | AnonymousUser) -> list[d
                 "id": slot.pk,
                 "workplace": workplace,
                 "day": start.date(),
-                "start": f"{start:%H:%M}",
-                "end": f"{end:%H:%M}",
+                "start": moments.clock_text(start, zone),
+                "end": moments.clock_text(end, zone),
                 "zone": zone_label(start, zone),
                 "price": slot.price,
                 "seats_left": found[slot.pk].places_remaining,
@@ -119,10 +119,11 @@ def sessions(request: HttpRequest) -> HttpResponse:
     days = [(day, list(in_day)) for day, in_day in groupby(cards, key=lambda c: c["day"])]
     query = request.GET.copy()
     query.pop("page", None)
+    short = any(card["store_link"] for card in cards)
     return render(
         request,
         "web/sessions.html",
-        {"form": form, "page": page, "days": days, "query": query.urlencode()},
+        {"form": form, "page": page, "days": days, "query": query.urlencode(), "short_of_tickets": short},
     )
 
 
@@ -143,11 +144,14 @@ def reserve(request: MemberRequest, slot_id: int) -> HttpResponse:
     zone = slot.period.workplace.zone
     messages.success(
         request,
-        _("Reserved: %(workplace)s, %(start)s %(zone)s. %(price)s ticket(s) spent.")
+        ngettext(
+            "Reserved: %(workplace)s, %(start)s. %(price)s ticket spent.",
+            "Reserved: %(workplace)s, %(start)s. %(price)s tickets spent.",
+            reservation.price,
+        )
         % {
             "workplace": localized(slot.period.workplace, "name"),
-            "start": f"{slot.start.astimezone(zone):%Y-%m-%d %H:%M}",
-            "zone": zone_label(slot.start, zone),
+            "start": moments.moment_text(slot.start, zone),
             "price": reservation.price,
         },
     )

@@ -23,9 +23,11 @@ from app.core.errors import status_for, user_message
 from app.core.exceptions import DomainError, ErrorCode
 from app.integrations.payments import uses_test_gateway
 from app.security.client import client_key
+from app.store import display
 from app.store.models import Membership, Order, OrderLine, Package, SavedCard
 from app.store.services import cards, coupons, eligibility, pricing
 from app.store.services import checkout as store_checkout
+from app.store.services import taxes as sales_taxes
 from app.store.services.checkout import Outcome, Quote
 from app.web.feedback import show_on_page
 from app.web.views.common import MemberRequest, local_text, not_found, site_zone
@@ -57,11 +59,15 @@ def store_page(request: HttpRequest) -> HttpResponse:
             "kind": "membership" if isinstance(product, Membership) else "package",
             "product": product,
             "reason": reason,
-            "total": pricing.totals(product.price)[2],
+            "total": pricing.totals(product.price).total,
         }
         for product, reason in reasons.items()
     ]
-    context = {"offers": offers, "currency": settings.STORE_CURRENCY, "tax_rate": pricing.tax_rate().normalize()}
+    context = {
+        "offers": offers,
+        "currency": settings.STORE_CURRENCY,
+        "taxes": [display.tax_label(tax) for tax in sales_taxes.compute(Decimal(0))],
+    }
     return render(request, "web/store.html", context)
 
 
@@ -104,11 +110,8 @@ def _checkout_page(
         quote, coupon, coupon_error = quoted or _quote(request, kind, product, code)
     except DomainError:  # the product itself may not be bought: show its price, the error says why
         quote, coupon, coupon_error = None, "", None
-    if quote is None:
-        subtotal, tax, total = pricing.totals(product.price)
-        discount: Decimal | int = 0  # no quote, no discount
-    else:
-        subtotal, discount, tax, total = quote.subtotal, quote.discount, quote.tax, quote.total
+    priced = pricing.totals(product.price) if quote is None else quote
+    subtotal, discount, taxes, total = priced.subtotal, priced.discount, priced.taxes, priced.total
     if coupon_error and status == 200:
         status = 400
     cards = SavedCard.objects.filter(profile__user=request.user).order_by("-created")
@@ -120,9 +123,8 @@ def _checkout_page(
         "coupon": coupon,
         "coupon_entered": code,
         "coupon_error": coupon_error,
-        "tax": tax,
+        "taxes": [{"label": display.tax_label(tax), "amount": tax.amount} for tax in taxes],
         "total": total,
-        "tax_rate": pricing.tax_rate().normalize(),
         "currency": settings.STORE_CURRENCY,
         "cards": cards,
         "test_cards": TEST_CARDS if uses_test_gateway() else [],
@@ -232,11 +234,27 @@ def _save_card_if_asked(request: MemberRequest, payment: tuple[str, str], key: s
 @require_safe
 def orders(request: MemberRequest) -> HttpResponse:
     lines = Prefetch("lines", queryset=OrderLine.objects.order_by("id"))
-    mine = Order.objects.filter(user=request.user).prefetch_related(lines).order_by("-created", "-id")
+    mine = (
+        Order.objects.filter(user=request.user)
+        .select_related("coupon")
+        .prefetch_related(lines)
+        .order_by("-created", "-id")
+    )
     page = Paginator(mine, ORDERS_PER_PAGE).get_page(request.GET.get("page"))
     zone = site_zone()
     context = {
-        "orders": [{"order": order, "created": local_text(order.created, zone)} for order in page.object_list],
+        "orders": [
+            {
+                "order": order,
+                "created": local_text(order.created, zone),
+                "status": display.status_label(order),
+                "rows": display.total_rows(order),
+                "numbers": display.registration_numbers(order),
+                "payment": display.payment_method(order) if order.status != Order.Status.FAILED else "",
+                "receipt": order.status not in (Order.Status.FAILED, Order.Status.PENDING),
+            }
+            for order in page.object_list
+        ],
         "page": page,
         "cards": SavedCard.objects.filter(profile__user=request.user).order_by("-created"),
     }

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from app.accounts.models import AuthToken
 
@@ -20,4 +21,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         deleted, _per_model = AuthToken.objects.filter(expires_at__lte=timezone.now()).delete()
-        self.stdout.write(_("clear_expired_tokens: %(count)d expired token(s) deleted") % {"count": deleted})
+        self.stdout.write(
+            ngettext(
+                "clear_expired_tokens: %(count)d expired token deleted",
+                "clear_expired_tokens: %(count)d expired tokens deleted",
+                deleted,
+            )
+            % {"count": deleted}
+        )

@@ -45,6 +45,6 @@ class Command(BaseCommand):
         if counts.attention:
             # Non-zero exit (and a failed Lambda invocation when scheduled): someone must look.
             raise CommandError(
-                f"{len(counts.attention)} order(s) need staff attention (admin: Orders, needs attention): "
+                f"Orders needing staff attention (admin: Orders, needs attention): {len(counts.attention)}: "
                 + ", ".join(counts.attention)
             )

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("store", "0009_order_failure_kind"),
+        ("store", "0010_order_taxes_card_and_verbose_names"),
     ]
 
     operations = [
@@ -19,6 +19,7 @@ class Migration(migrations.Migration):
             field=models.CharField(
                 choices=[("membership", "Membership"), ("package", "Ticket package"), ("retreat", "Retreat")],
                 max_length=10,
+                verbose_name="kind",
             ),
         ),
         migrations.AddConstraint(
