@@ -28,6 +28,7 @@ _registered: dict[str, str] | None = None
 class SoldProduct(Protocol):
     pk: int
     name: str
+    name_fr: str
     price: Decimal
     _meta: Any  # a model's: its `model_name` is its line kind
 
