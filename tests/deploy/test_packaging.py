@@ -4,6 +4,7 @@ import importlib.util
 import json
 import sqlite3
 import subprocess
+import textwrap
 import zipfile
 
 import pytest
@@ -249,3 +250,62 @@ def test_the_packaged_handler_routes_an_email_task_to_the_sending_function(rehea
     assert sent.json["templateId"] == 7
     assert sent.json["to"] == [{"email": "nora@example.com", "name": "Nora"}]
     assert sent.json["params"]["forgot_password_url"] == "https://x/reset?token=t"
+
+
+def test_the_package_draws_a_pdf_receipt_without_fonttools_accelerators_or_other_locales(
+    rehearsal, unpacked, python312, tmp_path
+):
+    # fontTools (fpdf2's dependency) ships Cython sources and .so accelerators of modules it also has
+    # in pure Python, and Django and its apps ship ~100 translations: zappa_settings.json leaves
+    # them out to keep the package within its budget. fpdf2 must still draw a receipt as
+    # app/store/receipt.py does (standard fonts, a table, Latin-1 French), from the package alone.
+    with zipfile.ZipFile(rehearsal.initial_package) as archive:
+        names = archive.namelist()
+    assert [name for name in names if name.startswith("fpdf/")]
+    assert not [name for name in names if name.startswith("fontTools/") and name.endswith((".c", ".so"))]
+    assert "django/conf/locale/fr/LC_MESSAGES/django.mo" in names
+    assert "rest_framework/locale/fr/LC_MESSAGES/django.mo" in names
+    assert not [name for name in names if "/locale/de/" in name or "/locale/en_GB/" in name]
+
+    package, libs = unpacked
+    code = textwrap.dedent(
+        """
+        import sys, warnings
+        sys.path.insert(0, sys.argv[1])
+        sys.path.append(sys.argv[2])
+        warnings.simplefilter("ignore")  # no Pillow in the package: fpdf2 says it draws no image
+        from fpdf import FPDF
+
+        pdf = FPDF(format="Letter")
+        pdf.set_title("Reçu A-1")
+        pdf.add_page()
+        pdf.set_font("Helvetica", "B", 16)
+        pdf.multi_cell(0, 9, "Séances d'écriture", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("Helvetica", size=10)
+        rows = (("Article", "Quantité", "Prix", "Montant"), ("Retraite", "1", "100,00\xa0$", "100,00\xa0$"))
+        with pdf.table(col_widths=(90, 25, 35, 35), text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT")) as table:
+            for cells in rows:
+                row = table.row()
+                for cell in cells:
+                    row.cell(cell)
+        pdf.cell(150, 6, "TVQ", align="R")
+        pdf.cell(35, 6, "9,98\xa0$", align="R", new_x="LMARGIN", new_y="NEXT")
+        data = bytes(pdf.output())
+        fonttools = [getattr(m, "__file__", None) or "" for n, m in sys.modules.items() if n.startswith("fontTools")]
+        assert all(path.startswith(sys.argv[1]) for path in fonttools), fonttools
+        import yaml  # PyYAML without its libyaml accelerator (left out too) still writes YAML
+
+        assert not yaml.__with_libyaml__ and yaml.safe_dump({"titre": "Reçu"}, allow_unicode=True) == "titre: Reçu\\n"
+        sys.stdout.buffer.write(data)
+        """
+    )
+    proc = subprocess.run(
+        [python312, "-I", "-B", "-c", code, str(package), str(libs)],
+        cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr.decode()[-2000:]
+    assert proc.stdout.startswith(b"%PDF-") and proc.stdout.rstrip().endswith(b"%%EOF")
+    assert b"Helvetica" in proc.stdout
