@@ -25,6 +25,10 @@ GROUP_BY_SESSION_FIXTURE = {
     "moto_server": "deploy",
     "postgres_seeded": "security-postgres",
 }
+# The race tests fire ~60 simultaneous requests, each on its own PostgreSQL connection; two of them
+# (or one and the database-restart test) on two workers at once went past the server's
+# max_connections (100), and the restart test's server could not reconnect. One group: one at a time.
+POSTGRES_BURSTS = "postgres-bursts"
 
 
 @pytest.hookimpl(trylast=True)
@@ -45,6 +49,9 @@ def pytest_collection_modifyitems(config, items):
             if fixture in GROUP_BY_SESSION_FIXTURE:
                 item.add_marker(pytest.mark.xdist_group(GROUP_BY_SESSION_FIXTURE[fixture]))
                 break
+        else:
+            if item.path.name.endswith("_postgres.py"):
+                item.add_marker(pytest.mark.xdist_group(POSTGRES_BURSTS))
     if not getattr(config.option, "loadgroup", False):
         return
     from _pytest.nodeid import coerce_node_id

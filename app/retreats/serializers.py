@@ -12,6 +12,8 @@ from app.core.i18n import LocalizedNamesMixin
 from app.retreats.models import Retreat, RetreatDate, RetreatInvitation, RetreatReservation
 from app.retreats.services import kept_for_invitations
 
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2999
+
 
 class RetreatDateSerializer(serializers.ModelSerializer):
     """A date: `start` and `end` are answered in the retreat's own time zone (with its UTC offset)."""
@@ -27,6 +29,13 @@ class RetreatDateSerializer(serializers.ModelSerializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs["end"] <= attrs["start"]:
             raise serializers.ValidationError(_("A date must end after it starts."))
+        # Far from the years when time zones had odd offsets (local mean time, e.g. -05:17:32),
+        # which no client reads as a date-time, and from datetime's edges.
+        if not (EARLIEST_YEAR <= attrs["start"].year and attrs["end"].year <= LATEST_YEAR):
+            raise serializers.ValidationError(
+                _("A retreat's dates must fall between the years %(earliest)d and %(latest)d.")
+                % {"earliest": EARLIEST_YEAR, "latest": LATEST_YEAR}
+            )
         return attrs
 
 

@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.html import escape
 
 from app.bookings.models import Reservation
 from app.store.models import Package
@@ -89,4 +90,8 @@ def test_reservations_come_upcoming_first_soonest_first_then_the_past_latest_fir
 
 
 def _day(reservation):
-    return f"{reservation.timeslot.start.astimezone(reservation.timeslot.period.workplace.zone):%Y-%m-%d %H:%M}"
+    """The reservation's time as the page writes it (the members' one way, app.core.moments)."""
+    from app.core import moments
+
+    slot = reservation.timeslot
+    return escape(moments.slot_text(slot.start, slot.end, slot.period.workplace.zone))

@@ -52,6 +52,21 @@ def test_a_date_across_the_change_of_time_keeps_its_local_hours(admin_client_api
     assert (retreat_date.end - retreat_date.start).total_seconds() == (2 * 24 + 9) * 3600  # one hour longer
 
 
+def test_a_date_in_a_year_of_local_mean_time_is_a_clear_400_not_an_unreadable_answer(admin_client_api):
+    # Found by the fuzz run: year 51 in Montréal is answered with a -05:17:32 offset, no date-time.
+    body = {
+        "name": "Ancient",
+        "kind": "physical",
+        "seats": 5,
+        "price": "300.00",
+        "timezone": "America/Montreal",
+        "dates": [{"start": "0051-08-07T23:14:40-05:00", "end": "0051-08-08T23:14:40-05:00"}],
+    }
+    answer = admin_client_api.post("/api/retreats/", body, format="json")
+    assert answer.status_code == 400 and answer.json()["code"] == "invalid"
+    assert "2000" in str(answer.json()["fields"]["dates"])
+
+
 def test_members_may_not_write_retreats_and_bad_input_is_a_clear_400(member_client, admin_client_api):
     assert member_client.post("/api/retreats/", {"name": "x"}, format="json").status_code == 403
     bad = {"name": "x", "seats": 1, "price": "1.00", "timezone": "Mars/Olympus", "dates": []}
