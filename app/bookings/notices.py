@@ -9,19 +9,25 @@ moves carry the calendar entry (METHOD:REQUEST), cancellations the same UID with
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from app.bookings import ics
 from app.bookings.models import Reservation, TimeSlot, WaitlistEntry
+from app.core import moments
 from app.core.email import send_templated_email
 from app.core.i18n import localized
 
 ICS_MIMETYPE = "text/calendar"
+
+
+def local_time(moment: datetime, zone: ZoneInfo) -> str:
+    """`Monday, December 7, 2026, 9:00 a.m.`: the day and the wall-clock time, the zone said apart."""
+    return f"{moments.day_text(moment.astimezone(zone))}, {moments.clock_text(moment, zone)}"
 
 
 def zone_name(slot: TimeSlot, moment: datetime) -> str:
@@ -43,13 +49,14 @@ def slot_params(slot: TimeSlot) -> dict[str, Any]:
         "address": ics.address(workplace),
         "map_url": ics.map_url(workplace),
         "details": localized(workplace, "details"),
-        "day": date_format(start, "l j F Y"),
-        "start": f"{start:%Y-%m-%d %H:%M}",
-        "start_time": f"{start:%H:%M}",
-        "end": f"{end:%H:%M}",
-        "timezone": zone.key,
+        # Times the members' one way (app.core.moments), never an IANA id: see docs/i18n.md.
+        "day": moments.day_text(start),
+        "start": local_time(start, zone),
+        "start_time": moments.clock_text(start, zone),
+        "end": moments.clock_text(end, zone),
+        "timezone": moments.zone_name(start, zone),
         "zone_name": zone_name(slot, start),
-        "cancel_deadline": f"{deadline:%Y-%m-%d %H:%M}",
+        "cancel_deadline": local_time(deadline, zone),
         "reservations_url": f"{settings.SITE_URL}/account/reservations/",
     }
 
@@ -121,9 +128,7 @@ def offer(entry: WaitlistEntry) -> None:
             **slot_params(slot),
             "first_name": user.first_name,
             "price": slot.price,
-            "offer_expires_at": f"{entry.offer_expires_at.astimezone(zone):%Y-%m-%d %H:%M}"
-            if entry.offer_expires_at
-            else "",
+            "offer_expires_at": local_time(entry.offer_expires_at, zone) if entry.offer_expires_at else "",
             # Both on the member's reservations page: its buttons POST, mail scanners only GET.
             "reserve_url": f"{settings.SITE_URL}/account/reservations/#waitlist",
             "decline_url": f"{settings.SITE_URL}/account/reservations/#waitlist",

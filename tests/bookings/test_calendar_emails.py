@@ -51,6 +51,10 @@ def test_a_members_own_booking_is_confirmed_with_a_calendar_entry(
     assert "Ring twice; tea is free." in message.body
     assert "Montreal time (UTC-05:00)" in message.body or "Montreal time (UTC-04:00)" in message.body
     assert "You can cancel it until" in message.body
+    assert "America/" not in message.body and f"{slot.start:%Y-%m-%d}" not in message.body  # the members' way
+    assert any(
+        day in message.body for day in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+    )
     text = calendar_of(message)
     assert text.endswith("END:VCALENDAR\r\n") and all(len(line.encode()) <= 75 for line in text.split("\r\n"))
     entry = unfolded(text)
@@ -173,3 +177,6 @@ def test_a_french_member_is_told_of_a_cancellation_in_french(period, django_capt
     [message] = mail.outbox
     assert "a été annulée comme vous l’avez demandé" in message.body and "Carte\u00a0:" in message.body
     assert "METHOD:CANCEL" in calendar_of(message)
+    # The members' one way to write a time: the day in words and HNE/HAE, never an IANA id.
+    assert "America/" not in message.body and ("HNE" in message.body or "HAE" in message.body)
+    assert any(day in message.body for day in ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"))
