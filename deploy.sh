@@ -120,6 +120,8 @@ HOST_PYTHON="${DEPLOY_HOST_PYTHON:-$(command -v python3 || command -v python)}"
 DEPLOY_START=$SECONDS
 STEP_START=$SECONDS
 
+# Callers set NEXT (and STATE) before announcing a step: a signal that comes the moment the banner
+# shows finds them already saying what to do.
 step() {
   finish_step
   STEP_NAME="$1"
@@ -142,8 +144,8 @@ fail() {
 
 # --- checks: only committed code ships; the secrets are present and well formed -----------------
 if [ "$UNLOCK" = "0" ]; then
-  step "checks: only committed code ships"
   NEXT="commit (or stash) the changes, then: ./deploy.sh $STAGE"
+  step "checks: only committed code ships"
   if ! HEAD_COMMIT="$(git -C "$ROOT" rev-parse --verify -q HEAD 2>/dev/null)"; then
     [ "$PACKAGE_ONLY" = "1" ] || fail "not a git checkout with a commit: only committed code ships"
     HEAD_COMMIT="(not a git checkout)"
@@ -158,8 +160,8 @@ if [ "$UNLOCK" = "0" ]; then
 fi
 
 if [ "$PACKAGE_ONLY" = "0" ] && [ "$UNLOCK" = "0" ]; then
-  step "secrets: the filled settings copy, each secret's shape"
   NEXT="fix what is named above, then: python3 write_secure_env.py $STAGE && ./deploy.sh $STAGE"
+  step "secrets: the filled settings copy, each secret's shape"
   if [ ! -e "$FILLED" ]; then
     "$HOST_PYTHON" write_secure_env.py "$STAGE" || fail "a secret is missing or malformed"
   fi
@@ -208,8 +210,8 @@ BUILT_STAMP="$VENV/.deploy-built"
 BUILT_FOR="$({ cat requirements.txt; echo "$NOT_SHIPPED"; } | sha256sum | cut -d' ' -f1)"
 already_built() { [ "${DEPLOY_REUSE_VENV:-0}" = "1" ] && [ "$(cat "$BUILT_STAMP" 2>/dev/null)" = "$BUILT_FOR" ]; }
 
-step "venv: requirements.txt only, in $VENV"
 NEXT="./deploy.sh $STAGE (once the cause above is fixed)"
+step "venv: requirements.txt only, in $VENV"
 if [ "${DEPLOY_REUSE_VENV:-0}" = "1" ] && [ -x "$VENV/bin/python" ]; then
   echo "reusing $VENV (DEPLOY_REUSE_VENV=1)"
 else
@@ -235,22 +237,22 @@ if [ "$UNLOCK" = "1" ]; then
 fi
 
 if [ "$PACKAGE_ONLY" = "0" ]; then
-  step "lock: one deploy of stage $STAGE at a time"
   NEXT="./deploy.sh $STAGE once the other deploy has ended"
+  step "lock: one deploy of stage $STAGE at a time"
   owner="$(date -u +%Y%m%dT%H%M%S)-$$-$RANDOM"
   state lock "$STAGE" --owner "$owner" --commit "$HEAD_COMMIT" --minutes "${DEPLOY_LOCK_MINUTES:-45}" \
     || fail "the stage is locked by another deploy"
   LOCK_OWNER="$owner"
 
-  step "live commit: never an older or unrelated commit over a newer one"
   NEXT="./deploy.sh $STAGE from a commit that descends from the live one"
+  step "live commit: never an older or unrelated commit over a newer one"
   live_args=()
   if [ "$INITIAL" = "1" ]; then live_args+=(--initial); fi
   if [ "$ALLOW_OLDER" = "1" ]; then live_args+=(--allow-older); fi
   state check "$STAGE" --head "$HEAD_COMMIT" "${live_args[@]}" || fail "refused before changing anything"
 
-  step "snapshot: what the stage runs now (to roll back to)"
   NEXT="./deploy.sh $STAGE"
+  step "snapshot: what the stage runs now (to roll back to)"
   WORK="$(mktemp -d)"
   SNAPSHOT="$WORK/snapshot.json"
   state snapshot "$STAGE" --out "$SNAPSHOT"
@@ -299,8 +301,8 @@ rm -f "$PACKAGE"
 "$ZAPPA" package "$STAGE" -o "$PACKAGE"
 
 if [ "$PACKAGE_ONLY" = "0" ]; then
-  step "committed: every project file in the package is committed"
   NEXT="commit the files named above, or exclude them in zappa_settings.json; then: ./deploy.sh $STAGE"
+  step "committed: every project file in the package is committed"
   "$VENV/bin/python" scripts/package_is_committed.py "$PACKAGE" || fail "uncommitted files in the package"
 fi
 
@@ -360,26 +362,26 @@ rollback() {
 }
 
 if [ "$INITIAL" = "1" ]; then
-  step "zappa deploy (first deploy: IAM role, bucket, function, API)"
   STATE="the first deploy may have created part of the stage (role, bucket, function, API)"
+  step "zappa deploy (first deploy: IAM role, bucket, function, API)"
   NEXT="zappa status $STAGE; then either ./deploy.sh $STAGE --initial again once 'zappa undeploy $STAGE' has cleaned up (a NEW stage only), or ./deploy.sh $STAGE if the function exists"
   "$ZAPPA" deploy "$STAGE" -s "$FILLED" || fail "zappa deploy"
   # `zappa deploy --zip` would skip creating the IAM role, so the first deploy ships Zappa's own
   # build; replace it at once with the artifact that passed the smoke test (and carries bytecode).
   state release "$STAGE" --package "$PACKAGE" --commit "$HEAD_COMMIT"
-  step "zappa update with the tested artifact"
   STATE="the new stage runs Zappa's own build of commit $HEAD_COMMIT"
+  step "zappa update with the tested artifact"
   NEXT="./deploy.sh $STAGE"
   "$ZAPPA" update "$STAGE" -s "$FILLED" --zip "$PACKAGE" || fail "zappa update after the first deploy"
 else
-  step "zappa update with the tested artifact"
   STATE="the stage may run the new code (commit $HEAD_COMMIT) with the old or the new configuration; migrate has not run"
+  step "zappa update with the tested artifact"
   NEXT="./deploy.sh $STAGE (finishes this deploy), or from the previous commit: ./deploy.sh $STAGE --allow-older"
   "$ZAPPA" update "$STAGE" -s "$FILLED" --zip "$PACKAGE" || rollback "zappa update"
 fi
 
-step "configuration: the function's environment is exactly the stage's"
 STATE="the stage runs commit $HEAD_COMMIT; variables dropped from the settings may still be set; migrate has not run"
+step "configuration: the function's environment is exactly the stage's"
 NEXT="./deploy.sh $STAGE (finishes this deploy)"
 state apply-env "$STAGE" --filled "$FILLED" || rollback "the environment update"
 
@@ -390,13 +392,13 @@ STATE="the stage runs commit $HEAD_COMMIT with its configuration; its role polic
 NEXT="fix what stage_resources.py says, then ./deploy.sh $STAGE (finishes this deploy)"
 "$VENV/bin/python" scripts/stage_resources.py ensure "$STAGE" || fail "stage resources"
 
-step "zappa manage migrate"
 STATE="the stage runs commit $HEAD_COMMIT with its configuration; migrate may be partly applied (every migration is backward compatible: the CI check)"
+step "zappa manage migrate"
 NEXT="zappa manage $STAGE migrate"
 "$ZAPPA" manage "$STAGE" migrate || rollback "migrate"
 
-step "health check"
 STATE="the stage runs commit $HEAD_COMMIT, migrated; the health check did not finish"
+step "health check"
 NEXT="curl <stage URL>/healthz (zappa status $STAGE gives the URL); ./deploy.sh $STAGE --allow-older from the previous commit undoes the deploy"
 if [ -n "${AWS_ENDPOINT_URL:-}" ] || [ "${DEPLOY_SKIP_HEALTHCHECK:-0}" = "1" ]; then
   echo "skipped: the stage URL is not reachable (AWS_ENDPOINT_URL or DEPLOY_SKIP_HEALTHCHECK is set)"

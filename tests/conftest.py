@@ -28,7 +28,7 @@ GROUP_BY_SESSION_FIXTURE = {
 # The race tests fire ~60 simultaneous requests, each on its own PostgreSQL connection; two of them
 # (or one and the database-restart test) on two workers at once went past the server's
 # max_connections (100), and the restart test's server could not reconnect. One group: one at a time.
-POSTGRES_BURSTS = "postgres-bursts"
+POSTGRES_BURSTS = "security-postgres"  # with the seeded-database tests: every PostgreSQL test on one worker
 
 
 @pytest.hookimpl(trylast=True)
