@@ -76,14 +76,19 @@ def needs_confirmation(request: HttpRequest, slot_id: int) -> bool:
     return slot is not None and slot.start > now() and inside_deadline(slot)  # started: the service says so
 
 
-@require_safe
-@login_required
-def confirm_cancel(request: HttpRequest, reservation_id: int) -> HttpResponse:
-    reservation = (
+def _active_reservation(request: HttpRequest, reservation_id: int) -> Reservation | None:
+    """The member's own active reservation with its slot and workplace, or None."""
+    return (
         Reservation.objects.filter(pk=reservation_id, user=_member(request), status=Reservation.Status.ACTIVE)
         .select_related("timeslot__period__workplace")
         .first()
     )
+
+
+@require_safe
+@login_required
+def confirm_cancel(request: HttpRequest, reservation_id: int) -> HttpResponse:
+    reservation = _active_reservation(request, reservation_id)
     if reservation is None:
         return not_found(request)
     return render(request, "web/confirm_cancel.html", {**_slot_context(reservation.timeslot), "r": reservation})
@@ -165,11 +170,7 @@ def waitlist_views(user: User) -> list[dict[str, object]]:
 @login_required
 def move(request: HttpRequest, reservation_id: int) -> HttpResponse:
     """GET: the sessions this booking can move to; POST `timeslot`: move it."""
-    reservation = (
-        Reservation.objects.filter(pk=reservation_id, user=_member(request), status=Reservation.Status.ACTIVE)
-        .select_related("timeslot__period__workplace")
-        .first()
-    )
+    reservation = _active_reservation(request, reservation_id)
     if reservation is None:
         return not_found(request)
     if request.method == "POST":
