@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from app.core.i18n import LocalizedNamesMixin
 from app.retreats.models import Retreat, RetreatDate, RetreatInvitation, RetreatReservation
-from app.retreats.services import kept_for_invitations
+from app.retreats.services import held_for_others, kept_for_invitations
 
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2999
 
@@ -77,7 +77,7 @@ class RetreatSerializer(LocalizedNamesMixin, serializers.ModelSerializer):
         read_only_fields = ["id", "seats_remaining"]
 
     def get_seats_remaining(self, retreat: Retreat) -> int:
-        """Seats for public sale: neither taken nor kept for an unreleased invitation."""
+        """Seats for public sale: neither taken, kept for an unreleased invitation, nor on offer to the waiting list."""
         taken = getattr(retreat, "seats_taken", None)  # annotated by the views
         if taken is None:
             taken = retreat.reservations.filter(status__in=RetreatReservation.HOLDS_A_SEAT).count()
@@ -86,7 +86,10 @@ class RetreatSerializer(LocalizedNamesMixin, serializers.ModelSerializer):
             kept = kept_for_invitations(retreat, timezone.now())
         else:
             kept = sum(max(invitation.seats - invitation.used, 0) for invitation in invitations)
-        return max(retreat.seats - taken - kept, 0)
+        offered = getattr(retreat, "seats_on_offer", None)  # annotated by the views
+        if offered is None:
+            offered = held_for_others(retreat, None, timezone.now())
+        return max(retreat.seats - taken - kept - offered, 0)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         def value(name: str) -> Any:
