@@ -26,9 +26,8 @@ def retreat_with_joins():
     dates = [(FIRST, FIRST + timedelta(hours=8)), (FIRST + timedelta(days=1), FIRST + timedelta(days=1, hours=8))]
     retreat = make_retreat(kind="virtual", video_link="https://video.example.com/secret-room", dates=dates)
     first_day, second_day = retreat.dates.order_by("start")
-    ada = RetreatReservation.objects.create(
-        user=make_user(email="ada@example.com", first_name="Ada", last_name="Byron"), retreat=retreat, status="confirmed"
-    )
+    ada_user = make_user(email="ada@example.com", first_name="Ada", last_name="Byron")
+    ada = RetreatReservation.objects.create(user=ada_user, retreat=retreat, status="confirmed")
     bob = RetreatReservation.objects.create(
         user=make_user(email="bob@example.com", first_name="Bob"), retreat=retreat, status="confirmed"
     )
@@ -37,9 +36,11 @@ def retreat_with_joins():
     )
     other = make_retreat(name="Other retreat")
     RetreatReservation.objects.create(user=make_user(email="other@example.com"), retreat=other, status="confirmed")
-    for reservation, date, minute in [(ada, first_day, 50), (ada, first_day, 55), (ada, second_day, 58), (bob, first_day, 59)]:
+    joins = [(ada, first_day, 50), (ada, first_day, 55), (ada, second_day, 58), (bob, first_day, 59)]
+    for reservation, date, minute in joins:
         join = RetreatJoin.objects.create(reservation=reservation, date=date)
-        RetreatJoin.objects.filter(pk=join.pk).update(at=date.start.astimezone(MONTREAL).replace(hour=8, minute=minute))
+        at = date.start.astimezone(MONTREAL).replace(hour=8, minute=minute)
+        RetreatJoin.objects.filter(pk=join.pk).update(at=at)
     return retreat
 
 
