@@ -172,3 +172,21 @@ def test_an_offer_never_holds_a_seat_past_the_first_dates_start(settings):
     RetreatReservation.objects.filter(pk=seat.pk).update(status="cancelled")
     waitlist.process_waitlists()
     assert RetreatWaitlistEntry.objects.get(user=waiting).offer_expires_at == start
+
+
+def test_closing_an_account_passes_its_held_seat_to_the_next_member(django_capture_on_commit_callbacks):
+    from app.members.closing import close_account
+    from tests.conftest import PASSWORD
+
+    retreat = make_retreat(seats=1)
+    seat = seated(retreat, "first@example.com")
+    leaving, next_one = make_user(email="leaving@example.com"), make_user(email="next@example.com")
+    waitlist.join(leaving, retreat.pk)
+    waitlist.join(next_one, retreat.pk)
+    RetreatReservation.objects.filter(pk=seat.pk).update(status="cancelled")
+    waitlist.process_waitlists()
+    with django_capture_on_commit_callbacks(execute=True):
+        close_account(leaving, password=PASSWORD)
+    assert list(RetreatWaitlistEntry.objects.values_list("user__email", "status")) == [
+        ("next@example.com", "offered")
+    ]
