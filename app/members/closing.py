@@ -28,10 +28,10 @@ from django.utils.translation import gettext as _
 
 from app.accounts.models import AuthToken, User
 from app.bookings import waitlist
-from app.retreats import waitlist as retreat_waitlist
 from app.bookings.models import CalendarFeed, Reservation
 from app.bookings.services.reservations import cancel_reservation
 from app.core.exceptions import DomainError, Invalid, PermissionDenied
+from app.retreats import waitlist as retreat_waitlist
 from app.security.emails import CLOSED_DOMAIN
 from app.store.models import SavedCard
 

@@ -187,6 +187,4 @@ def test_closing_an_account_passes_its_held_seat_to_the_next_member(django_captu
     waitlist.process_waitlists()
     with django_capture_on_commit_callbacks(execute=True):
         close_account(leaving, password=PASSWORD)
-    assert list(RetreatWaitlistEntry.objects.values_list("user__email", "status")) == [
-        ("next@example.com", "offered")
-    ]
+    assert list(RetreatWaitlistEntry.objects.values_list("user__email", "status")) == [("next@example.com", "offered")]
