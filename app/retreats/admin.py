@@ -1,11 +1,21 @@
 """Retreats in the admin (registered on first use of /admin/, like every app: app/core/admin_site.py)."""
 
+from typing import cast
+
 from django.contrib import admin
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from app.retreats.models import Retreat, RetreatDate, RetreatInvitation, RetreatJoin, RetreatReservation
+from app.accounts.models import User
+from app.retreats.models import (
+    Retreat,
+    RetreatDate,
+    RetreatInvitation,
+    RetreatJoin,
+    RetreatReservation,
+    RetreatWaitlistEntry,
+)
 
 
 class RetreatDateInline(admin.TabularInline):
@@ -53,6 +63,28 @@ class RetreatJoinAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+@admin.register(RetreatWaitlistEntry)
+class RetreatWaitlistEntryAdmin(admin.ModelAdmin):
+    """Who waits for a seat of a sold-out retreat, in order; removing an offered entry passes the seat on."""
+
+    list_display = ["retreat", "user", "status", "offer_expires_at", "created"]
+    list_filter = ["retreat", "status"]
+    list_select_related = ["retreat", "user"]
+    readonly_fields = ["retreat", "user", "status", "offer_expires_at", "created"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def delete_model(self, request: HttpRequest, obj: RetreatWaitlistEntry) -> None:
+        from app.retreats import waitlist
+
+        waitlist.leave(obj.pk, cast(User, request.user))
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[RetreatWaitlistEntry]) -> None:
+        for entry in queryset:
+            self.delete_model(request, entry)
 
 
 @admin.register(RetreatInvitation)

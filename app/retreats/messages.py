@@ -64,7 +64,7 @@ def send_reminders(now: datetime) -> int:
     )
     sent = 0
     for retreat in retreats:
-        due = retreat.first_start - ahead  # type: ignore[attr-defined]
+        due = retreat.first_start - ahead
         seats = _confirmed_seats(retreat).filter(created__lte=due)
         sent += _send_to(seats, Kind.REMINDER, notices.reminder, now)
     return sent

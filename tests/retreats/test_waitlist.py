@@ -188,3 +188,21 @@ def test_closing_an_account_passes_its_held_seat_to_the_next_member(django_captu
     with django_capture_on_commit_callbacks(execute=True):
         close_account(leaving, password=PASSWORD)
     assert list(RetreatWaitlistEntry.objects.values_list("user__email", "status")) == [("next@example.com", "offered")]
+
+
+def test_staff_removing_an_offered_entry_in_the_admin_passes_the_seat_on(
+    staff_browser, django_capture_on_commit_callbacks
+):
+    retreat = make_retreat(seats=1)
+    seat = seated(retreat, "first@example.com")
+    members = [make_user(email=f"w{n}@example.com") for n in range(2)]
+    for member in members:
+        waitlist.join(member, retreat.pk)
+    RetreatReservation.objects.filter(pk=seat.pk).update(status="cancelled")
+    waitlist.process_waitlists()
+    offered = RetreatWaitlistEntry.objects.get(user=members[0])
+    assert staff_browser.get("/admin/retreats/retreatwaitlistentry/").status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = staff_browser.post(f"/admin/retreats/retreatwaitlistentry/{offered.pk}/delete/", {"post": "yes"})
+    assert answer.status_code == 302
+    assert list(RetreatWaitlistEntry.objects.values_list("user__email", "status")) == [("w1@example.com", "offered")]
