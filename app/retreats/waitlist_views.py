@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from app.accounts.models import User
+from app.core.filtering import FilterSetOf
 from app.retreats import waitlist
 from app.retreats.models import RetreatWaitlistEntry
 
@@ -41,6 +42,7 @@ class RetreatWaitlistViewSet(
 
     serializer_class = RetreatWaitlistEntrySerializer
     permission_classes = [IsAuthenticated]
+    filterset_class = FilterSetOf("app.retreats.waitlist_filters.RetreatWaitlistFilter")
 
     def get_queryset(self) -> QuerySet[RetreatWaitlistEntry]:
         if getattr(self, "swagger_fake_view", False):
