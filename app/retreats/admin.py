@@ -1,6 +1,6 @@
 """Retreats in the admin (registered on first use of /admin/, like every app: app/core/admin_site.py)."""
 
-from typing import cast
+from typing import Any, cast
 
 from django.contrib import admin
 from django.db.models import Count, Q, QuerySet
@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from app.accounts.models import User
+from app.retreats.signals import dates_changed
 from app.retreats.models import (
     Retreat,
     RetreatDate,
@@ -47,6 +48,11 @@ class RetreatAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Retreat]:
         held = Q(reservations__status__in=RetreatReservation.HOLDS_A_SEAT)
         return super().get_queryset(request).annotate(taken=Count("reservations", filter=held))
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        if any(formset.model is RetreatDate and formset.has_changed() for formset in formsets):
+            dates_changed.send(sender=Retreat, retreat=form.instance)
 
     @admin.display(description=_("seats taken"), ordering="taken")
     def seats_taken(self, retreat: Retreat) -> int:

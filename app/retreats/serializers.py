@@ -11,6 +11,7 @@ from rest_framework import serializers
 from app.core.i18n import LocalizedNamesMixin
 from app.retreats.models import Retreat, RetreatDate, RetreatInvitation, RetreatReservation
 from app.retreats.services import held_for_others, kept_for_invitations
+from app.retreats.signals import dates_changed
 
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2999
 
@@ -106,6 +107,7 @@ class RetreatSerializer(LocalizedNamesMixin, serializers.ModelSerializer):
         dates = validated_data.pop("dates")
         retreat = Retreat.objects.create(**validated_data)
         RetreatDate.objects.bulk_create(RetreatDate(retreat=retreat, **date) for date in dates)
+        dates_changed.send(sender=Retreat, retreat=retreat)
         return retreat
 
     @transaction.atomic
@@ -115,6 +117,7 @@ class RetreatSerializer(LocalizedNamesMixin, serializers.ModelSerializer):
         if dates is not None:  # the dates given replace the retreat's dates
             retreat.dates.all().delete()
             RetreatDate.objects.bulk_create(RetreatDate(retreat=retreat, **date) for date in dates)
+            dates_changed.send(sender=Retreat, retreat=retreat)
         return retreat
 
 

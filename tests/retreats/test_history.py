@@ -51,3 +51,40 @@ def test_coupons_named_and_invitations_are_in_the_history_without_the_token(admi
     invitation = RetreatInvitation.objects.get(pk=answer.json()["id"])
     [created] = invitation.history.all()
     assert created.history_type == "+" and created.seats == 2 and not hasattr(created, "token")
+
+
+def test_new_dates_through_the_api_or_the_admin_are_in_the_retreats_history(admin_client_api, staff_browser):
+    retreat = make_retreat()
+    answer = admin_client_api.patch(
+        f"/api/retreats/{retreat.pk}/",
+        {"dates": [{"start": "2027-11-06T09:00:00-04:00", "end": "2027-11-08T17:00:00-05:00"}]},
+        format="json",
+    )
+    assert answer.status_code == 200, answer.json()
+    assert retreat.history.first().history_change_reason == (
+        "Dates (America/Montreal): 2027-11-06 09:00 → 2027-11-08 17:00"
+    )
+    page = staff_browser.get(f"/admin/retreats/retreat/{retreat.pk}/history/")
+    assert "2027-11-06 09:00 → 2027-11-08 17:00" in page.content.decode()
+
+    form = staff_browser.get(f"/admin/retreats/retreat/{retreat.pk}/change/").context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None and name != "coupons"}
+    data.update({"timezone": "America/Montreal", "partial_refund_percent": "50"})
+    date = retreat.dates.get()
+    data.update(
+        {
+            "dates-TOTAL_FORMS": "1",
+            "dates-INITIAL_FORMS": "1",
+            "dates-0-id": date.pk,
+            "dates-0-retreat": retreat.pk,
+            "dates-0-start_0": "2027-11-06",
+            "dates-0-start_1": "10:00",
+            "dates-0-end_0": "2027-11-08",
+            "dates-0-end_1": "17:00",
+            "reservations-TOTAL_FORMS": "0",
+            "reservations-INITIAL_FORMS": "0",
+        }
+    )
+    changed = staff_browser.post(f"/admin/retreats/retreat/{retreat.pk}/change/", data)
+    assert changed.status_code == 302, changed.context["adminform"].form.errors
+    assert "2027-11-06 10:00 → 2027-11-08 17:00" in retreat.history.first().history_change_reason
