@@ -8,7 +8,6 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from app.accounts.models import User
-from app.retreats.signals import dates_changed
 from app.retreats.models import (
     Retreat,
     RetreatDate,
@@ -17,6 +16,7 @@ from app.retreats.models import (
     RetreatReservation,
     RetreatWaitlistEntry,
 )
+from app.retreats.signals import dates_changed
 
 
 class RetreatDateInline(admin.TabularInline):
