@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from app.core.i18n import LocalizedNamesMixin
+from app.retreats import waitlist
 from app.retreats.models import Retreat, RetreatDate, RetreatInvitation, RetreatReservation
 from app.retreats.services import held_for_others, kept_for_invitations
 from app.retreats.signals import dates_changed
@@ -113,7 +114,10 @@ class RetreatSerializer(LocalizedNamesMixin, serializers.ModelSerializer):
     @transaction.atomic
     def update(self, instance: Retreat, validated_data: dict[str, Any]) -> Retreat:
         dates = validated_data.pop("dates", None)
+        seats_before = instance.seats
         retreat = super().update(instance, validated_data)
+        if retreat.seats > seats_before:  # seats added: offered to the waiting list first
+            waitlist.seat_freed(retreat.pk)
         if dates is not None:  # the dates given replace the retreat's dates
             retreat.dates.all().delete()
             RetreatDate.objects.bulk_create(RetreatDate(retreat=retreat, **date) for date in dates)

@@ -68,8 +68,10 @@ def process_retreat(retreat_id: int) -> int:
             return 0
         entries = RetreatWaitlistEntry.objects.filter(retreat=retreat)
         first = retreat.dates.order_by("start").first()
-        if first is None or first.start <= now or not retreat.is_published:
-            entries.delete()  # nothing can be offered there any more
+        if first is not None and first.start <= now:
+            entries.delete()  # started: nothing can be offered there any more
+            return 0
+        if first is None or not retreat.is_published:  # withdrawn from sale for now: the list waits
             return 0
         entries.filter(status=OFFERED, offer_expires_at__lte=now).delete()
         taken = services.seats_taken(retreat) + services.kept_for_invitations(retreat, now)

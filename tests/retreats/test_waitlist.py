@@ -206,3 +206,21 @@ def test_staff_removing_an_offered_entry_in_the_admin_passes_the_seat_on(
         answer = staff_browser.post(f"/admin/retreats/retreatwaitlistentry/{offered.pk}/delete/", {"post": "yes"})
     assert answer.status_code == 302
     assert list(RetreatWaitlistEntry.objects.values_list("user__email", "status")) == [("w1@example.com", "offered")]
+
+
+def test_seats_added_by_staff_are_offered_at_once_and_an_unpublished_retreat_keeps_its_list(
+    admin_client_api, django_capture_on_commit_callbacks
+):
+    retreat = make_retreat(seats=1)
+    seated(retreat, "first@example.com")
+    waiting = make_user(email="waiting@example.com")
+    waitlist.join(waiting, retreat.pk)
+    admin_client_api.patch(f"/api/retreats/{retreat.pk}/", {"is_published": False}, format="json")
+    assert waitlist.process_waitlists() == 0 and RetreatWaitlistEntry.objects.get().status == "waiting"
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = admin_client_api.patch(
+            f"/api/retreats/{retreat.pk}/", {"seats": 2, "is_published": True}, format="json"
+        )
+    assert answer.status_code == 200
+    assert RetreatWaitlistEntry.objects.get(user=waiting).status == "offered"
+    assert admin_client_api.get(f"/api/retreats/{retreat.pk}/").json()["seats_remaining"] == 0  # held for them
