@@ -57,7 +57,7 @@ def _amount(reservation: RetreatReservation, amount: Decimal | None, percent: De
     if percent is not None:
         amount = (paid * percent / 100).quantize(CENT, rounding=ROUND_HALF_UP)
     assert amount is not None
-    left = paid - refunded_for_seat(reservation)
+    left = max(paid - refunded_for_seat(reservation), Decimal(0)).quantize(CENT)
     if amount <= 0:
         raise Invalid(fields={"amount": [_("The amount refunded must be more than zero.")]})
     if amount > left:
@@ -65,7 +65,7 @@ def _amount(reservation: RetreatReservation, amount: Decimal | None, percent: De
             fields={
                 "amount": [
                     _("At most %(left)s is left to refund for this seat (%(paid)s paid).")
-                    % {"left": max(left, Decimal("0.00")), "paid": paid}
+                    % {"left": left, "paid": paid}
                 ]
             }
         )

@@ -32,7 +32,9 @@ def order(client, *lines, token="tok-single-use-1", coupon=None, key=None):
 
 
 def remaining(client, retreat):
-    return {option["id"]: option["remaining"] for option in client.get(f"/api/retreats/{retreat.pk}/").json()["options"]}
+    return {
+        option["id"]: option["remaining"] for option in client.get(f"/api/retreats/{retreat.pk}/").json()["options"]
+    }
 
 
 def test_staff_write_options_and_everyone_reads_those_on_sale_with_what_is_left(
@@ -127,9 +129,7 @@ def test_cancelling_the_seat_refunds_its_options_by_the_same_policy_in_every_ord
     second = order(member_client, ("retreat_option", meals, 3), token="tok-2").json()
     assert (first["total"], second["total"]) == ("321.93", "68.99")  # 60.00 + 3.00 + 5.99
     for settlement, refund_id in (("settle-1", "r-1"), ("settle-2", "r-2")):
-        paysafe.add(
-            responses.POST, f"{SETTLEMENTS}/{settlement}/refunds", json={"id": refund_id, "status": "PENDING"}
-        )
+        paysafe.add(responses.POST, f"{SETTLEMENTS}/{settlement}/refunds", json={"id": refund_id, "status": "PENDING"})
     seat = RetreatReservation.objects.get()
 
     answer = member_client.delete(f"/api/retreat-reservations/{seat.pk}/")
@@ -144,9 +144,7 @@ def test_cancelling_the_seat_refunds_its_options_by_the_same_policy_in_every_ord
     assert Order.objects.get(pk=second["id"]).status == "refunded"
 
 
-def test_a_coupon_naming_the_retreat_applies_to_its_options_and_one_naming_a_package_does_not(
-    paysafe, member_client
-):
+def test_a_coupon_naming_the_retreat_applies_to_its_options_and_one_naming_a_package_does_not(paysafe, member_client):
     retreat = make_retreat()
     room = make_option(retreat)
     lake = Coupon.objects.create(code="LAKE", percent_off=Decimal("10"))
