@@ -292,3 +292,39 @@ class RetreatStaffRefund(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reservation_id}: {self.amount}"
+
+
+class RetreatExchange(models.Model):
+    """A seat moved to another retreat, the price difference settled (docs/retreats.md, *Exchanges*).
+
+    `amount` is what moved, tax included: positive, paid by the member through `order` (the seat at
+    the other retreat is held by `hold` while it is paid); negative, refunded from the seat's order.
+    `subtotal` is the same difference before tax: the seat's price before tax is the sum of them."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", pgettext_lazy("refund state", "Pending")
+        DONE = "done", pgettext_lazy("refund state", "Done")
+        FAILED = "failed", pgettext_lazy("order status", "Failed")
+
+    reservation = models.ForeignKey(RetreatReservation, on_delete=models.PROTECT, related_name="exchanges")
+    from_retreat = models.ForeignKey(Retreat, on_delete=models.PROTECT, related_name="+")
+    to_retreat = models.ForeignKey(Retreat, on_delete=models.PROTECT, related_name="+")
+    subtotal = models.DecimalField(_("difference before tax"), max_digits=10, decimal_places=2)
+    amount = models.DecimalField(_("difference"), max_digits=10, decimal_places=2)
+    order = models.ForeignKey("store.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # A positive difference: the pending seat at the other retreat while it is paid.
+    hold = models.OneToOneField(
+        RetreatReservation, null=True, blank=True, on_delete=models.SET_NULL, related_name="exchange_hold"
+    )
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    idempotency_key = models.CharField(max_length=100)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("retreat exchange")
+        verbose_name_plural = _("retreat exchanges")
+        constraints = [models.UniqueConstraint(fields=["reservation", "idempotency_key"], name="retreat_exchange_key")]
+
+    def __str__(self) -> str:
+        return f"{self.reservation_id}: {self.from_retreat_id} → {self.to_retreat_id} ({self.amount})"

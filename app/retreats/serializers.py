@@ -3,6 +3,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +14,7 @@ from app.core.i18n import LocalizedNamesMixin
 from app.retreats.models import (
     Retreat,
     RetreatDate,
+    RetreatExchange,
     RetreatInvitation,
     RetreatOption,
     RetreatReservation,
@@ -201,6 +203,28 @@ class StaffExtraRefundAnswerSerializer(serializers.ModelSerializer):
         model = RetreatStaffRefund
         fields = ["id", "reservation", "amount", "reason", "state", "created"]
         read_only_fields = fields
+
+
+class ExchangeRequestSerializer(serializers.Serializer):
+    """Move the seat to another retreat (send an Idempotency-Key); a higher price is paid with one token."""
+
+    retreat = serializers.IntegerField(min_value=1, help_text=_("The retreat the seat moves to."))
+    single_use_token = serializers.CharField(required=False, default="", max_length=100, write_only=True)
+    payment_token = serializers.CharField(required=False, default="", max_length=100, write_only=True)
+
+
+class ExchangeSerializer(serializers.ModelSerializer):
+    """`amount`: positive, paid by the member through `order`; negative, refunded from the seat's order."""
+
+    currency = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RetreatExchange
+        fields = ["id", "reservation", "from_retreat", "to_retreat", "amount", "currency", "order", "state", "created"]
+        read_only_fields = fields
+
+    def get_currency(self, exchange: RetreatExchange) -> str:
+        return str(settings.STORE_CURRENCY)
 
 
 class CancellationSerializer(serializers.Serializer):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -133,6 +133,8 @@ def cancel(reservation: RetreatReservation, *, actor: User, share: Decimal | Non
     staff may also cancel a retreat that has started."""
     if reservation.status != RetreatReservation.Status.CONFIRMED or reservation.order_line is None:
         raise Invalid(_("Only a confirmed reservation can be cancelled."))
+    if reservation.exchanges.filter(state="pending").exists():
+        raise Conflict(_("An exchange of this seat is being paid; wait for its outcome."))
     if share is not None and not reason.strip():
         raise Invalid(fields={"reason": [_("Say why the refund differs from the retreat's policy.")]})
     retreat = reservation.retreat
@@ -164,13 +166,29 @@ def _refund_seat_and_options(reservation: RetreatReservation, actor: User, share
             {"id": bought.order_line_id, "quantity": bought.quantity}
         )
         orders[bought.order_line.order_id] = bought.order_line.order
+    for made in reservation.exchanges.filter(state="done", amount__gt=0).select_related("order"):
+        assert made.order is not None  # the order that paid a higher price: refunded by the same policy
+        by_order.setdefault(made.order.pk, []).extend({"id": line.pk, "quantity": 1} for line in made.order.lines.all())
+        orders[made.order.pk] = made.order
     for order_id, asked in sorted(by_order.items()):
         if order_id != seat_line.order_id:
             refund_lines(orders[order_id], asked, actor=actor, idempotency_key=f"{base}-o{order_id}", share=share)
     seat_lines = [{"id": seat_line.pk, "quantity": 1}, *by_order.get(seat_line.order_id, [])]
-    refund_lines(seat_line.order, seat_lines, actor=actor, idempotency_key=base, share=share)
+    refund_lines(seat_line.order, seat_lines, actor=actor, idempotency_key=base, **_less_exchanged(reservation, share))
     refunds = OrderRefund.objects.filter(Q(idempotency_key=base) | Q(idempotency_key__startswith=f"{base}-o"))
     return sum((refund.amount for refund in refunds), Decimal("0.00"))
+
+
+def _less_exchanged(reservation: RetreatReservation, share: Decimal) -> dict[str, Decimal]:
+    """The policy's share of the seat's order, less what exchanges to cheaper retreats gave back."""
+    from app.retreats.exchanges import refunded_by_exchanges
+    from app.retreats.staff_refunds import paid_for_seat
+
+    back = refunded_by_exchanges(reservation)
+    if not back:
+        return {"share": share}
+    left = max(paid_for_seat(reservation) - back, Decimal(0))
+    return {"money": (left * share / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)}
 
 
 def open_date(retreat: Retreat, now: datetime | None = None) -> RetreatDate | None:

@@ -47,7 +47,9 @@ def refunded_for_seat(reservation: RetreatReservation) -> Decimal:
         order_id=reservation.order_line.order_id, idempotency_key=f"retreat-cancel-{reservation.pk}"
     ).aggregate(total=Sum("amount"))["total"]
     extra = reservation.staff_refunds.filter(state=RetreatStaffRefund.State.DONE).aggregate(total=Sum("amount"))
-    return Decimal(cancelled or 0) + Decimal(extra["total"] or 0)
+    from app.retreats.exchanges import refunded_by_exchanges
+
+    return Decimal(cancelled or 0) + Decimal(extra["total"] or 0) + refunded_by_exchanges(reservation)
 
 
 def _amount(reservation: RetreatReservation, amount: Decimal | None, percent: Decimal | None) -> Decimal:

@@ -114,6 +114,27 @@ class RetreatReservationViewSet(
         )
         return Response(serializers.StaffExtraRefundAnswerSerializer(made).data)
 
+    @extend_schema(request=serializers.ExchangeRequestSerializer, responses=serializers.ExchangeSerializer)
+    @action(detail=True, methods=["post"])
+    def exchange(self, request: Request, pk: str | None = None) -> Response:
+        """Move the seat to another retreat before the exchange deadline, the difference settled."""
+        from app.retreats.exchanges import exchange
+
+        body = serializers.ExchangeRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        reservation = self.get_object()
+        if reservation.user_id != request.user.pk:
+            raise PermissionDenied(_("Only the member holding the seat may exchange it."))
+        made = exchange(
+            reservation,
+            body.validated_data["retreat"],
+            actor=cast(User, request.user),
+            idempotency_key=request.headers.get("Idempotency-Key", ""),
+            single_use_token=body.validated_data["single_use_token"],
+            payment_token=body.validated_data["payment_token"],
+        )
+        return Response(serializers.ExchangeSerializer(made).data)
+
     @extend_schema(responses=serializers.JoinSerializer)
     @action(detail=True, methods=["get"])
     def join(self, request: Request, pk: str | None = None) -> Response:
