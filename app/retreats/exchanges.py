@@ -65,11 +65,13 @@ def _closed(retreat: Retreat) -> Conflict | None:
 
 def _target(reservation: RetreatReservation, target_id: int) -> Retreat:
     """The retreat the seat may move to, or the 4xx saying why not."""
-    if reservation.status != Status.CONFIRMED or reservation.order_line is None:
+    if reservation.status != Status.CONFIRMED:
         raise Invalid(_("Only a confirmed reservation can be exchanged."))
     closed = _closed(reservation.retreat)
     if closed is not None:
         raise closed
+    if reservation.order_line is None:  # a seat staff gave without an order: nothing to settle against
+        raise Invalid(_("Only a confirmed reservation can be exchanged."))
     if target_id == reservation.retreat_id:
         raise Invalid(fields={"retreat": [_("The seat is already at this retreat.")]})
     target = services.purchasable_retreat(target_id, 1)
