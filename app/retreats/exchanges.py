@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, cast
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -25,6 +26,9 @@ from app.accounts.models import User
 from app.core.exceptions import Conflict, ErrorCode, Invalid, PaymentDeclined
 from app.retreats import options, services
 from app.retreats.models import Retreat, RetreatExchange, RetreatReservation
+
+if TYPE_CHECKING:
+    from app.store.services.kinds import SoldProduct
 
 logger = logging.getLogger(__name__)
 CENT = Decimal("0.01")
@@ -111,7 +115,6 @@ def exchange(
     reservation: RetreatReservation,
     target_id: int,
     *,
-    actor: User,
     idempotency_key: str,
     single_use_token: str = "",
     payment_token: str = "",
@@ -194,7 +197,7 @@ def _pay_more(
     try:
         order = checkout.create_order(
             user,
-            [CartItem("retreat", target, 1, price=more)],
+            [CartItem("retreat", cast("SoldProduct", target), 1, price=more)],
             idempotency_key=f"retreat-exchange-{reservation.pk}-{key}",
             request_fingerprint=checkout.fingerprint([line], token_kind=token_kind),
         )

@@ -174,21 +174,30 @@ def _refund_seat_and_options(reservation: RetreatReservation, actor: User, share
         if order_id != seat_line.order_id:
             refund_lines(orders[order_id], asked, actor=actor, idempotency_key=f"{base}-o{order_id}", share=share)
     seat_lines = [{"id": seat_line.pk, "quantity": 1}, *by_order.get(seat_line.order_id, [])]
-    refund_lines(seat_line.order, seat_lines, actor=actor, idempotency_key=base, **_less_exchanged(reservation, share))
+    money = _less_exchanged(reservation, share)
+    refund_lines(
+        seat_line.order,
+        seat_lines,
+        actor=actor,
+        idempotency_key=base,
+        share=share if money is None else None,
+        money=money,
+    )
     refunds = OrderRefund.objects.filter(Q(idempotency_key=base) | Q(idempotency_key__startswith=f"{base}-o"))
     return sum((refund.amount for refund in refunds), Decimal("0.00"))
 
 
-def _less_exchanged(reservation: RetreatReservation, share: Decimal) -> dict[str, Decimal]:
-    """The policy's share of the seat's order, less what exchanges to cheaper retreats gave back."""
+def _less_exchanged(reservation: RetreatReservation, share: Decimal) -> Decimal | None:
+    """After exchanges to cheaper retreats: the policy's share of what is left paid in the seat's
+    order (what was paid less what they gave back). None: no such exchange, the share applies."""
     from app.retreats.exchanges import refunded_by_exchanges
     from app.retreats.staff_refunds import paid_for_seat
 
     back = refunded_by_exchanges(reservation)
     if not back:
-        return {"share": share}
+        return None
     left = max(paid_for_seat(reservation) - back, Decimal(0))
-    return {"money": (left * share / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)}
+    return (left * share / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def open_date(retreat: Retreat, now: datetime | None = None) -> RetreatDate | None:

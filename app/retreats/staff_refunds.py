@@ -32,7 +32,7 @@ def paid_for_seat(reservation: RetreatReservation) -> Decimal:
     assert reservation.order_line is not None
     order = reservation.order_line.order
     lines = list(order.lines.order_by("id"))
-    mine = {reservation.order_line_id: 1}
+    mine: dict[int, int] = {reservation.order_line.pk: 1}
     for bought in reservation.option_purchases.filter(order_line__order=order).select_related("order_line"):
         mine[bought.order_line_id] = bought.order_line.quantity
     return value(order, lines, mine)

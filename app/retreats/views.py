@@ -128,7 +128,6 @@ class RetreatReservationViewSet(
         made = exchange(
             reservation,
             body.validated_data["retreat"],
-            actor=cast(User, request.user),
             idempotency_key=request.headers.get("Idempotency-Key", ""),
             single_use_token=body.validated_data["single_use_token"],
             payment_token=body.validated_data["payment_token"],
