@@ -73,6 +73,7 @@ class RetreatReservationViewSet(
 
     def get_queryset(self) -> QuerySet[RetreatReservation]:
         queryset = RetreatReservation.objects.select_related("retreat", "order_line", "order_line__order")
+        queryset = queryset.filter(exchange_hold__isnull=True)  # an exchange's hold is not a seat of its own
         if getattr(self, "swagger_fake_view", False):  # the schema generator, with no member
             return queryset.none()
         if not _is_staff(self.request):

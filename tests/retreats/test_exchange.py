@@ -91,6 +91,8 @@ def test_to_a_dearer_retreat_the_member_pays_the_difference_through_the_checkout
     seat.refresh_from_db()
     assert seat.retreat_id == sea.pk and seat.status == "confirmed"
     assert RetreatReservation.objects.filter(status__in=["pending", "confirmed"]).count() == 1  # the hold is gone
+    listed = member_client.get("/api/retreat-reservations/").json()["results"]
+    assert [(row["id"], row["retreat"]) for row in listed] == [(seat.pk, sea.pk)]  # one seat, now at sea
     assert (remaining(anon_client, lake), remaining(anon_client, sea)) == (1, 0)
     assert exchange(member_client, seat, sea).json()["id"] == answer.json()["id"] and len(charges(paysafe)) == 2
     [confirmation] = [message for message in mailoutbox if "Sea" in message.subject]  # for the new retreat

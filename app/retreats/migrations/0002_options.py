@@ -83,6 +83,11 @@ class Migration(migrations.Migration):
                 "verbose_name": "retreat option",
                 "verbose_name_plural": "retreat options",
                 "ordering": ["retreat", "id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("price__gte", 0)), name="retreat_option_price_not_negative"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
@@ -175,6 +180,9 @@ class Migration(migrations.Migration):
                 "verbose_name": "staff refund of a retreat seat",
                 "verbose_name_plural": "staff refunds of retreat seats",
                 "ordering": ["id"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("reservation", "idempotency_key"), name="retreat_staff_refund_key")
+                ],
             },
         ),
         migrations.CreateModel(
@@ -247,21 +255,9 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
-        migrations.AddConstraint(
-            model_name="retreatoption",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("price__gte", 0)), name="retreat_option_price_not_negative"
-            ),
-        ),
         migrations.AddIndex(
             model_name="retreatoptionpurchase",
             index=models.Index(fields=["option", "status"], name="retreats_re_option__81ceb1_idx"),
-        ),
-        migrations.AddConstraint(
-            model_name="retreatstaffrefund",
-            constraint=models.UniqueConstraint(
-                fields=("reservation", "idempotency_key"), name="retreat_staff_refund_key"
-            ),
         ),
         migrations.RunPython(retreat_lines_name_their_retreat, migrations.RunPython.noop),
     ]
