@@ -107,7 +107,8 @@ def _replay(reservation: RetreatReservation, key: str, target_id: int) -> Retrea
         failure = done.order.failure_message if done.order else ""
         raise PaymentDeclined(failure or _("The payment was not approved. Please use another card."))
     if done.state == RetreatExchange.State.PENDING and done.amount < 0:
-        _refund(done)
+        _refund(done)  # a lost answer: the same refund, resumed by its key
+        done.refresh_from_db()
     return done
 
 

@@ -152,3 +152,24 @@ def test_the_same_price_moves_the_seat_with_no_money_moving(paysafe, seat, membe
     answer = exchange(member_client, seat, sea)
     assert (answer.json()["amount"], answer.json()["state"]) == ("0.00", "done")
     assert refunds_sent(paysafe) == [] and len(charges(paysafe)) == 1
+
+
+def test_a_lost_answer_while_refunding_the_difference_is_resumed_by_the_same_request(paysafe, seat, member_client):
+    import requests
+
+    sea = open_retreat(name="Sea", price="150.00", seats=1)
+    url = f"{SETTLEMENTS}/settle-1/refunds"
+    paysafe.add(responses.POST, url, body=requests.exceptions.ReadTimeout())
+    lost = exchange(member_client, seat, sea)
+    assert lost.status_code == 503 and lost.json()["code"] == "payment_unavailable"
+    seat.refresh_from_db()
+    assert seat.retreat_id == sea.pk  # the seat moved first (under the locks); the money is owed
+    assert RetreatExchange.objects.get().state == "pending"
+    assert OrderRefund.objects.get().state == "pending"  # recorded before the money moved
+
+    paysafe.add(responses.POST, url, json={"id": "refund-1", "status": "PENDING"})
+    resumed = exchange(member_client, seat, sea)
+    assert resumed.status_code == 200 and resumed.json()["state"] == "done"
+    sent = [json.loads(call.request.body) for call in paysafe.calls if call.request.url == url]
+    assert {body["merchantRefNum"] for body in sent} == {OrderRefund.objects.get().merchant_ref_num}
+    assert OrderRefund.objects.get().state == "done" and Order.objects.get().refunded_amount == Decimal("57.49")

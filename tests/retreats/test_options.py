@@ -158,3 +158,35 @@ def test_a_coupon_naming_the_retreat_applies_to_its_options_and_one_naming_a_pac
     with_coupon = order(member_client, ("retreat_option", room, 1), token="tok-3", coupon="lake")
     assert with_coupon.status_code == 201, with_coupon.json()
     assert (with_coupon.json()["subtotal"], with_coupon.json()["discount"]) == ("80.00", "8.00")
+
+
+def test_staff_refunding_some_units_of_an_option_line_puts_those_units_back_on_sale(
+    paysafe, member, member_client, admin_client_api, anon_client
+):
+    from django.utils import timezone
+
+    from app.store.models import HeldMembership, Membership
+
+    retreat = make_retreat()
+    meals = make_option(retreat, name="Meals", price="20.00", member_price="15.00", stock=5)
+    now = timezone.now()
+    annual = Membership.objects.create(name="Annual", price=Decimal("40.00"), duration_days=365)
+    HeldMembership.objects.create(
+        user=member, membership=annual, start=now, end=now + timezone.timedelta(days=30), source="staff"
+    )
+    approve(paysafe)
+    bought = order(member_client, ("retreat", retreat, 1), ("retreat_option", meals, 3)).json()
+    assert bought["subtotal"] == "245.00"  # 200.00 + 3 x 15.00: holders of a membership pay the member price
+    assert remaining(anon_client, retreat) == {meals.pk: 2}
+    [line] = [line for line in bought["lines"] if line["product"] == "retreat_option"]
+    paysafe.add(responses.POST, f"{SETTLEMENTS}/settle-1/refunds", json={"id": "r-1", "status": "PENDING"})
+
+    refunded = admin_client_api.post(
+        f"/api/orders/{bought['id']}/refund/", {"lines": [{"id": line["id"], "quantity": 1}]}, format="json"
+    )
+
+    assert refunded.status_code == 200, refunded.json()
+    assert remaining(anon_client, retreat) == {meals.pk: 3}
+    purchase = RetreatOptionPurchase.objects.get()
+    assert (purchase.quantity, purchase.status) == (2, "confirmed")
+    assert RetreatReservation.objects.get().status == "confirmed"  # the seat is not touched
