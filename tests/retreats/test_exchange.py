@@ -173,3 +173,33 @@ def test_a_lost_answer_while_refunding_the_difference_is_resumed_by_the_same_req
     sent = [json.loads(call.request.body) for call in paysafe.calls if call.request.url == url]
     assert {body["merchantRefNum"] for body in sent} == {OrderRefund.objects.get().merchant_ref_num}
     assert OrderRefund.objects.get().state == "done" and Order.objects.get().refunded_amount == Decimal("57.49")
+
+
+def test_a_difference_being_verified_holds_both_seats_until_the_payment_is_found_then_the_seat_moves(
+    paysafe, seat, member_client, anon_client
+):
+    import requests
+
+    from tests.store.conftest import auth_body
+    from tests.store.test_reconcile import verify
+
+    lake, sea = seat.retreat, open_retreat(name="Sea", price="300.00", seats=1)
+    paysafe.add(responses.POST, AUTHS, body=requests.Timeout())
+    paysafe.add(responses.GET, AUTHS, json={"auths": []})
+
+    waiting = exchange(member_client, seat, sea)
+
+    assert waiting.status_code == 200 and waiting.json()["state"] == "pending"
+    assert (remaining(anon_client, lake), remaining(anon_client, sea)) == (0, 0)  # both held meanwhile
+    cancel = member_client.delete(f"/api/retreat-reservations/{seat.pk}/")
+    assert cancel.status_code == 409  # not while the exchange is being paid
+    other = open_retreat(name="Forest", price="100.00")
+    assert exchange(member_client, seat, other, key="x-2").status_code == 409
+
+    pending = Order.objects.get(pk=waiting.json()["order"])
+    paysafe.reset()
+    paysafe.add(responses.GET, AUTHS, json={"auths": [auth_body(pending.reference, 11498)]})
+    assert "1 completed" in verify()
+    seat.refresh_from_db()
+    assert seat.retreat_id == sea.pk and RetreatExchange.objects.get().state == "done"
+    assert (remaining(anon_client, lake), remaining(anon_client, sea)) == (1, 0)
