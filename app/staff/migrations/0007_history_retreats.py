@@ -13,7 +13,7 @@ import app.retreats.models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("retreats", "0002_waitlist_messages"),
+        ("retreats", "0003_waitlist_messages"),
         ("staff", "0006_history_order_taxes_card_and_verbose_names"),
         ("store", "0011_retreat_lines"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

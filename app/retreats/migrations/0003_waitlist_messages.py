@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("retreats", "0001_initial"),
+        ("retreats", "0002_options"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
