@@ -83,6 +83,8 @@ def test_new_dates_through_the_api_or_the_admin_are_in_the_retreats_history(admi
             "dates-0-end_1": "17:00",
             "reservations-TOTAL_FORMS": "0",
             "reservations-INITIAL_FORMS": "0",
+            "options-TOTAL_FORMS": "0",
+            "options-INITIAL_FORMS": "0",
         }
     )
     changed = staff_browser.post(f"/admin/retreats/retreat/{retreat.pk}/change/", data)
