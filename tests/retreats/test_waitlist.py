@@ -224,3 +224,32 @@ def test_seats_added_by_staff_are_offered_at_once_and_an_unpublished_retreat_kee
     assert answer.status_code == 200
     assert RetreatWaitlistEntry.objects.get(user=waiting).status == "offered"
     assert admin_client_api.get(f"/api/retreats/{retreat.pk}/").json()["seats_remaining"] == 0  # held for them
+
+
+def test_a_seat_exchanged_away_is_offered_to_the_old_retreats_list_and_offers_hold_at_the_new_one(
+    paysafe, member, member_client, django_capture_on_commit_callbacks
+):
+    deadline = timezone.now() + timedelta(days=10)
+    old = make_retreat(seats=1, exchange_deadline=deadline)
+    new = make_retreat(name="Sea retreat", seats=2)
+    approve(paysafe)
+    assert buy_retreat(member_client, old).status_code == 201
+    waiting_old = make_user(email="old@example.com")
+    waitlist.join(waiting_old, old.pk)
+    # At the new retreat the last seat is on offer to someone else: the exchange is refused.
+    seated(new, "sea@example.com")
+    waiting_new = make_user(email="sea-waiting@example.com")
+    RetreatWaitlistEntry.objects.create(
+        user=waiting_new, retreat=new, status="offered", offer_expires_at=timezone.now() + timedelta(hours=1)
+    )
+    seat = RetreatReservation.objects.get(user=member)
+    url = f"/api/retreat-reservations/{seat.pk}/exchange/"
+    refused = member_client.post(url, {"retreat": new.pk}, format="json", HTTP_IDEMPOTENCY_KEY="ex-1")
+    assert refused.status_code == 409 and refused.json()["code"] == "retreat_sold_out"
+
+    RetreatWaitlistEntry.objects.filter(user=waiting_new).delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        moved = member_client.post(url, {"retreat": new.pk}, format="json", HTTP_IDEMPOTENCY_KEY="ex-2")
+    assert moved.status_code in (200, 201), moved.json()
+    assert RetreatReservation.objects.get(pk=seat.pk).retreat_id == new.pk
+    assert RetreatWaitlistEntry.objects.get(user=waiting_old).status == "offered"
