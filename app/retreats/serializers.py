@@ -246,6 +246,13 @@ class JoinSerializer(serializers.Serializer):
     video_link = serializers.URLField()
 
 
+class AttendanceSerializer(serializers.Serializer):
+    """Staff: whether the seat's holder was at `date` (a date of its in-person retreat that has started)."""
+
+    date = serializers.IntegerField(min_value=1)
+    present = serializers.BooleanField()
+
+
 class RetreatInvitationSerializer(serializers.ModelSerializer):
     """Staff: seats kept from public sale until `release_at`, taken by orders sending `token`."""
 

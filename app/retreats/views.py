@@ -163,6 +163,18 @@ class RetreatReservationViewSet(
     def join(self, request: Request, pk: str | None = None) -> Response:
         return Response({"video_link": services.join(self.get_object())})
 
+    @extend_schema(request=serializers.AttendanceSerializer, responses=serializers.AttendanceSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[IsAdminUser])
+    def attendance(self, request: Request, pk: str | None = None) -> Response:
+        """Staff: mark the participant of an in-person retreat present (or not) at one of its dates."""
+        from app.retreats.attendance import mark
+
+        body = serializers.AttendanceSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        date, present = body.validated_data["date"], body.validated_data["present"]
+        mark(self.get_object(), date, present, actor=cast(User, request.user))
+        return Response({"date": date, "present": present})
+
 
 class RetreatOptionViewSet(viewsets.ModelViewSet):
     """Options sold with a seat (a single room, meals), with their own stock: everyone reads those on
