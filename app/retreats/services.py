@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -154,11 +155,15 @@ def cancel(reservation: RetreatReservation, *, actor: User, share: Decimal | Non
     return amount
 
 
-def open_date(retreat: Retreat, now: datetime | None = None) -> RetreatDate | None:
-    """The date whose link window holds `now`: from RETREAT_LINK_MINUTES_BEFORE before its start to its end."""
-    now = now or timezone.now()
+def link_window(now: datetime) -> Q:
+    """Dates whose link window holds `now`: from RETREAT_LINK_MINUTES_BEFORE before their start to their end."""
     before = timedelta(minutes=settings.RETREAT_LINK_MINUTES_BEFORE)
-    return retreat.dates.filter(start__lte=now + before, end__gt=now).order_by("start").first()
+    return Q(start__lte=now + before, end__gt=now)
+
+
+def open_date(retreat: Retreat, now: datetime | None = None) -> RetreatDate | None:
+    """The date whose link window holds `now` (`link_window`)."""
+    return retreat.dates.filter(link_window(now or timezone.now())).order_by("start").first()
 
 
 def join(reservation: RetreatReservation) -> str:

@@ -79,6 +79,17 @@ def value(order: Order, lines: list[OrderLine], quantities: Mapping[int, int]) -
     return min(totals(subtotal, discount, sales_taxes.rates_of(order)).total, order.total)
 
 
+def amount_due(order: Order, lines: list[OrderLine], wanted: Mapping[int, int], share: Decimal | None = None) -> Decimal:
+    """What refunding `wanted` ({line id: units}) of `order` now gives back; `share`: a policy's percent
+    of it (a retreat's refund policy), rounded to the cent half-up. Also previews a refund (the pages)."""
+    before = {line.pk: line.refunded_quantity for line in lines}
+    after = {pk: before[pk] + wanted.get(pk, 0) for pk in before}
+    amount = value(order, lines, after) - value(order, lines, before)
+    if share is not None:
+        amount = (amount * share / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+    return amount
+
+
 def _asked(lines: list[OrderLine], asked: list[dict[str, int]]) -> dict[int, int]:
     by_id = {line.pk: line for line in lines}
     wanted: dict[int, int] = {}
@@ -143,11 +154,7 @@ def _start(
             raise _not_refundable(order)
         if _granted(order):
             _check_tickets(order, lines, wanted, force)
-        before = {line.pk: line.refunded_quantity for line in lines}
-        after = {pk: before[pk] + wanted.get(pk, 0) for pk in before}
-        amount = value(order, lines, after) - value(order, lines, before)
-        if share is not None:  # a policy's share of what these units cost (a retreat's refund policy)
-            amount = (amount * share / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+        amount = amount_due(order, lines, wanted, share)
         if order.refunded_amount + amount > order.total:  # pragma: no cover - value() is capped at the total
             raise Invalid(_("This would refund more than was paid."))
         return OrderRefund.objects.create(

@@ -1,0 +1,129 @@
+"""What the member pages ask of retreats, answered with the API's own rules (services, serializers).
+
+Kept apart from `services` so that the pages add no rule of their own: seats left as the API counts
+them, the price a member pays as the checkout prices it, the refund a cancellation would give now as
+the partial-refund path computes it, and the video link's window as `/join/` opens it. Imported on a
+retreat page's first use only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from app.accounts.models import User
+from app.core.exceptions import Conflict
+from app.retreats import services, store_hooks
+from app.retreats.models import Retreat, RetreatDate, RetreatInvitation, RetreatReservation
+from app.retreats.serializers import RetreatSerializer
+
+HOLDS_A_SEAT = RetreatReservation.HOLDS_A_SEAT
+
+
+def with_seats(retreats: QuerySet[Retreat]) -> QuerySet[Retreat]:
+    """`retreats` with what `seats_left` reads, in two queries for the whole list: seats taken and the
+    unreleased invitations with the seats they have used."""
+    held = Q(reservations__status__in=HOLDS_A_SEAT)
+    invitations = RetreatInvitation.objects.filter(release_at__gt=timezone.now()).annotate(
+        used=Count("reservations", filter=held)
+    )
+    return retreats.annotate(seats_taken=Count("reservations", filter=held)).prefetch_related(
+        Prefetch("dates", queryset=RetreatDate.objects.order_by("start", "id")),
+        Prefetch("invitations", queryset=invitations, to_attr="open_invitations"),
+    )
+
+
+def published() -> QuerySet[Retreat]:
+    return with_seats(Retreat.objects.filter(is_published=True))
+
+
+def upcoming(now: datetime | None = None) -> QuerySet[Retreat]:
+    """Published retreats whose first date is still to come, soonest first."""
+    first = RetreatDate.objects.filter(retreat=OuterRef("pk")).order_by("start").values("start")[:1]
+    return (
+        published()
+        .annotate(first_start=Subquery(first))
+        .filter(first_start__gt=now or timezone.now())
+        .order_by("first_start", "id")
+    )
+
+
+def seats_left(retreat: Retreat) -> int:
+    """Seats on public sale, as `/api/retreats/` answers `seats_remaining`."""
+    return RetreatSerializer().get_seats_remaining(retreat)
+
+
+def invited_seats_left(invitation: RetreatInvitation, now: datetime | None = None) -> int:
+    """Seats of `invitation` not taken yet (none once it is released)."""
+    if invitation.release_at <= (now or timezone.now()):
+        return 0
+    used = invitation.reservations.filter(status__in=HOLDS_A_SEAT).count()
+    return max(invitation.seats - used, 0)
+
+
+def open_invitation(token: str) -> RetreatInvitation | None:
+    """The invitation of `token` for a published retreat (released or not), or None."""
+    if not token or len(token) > 40:
+        return None
+    return (
+        RetreatInvitation.objects.select_related("retreat", "coupon")
+        .filter(token=token, retreat__is_published=True)
+        .first()
+    )
+
+
+def price_for(retreat: Retreat, held: set[int]) -> Decimal:
+    """The seat's price before taxes for a member holding the memberships `held`, as the checkout prices it."""
+    member = store_hooks.unit_price(retreat, held)
+    return retreat.price if member is None else member
+
+
+def sold_out_error(retreat: Retreat, invitation: RetreatInvitation | None = None) -> Conflict | None:
+    """The checkout's `retreat_sold_out` answer, already known before paying (None: a seat is left)."""
+    if invitation is not None and invitation.retreat_id == retreat.pk and invited_seats_left(invitation):
+        return None
+    if seats_left(with_seats(Retreat.objects.filter(pk=retreat.pk)).get()):
+        return None
+    return services.sold_out(retreat)
+
+
+@dataclass(frozen=True)
+class RefundPreview:
+    percent: Decimal  # the policy's share today
+    amount: Decimal  # what cancelling now gives back
+    paid: Decimal  # what the seat cost (its share of the order, coupon and taxes included)
+
+
+def refund_preview(reservation: RetreatReservation, now: datetime | None = None) -> RefundPreview:
+    """What cancelling `reservation` now would refund, by the retreat's policy (`services.refund_share`)
+    and the partial-refund path's own amount (`partial_refunds.amount_due`): what `services.cancel` gives."""
+    from app.store.services.partial_refunds import amount_due
+
+    line = reservation.order_line
+    if line is None:  # pragma: no cover - a seat is always bought through an order line
+        return RefundPreview(Decimal(0), Decimal("0.00"), Decimal("0.00"))
+    order = line.order
+    lines = list(order.lines.order_by("id"))
+    percent = services.refund_share(reservation.retreat, now)
+    return RefundPreview(
+        percent=percent,
+        amount=amount_due(order, lines, {line.pk: 1}, percent),
+        paid=amount_due(order, lines, {line.pk: 1}),
+    )
+
+
+def open_dates(retreat_ids: list[int], now: datetime | None = None) -> set[int]:
+    """Of `retreat_ids`, those with a date in its link window now (`services.link_window`), in one query."""
+    if not retreat_ids:
+        return set()
+    window = services.link_window(now or timezone.now())
+    return set(RetreatDate.objects.filter(window, retreat_id__in=retreat_ids).values_list("retreat_id", flat=True))
+
+
+def may_buy(user: User, retreat: Retreat) -> str | None:
+    """Why `user` may not buy a seat (None: they may), as the checkout refuses."""
+    return services.retreat_refusal(user, retreat)
