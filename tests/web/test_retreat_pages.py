@@ -71,8 +71,10 @@ def test_the_pages_in_french(client, db):
     assert '<html lang="fr">' in html and "Retraite au lac" in html and "Retraites d’écriture" in html
     assert "samedi 30 octobre 2027 au dimanche 31 octobre 2027" in html and "2 places restantes" in html
     page = client.get(f"/retreats/{retreat.pk}/").content.decode()
-    assert "samedi 30 octobre 2027, 9 h 00 HAE au dimanche 31 octobre 2027, 17 h 00 HAE" in page
-    assert "Remboursement complet jusqu’à 30 jours avant la première date" in page and "50 %" in page
+    assert "samedi 30 octobre 2027, 9\xa0h\xa000 HAE au dimanche 31 octobre 2027, 17\xa0h\xa000 HAE" in page
+    assert "Remboursement complet jusqu’à 30 jours avant la première date." in page
+    assert "50\xa0% remboursé jusqu’à 14 jours avant\u202f; rien ensuite." in page
+    assert "200,00\xa0$" in page and "Se connecter pour acheter" in page
 
 
 def test_a_member_with_a_membership_sees_the_member_price_and_buys_through_the_checkout_page(
