@@ -12,33 +12,39 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from app.accounts.models import User
 from app.core.exceptions import Conflict
 from app.retreats import services, store_hooks
 from app.retreats.models import Retreat, RetreatDate, RetreatInvitation, RetreatReservation
-from app.retreats.serializers import RetreatSerializer
 
 HOLDS_A_SEAT = RetreatReservation.HOLDS_A_SEAT
 
 
 def with_seats(retreats: QuerySet[Retreat]) -> QuerySet[Retreat]:
-    """`retreats` with what `seats_left` reads, in two queries for the whole list: seats taken and the
-    unreleased invitations with the seats they have used."""
-    held = Q(reservations__status__in=HOLDS_A_SEAT)
-    invitations = RetreatInvitation.objects.filter(release_at__gt=timezone.now()).annotate(
-        used=Count("reservations", filter=held)
+    """`retreats` with, in the same query, what `seats_left` reads: the seats taken and
+    those kept for unreleased invitations (each invitation's seats not used yet), counted as the API
+    counts `seats_remaining` (tests/web/test_retreat_pages.py compares them)."""
+    holding = RetreatReservation.objects.filter(status__in=HOLDS_A_SEAT)
+    used = holding.filter(invitation=OuterRef("pk")).values("invitation").annotate(n=Count("pk")).values("n")
+    kept = (
+        RetreatInvitation.objects.filter(retreat=OuterRef("pk"), release_at__gt=timezone.now())
+        .annotate(left=Greatest(F("seats") - Coalesce(Subquery(used), 0), 0))
+        .values("retreat")
+        .annotate(total=Sum("left"))
+        .values("total")
     )
-    return retreats.annotate(seats_taken=Count("reservations", filter=held)).prefetch_related(
-        Prefetch("dates", queryset=RetreatDate.objects.order_by("start", "id")),
-        Prefetch("invitations", queryset=invitations, to_attr="open_invitations"),
-    )
+    taken = holding.filter(retreat=OuterRef("pk")).values("retreat").annotate(n=Count("pk")).values("n")
+    return retreats.annotate(seats_taken=Coalesce(Subquery(taken), 0), seats_kept=Coalesce(Subquery(kept), 0))
 
 
 def published() -> QuerySet[Retreat]:
-    return with_seats(Retreat.objects.filter(is_published=True))
+    """Published retreats with their seats (`with_seats`) and their dates (one more query for a list)."""
+    dates = Prefetch("dates", queryset=RetreatDate.objects.order_by("start", "id"))
+    return with_seats(Retreat.objects.filter(is_published=True)).prefetch_related(dates)
 
 
 def upcoming(now: datetime | None = None) -> QuerySet[Retreat]:
@@ -53,8 +59,8 @@ def upcoming(now: datetime | None = None) -> QuerySet[Retreat]:
 
 
 def seats_left(retreat: Retreat) -> int:
-    """Seats on public sale, as `/api/retreats/` answers `seats_remaining`."""
-    return RetreatSerializer().get_seats_remaining(retreat)
+    """Seats on public sale, as `/api/retreats/` answers `seats_remaining` (a retreat from `with_seats`)."""
+    return max(retreat.seats - retreat.seats_taken - retreat.seats_kept, 0)  # type: ignore[attr-defined]
 
 
 def invited_seats_left(invitation: RetreatInvitation, now: datetime | None = None) -> int:
@@ -83,12 +89,11 @@ def price_for(retreat: Retreat, held: set[int]) -> Decimal:
 
 
 def sold_out_error(retreat: Retreat, invitation: RetreatInvitation | None = None) -> Conflict | None:
-    """The checkout's `retreat_sold_out` answer, already known before paying (None: a seat is left)."""
+    """The checkout's `retreat_sold_out` answer, known before paying (None: a seat is left). `retreat`
+    from `with_seats`."""
     if invitation is not None and invitation.retreat_id == retreat.pk and invited_seats_left(invitation):
         return None
-    if seats_left(with_seats(Retreat.objects.filter(pk=retreat.pk)).get()):
-        return None
-    return services.sold_out(retreat)
+    return None if seats_left(retreat) else services.sold_out(retreat)
 
 
 @dataclass(frozen=True)

@@ -58,7 +58,9 @@ def test_visitors_see_upcoming_published_retreats_with_dates_place_price_and_sea
     assert "Saturday, October 30, 2027, 9:00 a.m. EDT to Sunday, October 31, 2027, 5:00 p.m. EDT" in page
     assert "Saturday, November 6, 2027, 9:00 a.m. EDT to Sunday, November 7, 2027, 12:00 p.m. EST" in page
     assert "12 rue du Lac, Québec, QC G1R 4P5, Canada" in page
-    assert 'href="https://www.openstreetmap.org/search?query=12+rue+du+Lac%2C+Qu%C3%A9bec%2C+QC+G1R+4P5%2C+Canada"' in page
+    assert (
+        'href="https://www.openstreetmap.org/search?query=12+rue+du+Lac%2C+Qu%C3%A9bec%2C+QC+G1R+4P5%2C+Canada"' in page
+    )
     assert "Log in to buy" in page and "/store/checkout/" not in page
     assert client.get(f"/retreats/{online.pk}/").content.decode().count("openstreetmap") == 0
     assert client.get("/retreats/999999/").status_code == 404
@@ -77,9 +79,7 @@ def test_the_pages_in_french(client, db):
     assert "200,00\xa0$" in page and "Se connecter pour acheter" in page
 
 
-def test_a_member_with_a_membership_sees_the_member_price_and_buys_through_the_checkout_page(
-    client, db, local_run
-):
+def test_a_member_with_a_membership_sees_the_member_price_and_buys_through_the_checkout_page(client, db, local_run):
     member = make_user()
     client.force_login(member)
     annual = Membership.objects.create(name="Annual", price=Decimal("40.00"), duration_days=365)
@@ -126,8 +126,12 @@ def test_the_invitation_link_opens_its_kept_seats_and_carries_token_and_coupon_t
     coupon = Coupon.objects.create(code="FRIENDS", percent_off=Decimal("10"))
     answer = admin_client_api.post(
         "/api/retreat-invitations/",
-        {"retreat": retreat.pk, "seats": 1, "release_at": (timezone.now() + timedelta(days=7)).isoformat(),
-         "coupon": coupon.pk},
+        {
+            "retreat": retreat.pk,
+            "seats": 1,
+            "release_at": (timezone.now() + timedelta(days=7)).isoformat(),
+            "coupon": coupon.pk,
+        },
         format="json",
     ).json()
     token = answer["token"]
@@ -218,3 +222,23 @@ def test_the_account_page_links_to_my_retreats(client, db):
     assert 'href="/account/retreats/"' in client.get("/account/").content.decode()
     assert "No upcoming retreat." in client.get("/account/retreats/").content.decode()
     assert Retreat.objects.count() == 0
+
+
+def test_the_pages_count_seats_left_as_the_api_does(client, db):
+    """Taken seats, seats kept for unreleased invitations (minus those used), released invitations."""
+    retreat = lake(seats=6)
+    soon, past = timezone.now() + timedelta(days=5), timezone.now() - timedelta(days=1)
+    kept = RetreatInvitation.objects.create(retreat=retreat, seats=2, release_at=soon)
+    RetreatInvitation.objects.create(retreat=retreat, seats=3, release_at=past)  # public again
+    for n, (status, invitation) in enumerate(
+        [("confirmed", None), ("pending", kept), ("cancelled", None), ("released", kept)]
+    ):
+        RetreatReservation.objects.create(
+            user=make_user(email=f"s{n}@example.com"), retreat=retreat, status=status, invitation=invitation
+        )
+    api = client.get(f"/api/retreats/{retreat.pk}/").json()["seats_remaining"]
+    assert api == 3  # 6 - 2 taken - 1 still kept
+    assert f"{api} seats left" in client.get(f"/retreats/{retreat.pk}/").content.decode()
+    assert f"{api} seats left" in client.get("/retreats/").content.decode()
+    invited = client.get(f"/retreats/invitation/{kept.token}/").content.decode()
+    assert "4 seats left" in invited and "(including 1 seat kept for your invitation)" in invited

@@ -79,7 +79,9 @@ def value(order: Order, lines: list[OrderLine], quantities: Mapping[int, int]) -
     return min(totals(subtotal, discount, sales_taxes.rates_of(order)).total, order.total)
 
 
-def amount_due(order: Order, lines: list[OrderLine], wanted: Mapping[int, int], share: Decimal | None = None) -> Decimal:
+def amount_due(
+    order: Order, lines: list[OrderLine], wanted: Mapping[int, int], share: Decimal | None = None
+) -> Decimal:
     """What refunding `wanted` ({line id: units}) of `order` now gives back; `share`: a policy's percent
     of it (a retreat's refund policy), rounded to the cent half-up. Also previews a refund (the pages)."""
     before = {line.pk: line.refunded_quantity for line in lines}

@@ -73,8 +73,10 @@ def store_page(request: HttpRequest) -> HttpResponse:
 
 
 def _product(kind: str, product_id: str) -> Membership | Package | Retreat | None:
-    if kind == "retreat" and str(product_id).isdigit():  # a seat at a published retreat (app/web/views/retreats.py)
-        return Retreat.objects.filter(pk=product_id, is_published=True).first()
+    if kind == "retreat" and str(product_id).isdigit():  # a seat at a published retreat, with its seats left
+        from app.retreats import pages_support
+
+        return pages_support.with_seats(Retreat.objects.filter(pk=product_id, is_published=True)).first()
     model = KINDS.get(kind)
     if model is None or not str(product_id).isdigit():
         return None
