@@ -242,3 +242,19 @@ def test_the_pages_count_seats_left_as_the_api_does(client, db):
     assert f"{api} seats left" in client.get("/retreats/").content.decode()
     invited = client.get(f"/retreats/invitation/{kept.token}/").content.decode()
     assert "4 seats left" in invited and "(including 1 seat kept for your invitation)" in invited
+
+
+def test_the_demo_data_of_make_run_has_a_retreat_in_quebec_and_one_online(client, db, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.DEBUG = True
+    call_command("load_demo_data", stdout=StringIO())
+    call_command("load_demo_data", stdout=StringIO())  # again: nothing doubled
+    assert sorted(Retreat.objects.values_list("kind", "city")) == [("physical", "Québec"), ("virtual", "")]
+    assert RetreatDate.objects.count() == 8
+    html = client.get("/retreats/").content.decode()
+    assert "Online writing week" in html and "Writing by the river" in html and "Québec" in html
+    client.cookies["django_language"] = "fr"
+    assert "Écrire au bord du fleuve" in client.get("/retreats/").content.decode()
