@@ -81,8 +81,8 @@ def my_retreats(request: MemberRequest) -> HttpResponse:
     joinable = pages_support.open_dates(virtual)
     rows = [_seat_view(seat, joinable) for seat in seats]
     context = {
-        "upcoming": [row for row, seat in zip(rows, seats, strict=True) if not seat.is_past],  # type: ignore[attr-defined]
-        "past": [row for row, seat in zip(rows, seats, strict=True) if seat.is_past],  # type: ignore[attr-defined]
+        "upcoming": [row for row, seat in zip(rows, seats, strict=True) if not seat.is_past],
+        "past": [row for row, seat in zip(rows, seats, strict=True) if seat.is_past],
         "page": page,
         "currency": settings.STORE_CURRENCY,
         "minutes": settings.RETREAT_LINK_MINUTES_BEFORE,

@@ -23,6 +23,7 @@ from app.core import moments
 from app.core.i18n import localized
 from app.retreats.models import Retreat
 from app.web.views.common import not_found
+from app.web.views.store import held_memberships  # every call into the store is in views/store.py
 
 if TYPE_CHECKING:
     from app.retreats.models import RetreatDate, RetreatInvitation
@@ -78,12 +79,6 @@ def where(retreat: Retreat) -> str:
     return _("Online") if retreat.kind == Retreat.Kind.VIRTUAL else retreat.city
 
 
-def _held(request: HttpRequest) -> set[int]:
-    from app.store.services.eligibility import held_membership_ids
-
-    return held_membership_ids(request.user) if request.user.is_authenticated else set()  # type: ignore[arg-type]
-
-
 def _summary(retreat: Retreat, held: set[int]) -> dict[str, Any]:
     from app.retreats import pages_support
 
@@ -102,7 +97,7 @@ def _summary(retreat: Retreat, held: set[int]) -> dict[str, Any]:
 def retreat_list(request: HttpRequest) -> HttpResponse:
     from app.retreats import pages_support
 
-    held = _held(request)
+    held = held_memberships(request)
     page = Paginator(pages_support.upcoming(), RETREATS_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "retreats": [_summary(retreat, held) for retreat in page.object_list],
@@ -117,11 +112,11 @@ def _detail(
 ) -> HttpResponse:
     from app.retreats import pages_support
 
-    held = _held(request)
+    held = held_memberships(request)
     summary = _summary(retreat, held)
     invited = pages_support.invited_seats_left(invitation) if invitation is not None else 0
     available = summary["seats_left"] + invited
-    reason = pages_support.may_buy(request.user, retreat) if request.user.is_authenticated else None  # type: ignore[arg-type]
+    reason = pages_support.may_buy(request.user, retreat) if request.user.is_authenticated else None
     query: dict[str, str | int] = {"product": "retreat", "id": retreat.pk}
     if invitation is not None:
         query["invitation"] = invitation.token

@@ -83,6 +83,11 @@ def _product(kind: str, product_id: str) -> Membership | Package | Retreat | Non
     return model.objects.filter(pk=product_id, available=True).first()
 
 
+def held_memberships(request: HttpRequest) -> set[int]:
+    """The ids of the memberships the visitor holds now (none for a visitor): a retreat's member price."""
+    return eligibility.held_membership_ids(request.user) if request.user.is_authenticated else set()
+
+
 def _invitation(kind: str, source: Any) -> str:
     """A retreat invitation's token carried from its page to the order (empty for other products)."""
     return str(source.get("invitation", "")).strip()[:40] if kind == "retreat" else ""
@@ -207,8 +212,8 @@ def checkout(request: MemberRequest) -> HttpResponse:
     code = request.POST.get("coupon", "").strip()[:40]
     payment = _payment(request)
     if payment is None:
-        error = _("Choose how to pay.")
-        return _checkout_page(request, kind, product, invitation=invitation, error=error, status=400, code=code)
+        choose = _("Choose how to pay.")
+        return _checkout_page(request, kind, product, invitation=invitation, error=choose, status=400, code=code)
     key = request.POST.get("idempotency_key", "")[:100]
     try:
         token, how = _save_card_if_asked(request, payment, key)
