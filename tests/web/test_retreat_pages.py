@@ -258,3 +258,19 @@ def test_the_demo_data_of_make_run_has_a_retreat_in_quebec_and_one_online(client
     assert "Online writing week" in html and "Writing by the river" in html and "Québec" in html
     client.cookies["django_language"] = "fr"
     assert "Écrire au bord du fleuve" in client.get("/retreats/").content.decode()
+
+
+def test_my_retreats_and_the_cancel_page_in_french(client, db, local_run):
+    retreat = lake(days_ahead=20)
+    assert client.get("/account/retreats/")["Location"] == "/login/?next=/account/retreats/"
+    client.force_login(make_user())
+    buy(client, retreat)
+    seat = RetreatReservation.objects.get()
+    client.cookies["django_language"] = "fr"
+    mine = client.get("/account/retreats/").content.decode()
+    assert "Mes retraites" in mine and "Retraite au lac" in mine and "Annuler…" in mine
+    confirm = client.get(f"/account/retreats/{seat.pk}/cancel/").content.decode()
+    assert "Annuler votre place\u202f?" in confirm and "Vous avez payé 229,95\xa0$ pour cette place." in confirm
+    assert "Si vous annulez aujourd’hui, 114,98\xa0$ sera remboursé sur votre carte (50\xa0% du montant" in confirm
+    done = client.post(f"/account/retreats/{seat.pk}/cancel/", follow=True).content.decode()
+    assert "Votre place à «\xa0Retraite au lac\xa0» est annulée\xa0: 114,98\xa0$ remboursé sur votre carte." in done
