@@ -274,3 +274,13 @@ def test_my_retreats_and_the_cancel_page_in_french(client, db, local_run):
     assert "Si vous annulez aujourd’hui, 114,98\xa0$ sera remboursé sur votre carte (50\xa0% du montant" in confirm
     done = client.post(f"/account/retreats/{seat.pk}/cancel/", follow=True).content.decode()
     assert "Votre place à «\xa0Retraite au lac\xa0» est annulée\xa0: 114,98\xa0$ remboursé sur votre carte." in done
+
+
+def test_a_retreat_under_way_is_no_longer_sold_and_a_seat_holder_is_told_why_first(client, db, local_run):
+    begun = make_retreat(name="Begun", days_ahead=-1)
+    assert "This retreat has started: it is no longer sold." in client.get(f"/retreats/{begun.pk}/").content.decode()
+    full = lake(seats=1)
+    client.force_login(make_user())
+    buy(client, full)
+    page = client.get(f"/retreats/{full.pk}/").content.decode()
+    assert "You already have a seat at the retreat “Lake retreat”." in page and "sold out" not in page

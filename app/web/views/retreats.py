@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -122,6 +123,7 @@ def _detail(
         query["invitation"] = invitation.token
         if invitation.coupon is not None:
             query["coupon"] = invitation.coupon.code
+    dates = _dates(retreat)
     context = {
         **summary,
         "details": localized(retreat, "details"),
@@ -133,6 +135,7 @@ def _detail(
         "invited_seats": invited,
         "available": available,
         "reason": reason,
+        "started": bool(dates) and dates[0].start <= timezone.now(),
         "buy_url": f"{reverse('checkout')}?{urlencode(query)}",
         "here": request.get_full_path(),
         "currency": settings.STORE_CURRENCY,
