@@ -114,6 +114,7 @@ def test_sold_out_says_so_everywhere_and_the_checkout_answers_409(client, db, lo
     assert "This retreat is sold out." in page and "/store/checkout/" not in page
     asked = client.get(f"/store/checkout/?product=retreat&id={retreat.pk}")
     assert asked.status_code == 409 and "The retreat “Lake retreat” is sold out." in asked.content.decode()
+    assert 'id="pay"' not in asked.content.decode()  # no card asked for a seat there is not
     paying = buy(client, retreat, key="key-2")
     assert paying.status_code == 409 and "is sold out" in paying.content.decode()
     assert RetreatReservation.objects.count() == 1

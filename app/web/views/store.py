@@ -125,6 +125,7 @@ def _checkout_page(
     product: Membership | Package | Retreat,
     *,
     invitation: str = "",
+    payable: bool = True,
     error: str | None = None,
     status: int = 200,
     code: str = "",
@@ -144,6 +145,7 @@ def _checkout_page(
         "kind": kind,
         "product": product,
         "invitation": invitation,
+        "payable": payable,  # False: nothing left to sell (a sold-out retreat), no card asked
         "subtotal": subtotal,
         "discount": discount,
         "coupon": coupon,
@@ -207,7 +209,9 @@ def checkout(request: MemberRequest) -> HttpResponse:
         sold_out = _retreat_sold_out(product, invitation)
         if sold_out is not None:
             message, status = user_message(sold_out), status_for(sold_out)
-            return _checkout_page(request, kind, product, error=message, status=status, quoted=NOT_QUOTED)
+            return _checkout_page(
+                request, kind, product, payable=False, error=message, status=status, quoted=NOT_QUOTED
+            )
         return _checkout_page(request, kind, product, invitation=invitation, code=code, quoted=quoted)
     code = request.POST.get("coupon", "").strip()[:40]
     payment = _payment(request)
