@@ -1,11 +1,19 @@
 """Retreats in the admin (registered on first use of /admin/, like every app: app/core/admin_site.py)."""
 
 from django.contrib import admin
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from app.retreats.models import Retreat, RetreatDate, RetreatInvitation, RetreatJoin, RetreatReservation
+from app.retreats.models import (
+    Retreat,
+    RetreatDate,
+    RetreatInvitation,
+    RetreatJoin,
+    RetreatOption,
+    RetreatReservation,
+    RetreatStaffRefund,
+)
 
 
 class RetreatDateInline(admin.TabularInline):
@@ -26,13 +34,30 @@ class RetreatReservationInline(admin.TabularInline):
         return False
 
 
+class RetreatOptionInline(admin.TabularInline):
+    """Options sold with a seat, each with its own stock; `units taken`: held by seats now."""
+
+    model = RetreatOption
+    extra = 0
+    fields = ("name", "name_fr", "price", "member_price", "stock", "taken", "is_active")
+    readonly_fields = ("taken",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[RetreatOption]:
+        held = Q(purchases__status__in=RetreatReservation.HOLDS_A_SEAT)
+        return super().get_queryset(request).annotate(units_taken=Sum("purchases__quantity", filter=held))
+
+    @admin.display(description=_("units taken"))
+    def taken(self, option: RetreatOption) -> int:
+        return int(getattr(option, "units_taken", 0) or 0)
+
+
 @admin.register(Retreat)
 class RetreatAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "seats", "seats_taken", "price", "is_published"]
     list_filter = ["kind", "is_published"]
     search_fields = ["name", "name_fr", "city"]
     filter_horizontal = ["coupons"]
-    inlines = [RetreatDateInline, RetreatReservationInline]
+    inlines = [RetreatDateInline, RetreatOptionInline, RetreatReservationInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Retreat]:
         held = Q(reservations__status__in=RetreatReservation.HOLDS_A_SEAT)
@@ -75,3 +100,15 @@ class RetreatInvitationAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user  # type: ignore[assignment]
         super().save_model(request, obj, form, change)
+
+
+@admin.register(RetreatStaffRefund)
+class RetreatStaffRefundAdmin(admin.ModelAdmin):
+    """What staff gave back of cancelled seats beyond their policy, and why (made through the API)."""
+
+    list_display = ["reservation", "amount", "reason", "state", "actor", "created"]
+    list_filter = ["reservation__retreat", "state"]
+    readonly_fields = ["reservation", "amount", "reason", "idempotency_key", "state", "actor", "created"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

@@ -100,25 +100,21 @@ def sold_out_error(retreat: Retreat, invitation: RetreatInvitation | None = None
 class RefundPreview:
     percent: Decimal  # the policy's share today
     amount: Decimal  # what cancelling now gives back
-    paid: Decimal  # what the seat cost (its share of the order, coupon and taxes included)
 
 
 def refund_preview(reservation: RetreatReservation, now: datetime | None = None) -> RefundPreview:
-    """What cancelling `reservation` now would refund, by the retreat's policy (`services.refund_share`)
-    and the partial-refund path's own amount (`partial_refunds.amount_due`): what `services.cancel` gives."""
+    """What cancelling `reservation` now would refund: the refunds `services.refund_plan` lists for the
+    policy's share today (`services.refund_share`), each valued by the partial-refund path's own
+    `amount_due`: what `services.cancel` then gives back."""
     from app.store.services.partial_refunds import amount_due
 
-    line = reservation.order_line
-    if line is None:  # pragma: no cover - a seat is always bought through an order line
-        return RefundPreview(Decimal(0), Decimal("0.00"), Decimal("0.00"))
-    order = line.order
-    lines = list(order.lines.order_by("id"))
     percent = services.refund_share(reservation.retreat, now)
-    return RefundPreview(
-        percent=percent,
-        amount=amount_due(order, lines, {line.pk: 1}, percent),
-        paid=amount_due(order, lines, {line.pk: 1}),
-    )
+    total = Decimal("0.00")
+    for planned in services.refund_plan(reservation, percent):
+        lines = list(planned.order.lines.order_by("id"))
+        wanted = {item["id"]: item["quantity"] for item in planned.lines}
+        total += amount_due(planned.order, lines, wanted, planned.share, planned.money)
+    return RefundPreview(percent=percent, amount=total)
 
 
 def open_dates(retreat_ids: list[int], now: datetime | None = None) -> set[int]:

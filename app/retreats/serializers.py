@@ -3,14 +3,25 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from app.core.i18n import LocalizedNamesMixin
-from app.retreats.models import Retreat, RetreatDate, RetreatInvitation, RetreatReservation
+from app.retreats.models import (
+    Retreat,
+    RetreatDate,
+    RetreatExchange,
+    RetreatInvitation,
+    RetreatOption,
+    RetreatReservation,
+    RetreatStaffRefund,
+)
+from app.retreats.options import units_taken
 from app.retreats.services import kept_for_invitations
 
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2999
@@ -40,10 +51,30 @@ class RetreatDateSerializer(serializers.ModelSerializer):
         return attrs
 
 
+class RetreatOptionSerializer(LocalizedNamesMixin, serializers.ModelSerializer):
+    """An option sold with a seat (line kind `retreat_option`); `remaining`: units left for sale."""
+
+    remaining = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RetreatOption
+        fields = ["id", "retreat", "name", "name_fr", "price", "member_price", "stock", "remaining", "is_active"]
+        read_only_fields = ["id", "remaining"]
+
+    def get_remaining(self, option: RetreatOption) -> int:
+        taken = getattr(option, "units_taken", None)  # annotated by the views
+        if taken is None:
+            taken = units_taken(option)
+        return max(option.stock - int(taken or 0), 0)
+
+
 class RetreatSerializer(LocalizedNamesMixin, serializers.ModelSerializer):
     localized_fields = ("name", "details")
     dates = RetreatDateSerializer(many=True, allow_empty=False)
     seats_remaining = serializers.SerializerMethodField()
+    options = serializers.SerializerMethodField(
+        help_text=_("Its options on sale; staff write them at /api/retreat-options/.")
+    )
     # Staff write it; no answer, list or export shows it (participants get it from /join/).
     video_link = serializers.URLField(write_only=True, required=False, allow_blank=True, max_length=500)
 
@@ -74,8 +105,16 @@ class RetreatSerializer(LocalizedNamesMixin, serializers.ModelSerializer):
             "partial_refund_percent",
             "exchange_deadline",
             "video_link",
+            "options",
         ]
-        read_only_fields = ["id", "seats_remaining"]
+        read_only_fields = ["id", "seats_remaining", "options"]
+
+    @extend_schema_field(RetreatOptionSerializer(many=True))
+    def get_options(self, retreat: Retreat) -> list[dict[str, Any]]:
+        listed = getattr(retreat, "listed_options", None)  # prefetched by the views (on sale only)
+        if listed is None:
+            listed = list(retreat.options.filter(is_active=True))
+        return list(RetreatOptionSerializer(listed, many=True, context=self.context).data)
 
     def get_seats_remaining(self, retreat: Retreat) -> int:
         """Seats for public sale: neither taken nor kept for an unreleased invitation."""
@@ -141,6 +180,52 @@ class StaffRefundSerializer(serializers.Serializer):
         help_text=_("Staff: the percent of the seat's price refunded instead of the policy's."),
     )
     reason = serializers.CharField(required=False, max_length=300, help_text=_("Staff: why (with refund_percent)."))
+
+
+class StaffExtraRefundSerializer(serializers.Serializer):
+    """Staff: give back more of a cancelled seat than its policy did (send an Idempotency-Key)."""
+
+    amount = serializers.DecimalField(
+        max_digits=10, decimal_places=2, min_value=Decimal("0.01"), required=False, help_text=_("The amount, or:")
+    )
+    percent = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=Decimal(100),
+        required=False,
+        help_text=_("The percent of what was paid for the seat (and its options in the same order)."),
+    )
+    reason = serializers.CharField(max_length=300, help_text=_("Why the refund goes beyond the policy."))
+
+
+class StaffExtraRefundAnswerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RetreatStaffRefund
+        fields = ["id", "reservation", "amount", "reason", "state", "created"]
+        read_only_fields = fields
+
+
+class ExchangeRequestSerializer(serializers.Serializer):
+    """Move the seat to another retreat (send an Idempotency-Key); a higher price is paid with one token."""
+
+    retreat = serializers.IntegerField(min_value=1, help_text=_("The retreat the seat moves to."))
+    single_use_token = serializers.CharField(required=False, default="", max_length=100, write_only=True)
+    payment_token = serializers.CharField(required=False, default="", max_length=100, write_only=True)
+
+
+class ExchangeSerializer(serializers.ModelSerializer):
+    """`amount`: positive, paid by the member through `order`; negative, refunded from the seat's order."""
+
+    currency = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RetreatExchange
+        fields = ["id", "reservation", "from_retreat", "to_retreat", "amount", "currency", "order", "state", "created"]
+        read_only_fields = fields
+
+    def get_currency(self, exchange: RetreatExchange) -> str:
+        return str(settings.STORE_CURRENCY)
 
 
 class CancellationSerializer(serializers.Serializer):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from app.accounts.models import User
 from app.core.exceptions import Conflict, ErrorCode, Invalid
 from app.core.i18n import localized
+from app.retreats import options
 from app.retreats.models import Retreat, RetreatDate, RetreatInvitation, RetreatJoin, RetreatReservation
 
 if TYPE_CHECKING:
@@ -130,29 +132,96 @@ def cancel(reservation: RetreatReservation, *, actor: User, share: Decimal | Non
 
     `share` (staff only): the percent refunded instead of the policy's, with `reason` saying why;
     staff may also cancel a retreat that has started."""
-    from app.store.services.partial_refunds import refund_lines
-
     if reservation.status != RetreatReservation.Status.CONFIRMED or reservation.order_line is None:
         raise Invalid(_("Only a confirmed reservation can be cancelled."))
+    if reservation.exchanges.filter(state="pending").exists():
+        raise Conflict(_("An exchange of this seat is being paid; wait for its outcome."))
     if share is not None and not reason.strip():
         raise Invalid(fields={"reason": [_("Say why the refund differs from the retreat's policy.")]})
     retreat = reservation.retreat
     first = retreat.dates.order_by("start").first()
     if share is None and first is not None and first.start <= timezone.now():
         raise Invalid(_("The retreat has started: it can no longer be cancelled."))
-    line = reservation.order_line
-    refund_lines(
-        line.order,
-        [{"id": line.pk, "quantity": 1}],
-        actor=actor,
-        idempotency_key=f"retreat-cancel-{reservation.pk}",
-        share=refund_share(retreat) if share is None else share,
-    )
-    refund = line.order.refunds.filter(idempotency_key=f"retreat-cancel-{reservation.pk}").first()
-    amount = refund.amount if refund is not None else Decimal("0.00")
+    amount = _refund_seat_and_options(reservation, actor, refund_share(retreat) if share is None else share)
     RetreatReservation.objects.filter(pk=reservation.pk).update(refunded_amount=amount, cancel_reason=reason[:300])
     logger.info("Retreat reservation %s cancelled, %s refunded", reservation.pk, amount)
     return amount
+
+
+@dataclass(frozen=True)
+class PlannedRefund:
+    """One refund a cancellation makes: `lines` of `order`, `share` percent of them, or `money`."""
+
+    order: Order
+    lines: list[dict[str, int]]
+    key: str
+    share: Decimal | None
+    money: Decimal | None = None
+
+
+def refund_plan(reservation: RetreatReservation, share: Decimal) -> list[PlannedRefund]:
+    """The refunds cancelling `reservation` with `share` percent makes, in the order they are made.
+
+    One refund per order: options bought in other orders and the orders of exchanges to dearer
+    retreats first, then the seat's order (its line and the options bought with it), so that a retry
+    after a time-out still finds the seat confirmed and resumes each refund by its key instead of
+    paying twice. The member pages value the same plan to say what a cancellation gives back."""
+    assert reservation.order_line is not None
+    seat_line = reservation.order_line
+    base = f"retreat-cancel-{reservation.pk}"
+    by_order: dict[int, list[dict[str, int]]] = {}
+    orders: dict[int, Order] = {seat_line.order_id: seat_line.order}
+    for bought in options.active_purchases(reservation):
+        by_order.setdefault(bought.order_line.order_id, []).append(
+            {"id": bought.order_line_id, "quantity": bought.quantity}
+        )
+        orders[bought.order_line.order_id] = bought.order_line.order
+    for made in reservation.exchanges.filter(state="done", amount__gt=0).select_related("order"):
+        assert made.order is not None  # the order that paid a higher price: refunded by the same policy
+        by_order.setdefault(made.order.pk, []).extend({"id": line.pk, "quantity": 1} for line in made.order.lines.all())
+        orders[made.order.pk] = made.order
+    plan = [
+        PlannedRefund(orders[order_id], asked, f"{base}-o{order_id}", share)
+        for order_id, asked in sorted(by_order.items())
+        if order_id != seat_line.order_id
+    ]
+    seat_lines = [{"id": seat_line.pk, "quantity": 1}, *by_order.get(seat_line.order_id, [])]
+    money = _less_exchanged(reservation, share)
+    plan.append(PlannedRefund(seat_line.order, seat_lines, base, share if money is None else None, money))
+    return plan
+
+
+def _refund_seat_and_options(reservation: RetreatReservation, actor: User, share: Decimal) -> Decimal:
+    """Refund `share` percent of the seat and of the options bought with it (their stock freed), by
+    `refund_plan`. Returns all that was given back."""
+    from app.store.models import OrderRefund
+    from app.store.services.partial_refunds import refund_lines
+
+    for planned in refund_plan(reservation, share):
+        refund_lines(
+            planned.order,
+            planned.lines,
+            actor=actor,
+            idempotency_key=planned.key,
+            share=planned.share,
+            money=planned.money,
+        )
+    base = f"retreat-cancel-{reservation.pk}"
+    refunds = OrderRefund.objects.filter(Q(idempotency_key=base) | Q(idempotency_key__startswith=f"{base}-o"))
+    return sum((refund.amount for refund in refunds), Decimal("0.00"))
+
+
+def _less_exchanged(reservation: RetreatReservation, share: Decimal) -> Decimal | None:
+    """After exchanges to cheaper retreats: the policy's share of what is left paid in the seat's
+    order (what was paid less what they gave back). None: no such exchange, the share applies."""
+    from app.retreats.exchanges import refunded_by_exchanges
+    from app.retreats.staff_refunds import paid_for_seat
+
+    back = refunded_by_exchanges(reservation)
+    if not back:
+        return None
+    left = max(paid_for_seat(reservation) - back, Decimal(0))
+    return (left * share / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def link_window(now: datetime) -> Q:

@@ -49,15 +49,19 @@ def hold(order: Order, items: Sequence[CartItem], invitation: str = "") -> None:
 def confirm(line: OrderLine) -> None:
     """The order of `line` is paid: its seat is the member's, and the confirmation goes after the commit."""
     if RetreatReservation.objects.filter(order_line=line, status=Status.PENDING).update(status=Status.CONFIRMED):
-        from app.retreats import notices
+        from app.retreats import exchanges, notices
 
         seat = RetreatReservation.objects.select_related("user", "retreat").get(order_line=line)
-        notices.confirm(seat)
+        moved = exchanges.complete(seat)  # an exchange's difference was paid: its seat moves instead
+        notices.confirm(RetreatReservation.objects.select_related("user", "retreat").get(pk=moved) if moved else seat)
 
 
 def release(order: Order) -> None:
     """The payment of `order` failed (nothing charged): the seats it held go back on sale."""
     RetreatReservation.objects.filter(order_line__order=order, status=Status.PENDING).update(status=Status.RELEASED)
+    from app.retreats.exchanges import fail
+
+    fail(order.pk)  # an exchange's difference not paid: the seat stays where it was
 
 
 def free(line: OrderLine) -> None:

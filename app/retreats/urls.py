@@ -5,7 +5,7 @@ from app.retreats import views
 router = SimpleRouter()
 router.register("retreats", views.RetreatViewSet, basename="retreat")
 router.register("retreat-reservations", views.RetreatReservationViewSet, basename="retreat-reservation")
-
+router.register("retreat-options", views.RetreatOptionViewSet, basename="retreat-option")
 router.register("retreat-invitations", views.RetreatInvitationViewSet, basename="retreat-invitation")
 
 urlpatterns = router.urls

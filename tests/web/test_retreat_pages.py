@@ -165,8 +165,7 @@ def test_cancelling_shows_the_policys_refund_first_then_gives_exactly_that(
     mine = client.get("/account/retreats/").content.decode()
     assert f'href="/account/retreats/{seat.pk}/cancel/"' in mine
     confirm = client.get(f"/account/retreats/{seat.pk}/cancel/").content.decode()
-    assert "You paid $229.95 for this seat." in confirm
-    assert f"Cancelled today, ${refund} comes back to your card ({words} of it" in confirm
+    assert f"Cancelled today, ${refund} comes back to your card ({words} of what you paid" in confirm
     assert RetreatReservation.objects.get().status == "confirmed"  # asking changes nothing
     done = client.post(f"/account/retreats/{seat.pk}/cancel/", follow=True).content.decode()
     assert f"is cancelled: ${refund} refunded to your card." in done
@@ -271,8 +270,11 @@ def test_my_retreats_and_the_cancel_page_in_french(client, db, local_run):
     mine = client.get("/account/retreats/").content.decode()
     assert "Mes retraites" in mine and "Retraite au lac" in mine and "Annuler…" in mine
     confirm = client.get(f"/account/retreats/{seat.pk}/cancel/").content.decode()
-    assert "Annuler votre place\u202f?" in confirm and "Vous avez payé 229,95\xa0$ pour cette place." in confirm
-    assert "Si vous annulez aujourd’hui, 114,98\xa0$ sera remboursé sur votre carte (50\xa0% du montant" in confirm
+    assert "Annuler votre place\u202f?" in confirm
+    assert (
+        "Si vous annulez aujourd’hui, 114,98\xa0$ sera remboursé sur votre carte (50\xa0% de ce que vous avez payé"
+        in confirm
+    )
     done = client.post(f"/account/retreats/{seat.pk}/cancel/", follow=True).content.decode()
     assert "Votre place à «\xa0Retraite au lac\xa0» est annulée\xa0: 114,98\xa0$ remboursé sur votre carte." in done
 

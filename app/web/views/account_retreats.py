@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from app.core import moments
 from app.core.exceptions import DomainError
 from app.core.i18n import localized, money
 from app.retreats.models import Retreat, RetreatDate, RetreatReservation
@@ -28,7 +29,8 @@ from app.web.views.retreats import dates_of, when, where
 
 SEATS_PER_PAGE = 20
 Status = RetreatReservation.Status
-SHOWN = (Status.PENDING, Status.CONFIRMED, Status.CANCELLED)  # a released seat was never paid: not shown
+# A released seat was never paid, and an exchange's hold is not a seat of its own (as the API lists them).
+SHOWN = (Status.PENDING, Status.CONFIRMED, Status.CANCELLED)
 
 
 def _mine(request: MemberRequest) -> QuerySet[RetreatReservation]:
@@ -36,7 +38,7 @@ def _mine(request: MemberRequest) -> QuerySet[RetreatReservation]:
     moment = now()
     ahead = Q(last_end__gt=moment, status__in=RetreatReservation.HOLDS_A_SEAT)
     return (
-        RetreatReservation.objects.filter(user=request.user, status__in=SHOWN)
+        RetreatReservation.objects.filter(user=request.user, status__in=SHOWN, exchange_hold__isnull=True)
         .select_related("retreat")
         .prefetch_related(Prefetch("retreat__dates", queryset=RetreatDate.objects.order_by("start", "id")))
         .annotate(first_start=Min("retreat__dates__start"), last_end=Max("retreat__dates__end"))
@@ -91,9 +93,10 @@ def my_retreats(request: MemberRequest) -> HttpResponse:
 
 
 def _seat(request: MemberRequest, reservation_id: int) -> RetreatReservation | None:
-    """The member's own seat with its retreat and order (another member's is "not found")."""
+    """The member's own seat with its retreat, order and first date's start (another member's is "not found")."""
     return (
         RetreatReservation.objects.select_related("retreat", "order_line__order")
+        .annotate(first_start=Min("retreat__dates__start"))
         .filter(pk=reservation_id, user=request.user)
         .first()
     )
@@ -120,11 +123,11 @@ def cancel_seat(request: MemberRequest, reservation_id: int) -> HttpResponse:
                 % {"name": localized(seat.retreat, "name"), "amount": money(amount, settings.STORE_CURRENCY)},
             )
         return redirect("account-retreats")
-    first = seat.retreat.dates.order_by("start").first()
+    first = seat.first_start  # type: ignore[attr-defined]
     refusal = None  # the service's own refusals (services.cancel), said before asking
     if seat.status != Status.CONFIRMED:
         refusal = _("Only a confirmed reservation can be cancelled.")
-    elif first is not None and first.start <= now():
+    elif first is not None and first <= now():
         refusal = _("The retreat has started: it can no longer be cancelled.")
     if refusal:
         messages.error(request, refusal)
@@ -133,7 +136,7 @@ def cancel_seat(request: MemberRequest, reservation_id: int) -> HttpResponse:
     context = {
         "seat": seat,
         "name": localized(seat.retreat, "name"),
-        "when": when(seat.retreat),
+        "when": moments.moment_text(first, seat.retreat.zone) if first else "",  # its start, on its clock
         "preview": preview,
         "currency": settings.STORE_CURRENCY,
     }
