@@ -47,12 +47,6 @@ def seat_subtotal(reservation: RetreatReservation) -> Decimal:
     return line.unit_price - share + sum((exchange.subtotal for exchange in done), Decimal(0))
 
 
-def refunded_by_exchanges(reservation: RetreatReservation) -> Decimal:
-    """What exchanges to cheaper retreats gave back from the seat's order."""
-    done = reservation.exchanges.filter(state=RetreatExchange.State.DONE, amount__lt=0)
-    return -sum((exchange.amount for exchange in done), Decimal(0))
-
-
 def _closed(retreat: Retreat) -> Conflict | None:
     deadline = retreat.exchange_deadline
     if deadline is None:
