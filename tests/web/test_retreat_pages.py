@@ -287,3 +287,27 @@ def test_a_retreat_under_way_is_no_longer_sold_and_a_seat_holder_is_told_why_fir
     buy(client, full)
     page = client.get(f"/retreats/{full.pk}/").content.decode()
     assert "You already have a seat at the retreat “Lake retreat”." in page and "sold out" not in page
+
+
+def test_the_refund_shown_counts_the_options_of_every_order_as_the_cancellation_then_does(client, db, local_run):
+    from app.retreats.models import RetreatOption
+    from tests.conftest import token_client
+
+    retreat = lake(days_ahead=20)  # 20 days before: 50 %
+    room = RetreatOption.objects.create(retreat=retreat, name="Single room", stock=1, price=Decimal("80.00"))
+    meals = RetreatOption.objects.create(retreat=retreat, name="Meals", stock=10, price=Decimal("20.00"))
+    member = make_user()
+    api = token_client(member)
+    lines = [{"product": "retreat", "id": retreat.pk, "quantity": 1}, {"product": "retreat_option", "id": room.pk}]
+    first = api.post("/api/orders/", {"lines": lines, "single_use_token": "test-visa"}, format="json")
+    more = [{"product": "retreat_option", "id": meals.pk, "quantity": 3}]
+    second = api.post("/api/orders/", {"lines": more, "single_use_token": "test-mastercard"}, format="json")
+    assert (first.json()["total"], second.json()["total"]) == ("321.93", "68.99")
+    seat = RetreatReservation.objects.get()
+    client.force_login(member)
+    confirm = client.get(f"/account/retreats/{seat.pk}/cancel/").content.decode()
+    # 50 % of 321.93 = 160.97, and 50 % of 68.99 = 34.50
+    assert "Cancelled today, $195.47 comes back to your card (50 % of what you paid" in confirm
+    done = client.post(f"/account/retreats/{seat.pk}/cancel/", follow=True).content.decode()
+    assert "is cancelled: $195.47 refunded to your card." in done
+    assert sorted(OrderRefund.objects.values_list("amount", flat=True)) == [Decimal("34.50"), Decimal("160.97")]
