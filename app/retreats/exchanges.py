@@ -24,8 +24,8 @@ from django.utils.translation import gettext as _
 
 from app.accounts.models import User
 from app.core.exceptions import Conflict, ErrorCode, Invalid, PaymentDeclined
-from app.retreats import options, services
-from app.retreats.models import Retreat, RetreatExchange, RetreatReservation
+from app.retreats import options, services, waitlist
+from app.retreats.models import Retreat, RetreatExchange, RetreatReservation, RetreatWaitlistEntry
 
 if TYPE_CHECKING:
     from app.store.services.kinds import SoldProduct
@@ -141,7 +141,9 @@ def _move_and_refund(reservation: RetreatReservation, target: Retreat, less: Dec
         locked = Retreat.objects.select_for_update().get(pk=target.pk)
         if seat.status != Status.CONFIRMED or seat.exchanges.filter(state=RetreatExchange.State.PENDING).exists():
             raise Conflict(_("This seat changed meanwhile; look at it again."))
-        if services.seats_taken(locked) + services.kept_for_invitations(locked, timezone.now()) >= locked.seats:
+        now = timezone.now()
+        taken = services.seats_taken(locked) + services.kept_for_invitations(locked, now)
+        if taken + services.held_for_others(locked, seat.user_id, now) >= locked.seats:  # offers hold seats
             raise services.sold_out(locked)
         made = RetreatExchange.objects.create(
             reservation=seat,
@@ -154,6 +156,8 @@ def _move_and_refund(reservation: RetreatReservation, target: Retreat, less: Dec
             idempotency_key=key,
         )
         RetreatReservation.objects.filter(pk=seat.pk).update(retreat=locked)  # the old seat is free
+        RetreatWaitlistEntry.objects.filter(user_id=seat.user_id, retreat=locked).delete()
+        waitlist.seat_freed(seat.retreat_id)  # offered to the old retreat's waiting list
     logger.info("Retreat reservation %s exchanged to retreat %s, %s back", seat.pk, locked.pk, amount)
     if amount:
         _refund(made)
@@ -221,6 +225,7 @@ def complete(hold: RetreatReservation) -> int | None:
         return None
     RetreatReservation.objects.filter(pk=made.reservation_id).update(retreat_id=made.to_retreat_id)
     RetreatReservation.objects.filter(pk=hold.pk).update(status=Status.RELEASED)
+    waitlist.seat_freed(made.from_retreat_id)  # the old seat: offered to that retreat's waiting list
     RetreatExchange.objects.filter(pk=made.pk).update(state=RetreatExchange.State.DONE)
     logger.info("Retreat reservation %s exchanged to retreat %s", made.reservation_id, made.to_retreat_id)
     return made.reservation_id
