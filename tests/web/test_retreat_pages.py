@@ -7,7 +7,14 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from app.retreats.models import Retreat, RetreatDate, RetreatInvitation, RetreatJoin, RetreatReservation
+from app.retreats.models import (
+    Retreat,
+    RetreatDate,
+    RetreatInvitation,
+    RetreatJoin,
+    RetreatReservation,
+    RetreatWaitlistEntry,
+)
 from app.store.models import Coupon, HeldMembership, Membership, OrderRefund
 from tests.retreats.conftest import MONTREAL, make_retreat
 from tests.web.conftest import make_user
@@ -236,12 +243,33 @@ def test_the_pages_count_seats_left_as_the_api_does(client, db):
         RetreatReservation.objects.create(
             user=make_user(email=f"s{n}@example.com"), retreat=retreat, status=status, invitation=invitation
         )
+    offered = make_user(email="offered@example.com")
+    RetreatWaitlistEntry.objects.create(user=offered, retreat=retreat, status="offered", offer_expires_at=soon)
+    lapsed = make_user(email="lapsed@example.com")
+    RetreatWaitlistEntry.objects.create(user=lapsed, retreat=retreat, status="offered", offer_expires_at=past)
     api = client.get(f"/api/retreats/{retreat.pk}/").json()["seats_remaining"]
-    assert api == 3  # 6 - 2 taken - 1 still kept
+    assert api == 2  # 6 - 2 taken - 1 still kept - 1 on offer to the waiting list
     assert f"{api} seats left" in client.get(f"/retreats/{retreat.pk}/").content.decode()
     assert f"{api} seats left" in client.get("/retreats/").content.decode()
     invited = client.get(f"/retreats/invitation/{kept.token}/").content.decode()
-    assert "4 seats left" in invited and "(including 1 seat kept for your invitation)" in invited
+    assert "3 seats left" in invited and "(including 1 seat kept for your invitation)" in invited
+    client.force_login(offered)  # the seat on offer is theirs to buy
+    assert "3 seats left" in client.get(f"/retreats/{retreat.pk}/").content.decode()
+
+
+def test_a_seat_on_offer_to_the_waiting_list_is_sold_to_that_member_only(client, db, local_run):
+    retreat = lake(seats=1)
+    offered = make_user(email="offered@example.com")
+    later = timezone.now() + timedelta(hours=2)
+    RetreatWaitlistEntry.objects.create(user=offered, retreat=retreat, status="offered", offer_expires_at=later)
+    client.force_login(make_user())
+    assert "This retreat is sold out." in client.get(f"/retreats/{retreat.pk}/").content.decode()
+    assert client.get(f"/store/checkout/?product=retreat&id={retreat.pk}").status_code == 409
+    client.force_login(offered)
+    assert "1 seat left" in client.get(f"/retreats/{retreat.pk}/").content.decode()
+    assert client.get(f"/store/checkout/?product=retreat&id={retreat.pk}").status_code == 200
+    assert buy(client, retreat).status_code == 302
+    assert RetreatReservation.objects.get().user == offered and not RetreatWaitlistEntry.objects.exists()
 
 
 def test_the_demo_data_of_make_run_has_a_retreat_in_quebec_and_one_online(client, db, settings):

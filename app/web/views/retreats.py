@@ -90,7 +90,7 @@ def _summary(retreat: Retreat, held: set[int]) -> dict[str, Any]:
         "where": where(retreat),
         "price": pages_support.price_for(retreat, held),
         "member_price": retreat.member_price if not held else None,
-        "seats_left": pages_support.seats_left(retreat),
+        "seats_left": pages_support.seats_for(retreat),  # a waiting-list offer's seat included
     }
 
 
@@ -99,7 +99,7 @@ def retreat_list(request: HttpRequest) -> HttpResponse:
     from app.retreats import pages_support
 
     held = held_memberships(request)
-    page = Paginator(pages_support.upcoming(), RETREATS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(pages_support.upcoming(request.user.pk), RETREATS_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "retreats": [_summary(retreat, held) for retreat in page.object_list],
         "page": page,
@@ -152,7 +152,7 @@ def _detail(
 def retreat_detail(request: HttpRequest, retreat_id: int) -> HttpResponse:
     from app.retreats import pages_support
 
-    retreat = pages_support.published().filter(pk=retreat_id).first()
+    retreat = pages_support.published(request.user.pk).filter(pk=retreat_id).first()
     if retreat is None:
         return not_found(request)
     return _detail(request, retreat)
@@ -166,5 +166,5 @@ def invitation_page(request: HttpRequest, token: str) -> HttpResponse:
     invitation = pages_support.open_invitation(token)
     if invitation is None:
         return not_found(request)
-    retreat = pages_support.published().get(pk=invitation.retreat_id)
+    retreat = pages_support.published(request.user.pk).get(pk=invitation.retreat_id)
     return _detail(request, retreat, invitation)

@@ -72,11 +72,12 @@ def store_page(request: HttpRequest) -> HttpResponse:
     return render(request, "web/store.html", context)
 
 
-def _product(kind: str, product_id: str) -> Membership | Package | Retreat | None:
+def _product(kind: str, product_id: str, user_id: int | None = None) -> Membership | Package | Retreat | None:
     if kind == "retreat" and str(product_id).isdigit():  # a seat at a published retreat, with its seats left
         from app.retreats import pages_support
 
-        return pages_support.with_seats(Retreat.objects.filter(pk=product_id, is_published=True)).first()
+        published = Retreat.objects.filter(pk=product_id, is_published=True)
+        return pages_support.with_seats(published, user_id).first()
     model = KINDS.get(kind)
     if model is None or not str(product_id).isdigit():
         return None
@@ -195,7 +196,8 @@ def _payment(request: MemberRequest) -> tuple[str, str] | None:
 @require_http_methods(["GET", "HEAD", "POST"])
 def checkout(request: MemberRequest) -> HttpResponse:
     source = request.POST if request.method == "POST" else request.GET
-    kind, product = source.get("product", ""), _product(source.get("product", ""), source.get("id", ""))
+    kind = source.get("product", "")
+    product = _product(kind, source.get("id", ""), request.user.pk)
     if product is None:
         return render(request, "web/checkout_missing.html", status=404)
     invitation = _invitation(kind, source)
