@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from app.accounts.models import User
-from app.core.exceptions import Conflict, Invalid
+from app.core.exceptions import Conflict, ErrorCode, Invalid
 from app.retreats.models import Retreat, RetreatDate, RetreatJoin, RetreatReservation
 
 
@@ -28,7 +28,10 @@ def mark(reservation: RetreatReservation, date_id: int, present: bool, actor: Us
     if retreat.kind != Retreat.Kind.PHYSICAL:
         raise Invalid(_("An online retreat's attendance is who opened its video link; it is not marked."))
     if date.start > timezone.now():
-        raise Conflict(_("This date has not started yet: attendance is marked once it has."))
+        raise Conflict(
+            _("This date has not started yet: attendance is marked once it has."),
+            code=ErrorCode.RETREAT_DATE_NOT_STARTED,
+        )
     with transaction.atomic():
         seat = RetreatReservation.objects.select_for_update().get(pk=reservation.pk)
         if seat.status != RetreatReservation.Status.CONFIRMED:

@@ -18,7 +18,7 @@ from app.retreats.models import RetreatReservation
 if TYPE_CHECKING:
     from app.store.models import OrderLine
 
-CANCEL_KEY_PREFIX = "retreat-cancel-"  # app/retreats/services.py `_refund_seat_and_options`
+CANCEL_KEY_PREFIX = "retreat-cancel-"  # app/retreats/services.py `refund_plan`
 
 
 def line_refunded(line: OrderLine) -> Decimal | None:

@@ -70,7 +70,7 @@ def test_refusals_have_codes_and_change_nothing(admin_client_api, member_client,
     assert (other_retreat.status_code, other_retreat.json()["code"]) == (400, "invalid")
     assert "date" in other_retreat.json()["fields"]
     assert (not_confirmed.status_code, not_confirmed.json()["code"]) == (400, "invalid")
-    assert (not_started.status_code, not_started.json()["code"]) == (409, "conflict")
+    assert (not_started.status_code, not_started.json()["code"]) == (409, "retreat_date_not_started")
     assert (virtual.status_code, virtual.json()["code"]) == (400, "invalid")
     assert (by_member.status_code, by_member.json()["code"]) == (403, "permission_denied")
     assert (no_flag.status_code, no_flag.json()["code"]) == (400, "invalid") and "present" in no_flag.json()["fields"]
