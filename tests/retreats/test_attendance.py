@@ -142,3 +142,33 @@ def test_in_person_attendance_is_in_the_attendance_export(staff_browser, admin_c
     assert (row["member e-mail"], row["times joined"], row["time zone"]) == ("ada@example.com", "1", "America/Montreal")
     assert row["date start"].startswith(started.start.astimezone(retreat.zone).strftime("%Y-%m-%d"))
     assert rows(participants)[0]["dates joined"] == "1"
+
+
+def test_the_sheet_reads_the_same_number_of_queries_for_any_number_of_participants(staff_browser, lake):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    retreat, _ada = lake
+    url = f"/admin/retreats/retreat/{retreat.pk}/attendance/"
+    staff_browser.get(url)  # the admin's first request registers it
+    with CaptureQueriesContext(connection) as few:
+        assert staff_browser.get(url).status_code == 200
+    started = retreat.dates.order_by("start").first()
+    for number in range(4):
+        seat = RetreatReservation.objects.create(
+            user=make_user(email=f"m{number}@example.com"), retreat=retreat, status="confirmed"
+        )
+        RetreatJoin.objects.create(reservation=seat, date=started)
+    with CaptureQueriesContext(connection) as many:
+        page = staff_browser.get(url)
+    assert page.content.decode().count('type="checkbox" name="present"') == 5
+    assert len(many) == len(few)
+
+
+@pytest.mark.parametrize("date", [10**30, -1, "tomorrow", None])
+def test_a_nonsense_date_is_a_400(admin_client_api, lake, date):
+    _retreat, ada = lake
+    answer = admin_client_api.post(
+        f"/api/retreat-reservations/{ada.pk}/attendance/", {"date": date, "present": True}, format="json"
+    )
+    assert answer.status_code == 400 and "date" in answer.json()["fields"]
