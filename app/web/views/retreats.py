@@ -23,6 +23,7 @@ from django.views.decorators.http import require_safe
 from app.core import moments
 from app.core.i18n import localized
 from app.retreats.models import Retreat
+from app.web.views import retreat_waitlist
 from app.web.views.common import not_found
 from app.web.views.store import held_memberships  # every call into the store is in views/store.py
 
@@ -138,6 +139,7 @@ def _detail(
         "started": bool(dates) and dates[0].start <= timezone.now(),
         "buy_url": f"{reverse('checkout')}?{urlencode(query)}",
         "here": request.get_full_path(),
+        "waitlist": retreat_waitlist.entry_on_page(request, retreat),  # web/retreats/_waitlist.html
         "currency": settings.STORE_CURRENCY,
         "refund": {
             "full_days": retreat.full_refund_days,

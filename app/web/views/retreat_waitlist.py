@@ -1,0 +1,93 @@
+"""A sold-out retreat's waiting list on the pages: join it from the retreat's page, see one's place
+or the seat held for one, leave it (there or in "My retreats").
+
+The rules are the API's (`app.retreats.waitlist`: join, leave, entries with their position); the
+pages only show its answers, and its refusals through the one error translator. Imported with the
+retreat pages, `app.retreats.waitlist` on first use only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from app.core import moments
+from app.core.exceptions import DomainError
+from app.core.i18n import localized
+from app.retreats.models import Retreat, RetreatWaitlistEntry
+from app.web.feedback import show_on_page
+from app.web.views.common import MemberRequest, now, safe_next
+
+
+def _row(entry: RetreatWaitlistEntry) -> dict[str, Any]:
+    """What a page shows of an entry (from `waitlist.entries`, with its position and retreat)."""
+    retreat = entry.retreat
+    expires = entry.offer_expires_at
+    offered = entry.status == RetreatWaitlistEntry.Status.OFFERED and expires is not None and expires > now()
+    return {
+        "id": entry.pk,
+        "retreat": retreat,
+        "name": localized(retreat, "name"),
+        "position": entry.position,  # type: ignore[attr-defined]  # annotated by waitlist.entries
+        "offered": offered,
+        "expires": moments.moment_text(expires, retreat.zone) if offered and expires else "",
+        "buy_url": f"{reverse('checkout')}?product=retreat&id={retreat.pk}",
+    }
+
+
+def entry_on_page(request: HttpRequest, retreat: Retreat) -> dict[str, Any] | None:
+    """The member's entry on `retreat`'s list (position, or the seat held and until when), or None (one query)."""
+    if not request.user.is_authenticated:
+        return None
+    from app.retreats import waitlist
+
+    entry = waitlist.entries(request.user).filter(retreat_id=retreat.pk, user_id=request.user.pk).first()
+    return _row(entry) if entry is not None else None
+
+
+def entries_of(request: MemberRequest) -> list[dict[str, Any]]:
+    """Every entry of the member, for "My retreats" (one query)."""
+    from app.retreats import waitlist
+
+    return [_row(entry) for entry in waitlist.entries(request.user).filter(user_id=request.user.pk)]
+
+
+@require_POST
+@login_required
+def join(request: MemberRequest, retreat_id: int) -> HttpResponse:
+    from app.retreats import waitlist
+
+    back = reverse("retreat", args=[retreat_id])
+    try:
+        waitlist.join(request.user, retreat_id)
+    except DomainError as error:
+        show_on_page(request, error)
+        return redirect(back)
+    row = entry_on_page(request, Retreat(pk=retreat_id))
+    messages.success(
+        request,
+        _("You are on the waiting list, number %(position)d. We will e-mail you if a seat frees up.")
+        % {"position": row["position"] if row else 1},
+    )
+    return redirect(back + "#waitlist")
+
+
+@require_POST
+@login_required
+def leave(request: MemberRequest, entry_id: int) -> HttpResponse:
+    from app.retreats import waitlist
+
+    try:
+        waitlist.leave(entry_id, request.user)
+    except DomainError as error:
+        show_on_page(request, error)
+    else:
+        messages.success(request, _("You left the waiting list."))
+    return redirect(safe_next(request, reverse("account-retreats")))
