@@ -89,7 +89,7 @@ def my_retreats(request: MemberRequest) -> HttpResponse:
         "page": page,
         "currency": settings.STORE_CURRENCY,
         "minutes": settings.RETREAT_LINK_MINUTES_BEFORE,
-        "waitlist": retreat_waitlist.entries_of(request) if page.number == 1 else [],  # _my_waitlist.html
+        "waitlist": retreat_waitlist.entries_of(request),  # web/retreats/_my_waitlist.html, on every page
     }
     return render(request, "web/retreats/mine.html", context)
 

@@ -25,6 +25,8 @@ from app.retreats.models import Retreat, RetreatWaitlistEntry
 from app.web.feedback import show_on_page
 from app.web.views.common import MemberRequest, now, safe_next
 
+SHOWN = 20  # waiting-list entries in "My retreats" (an offer first: it is the one to act on)
+
 
 def _row(entry: RetreatWaitlistEntry) -> dict[str, Any]:
     """What a page shows of an entry (from `waitlist.entries`, with its position and retreat)."""
@@ -52,11 +54,14 @@ def entry_on_page(request: HttpRequest, retreat: Retreat) -> dict[str, Any] | No
     return _row(entry) if entry is not None else None
 
 
-def entries_of(request: MemberRequest) -> list[dict[str, Any]]:
-    """Every entry of the member, for "My retreats" (one query)."""
+def entries_of(request: MemberRequest) -> dict[str, Any]:
+    """The member's entries for "My retreats", seats on offer first, then the oldest joined: at most
+    `SHOWN` of them, so that the page keeps its size (one query, on every page of the list)."""
     from app.retreats import waitlist
 
-    return [_row(entry) for entry in waitlist.entries(request.user).filter(user_id=request.user.pk)]
+    rows = waitlist.entries(request.user).filter(user_id=request.user.pk).order_by("status", "created", "id")
+    entries = [_row(entry) for entry in rows[: SHOWN + 1]]
+    return {"entries": entries[:SHOWN], "more": len(entries) > SHOWN, "shown": SHOWN}
 
 
 @require_POST
