@@ -4,6 +4,7 @@ the retreat's page and in "My retreats", in English and in French, and the offer
 
 import re
 from datetime import datetime
+from itertools import count
 
 import pytest
 from django.test import Client
@@ -15,14 +16,15 @@ from tests.web.conftest import make_user
 
 WEEKEND = (datetime(2027, 10, 30, 9, tzinfo=MONTREAL), datetime(2027, 10, 31, 17, tzinfo=MONTREAL))
 HELD_UNTIL = datetime(2027, 10, 29, 15, 30, tzinfo=MONTREAL)
+_people = count(1)
 
 
 def sold_out(seats=1):
     """A retreat whose every seat is taken by someone else."""
     retreat = make_retreat(seats=seats, dates=[WEEKEND])
-    for n in range(seats):
+    for _ in range(seats):
         RetreatReservation.objects.create(
-            user=make_user(email=f"seated{n}@example.com"), retreat=retreat, status="confirmed"
+            user=make_user(email=f"seated{next(_people)}@example.com"), retreat=retreat, status="confirmed"
         )
     return retreat
 
@@ -173,3 +175,20 @@ def test_the_offer_emails_links_open_the_retreat_and_my_retreats_pages(
         html = client.get(link.split("#")[0]).content.decode()
         assert "A seat is held for you until" in html
     assert 'id="waitlist"' in html
+
+
+def test_my_retreats_shows_the_first_20_lists_offers_first_and_says_so(client, db):
+    member = make_user()
+    retreats = [sold_out() for _ in range(21)]
+    for retreat in retreats[:-1]:
+        RetreatWaitlistEntry.objects.create(user=member, retreat=retreat)
+    RetreatWaitlistEntry.objects.create(
+        user=member, retreat=retreats[-1], status="offered", offer_expires_at=HELD_UNTIL
+    )  # joined last, yet shown first: it is the one to act on
+    client.force_login(member)
+    html = client.get("/account/retreats/").content.decode()
+    assert html.count("Leave the list") == 20
+    assert html.index("A seat is held for you until") < html.index("Number 1 in line.")
+    assert "Only your first 20 waiting lists are shown here: seats held for you come first." in html
+    RetreatWaitlistEntry.objects.filter(retreat=retreats[0]).delete()
+    assert "Only your first" not in client.get("/account/retreats/").content.decode()

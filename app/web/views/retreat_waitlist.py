@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -44,14 +45,34 @@ def _row(entry: RetreatWaitlistEntry) -> dict[str, Any]:
     }
 
 
-def entry_on_page(request: HttpRequest, retreat: Retreat) -> dict[str, Any] | None:
-    """The member's entry on `retreat`'s list (position, or the seat held and until when), or None (one query)."""
+def with_my_entry(retreats: QuerySet[Retreat], request: HttpRequest) -> QuerySet[Retreat]:
+    """`retreats` with the member's entry on each list (`waitlist.entries`: its position), read in the
+    retreat's own query: the retreat's page spends no query of its own on the waiting list."""
     if not request.user.is_authenticated:
-        return None
+        return retreats
     from app.retreats import waitlist
 
-    entry = waitlist.entries(request.user).filter(retreat_id=retreat.pk, user_id=request.user.pk).first()
-    return _row(entry) if entry is not None else None
+    mine = waitlist.entries(request.user).filter(retreat=OuterRef("pk"), user_id=request.user.pk).order_by()
+    return retreats.annotate(
+        **{f"my_entry_{field}": Subquery(mine.values(field)[:1]) for field in ("id", "status", "offer_expires_at")},
+        my_entry_position=Subquery(mine.values("position")[:1]),  # type: ignore[misc]  # annotated by entries
+    )
+
+
+def entry_on_page(retreat: Retreat) -> dict[str, Any] | None:
+    """The member's entry on `retreat`'s list (position, or the seat held and until when), or None:
+    `retreat` from `with_my_entry`."""
+    annotated: Any = retreat  # the annotations of `with_my_entry`
+    if getattr(annotated, "my_entry_id", None) is None:
+        return None
+    entry = RetreatWaitlistEntry(
+        pk=annotated.my_entry_id,
+        retreat=retreat,
+        status=annotated.my_entry_status,
+        offer_expires_at=annotated.my_entry_offer_expires_at,
+    )
+    entry.position = annotated.my_entry_position  # type: ignore[attr-defined]  # as waitlist.entries annotates it
+    return _row(entry)
 
 
 def entries_of(request: MemberRequest) -> dict[str, Any]:
@@ -75,11 +96,11 @@ def join(request: MemberRequest, retreat_id: int) -> HttpResponse:
     except DomainError as error:
         show_on_page(request, error)
         return redirect(back)
-    row = entry_on_page(request, Retreat(pk=retreat_id))
+    entry = waitlist.entries(request.user).filter(retreat_id=retreat_id, user_id=request.user.pk).first()
     messages.success(
         request,
         _("You are on the waiting list, number %(position)d. We will e-mail you if a seat frees up.")
-        % {"position": row["position"] if row else 1},
+        % {"position": entry.position if entry else 1},  # type: ignore[attr-defined]  # annotated by entries
     )
     return redirect(back + "#waitlist")
 
