@@ -64,6 +64,7 @@ class RetreatAdmin(admin.ModelAdmin):
     list_filter = ["kind", "is_published"]
     search_fields = ["name", "name_fr", "city"]
     filter_horizontal = ["coupons"]
+    readonly_fields = ["attendance_link"]
     inlines = [RetreatDateInline, RetreatOptionInline, RetreatReservationInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Retreat]:
@@ -82,7 +83,7 @@ class RetreatAdmin(admin.ModelAdmin):
     @admin.display(description=_("Attendance"))
     def attendance_link(self, retreat: Retreat) -> str:
         """In-person retreats: the sheet where staff tick who was there (online: the joins log it)."""
-        if retreat.kind != Retreat.Kind.PHYSICAL:
+        if retreat.pk is None or retreat.kind != Retreat.Kind.PHYSICAL:
             return "—"
         return format_html(
             '<a href="{}">{}</a>', reverse("admin:retreats_retreat_attendance", args=[retreat.pk]), _("Sheet")

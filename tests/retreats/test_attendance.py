@@ -100,9 +100,11 @@ def test_the_admin_sheet_lists_participants_by_started_date_and_saves_the_boxes(
     url = f"/admin/retreats/retreat/{retreat.pk}/attendance/"
 
     listed = staff_browser.get("/admin/retreats/retreat/")
+    change = staff_browser.get(f"/admin/retreats/retreat/{retreat.pk}/change/")
     page = staff_browser.get(url)
 
-    assert url in listed.content.decode()
+    assert url in listed.content.decode() and url in change.content.decode()
+    assert staff_browser.get("/admin/retreats/retreat/add/").status_code == 200
     html = page.content.decode()
     assert page.status_code == 200 and "ada@example.com" in html and "bob@example.com" in html
     assert "cy@example.com" not in html  # only confirmed seats
