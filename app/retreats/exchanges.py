@@ -15,7 +15,7 @@ share of the order's coupon, plus earlier exchanges). Taxes then apply as on any
 from __future__ import annotations
 
 import logging
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import TYPE_CHECKING, cast
 
 from django.db import IntegrityError, transaction
@@ -25,32 +25,15 @@ from django.utils.translation import gettext as _
 from app.accounts.models import User
 from app.core.exceptions import Conflict, ErrorCode, Invalid, PaymentDeclined
 from app.retreats import options, services
+from app.retreats.ledger import seat_subtotal
 from app.retreats.models import Retreat, RetreatExchange, RetreatReservation
 
 if TYPE_CHECKING:
     from app.store.services.kinds import SoldProduct
 
 logger = logging.getLogger(__name__)
-CENT = Decimal("0.01")
 KEY_MAX_LENGTH = 64
 Status = RetreatReservation.Status
-
-
-def seat_subtotal(reservation: RetreatReservation) -> Decimal:
-    """What the seat cost its member before tax: its line less its share of the coupon, plus exchanges."""
-    assert reservation.order_line is not None
-    line, order = reservation.order_line, reservation.order_line.order
-    share = Decimal(0)
-    if order.discount and order.subtotal:
-        share = (order.discount * line.unit_price / order.subtotal).quantize(CENT, rounding=ROUND_HALF_UP)
-    done = reservation.exchanges.filter(state=RetreatExchange.State.DONE)
-    return line.unit_price - share + sum((exchange.subtotal for exchange in done), Decimal(0))
-
-
-def refunded_by_exchanges(reservation: RetreatReservation) -> Decimal:
-    """What exchanges to cheaper retreats gave back from the seat's order."""
-    done = reservation.exchanges.filter(state=RetreatExchange.State.DONE, amount__lt=0)
-    return -sum((exchange.amount for exchange in done), Decimal(0))
 
 
 def _closed(retreat: Retreat) -> Conflict | None:

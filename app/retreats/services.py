@@ -190,8 +190,7 @@ def _refund_seat_and_options(reservation: RetreatReservation, actor: User, share
 def _less_exchanged(reservation: RetreatReservation, share: Decimal) -> Decimal | None:
     """After exchanges to cheaper retreats: the policy's share of what is left paid in the seat's
     order (what was paid less what they gave back). None: no such exchange, the share applies."""
-    from app.retreats.exchanges import refunded_by_exchanges
-    from app.retreats.staff_refunds import paid_for_seat
+    from app.retreats.ledger import paid_for_seat, refunded_by_exchanges
 
     back = refunded_by_exchanges(reservation)
     if not back:

@@ -13,43 +13,17 @@ import logging
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from app.accounts.models import User
 from app.core.exceptions import Conflict, Invalid
+from app.retreats.ledger import paid_for_seat, refunded_for_seat
 from app.retreats.models import RetreatReservation, RetreatStaffRefund
 
 logger = logging.getLogger(__name__)
 CENT = Decimal("0.01")
 KEY_MAX_LENGTH = 64
-
-
-def paid_for_seat(reservation: RetreatReservation) -> Decimal:
-    """What the seat's order took for the seat and the options bought with it in that order."""
-    from app.store.services.partial_refunds import value
-
-    assert reservation.order_line is not None
-    order = reservation.order_line.order
-    lines = list(order.lines.order_by("id"))
-    mine: dict[int, int] = {reservation.order_line.pk: 1}
-    for bought in reservation.option_purchases.filter(order_line__order=order).select_related("order_line"):
-        mine[bought.order_line_id] = bought.order_line.quantity
-    return value(order, lines, mine)
-
-
-def refunded_for_seat(reservation: RetreatReservation) -> Decimal:
-    """What the seat's order gave back for it: its cancellation, then staff's refunds done."""
-    from app.store.models import OrderRefund
-
-    assert reservation.order_line is not None
-    cancelled = OrderRefund.objects.filter(
-        order_id=reservation.order_line.order_id, idempotency_key=f"retreat-cancel-{reservation.pk}"
-    ).aggregate(total=Sum("amount"))["total"]
-    extra = reservation.staff_refunds.filter(state=RetreatStaffRefund.State.DONE).aggregate(total=Sum("amount"))
-    from app.retreats.exchanges import refunded_by_exchanges
-
-    return Decimal(cancelled or 0) + Decimal(extra["total"] or 0) + refunded_by_exchanges(reservation)
 
 
 def _amount(reservation: RetreatReservation, amount: Decimal | None, percent: Decimal | None) -> Decimal:
