@@ -1,5 +1,6 @@
 """Retreat options (a single room, meals): their own stock, sold beside a seat through the checkout."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -190,3 +191,21 @@ def test_staff_refunding_some_units_of_an_option_line_puts_those_units_back_on_s
     purchase = RetreatOptionPurchase.objects.get()
     assert (purchase.quantity, purchase.status) == (2, "confirmed")
     assert RetreatReservation.objects.get().status == "confirmed"  # the seat is not touched
+
+
+def test_the_admin_shows_a_retreats_options_with_their_units_taken_and_the_lists_of_what_was_bought(
+    paysafe, member_client, staff_user, client
+):
+    retreat = make_retreat()
+    room = make_option(retreat, stock=4)
+    approve(paysafe)
+    assert order(member_client, ("retreat", retreat, 1), ("retreat_option", room, 3)).status_code == 201
+    client.force_login(staff_user)
+    page = client.get(f"/admin/retreats/retreat/{retreat.pk}/change/", HTTP_ACCEPT_LANGUAGE="fr")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Chambre simple" in text and "unités prises" in text.lower()
+    taken = re.findall(r'field-taken">\s*<p>(\d+)</p>', text)
+    assert taken[0] == "3"  # units taken by seats now (the second row is the empty form)
+    for listing in ("retreatoptionpurchase", "retreatexchange", "retreatstaffrefund"):
+        assert client.get(f"/admin/retreats/{listing}/").status_code == 200
