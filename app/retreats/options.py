@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
 from app.core.exceptions import Conflict, ErrorCode, Invalid
@@ -51,9 +51,13 @@ def sold_out(option: RetreatOption) -> Conflict:
     )
 
 
-def _seat(user_id: int, option: RetreatOption) -> RetreatReservation:
-    """The member's seat at the option's retreat (held before, or by this very order)."""
-    seat = RetreatReservation.objects.filter(user_id=user_id, retreat_id=option.retreat_id, status__in=HOLDS).first()
+def _seat(order: Order, option: RetreatOption) -> RetreatReservation:
+    """The member's seat at the option's retreat: confirmed, or held by this very order (a seat
+    still being paid in another order could yet fail, leaving its options with no seat)."""
+    mine = Q(status=RetreatReservation.Status.CONFIRMED) | Q(
+        status=RetreatReservation.Status.PENDING, order_line__order=order
+    )
+    seat = RetreatReservation.objects.filter(mine, user_id=order.user_id, retreat_id=option.retreat_id).first()
     if seat is None:
         raise Invalid(
             fields={
@@ -74,7 +78,7 @@ def hold_options(order: Order, items: Sequence[CartItem]) -> None:
         if item.kind != "retreat_option":
             continue
         option = RetreatOption.objects.select_for_update().select_related("retreat").get(pk=item.product.pk)
-        seat = _seat(order.user_id, option)
+        seat = _seat(order, option)
         if units_taken(option) + item.quantity > option.stock:
             raise sold_out(option)
         RetreatOptionPurchase.objects.create(reservation=seat, option=option, order_line=line, quantity=item.quantity)

@@ -209,3 +209,13 @@ def test_the_admin_shows_a_retreats_options_with_their_units_taken_and_the_lists
     assert taken[0] == "3"  # units taken by seats now (the second row is the empty form)
     for listing in ("retreatoptionpurchase", "retreatexchange", "retreatstaffrefund"):
         assert client.get(f"/admin/retreats/{listing}/").status_code == 200
+
+
+def test_a_seat_still_being_paid_in_another_order_does_not_carry_options_yet(paysafe, member, member_client):
+    from app.retreats.models import RetreatReservation as Seat
+
+    retreat = make_retreat()
+    room = make_option(retreat)
+    Seat.objects.create(user=member, retreat=retreat, status="pending")  # its payment may yet fail
+    refused = order(member_client, ("retreat_option", room, 1))
+    assert refused.status_code == 400 and "sold only with a seat" in str(refused.json())
