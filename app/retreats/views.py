@@ -22,7 +22,14 @@ from app.core.exceptions import InUse, PermissionDenied
 from app.core.filtering import FilterSetOf
 from app.core.permissions import IsAdminOrReadOnly
 from app.retreats import serializers, services
-from app.retreats.models import Retreat, RetreatDate, RetreatInvitation, RetreatOption, RetreatReservation
+from app.retreats.models import (
+    Retreat,
+    RetreatDate,
+    RetreatInvitation,
+    RetreatOption,
+    RetreatOptionPurchase,
+    RetreatReservation,
+)
 
 
 def _is_staff(request: Request) -> bool:
@@ -74,6 +81,8 @@ class RetreatReservationViewSet(
     def get_queryset(self) -> QuerySet[RetreatReservation]:
         queryset = RetreatReservation.objects.select_related("retreat", "order_line", "order_line__order")
         queryset = queryset.filter(exchange_hold__isnull=True)  # an exchange's hold is not a seat of its own
+        bought = RetreatOptionPurchase.objects.select_related("option", "order_line").order_by("id")
+        queryset = queryset.prefetch_related(Prefetch("option_purchases", queryset=bought))
         if getattr(self, "swagger_fake_view", False):  # the schema generator, with no member
             return queryset.none()
         if not _is_staff(self.request):

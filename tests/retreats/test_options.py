@@ -78,6 +78,10 @@ def test_a_seat_and_its_option_are_bought_in_one_order_taxed_and_each_line_names
     purchase = RetreatOptionPurchase.objects.get()
     assert (purchase.status, purchase.quantity, purchase.reservation.retreat_id) == ("confirmed", 1, retreat.pk)
     assert remaining(anon_client, retreat) == {room.pk: 1}
+    [seat] = member_client.get("/api/retreat-reservations/", HTTP_ACCEPT_LANGUAGE="fr").json()["results"]
+    assert [(o["option"], o["name"], o["quantity"], o["status"]) for o in seat["options"]] == [
+        (room.pk, "Chambre simple", 1, "confirmed")
+    ]
 
 
 def test_an_option_needs_a_seat_at_its_retreat_held_before_or_bought_with_it(paysafe, member_client):
