@@ -1,10 +1,13 @@
 """Retreats in the admin (registered on first use of /admin/, like every app: app/core/admin_site.py)."""
 
+from typing import Any, cast
+
 from django.contrib import admin
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from app.accounts.models import User
 from app.retreats.models import (
     Retreat,
     RetreatDate,
@@ -15,7 +18,9 @@ from app.retreats.models import (
     RetreatOptionPurchase,
     RetreatReservation,
     RetreatStaffRefund,
+    RetreatWaitlistEntry,
 )
+from app.retreats.signals import dates_changed
 
 
 class RetreatDateInline(admin.TabularInline):
@@ -65,6 +70,11 @@ class RetreatAdmin(admin.ModelAdmin):
         held = Q(reservations__status__in=RetreatReservation.HOLDS_A_SEAT)
         return super().get_queryset(request).annotate(taken=Count("reservations", filter=held))
 
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        if any(formset.model is RetreatDate and formset.has_changed() for formset in formsets):
+            dates_changed.send(sender=Retreat, retreat=form.instance)
+
     @admin.display(description=_("seats taken"), ordering="taken")
     def seats_taken(self, retreat: Retreat) -> int:
         return getattr(retreat, "taken", 0)
@@ -80,6 +90,28 @@ class RetreatJoinAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+@admin.register(RetreatWaitlistEntry)
+class RetreatWaitlistEntryAdmin(admin.ModelAdmin):
+    """Who waits for a seat of a sold-out retreat, in order; removing an offered entry passes the seat on."""
+
+    list_display = ["retreat", "user", "status", "offer_expires_at", "created"]
+    list_filter = ["retreat", "status"]
+    list_select_related = ["retreat", "user"]
+    readonly_fields = ["retreat", "user", "status", "offer_expires_at", "created"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def delete_model(self, request: HttpRequest, obj: RetreatWaitlistEntry) -> None:
+        from app.retreats import waitlist
+
+        waitlist.leave(obj.pk, cast(User, request.user))
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[RetreatWaitlistEntry]) -> None:
+        for entry in queryset:
+            self.delete_model(request, entry)
 
 
 @admin.register(RetreatInvitation)

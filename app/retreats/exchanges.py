@@ -15,7 +15,7 @@ share of the order's coupon, plus earlier exchanges). Taxes then apply as on any
 from __future__ import annotations
 
 import logging
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, cast
 
 from django.db import IntegrityError, transaction
@@ -24,16 +24,27 @@ from django.utils.translation import gettext as _
 
 from app.accounts.models import User
 from app.core.exceptions import Conflict, ErrorCode, Invalid, PaymentDeclined
-from app.retreats import options, services
-from app.retreats.ledger import seat_subtotal
-from app.retreats.models import Retreat, RetreatExchange, RetreatReservation
+from app.retreats import options, services, waitlist
+from app.retreats.models import Retreat, RetreatExchange, RetreatReservation, RetreatWaitlistEntry
 
 if TYPE_CHECKING:
     from app.store.services.kinds import SoldProduct
 
 logger = logging.getLogger(__name__)
+CENT = Decimal("0.01")
 KEY_MAX_LENGTH = 64
 Status = RetreatReservation.Status
+
+
+def seat_subtotal(reservation: RetreatReservation) -> Decimal:
+    """What the seat cost its member before tax: its line less its share of the coupon, plus exchanges."""
+    assert reservation.order_line is not None
+    line, order = reservation.order_line, reservation.order_line.order
+    share = Decimal(0)
+    if order.discount and order.subtotal:
+        share = (order.discount * line.unit_price / order.subtotal).quantize(CENT, rounding=ROUND_HALF_UP)
+    done = reservation.exchanges.filter(state=RetreatExchange.State.DONE)
+    return line.unit_price - share + sum((exchange.subtotal for exchange in done), Decimal(0))
 
 
 def _closed(retreat: Retreat) -> Conflict | None:
@@ -130,7 +141,9 @@ def _move_and_refund(reservation: RetreatReservation, target: Retreat, less: Dec
         locked = Retreat.objects.select_for_update().get(pk=target.pk)
         if seat.status != Status.CONFIRMED or seat.exchanges.filter(state=RetreatExchange.State.PENDING).exists():
             raise Conflict(_("This seat changed meanwhile; look at it again."))
-        if services.seats_taken(locked) + services.kept_for_invitations(locked, timezone.now()) >= locked.seats:
+        now = timezone.now()
+        taken = services.seats_taken(locked) + services.kept_for_invitations(locked, now)
+        if taken + services.held_for_others(locked, seat.user_id, now) >= locked.seats:  # offers hold seats
             raise services.sold_out(locked)
         made = RetreatExchange.objects.create(
             reservation=seat,
@@ -143,6 +156,8 @@ def _move_and_refund(reservation: RetreatReservation, target: Retreat, less: Dec
             idempotency_key=key,
         )
         RetreatReservation.objects.filter(pk=seat.pk).update(retreat=locked)  # the old seat is free
+        RetreatWaitlistEntry.objects.filter(user_id=seat.user_id, retreat=locked).delete()
+        waitlist.seat_freed(seat.retreat_id)  # offered to the old retreat's waiting list
     logger.info("Retreat reservation %s exchanged to retreat %s, %s back", seat.pk, locked.pk, amount)
     if amount:
         _refund(made)
@@ -210,6 +225,7 @@ def complete(hold: RetreatReservation) -> int | None:
         return None
     RetreatReservation.objects.filter(pk=made.reservation_id).update(retreat_id=made.to_retreat_id)
     RetreatReservation.objects.filter(pk=hold.pk).update(status=Status.RELEASED)
+    waitlist.seat_freed(made.from_retreat_id)  # the old seat: offered to that retreat's waiting list
     RetreatExchange.objects.filter(pk=made.pk).update(state=RetreatExchange.State.DONE)
     logger.info("Retreat reservation %s exchanged to retreat %s", made.reservation_id, made.to_retreat_id)
     return made.reservation_id

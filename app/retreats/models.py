@@ -66,6 +66,13 @@ class Retreat(models.Model):
     country = models.CharField(_("country"), max_length=100, blank=True)
     # Virtual retreats only: given to participants shortly before each date (never in a list).
     video_link = models.URLField(_("video link"), max_length=500, blank=True)
+    # Sent to participants after the last date (the follow-up e-mail), e.g. a survey or the next retreat.
+    follow_up_link = models.URLField(
+        _("follow-up link"),
+        max_length=500,
+        blank=True,
+        help_text=_("Sent to participants after the retreat; empty: no follow-up e-mail."),
+    )
     is_published = models.BooleanField(_("published"), default=False)
     full_refund_days = models.PositiveIntegerField(
         _("full refund until (days before)"),
@@ -192,6 +199,49 @@ class RetreatReservation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.retreat} ({self.status})"
+
+
+class RetreatWaitlistEntry(models.Model):
+    """A member waiting for a seat of a sold-out retreat; an offer holds a freed seat for them
+    until `offer_expires_at` (app/retreats/waitlist.py)."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Waiting")
+        OFFERED = "offered", _("Seat offered")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="retreat_waits")
+    retreat = models.ForeignKey(Retreat, on_delete=models.CASCADE, related_name="waitlist")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.WAITING)
+    offer_expires_at = models.DateTimeField(_("offer expires at"), null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created", "id"]
+        verbose_name = _("retreat waiting-list entry")
+        verbose_name_plural = _("retreat waiting list")
+        constraints = [models.UniqueConstraint(fields=["user", "retreat"], name="retreat_waitlist_once")]
+        indexes = [models.Index(fields=["retreat", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.retreat} ({self.status})"
+
+
+class RetreatMessage(models.Model):
+    """An e-mail about a seat that goes once (a reminder, a follow-up): the row is claimed before sending."""
+
+    class Kind(models.TextChoices):
+        REMINDER = "reminder", _("Reminder")
+        FOLLOW_UP = "follow_up", _("Follow-up")
+
+    reservation = models.ForeignKey(RetreatReservation, on_delete=models.CASCADE, related_name="messages")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["reservation", "kind"], name="retreat_message_once")]
+
+    def __str__(self) -> str:
+        return f"{self.reservation_id} {self.kind}"
 
 
 class RetreatJoin(models.Model):

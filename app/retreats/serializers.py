@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from app.core.i18n import LocalizedNamesMixin
+from app.retreats import waitlist
 from app.retreats.models import (
     Retreat,
     RetreatDate,
@@ -22,7 +23,8 @@ from app.retreats.models import (
     RetreatStaffRefund,
 )
 from app.retreats.options import units_taken
-from app.retreats.services import kept_for_invitations
+from app.retreats.services import held_for_others, kept_for_invitations
+from app.retreats.signals import dates_changed
 
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2999
 
@@ -117,7 +119,7 @@ class RetreatSerializer(LocalizedNamesMixin, serializers.ModelSerializer):
         return list(RetreatOptionSerializer(listed, many=True, context=self.context).data)
 
     def get_seats_remaining(self, retreat: Retreat) -> int:
-        """Seats for public sale: neither taken nor kept for an unreleased invitation."""
+        """Seats for public sale: neither taken, kept for an unreleased invitation, nor on offer to the waiting list."""
         taken = getattr(retreat, "seats_taken", None)  # annotated by the views
         if taken is None:
             taken = retreat.reservations.filter(status__in=RetreatReservation.HOLDS_A_SEAT).count()
@@ -126,7 +128,10 @@ class RetreatSerializer(LocalizedNamesMixin, serializers.ModelSerializer):
             kept = kept_for_invitations(retreat, timezone.now())
         else:
             kept = sum(max(invitation.seats - invitation.used, 0) for invitation in invitations)
-        return max(retreat.seats - taken - kept, 0)
+        offered = getattr(retreat, "seats_on_offer", None)  # annotated by the views
+        if offered is None:
+            offered = held_for_others(retreat, None, timezone.now())
+        return max(retreat.seats - taken - kept - offered, 0)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         def value(name: str) -> Any:
@@ -143,15 +148,20 @@ class RetreatSerializer(LocalizedNamesMixin, serializers.ModelSerializer):
         dates = validated_data.pop("dates")
         retreat = Retreat.objects.create(**validated_data)
         RetreatDate.objects.bulk_create(RetreatDate(retreat=retreat, **date) for date in dates)
+        dates_changed.send(sender=Retreat, retreat=retreat)
         return retreat
 
     @transaction.atomic
     def update(self, instance: Retreat, validated_data: dict[str, Any]) -> Retreat:
         dates = validated_data.pop("dates", None)
+        seats_before = instance.seats
         retreat = super().update(instance, validated_data)
+        if retreat.seats > seats_before:  # seats added: offered to the waiting list first
+            waitlist.seat_freed(retreat.pk)
         if dates is not None:  # the dates given replace the retreat's dates
             retreat.dates.all().delete()
             RetreatDate.objects.bulk_create(RetreatDate(retreat=retreat, **date) for date in dates)
+            dates_changed.send(sender=Retreat, retreat=retreat)
         return retreat
 
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,7 +18,14 @@ from app.accounts.models import User
 from app.core.exceptions import Conflict, ErrorCode, Invalid
 from app.core.i18n import localized
 from app.retreats import options
-from app.retreats.models import Retreat, RetreatDate, RetreatInvitation, RetreatJoin, RetreatReservation
+from app.retreats.models import (
+    Retreat,
+    RetreatDate,
+    RetreatInvitation,
+    RetreatJoin,
+    RetreatReservation,
+    RetreatWaitlistEntry,
+)
 
 if TYPE_CHECKING:
     from app.store.models import Order
@@ -31,6 +38,19 @@ HOLDS_A_SEAT = RetreatReservation.HOLDS_A_SEAT
 
 def seats_taken(retreat: Retreat) -> int:
     return retreat.reservations.filter(status__in=HOLDS_A_SEAT).count()
+
+
+def live_offers(retreat: Retreat, now: datetime) -> QuerySet[RetreatWaitlistEntry]:
+    """Waiting-list offers holding a seat (app/retreats/waitlist.py)."""
+    return RetreatWaitlistEntry.objects.filter(
+        retreat=retreat, status=RetreatWaitlistEntry.Status.OFFERED, offer_expires_at__gt=now
+    )
+
+
+def held_for_others(retreat: Retreat, user_id: int | None, now: datetime) -> int:
+    """Seats of `retreat` held by running offers for members other than `user_id`."""
+    offers = live_offers(retreat, now)
+    return offers.exclude(user_id=user_id).count() if user_id is not None else offers.count()
 
 
 def purchasable_retreat(retreat_id: int, quantity: int) -> Retreat:
@@ -101,9 +121,13 @@ def hold_seats(order: Order, items: Sequence[CartItem], invitation: str = "") ->
             continue
         retreat = Retreat.objects.select_for_update().get(pk=item.product.pk)
         use = invited if _invited_seat_left(invited, retreat, now) else None
-        if use is None and seats_taken(retreat) + kept_for_invitations(retreat, now) >= retreat.seats:
+        # Seats on offer to members of the waiting list are theirs: the offered member may take one.
+        held = held_for_others(retreat, order.user_id, now)
+        if use is None and seats_taken(retreat) + kept_for_invitations(retreat, now) + held >= retreat.seats:
             raise sold_out(retreat)
         RetreatReservation.objects.create(user_id=order.user_id, retreat=retreat, order_line=line, invitation=use)
+        # Their waiting-list entry (an offer or a place in the queue) is done.
+        RetreatWaitlistEntry.objects.filter(user_id=order.user_id, retreat=retreat).delete()
 
 
 def days_before(retreat: Retreat, first: RetreatDate, now: datetime) -> int:
@@ -131,6 +155,8 @@ def cancel(reservation: RetreatReservation, *, actor: User, share: Decimal | Non
 
     `share` (staff only): the percent refunded instead of the policy's, with `reason` saying why;
     staff may also cancel a retreat that has started."""
+    from app.retreats import notices  # the e-mail modules load only when a seat is cancelled
+
     if reservation.status != RetreatReservation.Status.CONFIRMED or reservation.order_line is None:
         raise Invalid(_("Only a confirmed reservation can be cancelled."))
     if reservation.exchanges.filter(state="pending").exists():
@@ -144,6 +170,7 @@ def cancel(reservation: RetreatReservation, *, actor: User, share: Decimal | Non
     amount = _refund_seat_and_options(reservation, actor, refund_share(retreat) if share is None else share)
     RetreatReservation.objects.filter(pk=reservation.pk).update(refunded_amount=amount, cancel_reason=reason[:300])
     logger.info("Retreat reservation %s cancelled, %s refunded", reservation.pk, amount)
+    notices.cancelled(reservation, amount)
     return amount
 
 
@@ -190,7 +217,7 @@ def _refund_seat_and_options(reservation: RetreatReservation, actor: User, share
 def _less_exchanged(reservation: RetreatReservation, share: Decimal) -> Decimal | None:
     """After exchanges to cheaper retreats: the policy's share of what is left paid in the seat's
     order (what was paid less what they gave back). None: no such exchange, the share applies."""
-    from app.retreats.ledger import paid_for_seat, refunded_by_exchanges
+    from app.retreats.seat_ledger import paid_for_seat, refunded_by_exchanges
 
     back = refunded_by_exchanges(reservation)
     if not back:

@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 
 from app.accounts.models import User
 from app.core.exceptions import Conflict, Invalid
-from app.retreats.ledger import paid_for_seat, refunded_for_seat
 from app.retreats.models import RetreatReservation, RetreatStaffRefund
+from app.retreats.seat_ledger import paid_for_seat, refunded_for_seat
 
 logger = logging.getLogger(__name__)
 CENT = Decimal("0.01")

@@ -7,7 +7,8 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.conf import settings
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -29,6 +30,7 @@ from app.retreats.models import (
     RetreatOption,
     RetreatOptionPurchase,
     RetreatReservation,
+    RetreatWaitlistEntry,
 )
 
 
@@ -49,6 +51,20 @@ def _open_invitations() -> QuerySet[RetreatInvitation]:
     )
 
 
+def _seats_on_offer() -> Coalesce:
+    """Seats held by running waiting-list offers (a subquery: no join multiplies the reservations)."""
+    offers = (
+        RetreatWaitlistEntry.objects.filter(
+            retreat=OuterRef("pk"), status=RetreatWaitlistEntry.Status.OFFERED, offer_expires_at__gt=Now()
+        )
+        .order_by()
+        .values("retreat")
+        .annotate(count=Count("id"))
+        .values("count")
+    )
+    return Coalesce(Subquery(offers), Value(0))
+
+
 class RetreatViewSet(viewsets.ModelViewSet):
     """Published retreats for everyone; staff see all and write."""
 
@@ -58,7 +74,8 @@ class RetreatViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self) -> QuerySet[Retreat]:
         queryset = Retreat.objects.annotate(
-            seats_taken=Count("reservations", filter=Q(reservations__status__in=RetreatReservation.HOLDS_A_SEAT))
+            seats_taken=Count("reservations", filter=Q(reservations__status__in=RetreatReservation.HOLDS_A_SEAT)),
+            seats_on_offer=_seats_on_offer(),
         ).prefetch_related(
             Prefetch("dates", queryset=RetreatDate.objects.select_related("retreat")),
             Prefetch("invitations", queryset=_open_invitations(), to_attr="open_invitations"),

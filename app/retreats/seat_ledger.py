@@ -1,29 +1,15 @@
-"""What a retreat seat cost its member and what was given back for it, read from its orders.
+"""What a retreat seat's order took for the seat and what it has given back since.
 
-Shared by cancelling (the policy's share of what is left paid), staff's extra refunds (never more
-than was paid) and exchanges (the difference is counted against what the seat cost).
+Read by cancellations, exchanges and staff refunds alike, so it sits below all three.
 """
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import Sum
 
 from app.retreats.models import RetreatExchange, RetreatReservation, RetreatStaffRefund
-
-CENT = Decimal("0.01")
-
-
-def seat_subtotal(reservation: RetreatReservation) -> Decimal:
-    """What the seat cost its member before tax: its line less its share of the coupon, plus exchanges."""
-    assert reservation.order_line is not None
-    line, order = reservation.order_line, reservation.order_line.order
-    share = Decimal(0)
-    if order.discount and order.subtotal:
-        share = (order.discount * line.unit_price / order.subtotal).quantize(CENT, rounding=ROUND_HALF_UP)
-    done = reservation.exchanges.filter(state=RetreatExchange.State.DONE)
-    return line.unit_price - share + sum((exchange.subtotal for exchange in done), Decimal(0))
 
 
 def refunded_by_exchanges(reservation: RetreatReservation) -> Decimal:
