@@ -71,6 +71,7 @@ class Retreat(models.Model):
         _("follow-up link"),
         max_length=500,
         blank=True,
+        db_default="",  # the previous code, after a rollback, still inserts retreats
         help_text=_("Sent to participants after the retreat; empty: no follow-up e-mail."),
     )
     is_published = models.BooleanField(_("published"), default=False)

@@ -17,6 +17,7 @@ class Migration(migrations.Migration):
             name="follow_up_link",
             field=models.URLField(
                 blank=True,
+                db_default="",  # the previous code, after a rollback, still inserts retreats
                 help_text="Sent to participants after the retreat; empty: no follow-up e-mail.",
                 max_length=500,
                 verbose_name="follow-up link",

@@ -99,6 +99,7 @@ class Migration(migrations.Migration):
                     "follow_up_link",
                     models.URLField(
                         blank=True,
+                        db_default="",
                         help_text="Sent to participants after the retreat; empty: no follow-up e-mail.",
                         max_length=500,
                         verbose_name="follow-up link",
