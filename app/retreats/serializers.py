@@ -5,6 +5,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -267,12 +268,19 @@ class RetreatInvitationSerializer(serializers.ModelSerializer):
     """Staff: seats kept from public sale until `release_at`, taken by orders sending `token`."""
 
     used = serializers.SerializerMethodField()
+    link = serializers.SerializerMethodField(help_text=_("The invitation's page, to send to the invitees."))
     coupon_code = serializers.CharField(source="coupon.code", default=None, read_only=True)
 
     class Meta:
         model = RetreatInvitation
-        fields = ["id", "retreat", "seats", "release_at", "coupon", "coupon_code", "token", "used", "created"]
-        read_only_fields = ["id", "token", "coupon_code", "used", "created"]
+        fields = ["id", "retreat", "seats", "release_at", "coupon", "coupon_code", "token", "link", "used", "created"]
+        read_only_fields = ["id", "token", "link", "coupon_code", "used", "created"]
 
     def get_used(self, invitation: RetreatInvitation) -> int:
         return invitation.reservations.filter(status__in=RetreatReservation.HOLDS_A_SEAT).count()
+
+    def get_link(self, invitation: RetreatInvitation) -> str:
+        """The page showing the retreat with these seats, which carries the token (and coupon) to the checkout."""
+        path = reverse("retreat-invitation", args=[invitation.token])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
