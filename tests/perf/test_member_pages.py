@@ -34,6 +34,7 @@ MEMBER_PAGES = [
     "/retreats/",
     "/retreats/?page=2",
     "RETREAT",
+    "RETREAT_WAITLIST",
     "RETREAT_CHECKOUT",
     "/account/retreats/",
     "/account/retreats/?page=2",
@@ -47,7 +48,17 @@ MEMBER_PAGES = [
     "/account/orders/",
     "/account/orders/?page=2",
 ]
-VISITOR_PAGES = ["/", "/sessions/", "/store/", "/signup/", "/login/", "/reset-password", "/retreats/", "RETREAT"]
+VISITOR_PAGES = [
+    "/",
+    "/sessions/",
+    "/store/",
+    "/signup/",
+    "/login/",
+    "/reset-password",
+    "/retreats/",
+    "RETREAT",
+    "RETREAT_WAITLIST",
+]
 
 
 def measure(client, path):
@@ -127,6 +138,39 @@ def grow_retreats(member, n):
     )
 
 
+def grow_waitlists(member, n):
+    """n sold-out retreats (their seat taken by someone else) whose waiting list the member is on,
+    behind someone else: half of them with a seat held for the member."""
+    from app.retreats.models import Retreat, RetreatDate, RetreatWaitlistEntry
+
+    batch = next(_retreat_batches)
+    soon = timezone.now() + timedelta(days=3)
+    retreats = Retreat.objects.bulk_create(
+        Retreat(name=f"Full retreat {batch}-{i}", seats=1, price=Decimal("200.00"), city="Québec", is_published=True)
+        for i in range(n)
+    )
+    RetreatDate.objects.bulk_create(
+        RetreatDate(retreat=retreat, start=soon + timedelta(days=i), end=soon + timedelta(days=i, hours=8))
+        for i, retreat in enumerate(retreats)
+    )
+    seated = make_user(email=f"seated-{batch}@example.com")
+    RetreatReservation.objects.bulk_create(
+        RetreatReservation(user=seated, retreat=retreat, status="confirmed") for retreat in retreats
+    )
+    ahead = make_user(email=f"ahead-{batch}@example.com")
+    RetreatWaitlistEntry.objects.bulk_create(RetreatWaitlistEntry(user=ahead, retreat=r) for r in retreats)
+    RetreatWaitlistEntry.objects.bulk_create(
+        RetreatWaitlistEntry(
+            user=member,
+            retreat=retreat,
+            status="offered" if i % 2 else "waiting",
+            offer_expires_at=timezone.now() + timedelta(hours=1) if i % 2 else None,
+        )
+        for i, retreat in enumerate(retreats)
+    )
+    return retreats
+
+
 @pytest.mark.parametrize("who", ["member", "visitor"])
 def test_pages_cost_the_same_queries_with_many_rows_and_stay_within_their_budgets(client, member, who):
     pages = MEMBER_PAGES if who == "member" else VISITOR_PAGES
@@ -136,9 +180,11 @@ def test_pages_cost_the_same_queries_with_many_rows_and_stay_within_their_budget
     grow_retreats(member, FEW)
     in_person, online = Retreat.objects.order_by("pk")  # the member's seat at the online one is confirmed
     RetreatReservation.objects.filter(retreat=in_person).delete()  # to be bought
+    [full] = grow_waitlists(member, 1)  # sold out, the member waiting in line
     special = {
         "CHECKOUT": f"/store/checkout/?product=package&id={Package.objects.order_by('pk').first().pk}",
         "RETREAT": f"/retreats/{online.pk}/",
+        "RETREAT_WAITLIST": f"/retreats/{full.pk}/",
         "RETREAT_CHECKOUT": f"/store/checkout/?product=retreat&id={in_person.pk}",
         "RETREAT_CANCEL": f"/account/retreats/{RetreatReservation.objects.get(retreat=online).pk}/cancel/",
     }
@@ -146,6 +192,7 @@ def test_pages_cost_the_same_queries_with_many_rows_and_stay_within_their_budget
     few = measure_all(client, pages, special)
     grow(member, MANY - FEW, catalog=CATALOG - FEW)
     grow_retreats(member, MANY - FEW)
+    grow_waitlists(member, MANY)
     many = measure_all(client, pages, special)
     for page in pages:
         assert many[page][0] == few[page][0], (page, few[page], many[page])

@@ -100,3 +100,35 @@ def test_an_online_retreats_join_button_in_its_window_is_axe_clean(phone):
     phone.check(phone=True, again=True)
     join = page.get_by_role("link", name=re.compile("^Join"))
     assert join.get_attribute("href") == f"/account/retreats/{RetreatReservation.objects.get(user=member).pk}/join/"
+
+
+def test_join_a_sold_out_retreats_waiting_list_see_the_seat_held_and_leave(phone):
+    from app.retreats.models import RetreatWaitlistEntry
+
+    member = make_user()
+    retreat = make_retreat(seats=1, days_ahead=20)
+    RetreatReservation.objects.create(user=make_user(email="seated@example.com"), retreat=retreat, status="confirmed")
+    page = phone.page
+    _log_in(page)
+    page.goto(f"/retreats/{retreat.pk}/")
+    page.get_by_text("This retreat is sold out.").wait_for()
+    phone.check(phone=True)
+    page.get_by_role("button", name=re.compile("^Join the waiting list")).click()
+    page.get_by_text("You are on the waiting list, number 1.", exact=False).wait_for()
+    assert "Number 1 in line." in page.locator("#waitlist").inner_text()
+    phone.check(phone=True, again=True)
+    entry = RetreatWaitlistEntry.objects.get(user=member)
+    # A seat frees up and is held for the member: the page and My retreats say until when, with the Buy button.
+    RetreatWaitlistEntry.objects.filter(pk=entry.pk).update(
+        status="offered", offer_expires_at=timezone.now() + timedelta(hours=2)
+    )
+    RetreatReservation.objects.filter(user__email="seated@example.com").update(status="cancelled")
+    page.goto("/account/retreats/")
+    page.get_by_text("A seat is held for you until", exact=False).wait_for()
+    phone.check(phone=True, again=True)
+    page.get_by_role("link", name=re.compile("^Buy a seat")).click()
+    page.get_by_role("heading", name="Checkout").wait_for()
+    page.goto("/account/retreats/")
+    page.get_by_role("button", name=re.compile("^Leave the list")).click()
+    page.get_by_text("You left the waiting list.").wait_for()
+    assert not RetreatWaitlistEntry.objects.exists()

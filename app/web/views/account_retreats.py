@@ -24,6 +24,7 @@ from app.core.exceptions import DomainError
 from app.core.i18n import localized, money
 from app.retreats.models import Retreat, RetreatDate, RetreatReservation
 from app.web.feedback import show_on_page
+from app.web.views import retreat_waitlist
 from app.web.views.common import MemberRequest, not_found, now
 from app.web.views.retreats import dates_of, when, where
 
@@ -88,6 +89,7 @@ def my_retreats(request: MemberRequest) -> HttpResponse:
         "page": page,
         "currency": settings.STORE_CURRENCY,
         "minutes": settings.RETREAT_LINK_MINUTES_BEFORE,
+        "waitlist": retreat_waitlist.entries_of(request),  # web/retreats/_my_waitlist.html, on every page
     }
     return render(request, "web/retreats/mine.html", context)
 

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_safe
 from app.core import moments
 from app.core.i18n import localized
 from app.retreats.models import Retreat
+from app.web.views import retreat_waitlist
 from app.web.views.common import not_found
 from app.web.views.store import held_memberships  # every call into the store is in views/store.py
 
@@ -143,6 +144,7 @@ def _detail(
         "started": bool(dates) and dates[0].start <= timezone.now(),
         "buy_url": f"{reverse('checkout')}?{urlencode(query)}",
         "here": request.get_full_path(),
+        "waitlist": retreat_waitlist.entry_on_page(retreat),  # web/retreats/_waitlist.html
         "currency": settings.STORE_CURRENCY,
         "refund": {
             "full_days": retreat.full_refund_days,
@@ -157,7 +159,9 @@ def _detail(
 def retreat_detail(request: HttpRequest, retreat_id: int) -> HttpResponse:
     from app.retreats import pages_support
 
-    retreat = pages_support.published(request.user.pk).filter(pk=retreat_id).first()
+    retreat = (
+        retreat_waitlist.with_my_entry(pages_support.published(request.user.pk), request).filter(pk=retreat_id).first()
+    )
     if retreat is None:
         return not_found(request)
     return _detail(request, retreat)
@@ -171,5 +175,7 @@ def invitation_page(request: HttpRequest, token: str) -> HttpResponse:
     invitation = pages_support.open_invitation(token)
     if invitation is None:
         return not_found(request)
-    retreat = pages_support.published(request.user.pk).get(pk=invitation.retreat_id)
+    retreat = retreat_waitlist.with_my_entry(pages_support.published(request.user.pk), request).get(
+        pk=invitation.retreat_id
+    )
     return _detail(request, retreat, invitation)
