@@ -2,18 +2,20 @@
 can do with each.
 
 A slot's availability (its places left, and whether the member has it already, it is full, or
-they lack the tickets) is worked out by `with_availability` for the slots being shown only — a
-page of the API's list or of /sessions/ — in one query whatever the number of upcoming slots.
+they lack the tickets) is worked out for the slots being shown only — a page of the API's list or
+of /sessions/ — by subqueries of the page's own query (`with_counts`), whatever the number of
+upcoming slots.
 Counting places over every slot (`with_places`) is only for what must sort or filter on them.
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, F, Q, QuerySet, Value
-from django.db.models.functions import Greatest
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from app.accounts.models import User
@@ -62,12 +64,39 @@ def timeslots_with_places(*, include_removed: bool = False) -> QuerySet[TimeSlot
     return with_places(timeslots(include_removed=include_removed))
 
 
+def with_counts(slots: QuerySet[TimeSlot], member: User | AnonymousUser | None) -> QuerySet[TimeSlot]:
+    """`slots` carrying what availability needs (`seats_taken`, `seats_mine`, `seats_held`) as
+    subqueries of their own query: no query of its own, and counted only for the rows fetched (a
+    page), not for every slot the filters match."""
+    member = member if member is not None and member.is_authenticated else None
+    active = Reservation.objects.filter(timeslot=OuterRef("pk"), status=ACTIVE)
+    mine: Exists | Value = Exists(active.filter(user_id=member.pk)) if member is not None else Value(False)
+    offers = waitlist.held_for_others(OuterRef("pk"), member)
+    return slots.annotate(seats_taken=_count(active), seats_mine=mine, seats_held=_count(offers))
+
+
+def with_queue(slots: QuerySet[TimeSlot], member: User) -> QuerySet[TimeSlot]:
+    """`slots` carrying the member's waiting-list status there (`queued`: None, `waiting`, or
+    `offered` while the offer runs), a subquery of their own query."""
+    entry = waitlist.entry_state(OuterRef("pk"), member)
+    return slots.annotate(queued=Subquery(entry[:1]))
+
+
 def availability(slots: Iterable[TimeSlot], member: User | AnonymousUser | None) -> dict[int, SlotAvailability]:
-    """Each slot's availability for `member` (None or anonymous: a visitor), by slot id, in one query."""
+    """Each slot's availability for `member` (None or anonymous: a visitor), by slot id. Slots read
+    through `with_counts` cost no query; others, one for all of them."""
     slots = list(slots)
     member = member if member is not None and member.is_authenticated else None
-    counts = _counts([slot.pk for slot in slots], member)
-    return {slot.pk: _availability_of(slot, *counts.get(slot.pk, (0, 0, 0)), member) for slot in slots}
+    missing = [slot.pk for slot in slots if not hasattr(slot, "seats_taken")]
+    counts = {}
+    if missing:
+        rows = with_counts(TimeSlot.objects.filter(pk__in=missing), member).order_by()
+        counts = {row[0]: row[1:] for row in rows.values_list("pk", "seats_taken", "seats_mine", "seats_held")}
+    found = {}
+    for slot in slots:
+        taken, mine, held = counts.get(slot.pk) or (slot.seats_taken, slot.seats_mine, slot.seats_held)  # type: ignore[attr-defined]
+        found[slot.pk] = _availability_of(slot, taken, mine, held, member)
+    return found
 
 
 def with_availability(slots: Iterable[TimeSlot], member: User | AnonymousUser | None) -> list[TimeSlot]:
@@ -79,31 +108,10 @@ def with_availability(slots: Iterable[TimeSlot], member: User | AnonymousUser | 
     return slots
 
 
-def _counts(slot_ids: list[int], member: User | None) -> dict[int, tuple[int, int, int]]:
-    """slot id -> (active reservations, the member's among them, seats held by offers to others),
-    for these slots only, in one query (the reservations' counts and the offers' in a UNION ALL)."""
-    if not slot_ids:
-        return {}
-    mine = Count("id", filter=Q(user_id=member.pk)) if member is not None else Value(0)
-    reservations = (
-        Reservation.objects.filter(timeslot_id__in=slot_ids, status=ACTIVE)
-        .order_by()
-        .values("timeslot_id")
-        .annotate(taken=Count("id"), mine=mine, held=Value(0))
-        .values_list("timeslot_id", "taken", "mine", "held")
-    )
-    offers = (
-        waitlist.held_for_others(slot_ids, member)
-        .order_by()
-        .values("timeslot_id")
-        .annotate(taken=Value(0), mine=Value(0), held=Count("id"))
-        .values_list("timeslot_id", "taken", "mine", "held")
-    )
-    counts: dict[int, tuple[int, int, int]] = {}
-    for slot_id, taken, mine_count, held in reservations.union(offers, all=True):
-        before = counts.get(slot_id, (0, 0, 0))
-        counts[slot_id] = (before[0] + taken, before[1] + mine_count, before[2] + held)
-    return counts
+def _count(rows: QuerySet[Any]) -> Coalesce:
+    """The number of `rows` (correlated to the outer slot by `OuterRef`), as a subquery."""
+    counted = rows.order_by().values("timeslot_id").annotate(n=Count("id")).values("n")
+    return Coalesce(Subquery(counted), Value(0))
 
 
 def _availability_of(slot: TimeSlot, taken: int, mine: int, held: int, member: User | None) -> SlotAvailability:

@@ -126,7 +126,7 @@ class TimeSlotViewSet(viewsets.ModelViewSet):
         slots = selectors.timeslots()
         if not _is_staff(self.request):
             slots = slots.filter(period__is_active=True)
-        return slots
+        return selectors.with_counts(slots, self.request.user)  # counted in the page's own query
 
     def paginate_queryset(self, queryset: QuerySet[TimeSlot]) -> list[TimeSlot] | None:  # type: ignore[override]
         page = super().paginate_queryset(queryset)

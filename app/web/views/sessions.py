@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 from datetime import timedelta
 from itertools import groupby
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -36,8 +36,10 @@ HOME_MAX_SLOTS = 60
 PAGE_SIZE = 20
 
 
-def _upcoming() -> QuerySet[TimeSlot]:
-    return selectors.upcoming_timeslots()
+def _upcoming(user: User | AnonymousUser) -> QuerySet[TimeSlot]:
+    """Upcoming slots with what their cards show for `user` counted in the same query."""
+    slots = selectors.with_counts(selectors.upcoming_timeslots(), user)
+    return selectors.with_queue(slots, cast(User, user)) if user.is_authenticated else slots
 
 
 def _why_not(state: Availability, slot: TimeSlot, user: User | AnonymousUser) -> str | None:
@@ -56,7 +58,7 @@ def _slot_views(slots: Iterable[TimeSlot], user: User | AnonymousUser) -> list[d
     """What a slot's card shows, and why its Reserve button cannot be used when it cannot."""
     slots = list(slots)
     found = selectors.availability(slots, user)
-    queued = week.queued_status(user, slots) if user.is_authenticated and slots else {}
+    queued = {slot.pk: slot.queued for slot in slots if getattr(slot, "queued", None)}
     cards = []
     for slot in slots:
         workplace = slot.period.workplace
@@ -90,7 +92,7 @@ def _slot_views(slots: Iterable[TimeSlot], user: User | AnonymousUser) -> list[d
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    slots = _upcoming().filter(start__lt=now() + timedelta(days=HOME_DAYS))
+    slots = _upcoming(request.user).filter(start__lt=now() + timedelta(days=HOME_DAYS))
     cards = _slot_views(
         slots.order_by("period__workplace__name", "period__workplace_id", "start")[:HOME_MAX_SLOTS], request.user
     )
@@ -108,7 +110,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_safe
 def sessions(request: HttpRequest) -> HttpResponse:
     form = SlotFilterForm(request.GET or None)
-    slots = _upcoming().order_by("start", "id")
+    slots = _upcoming(request.user).order_by("start", "id")
     if form.is_bound and form.is_valid():
         if form.cleaned_data["workplace"]:
             slots = slots.filter(period__workplace=form.cleaned_data["workplace"])
