@@ -72,7 +72,7 @@ def with_counts(slots: QuerySet[TimeSlot], member: User | AnonymousUser | None) 
     active = Reservation.objects.filter(timeslot=OuterRef("pk"), status=ACTIVE)
     mine: Exists | Value = Exists(active.filter(user_id=member.pk)) if member is not None else Value(False)
     offers = waitlist.held_for_others(OuterRef("pk"), member)
-    return slots.annotate(seats_taken=_count(active), seats_mine=mine, seats_held=_count(offers))
+    return slots.annotate(seats_taken=count_of(active), seats_mine=mine, seats_held=count_of(offers))
 
 
 def with_queue(slots: QuerySet[TimeSlot], member: User) -> QuerySet[TimeSlot]:
@@ -108,8 +108,9 @@ def with_availability(slots: Iterable[TimeSlot], member: User | AnonymousUser | 
     return slots
 
 
-def _count(rows: QuerySet[Any]) -> Coalesce:
-    """The number of `rows` (correlated to the outer slot by `OuterRef`), as a subquery."""
+def count_of(rows: QuerySet[Any]) -> Coalesce:
+    """The number of `rows` (of a model with a `timeslot`, correlated to the outer slot by
+    `OuterRef`), as a subquery."""
     counted = rows.order_by().values("timeslot_id").annotate(n=Count("id")).values("n")
     return Coalesce(Subquery(counted), Value(0))
 
