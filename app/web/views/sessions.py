@@ -1,10 +1,11 @@
 """The home page and /sessions/: upcoming time slots, and the Reserve button."""
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from itertools import groupby
 from typing import Any, cast
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -55,39 +56,78 @@ def _why_not(state: Availability, slot: TimeSlot, user: User | AnonymousUser) ->
 
 
 def _slot_views(slots: Iterable[TimeSlot], user: User | AnonymousUser) -> list[dict[str, Any]]:
-    """What a slot's card shows, and why its Reserve button cannot be used when it cannot."""
+    """What a slot's card shows, and why its Reserve button cannot be used when it cannot.
+
+    Its words are made here, once a card (and what a workplace shows, once a workplace), not by
+    template tags and filters: a page of 20 cards costs little more than one of 10."""
     slots = list(slots)
     found = selectors.availability(slots, user)
     queued = {slot.pk: slot.queued for slot in slots if getattr(slot, "queued", None)}
+    places: dict[int, tuple[str, dict[str, str]]] = {}
+    clocks: dict[time, str] = {}  # slots start at a few times of day: each is written once
+
+    def clock_text(moment: datetime, zone: ZoneInfo) -> str:
+        if moment.time() not in clocks:
+            clocks[moment.time()] = moments.clock_text(moment, zone)
+        return clocks[moment.time()]
+
     cards = []
     for slot in slots:
         workplace = slot.period.workplace
+        if workplace.pk not in places:
+            places[workplace.pk] = (localized(workplace, "name"), week.place(workplace))
+        name, place = places[workplace.pk]
         zone = workplace.zone
         start, end = slot.start.astimezone(zone), slot.end.astimezone(zone)
-        state = found[slot.pk].state
+        state, seats_left = found[slot.pk].state, found[slot.pk].places_remaining
         offered = queued.get(slot.pk) == "offered"
         reason = _why_not(state, slot, user)
         if slot.pk in queued and not offered and state != Availability.RESERVED:
             reason = _("You are on the waiting list of this session.")
+        clock = clock_text(start, zone)
         cards.append(
             {
                 "id": slot.pk,
                 "workplace": workplace,
+                "name": name,
                 "day": start.date(),
-                "start": moments.clock_text(start, zone),
-                "end": moments.clock_text(end, zone),
+                "start": clock,
+                "end": clock_text(end, zone),
                 "zone": zone_label(start, zone),
                 "price": slot.price,
-                "seats_left": found[slot.pk].places_remaining,
+                "seats_left": seats_left,
+                "facts": _facts(slot.price, seats_left),
+                # The button's words for screen readers: which session it reserves.
+                "label": f"{name} {start.date():%Y-%m-%d} {clock}",
                 "reason": reason,
                 "store_link": True if state == Availability.NOT_ENOUGH_TICKETS else None,
-                "place": week.place(workplace),
+                "place": place,
                 "late": week.inside_deadline(slot),  # Reserve asks for confirmation first
                 "can_wait": state == Availability.FULL and slot.pk not in queued,
                 "offered": offered,
             }
         )
     return cards
+
+
+def _card_words(request: HttpRequest) -> dict[str, Any]:
+    """What every card of a page says alike (web/slot.html), made once a page."""
+    here = request.get_full_path()
+    words = {
+        "reserve": _("Reserve"),
+        "map": _("Map"),
+        "map_site": _("(OpenStreetMap, another site)"),
+        "log_in": _("Log in to reserve"),
+    }
+    signed_in = request.user.is_authenticated
+    return {"here": here, "here_query": quote(here, safe="/"), "words": words, "signed_in": signed_in}
+
+
+def _facts(price: int, seats: int) -> str:
+    """`1 ticket · 3 seats left`."""
+    tickets = ngettext("%(price)s ticket", "%(price)s tickets", price) % {"price": price}
+    left = ngettext("%(seats)s seat left", "%(seats)s seats left", seats) % {"seats": seats}
+    return f"{tickets} · {left}"
 
 
 @require_safe
@@ -104,7 +144,8 @@ def home(request: HttpRequest) -> HttpResponse:
         for workplace, group in groupby(cards, key=lambda c: c["workplace"])
     ]
     upcoming = week.next_session(request.user) if request.user.is_authenticated else None
-    return render(request, "web/home.html", {"workplaces": workplaces, "home_days": HOME_DAYS, "next": upcoming})
+    context = {"workplaces": workplaces, "home_days": HOME_DAYS, "next": upcoming, **_card_words(request)}
+    return render(request, "web/home.html", context)
 
 
 @require_safe
@@ -125,7 +166,14 @@ def sessions(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/sessions.html",
-        {"form": form, "page": page, "days": days, "query": query.urlencode(), "short_of_tickets": short},
+        {
+            "form": form,
+            "page": page,
+            "days": days,
+            "query": query.urlencode(),
+            "short_of_tickets": short,
+            **_card_words(request),
+        },
     )
 
 
