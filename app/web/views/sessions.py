@@ -85,6 +85,8 @@ def _slot_views(slots: Iterable[TimeSlot], user: User | AnonymousUser) -> list[d
         if slot.pk in queued and not offered and state != Availability.RESERVED:
             reason = _("You are on the waiting list of this session.")
         clock = clock_text(start, zone)
+        can_wait = state == Availability.FULL and slot.pk not in queued
+        action, url = _action(slot, reason, can_wait=can_wait, signed_in=user.is_authenticated)
         cards.append(
             {
                 "id": slot.pk,
@@ -102,12 +104,25 @@ def _slot_views(slots: Iterable[TimeSlot], user: User | AnonymousUser) -> list[d
                 "reason": reason,
                 "store_link": True if state == Availability.NOT_ENOUGH_TICKETS else None,
                 "place": place,
-                "late": week.inside_deadline(slot),  # Reserve asks for confirmation first
-                "can_wait": state == Availability.FULL and slot.pk not in queued,
+                "can_wait": can_wait,
                 "offered": offered,
+                "action": action,  # what the card's button does (web/slots.html), and where
+                "action_url": url,
             }
         )
     return cards
+
+
+def _action(slot: TimeSlot, reason: str | None, *, can_wait: bool, signed_in: bool) -> tuple[str | None, str]:
+    """What a card's button does: join the waiting list, reserve (after a confirmation inside the
+    cancellation deadline), log in first; nothing when a reason says why not."""
+    if reason:
+        return ("wait", reverse("join-waitlist", args=[slot.pk])) if can_wait and signed_in else (None, "")
+    if not signed_in:
+        return "log_in", reverse("login")
+    if week.inside_deadline(slot):
+        return "confirm", reverse("confirm-reserve", args=[slot.pk])
+    return "reserve", reverse("reserve", args=[slot.pk])
 
 
 def _card_words(request: HttpRequest) -> dict[str, Any]:
@@ -118,6 +133,8 @@ def _card_words(request: HttpRequest) -> dict[str, Any]:
         "map": _("Map"),
         "map_site": _("(OpenStreetMap, another site)"),
         "log_in": _("Log in to reserve"),
+        "wait": _("Join the waiting list"),
+        "held": _("A seat is held for you."),
     }
     signed_in = request.user.is_authenticated
     return {"here": here, "here_query": quote(here, safe="/"), "words": words, "signed_in": signed_in}
