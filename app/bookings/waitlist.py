@@ -21,7 +21,6 @@ from functools import partial
 from django.conf import settings
 from django.db import transaction
 from django.db.models import (
-    Case,
     Count,
     DateTimeField,
     ExpressionWrapper,
@@ -31,7 +30,6 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
-    When,
 )
 from django.db.models.functions import Coalesce, Least, Now
 from django.utils import timezone
@@ -66,20 +64,6 @@ def held_seats() -> Coalesce:
         .values("count")
     )
     return Coalesce(Subquery(held), Value(0))
-
-
-def held_for_others(slot: OuterRef | int, member: User | None) -> QuerySet[WaitlistEntry]:
-    """The running offers of a slot (an id, or `OuterRef("pk")` in a subquery), but the member's own
-    (theirs to take)."""
-    offers = _live_offers().filter(timeslot_id=slot)
-    return offers.exclude(user=member) if member is not None else offers
-
-
-def entry_state(slot: OuterRef | int, user: User) -> QuerySet[WaitlistEntry, str]:
-    """The member's entry in a slot's list as `offered` (while the offer runs) or `waiting`."""
-    running = Q(status=OFFERED, offer_expires_at__gt=timezone.now())
-    state = Case(When(running, then=Value("offered")), default=Value("waiting"))
-    return WaitlistEntry.objects.filter(timeslot_id=slot, user=user).order_by().values_list(state, flat=True)
 
 
 def seats_held_for_others(slot: TimeSlot, user: User, now: datetime) -> int:

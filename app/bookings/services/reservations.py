@@ -6,7 +6,6 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -14,8 +13,8 @@ from django.utils.translation import ngettext
 from app.accounts.models import TicketMovement, User
 from app.accounts.tickets import NotEnoughTickets, move_tickets
 from app.bookings import waitlist
-from app.bookings.models import Reservation, TimeSlot, WaitlistEntry
-from app.bookings.selectors import count_of
+from app.bookings.models import Reservation, TimeSlot
+from app.bookings.selectors import seat_counts
 from app.bookings.services.common import ACTIVE
 from app.core import moments
 from app.core.exceptions import ErrorCode, Invalid, PermissionDenied
@@ -67,28 +66,15 @@ def check_reservable(slot: TimeSlot | None, user: User, *, for_member: bool, now
         raise Invalid(_("This time slot is not open for reservations."))
     if slot.start <= now:
         raise Invalid(_("This time slot has already started."), code=ErrorCode.SLOT_STARTED)
-    taken, mine, held, waiting = _seats(slot, user, now)
+    # A statement of its own, after the lock: on PostgreSQL it then sees every reservation and entry
+    # committed while we waited (a subquery in the locking SELECT would use the older snapshot).
+    taken, mine, held, waiting = seat_counts(slot.pk, user, now)
     if mine:
         raise Invalid(_already_reserved(for_member), code=ErrorCode.ALREADY_RESERVED)
     # Seats held for members offered them from the waiting list are taken for everyone else.
     if taken + held >= slot.period.workplace.seats:
         raise Invalid(_("This time slot is full."), code=ErrorCode.SLOT_FULL)
     return waiting
-
-
-def _seats(slot: TimeSlot, user: User, now: datetime) -> tuple[int, bool, int, bool]:
-    """The slot's active reservations, whether `user` holds one, the seats offers hold for others,
-    and whether `user` has a waiting-list entry there: one statement.
-
-    A statement of its own, after the lock: on PostgreSQL it then sees every reservation and entry
-    committed while we waited (a subquery in the locking SELECT would use the older snapshot)."""
-    active = Reservation.objects.filter(timeslot=OuterRef("pk"), status=ACTIVE)
-    entries = WaitlistEntry.objects.filter(timeslot=OuterRef("pk"))
-    offers = entries.filter(status=WaitlistEntry.Status.OFFERED, offer_expires_at__gt=now).exclude(user=user)
-    counts = TimeSlot.objects.filter(pk=slot.pk).values_list(
-        count_of(active), Exists(active.filter(user=user)), count_of(offers), Exists(entries.filter(user=user))
-    )
-    return counts.get()
 
 
 def _reserve(user: User, timeslot_id: int, *, actor: User, free_reason: str) -> Reservation:
