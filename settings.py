@@ -161,6 +161,10 @@ INVOICE = config("INVOICE", default=0, cast=int)
 RESERVATION_CANCELLED = config("RESERVATION_CANCELLED", default=0, cast=int)
 RESERVATION_CONFIRMED = config("RESERVATION_CONFIRMED", default=0, cast=int)  # every booking, with its .ics
 RETREAT_CONFIRMED = config("RETREAT_CONFIRMED", default=0, cast=int)  # a paid retreat seat, every date in its .ics
+RETREAT_WAITLIST_OFFER = config("RETREAT_WAITLIST_OFFER", default=0, cast=int)
+RETREAT_REMINDER = config("RETREAT_REMINDER", default=0, cast=int)
+RETREAT_FOLLOW_UP = config("RETREAT_FOLLOW_UP", default=0, cast=int)
+RETREAT_CANCELLED = config("RETREAT_CANCELLED", default=0, cast=int)
 RESERVATION_MOVED = config("RESERVATION_MOVED", default=0, cast=int)
 WAITLIST_OFFER = config("WAITLIST_OFFER", default=0, cast=int)
 SESSION_REMINDER = config("SESSION_REMINDER", default=0, cast=int)
@@ -173,6 +177,10 @@ INVOICE_FR = config("INVOICE_FR", default=0, cast=int)
 RESERVATION_CANCELLED_FR = config("RESERVATION_CANCELLED_FR", default=0, cast=int)
 RESERVATION_CONFIRMED_FR = config("RESERVATION_CONFIRMED_FR", default=0, cast=int)
 RETREAT_CONFIRMED_FR = config("RETREAT_CONFIRMED_FR", default=0, cast=int)
+RETREAT_WAITLIST_OFFER_FR = config("RETREAT_WAITLIST_OFFER_FR", default=0, cast=int)
+RETREAT_REMINDER_FR = config("RETREAT_REMINDER_FR", default=0, cast=int)
+RETREAT_FOLLOW_UP_FR = config("RETREAT_FOLLOW_UP_FR", default=0, cast=int)
+RETREAT_CANCELLED_FR = config("RETREAT_CANCELLED_FR", default=0, cast=int)
 RESERVATION_MOVED_FR = config("RESERVATION_MOVED_FR", default=0, cast=int)
 WAITLIST_OFFER_FR = config("WAITLIST_OFFER_FR", default=0, cast=int)
 SESSION_REMINDER_FR = config("SESSION_REMINDER_FR", default=0, cast=int)
@@ -226,6 +234,9 @@ STORE_SELLER_ADDRESS = config("STORE_SELLER_ADDRESS", default="")
 RESERVATION_CANCEL_DEADLINE_HOURS = config("RESERVATION_CANCEL_DEADLINE_HOURS", default=24, cast=int)
 # A virtual retreat's video link is given from this many minutes before each date's start (docs/retreats.md).
 RETREAT_LINK_MINUTES_BEFORE = config("RETREAT_LINK_MINUTES_BEFORE", default=15, cast=int)
+# Retreat reminders go this many days before the first date; the follow-up this many hours after the last.
+RETREAT_REMINDER_DAYS = config("RETREAT_REMINDER_DAYS", default=7, cast=int)
+RETREAT_FOLLOW_UP_HOURS = config("RETREAT_FOLLOW_UP_HOURS", default=24, cast=int)
 # Where members open the pages: the links in e-mails (offers, reminders) and the calendar UIDs' domain.
 SITE_URL = config("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Reminders go this many hours before a session (send_reminders, docs/bookings.md).

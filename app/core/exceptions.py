@@ -54,6 +54,8 @@ class ErrorCode(StrEnum):
     PAYMENT_BEING_VERIFIED = "payment_being_verified"
     RETREAT_SOLD_OUT = "retreat_sold_out"
     RETREAT_LINK_NOT_OPEN = "retreat_link_not_open"
+    RETREAT_OPTION_SOLD_OUT = "retreat_option_sold_out"
+    RETREAT_EXCHANGE_CLOSED = "retreat_exchange_closed"
     # Refused before any rule ran (DRF, Django and the request guard).
     NOT_AUTHENTICATED = "not_authenticated"
     AUTHENTICATION_FAILED = "authentication_failed"
@@ -97,6 +99,8 @@ ERROR_CODE_MEANINGS: dict[ErrorCode, str] = {
     ErrorCode.PAYMENT_BEING_VERIFIED: "A payment for this basket is still being verified: do not pay again yet.",
     ErrorCode.RETREAT_SOLD_OUT: "The retreat has no seat left for sale.",
     ErrorCode.RETREAT_LINK_NOT_OPEN: "A virtual retreat's video link is given only shortly before and during a date.",
+    ErrorCode.RETREAT_OPTION_SOLD_OUT: "The retreat option has not enough units left for sale.",
+    ErrorCode.RETREAT_EXCHANGE_CLOSED: "The retreat's seats can no longer (or never) be exchanged.",
     ErrorCode.NOT_AUTHENTICATED: "No credentials were sent: log in.",
     ErrorCode.AUTHENTICATION_FAILED: "The credentials sent are wrong or expired: log in again.",
     ErrorCode.METHOD_NOT_ALLOWED: "This address does not answer this HTTP method.",

@@ -51,3 +51,13 @@ def process_waitlists(event: object = None, context: object = None) -> dict[str,
 def send_reminders(event: object = None, context: object = None) -> dict[str, object]:
     """Every 5 minutes: remind members of their coming sessions (REMINDER_HOURS, docs/bookings.md)."""
     return run_command("send_reminders")
+
+
+def process_retreat_waitlists(event: object = None, context: object = None) -> dict[str, object]:
+    """Every 5 minutes: expire retreat waiting-list offers, pass seats on (docs/retreats.md)."""
+    return run_command("process_retreat_waitlists")
+
+
+def send_retreat_messages(event: object = None, context: object = None) -> dict[str, object]:
+    """Every 15 minutes: retreat reminders and follow-ups (RETREAT_REMINDER_DAYS, docs/retreats.md)."""
+    return run_command("send_retreat_messages")

@@ -31,6 +31,7 @@ from app.bookings import waitlist
 from app.bookings.models import CalendarFeed, Reservation
 from app.bookings.services.reservations import cancel_reservation
 from app.core.exceptions import DomainError, Invalid, PermissionDenied
+from app.retreats import waitlist as retreat_waitlist
 from app.security.emails import CLOSED_DOMAIN
 from app.store.models import SavedCard
 
@@ -75,6 +76,7 @@ def close_account(user: User, *, password: str) -> dict[str, int]:
         user = User.objects.select_for_update().get(pk=user.pk)
         cancelled = _cancel_future_reservations(user)
         waitlist.leave_all(user)  # no offer may go to a closed account; a held seat passes on
+        retreat_waitlist.leave_all(user)
         _erase_personal_data(user)
         CalendarFeed.objects.filter(user=user).delete()  # the private feed's URL stops working
         AuthToken.objects.filter(user=user).delete()

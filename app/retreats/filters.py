@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
 from app.core.filters import BaseFilterSet, BooleanFilter, IdFilter, OrderingFilter, SearchFilter
-from app.retreats.models import Retreat, RetreatInvitation, RetreatReservation
+from app.retreats.models import Retreat, RetreatInvitation, RetreatOption, RetreatReservation
 
 
 class RetreatFilter(BaseFilterSet):
@@ -37,4 +37,13 @@ class RetreatInvitationFilter(BaseFilterSet):
 
     class Meta:
         model = RetreatInvitation
+        fields: list[str] = []
+
+
+class RetreatOptionFilter(BaseFilterSet):
+    retreat = IdFilter(field_name="retreat_id", help_text=_("Only this retreat's options (id)."))
+    ordering = OrderingFilter(fields=["name", "price", "id"])
+
+    class Meta:
+        model = RetreatOption
         fields: list[str] = []

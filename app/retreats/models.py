@@ -19,6 +19,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from app.core.i18n import localized
 
@@ -65,6 +66,14 @@ class Retreat(models.Model):
     country = models.CharField(_("country"), max_length=100, blank=True)
     # Virtual retreats only: given to participants shortly before each date (never in a list).
     video_link = models.URLField(_("video link"), max_length=500, blank=True)
+    # Sent to participants after the last date (the follow-up e-mail), e.g. a survey or the next retreat.
+    follow_up_link = models.URLField(
+        _("follow-up link"),
+        max_length=500,
+        blank=True,
+        db_default="",  # the previous code, after a rollback, still inserts retreats
+        help_text=_("Sent to participants after the retreat; empty: no follow-up e-mail."),
+    )
     is_published = models.BooleanField(_("published"), default=False)
     full_refund_days = models.PositiveIntegerField(
         _("full refund until (days before)"),
@@ -193,6 +202,49 @@ class RetreatReservation(models.Model):
         return f"{self.user} – {self.retreat} ({self.status})"
 
 
+class RetreatWaitlistEntry(models.Model):
+    """A member waiting for a seat of a sold-out retreat; an offer holds a freed seat for them
+    until `offer_expires_at` (app/retreats/waitlist.py)."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Waiting")
+        OFFERED = "offered", _("Seat offered")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="retreat_waits")
+    retreat = models.ForeignKey(Retreat, on_delete=models.CASCADE, related_name="waitlist")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.WAITING)
+    offer_expires_at = models.DateTimeField(_("offer expires at"), null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created", "id"]
+        verbose_name = _("retreat waiting-list entry")
+        verbose_name_plural = _("retreat waiting list")
+        constraints = [models.UniqueConstraint(fields=["user", "retreat"], name="retreat_waitlist_once")]
+        indexes = [models.Index(fields=["retreat", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.retreat} ({self.status})"
+
+
+class RetreatMessage(models.Model):
+    """An e-mail about a seat that goes once (a reminder, a follow-up): the row is claimed before sending."""
+
+    class Kind(models.TextChoices):
+        REMINDER = "reminder", _("Reminder")
+        FOLLOW_UP = "follow_up", _("Follow-up")
+
+    reservation = models.ForeignKey(RetreatReservation, on_delete=models.CASCADE, related_name="messages")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["reservation", "kind"], name="retreat_message_once")]
+
+    def __str__(self) -> str:
+        return f"{self.reservation_id} {self.kind}"
+
+
 class RetreatJoin(models.Model):
     """A participant opened a virtual retreat's video link (`/join/`): the log and the attendance."""
 
@@ -205,3 +257,125 @@ class RetreatJoin(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reservation_id} @ {self.at:%Y-%m-%d %H:%M}"
+
+
+class RetreatOption(models.Model):
+    """Something sold with a seat, with its own stock (a single room, meals): line kind `retreat_option`."""
+
+    store_kind = "retreat_option"  # its line kind in the store (app/store/services/kinds.py)
+
+    retreat = models.ForeignKey(Retreat, on_delete=models.CASCADE, related_name="options")
+    name = models.CharField(_("name"), max_length=200)
+    name_fr = models.CharField(_("name (French)"), max_length=200, blank=True, help_text=_("Empty: the English name."))
+    price = models.DecimalField(
+        _("price"), max_digits=10, decimal_places=2, validators=[MinValueValidator(0), MaxValueValidator(PRICE_MAX)]
+    )
+    member_price = models.DecimalField(
+        _("member price"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(PRICE_MAX)],
+        help_text=_("For holders of a membership; empty: the same price for everyone."),
+    )
+    stock = models.PositiveIntegerField(_("stock"), validators=[MaxValueValidator(SEATS_MAX)])
+    is_active = models.BooleanField(_("on sale"), default=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["retreat", "id"]
+        verbose_name = _("retreat option")
+        verbose_name_plural = _("retreat options")
+        constraints = [models.CheckConstraint(condition=Q(price__gte=0), name="retreat_option_price_not_negative")]
+
+    def __str__(self) -> str:
+        return localized(self, "name")
+
+
+class RetreatOptionPurchase(models.Model):
+    """Units of an option bought with a seat (its order line): they follow the seat's life."""
+
+    Status = RetreatReservation.Status
+
+    reservation = models.ForeignKey(RetreatReservation, on_delete=models.PROTECT, related_name="option_purchases")
+    option = models.ForeignKey(RetreatOption, on_delete=models.PROTECT, related_name="purchases")
+    order_line = models.OneToOneField(
+        "store.OrderLine", on_delete=models.PROTECT, related_name="retreat_option_purchase"
+    )
+    # Units held now: the line's quantity less its units refunded.
+    quantity = models.PositiveIntegerField(_("quantity"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("retreat option bought")
+        verbose_name_plural = _("retreat options bought")
+        indexes = [models.Index(fields=["option", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.option}"
+
+
+class RetreatStaffRefund(models.Model):
+    """Staff gave back more of a cancelled seat than its policy did, saying why (recorded first)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", pgettext_lazy("refund state", "Pending")
+        DONE = "done", pgettext_lazy("refund state", "Done")
+
+    reservation = models.ForeignKey(RetreatReservation, on_delete=models.PROTECT, related_name="staff_refunds")
+    amount = models.DecimalField(_("amount"), max_digits=10, decimal_places=2)
+    reason = models.CharField(_("reason"), max_length=300)
+    idempotency_key = models.CharField(max_length=100)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("staff refund of a retreat seat")
+        verbose_name_plural = _("staff refunds of retreat seats")
+        constraints = [
+            models.UniqueConstraint(fields=["reservation", "idempotency_key"], name="retreat_staff_refund_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reservation_id}: {self.amount}"
+
+
+class RetreatExchange(models.Model):
+    """A seat moved to another retreat, the price difference settled (docs/retreats.md, *Exchanges*).
+
+    `amount` is what moved, tax included: positive, paid by the member through `order` (the seat at
+    the other retreat is held by `hold` while it is paid); negative, refunded from the seat's order.
+    `subtotal` is the same difference before tax: the seat's price before tax is the sum of them."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", pgettext_lazy("refund state", "Pending")
+        DONE = "done", pgettext_lazy("refund state", "Done")
+        FAILED = "failed", pgettext_lazy("order status", "Failed")
+
+    reservation = models.ForeignKey(RetreatReservation, on_delete=models.PROTECT, related_name="exchanges")
+    from_retreat = models.ForeignKey(Retreat, on_delete=models.PROTECT, related_name="+")
+    to_retreat = models.ForeignKey(Retreat, on_delete=models.PROTECT, related_name="+")
+    subtotal = models.DecimalField(_("difference before tax"), max_digits=10, decimal_places=2)
+    amount = models.DecimalField(_("difference"), max_digits=10, decimal_places=2)
+    order = models.ForeignKey("store.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # A positive difference: the pending seat at the other retreat while it is paid.
+    hold = models.OneToOneField(
+        RetreatReservation, null=True, blank=True, on_delete=models.SET_NULL, related_name="exchange_hold"
+    )
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    idempotency_key = models.CharField(max_length=100)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("retreat exchange")
+        verbose_name_plural = _("retreat exchanges")
+        constraints = [models.UniqueConstraint(fields=["reservation", "idempotency_key"], name="retreat_exchange_key")]
+
+    def __str__(self) -> str:
+        return f"{self.reservation_id}: {self.from_retreat_id} → {self.to_retreat_id} ({self.amount})"

@@ -1,11 +1,14 @@
-"""The retreat confirmation e-mail, in the member's language, with every date in one calendar entry.
+"""E-mails to a member about a retreat seat: confirmed, offered, coming up, after, cancelled.
 
-Sent after the commit of the payment that confirmed the seat (never inside it: a slow provider
-must not hold the order's transaction), through `send_templated_email` like every e-mail.
+Each one is built at once in the member's language (a staff action must not write in the staff
+member's), with every date written the members' one way (`app.core.moments`: the day in words and
+HNE/EST, never an IANA id), and sent once the transaction commits (never inside it: a slow provider
+must not hold a lock), through `send_templated_email` like every e-mail.
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
@@ -15,10 +18,12 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from app.accounts.models import User
 from app.bookings.ics import calendar, escape, utc
+from app.core import moments
 from app.core.email import send_templated_email
-from app.core.i18n import localized
-from app.retreats.models import Retreat, RetreatReservation
+from app.core.i18n import localized, money
+from app.retreats.models import Retreat, RetreatDate, RetreatReservation, RetreatWaitlistEntry
 
 
 def place(retreat: Retreat) -> str:
@@ -27,6 +32,25 @@ def place(retreat: Retreat) -> str:
     region = " ".join(part for part in (retreat.state_province, retreat.postal_code) if part)
     parts = [retreat.address_line1, retreat.address_line2, retreat.city, region, retreat.country]
     return ", ".join(part for part in parts if part)
+
+
+def date_text(date: RetreatDate, retreat: Retreat) -> str:
+    """`Saturday, January 9, 2027, 9:00 a.m.–5:00 p.m. EST` for a date within one day, else its two ends."""
+    zone = retreat.zone
+    if date.start.astimezone(zone).date() == date.end.astimezone(zone).date():
+        return moments.slot_text(date.start, date.end, zone)
+    return f"{moments.moment_text(date.start, zone)} – {moments.moment_text(date.end, zone)}"
+
+
+def retreat_params(retreat: Retreat) -> dict[str, Any]:
+    """What every e-mail about a retreat says: its name, dates and place. Call under the member's language."""
+    return {
+        "retreat": localized(retreat, "name"),
+        "dates": "\n".join(date_text(date, retreat) for date in retreat.dates.all()),
+        "place": place(retreat),
+        "retreat_url": f"{settings.SITE_URL}/retreats/{retreat.pk}/",
+        "organization": settings.ORGANIZATION,
+    }
 
 
 def entry(reservation: RetreatReservation) -> str:
@@ -52,28 +76,70 @@ def entry(reservation: RetreatReservation) -> str:
     return calendar(events, method="REQUEST")
 
 
+def _message(user: User, template: str, params: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {
+        "language": user.language,
+        "to_email": user.email,
+        "to_name": user.get_full_name(),
+        "template_setting": template.upper(),
+        "params": {"first_name": user.first_name, **params},
+        "local_template": f"emails/{template}",
+        **extra,
+    }
+
+
+def _after_commit(message: dict[str, Any]) -> None:
+    transaction.on_commit(partial(send_templated_email, **message))  # at once outside a transaction
+
+
 def confirm(reservation: RetreatReservation) -> None:
-    """Queue the confirmation of a paid seat, sent once the transaction commits."""
+    """Queue the confirmation of a paid seat, with every date in one calendar entry."""
+    user = reservation.user
+    with translation.override(user.language):
+        calendar_entry = {"name": "retreat.ics", "content": entry(reservation), "mimetype": "text/calendar"}
+        message = _message(user, "retreat_confirmed", retreat_params(reservation.retreat), attachments=[calendar_entry])
+    _after_commit(message)
+
+
+def offer(waiting: RetreatWaitlistEntry) -> None:
+    """A seat is held for the member until the offer expires: buy it on the retreat's page."""
+    user, retreat = waiting.user, waiting.retreat
+    with translation.override(user.language):
+        expires = waiting.offer_expires_at
+        params = {
+            **retreat_params(retreat),
+            "offer_expires_at": moments.moment_text(expires, retreat.zone) if expires else "",
+            "waitlist_url": f"{settings.SITE_URL}/account/",
+        }
+        message = _message(user, "retreat_waitlist_offer", params)
+    _after_commit(message)
+
+
+def reminder(reservation: RetreatReservation) -> None:
+    """The retreat is coming: its dates and place again (sent by `send_retreat_messages`)."""
     user, retreat = reservation.user, reservation.retreat
     with translation.override(user.language):
-        dates = [
-            f"{date.start.astimezone(retreat.zone):%Y-%m-%d %H:%M} – {date.end.astimezone(retreat.zone):%Y-%m-%d %H:%M}"
-            for date in retreat.dates.all()
-        ]
-        message: dict[str, Any] = {
-            "language": user.language,
-            "to_email": user.email,
-            "to_name": user.get_full_name(),
-            "template_setting": "RETREAT_CONFIRMED",
-            "params": {
-                "first_name": user.first_name,
-                "retreat": localized(retreat, "name"),
-                "dates": "\n".join(dates),
-                "timezone": retreat.timezone,
-                "place": place(retreat),
-                "organization": settings.ORGANIZATION,
-            },
-            "local_template": "emails/retreat_confirmed",
-            "attachments": [{"name": "retreat.ics", "content": entry(reservation), "mimetype": "text/calendar"}],
+        message = _message(user, "retreat_reminder", retreat_params(retreat))
+    send_templated_email(**message)
+
+
+def follow_up(reservation: RetreatReservation) -> None:
+    """After the last date: thanks, and the retreat's follow-up link (sent by `send_retreat_messages`)."""
+    user, retreat = reservation.user, reservation.retreat
+    with translation.override(user.language):
+        params = {**retreat_params(retreat), "follow_up_link": retreat.follow_up_link}
+        message = _message(user, "retreat_follow_up", params)
+    send_templated_email(**message)
+
+
+def cancelled(reservation: RetreatReservation, amount: Decimal) -> None:
+    """The seat was cancelled: what is refunded (nothing, by the policy, is said too)."""
+    user = reservation.user
+    with translation.override(user.language):
+        params = {
+            **retreat_params(reservation.retreat),
+            "refunded_amount": money(amount),
+            "refunded": amount > 0,
         }
-    transaction.on_commit(partial(send_templated_email, **message))
+        message = _message(user, "retreat_cancelled", params)
+    _after_commit(message)

@@ -3,14 +3,27 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from app.core.i18n import LocalizedNamesMixin
-from app.retreats.models import Retreat, RetreatDate, RetreatInvitation, RetreatReservation
-from app.retreats.services import kept_for_invitations
+from app.retreats import waitlist
+from app.retreats.models import (
+    Retreat,
+    RetreatDate,
+    RetreatExchange,
+    RetreatInvitation,
+    RetreatOption,
+    RetreatReservation,
+    RetreatStaffRefund,
+)
+from app.retreats.options import units_taken
+from app.retreats.services import held_for_others, kept_for_invitations
+from app.retreats.signals import dates_changed
 
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2999
 
@@ -39,10 +52,30 @@ class RetreatDateSerializer(serializers.ModelSerializer):
         return attrs
 
 
+class RetreatOptionSerializer(LocalizedNamesMixin, serializers.ModelSerializer):
+    """An option sold with a seat (line kind `retreat_option`); `remaining`: units left for sale."""
+
+    remaining = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RetreatOption
+        fields = ["id", "retreat", "name", "name_fr", "price", "member_price", "stock", "remaining", "is_active"]
+        read_only_fields = ["id", "remaining"]
+
+    def get_remaining(self, option: RetreatOption) -> int:
+        taken = getattr(option, "units_taken", None)  # annotated by the views
+        if taken is None:
+            taken = units_taken(option)
+        return max(option.stock - int(taken or 0), 0)
+
+
 class RetreatSerializer(LocalizedNamesMixin, serializers.ModelSerializer):
     localized_fields = ("name", "details")
     dates = RetreatDateSerializer(many=True, allow_empty=False)
     seats_remaining = serializers.SerializerMethodField()
+    options = serializers.SerializerMethodField(
+        help_text=_("Its options on sale; staff write them at /api/retreat-options/.")
+    )
     # Staff write it; no answer, list or export shows it (participants get it from /join/).
     video_link = serializers.URLField(write_only=True, required=False, allow_blank=True, max_length=500)
 
@@ -73,11 +106,19 @@ class RetreatSerializer(LocalizedNamesMixin, serializers.ModelSerializer):
             "partial_refund_percent",
             "exchange_deadline",
             "video_link",
+            "options",
         ]
-        read_only_fields = ["id", "seats_remaining"]
+        read_only_fields = ["id", "seats_remaining", "options"]
+
+    @extend_schema_field(RetreatOptionSerializer(many=True))
+    def get_options(self, retreat: Retreat) -> list[dict[str, Any]]:
+        listed = getattr(retreat, "listed_options", None)  # prefetched by the views (on sale only)
+        if listed is None:
+            listed = list(retreat.options.filter(is_active=True))
+        return list(RetreatOptionSerializer(listed, many=True, context=self.context).data)
 
     def get_seats_remaining(self, retreat: Retreat) -> int:
-        """Seats for public sale: neither taken nor kept for an unreleased invitation."""
+        """Seats for public sale: neither taken, kept for an unreleased invitation, nor on offer to the waiting list."""
         taken = getattr(retreat, "seats_taken", None)  # annotated by the views
         if taken is None:
             taken = retreat.reservations.filter(status__in=RetreatReservation.HOLDS_A_SEAT).count()
@@ -86,7 +127,10 @@ class RetreatSerializer(LocalizedNamesMixin, serializers.ModelSerializer):
             kept = kept_for_invitations(retreat, timezone.now())
         else:
             kept = sum(max(invitation.seats - invitation.used, 0) for invitation in invitations)
-        return max(retreat.seats - taken - kept, 0)
+        offered = getattr(retreat, "seats_on_offer", None)  # annotated by the views
+        if offered is None:
+            offered = held_for_others(retreat, None, timezone.now())
+        return max(retreat.seats - taken - kept - offered, 0)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         def value(name: str) -> Any:
@@ -103,15 +147,20 @@ class RetreatSerializer(LocalizedNamesMixin, serializers.ModelSerializer):
         dates = validated_data.pop("dates")
         retreat = Retreat.objects.create(**validated_data)
         RetreatDate.objects.bulk_create(RetreatDate(retreat=retreat, **date) for date in dates)
+        dates_changed.send(sender=Retreat, retreat=retreat)
         return retreat
 
     @transaction.atomic
     def update(self, instance: Retreat, validated_data: dict[str, Any]) -> Retreat:
         dates = validated_data.pop("dates", None)
+        seats_before = instance.seats
         retreat = super().update(instance, validated_data)
+        if retreat.seats > seats_before:  # seats added: offered to the waiting list first
+            waitlist.seat_freed(retreat.pk)
         if dates is not None:  # the dates given replace the retreat's dates
             retreat.dates.all().delete()
             RetreatDate.objects.bulk_create(RetreatDate(retreat=retreat, **date) for date in dates)
+            dates_changed.send(sender=Retreat, retreat=retreat)
         return retreat
 
 
@@ -140,6 +189,52 @@ class StaffRefundSerializer(serializers.Serializer):
         help_text=_("Staff: the percent of the seat's price refunded instead of the policy's."),
     )
     reason = serializers.CharField(required=False, max_length=300, help_text=_("Staff: why (with refund_percent)."))
+
+
+class StaffExtraRefundSerializer(serializers.Serializer):
+    """Staff: give back more of a cancelled seat than its policy did (send an Idempotency-Key)."""
+
+    amount = serializers.DecimalField(
+        max_digits=10, decimal_places=2, min_value=Decimal("0.01"), required=False, help_text=_("The amount, or:")
+    )
+    percent = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=Decimal(100),
+        required=False,
+        help_text=_("The percent of what was paid for the seat (and its options in the same order)."),
+    )
+    reason = serializers.CharField(max_length=300, help_text=_("Why the refund goes beyond the policy."))
+
+
+class StaffExtraRefundAnswerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RetreatStaffRefund
+        fields = ["id", "reservation", "amount", "reason", "state", "created"]
+        read_only_fields = fields
+
+
+class ExchangeRequestSerializer(serializers.Serializer):
+    """Move the seat to another retreat (send an Idempotency-Key); a higher price is paid with one token."""
+
+    retreat = serializers.IntegerField(min_value=1, help_text=_("The retreat the seat moves to."))
+    single_use_token = serializers.CharField(required=False, default="", max_length=100, write_only=True)
+    payment_token = serializers.CharField(required=False, default="", max_length=100, write_only=True)
+
+
+class ExchangeSerializer(serializers.ModelSerializer):
+    """`amount`: positive, paid by the member through `order`; negative, refunded from the seat's order."""
+
+    currency = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RetreatExchange
+        fields = ["id", "reservation", "from_retreat", "to_retreat", "amount", "currency", "order", "state", "created"]
+        read_only_fields = fields
+
+    def get_currency(self, exchange: RetreatExchange) -> str:
+        return str(settings.STORE_CURRENCY)
 
 
 class CancellationSerializer(serializers.Serializer):

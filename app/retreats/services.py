@@ -5,18 +5,27 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from app.accounts.models import User
 from app.core.exceptions import Conflict, ErrorCode, Invalid
 from app.core.i18n import localized
-from app.retreats.models import Retreat, RetreatDate, RetreatInvitation, RetreatJoin, RetreatReservation
+from app.retreats import options
+from app.retreats.models import (
+    Retreat,
+    RetreatDate,
+    RetreatInvitation,
+    RetreatJoin,
+    RetreatReservation,
+    RetreatWaitlistEntry,
+)
 
 if TYPE_CHECKING:
     from app.store.models import Order
@@ -29,6 +38,19 @@ HOLDS_A_SEAT = RetreatReservation.HOLDS_A_SEAT
 
 def seats_taken(retreat: Retreat) -> int:
     return retreat.reservations.filter(status__in=HOLDS_A_SEAT).count()
+
+
+def live_offers(retreat: Retreat, now: datetime) -> QuerySet[RetreatWaitlistEntry]:
+    """Waiting-list offers holding a seat (app/retreats/waitlist.py)."""
+    return RetreatWaitlistEntry.objects.filter(
+        retreat=retreat, status=RetreatWaitlistEntry.Status.OFFERED, offer_expires_at__gt=now
+    )
+
+
+def held_for_others(retreat: Retreat, user_id: int | None, now: datetime) -> int:
+    """Seats of `retreat` held by running offers for members other than `user_id`."""
+    offers = live_offers(retreat, now)
+    return offers.exclude(user_id=user_id).count() if user_id is not None else offers.count()
 
 
 def purchasable_retreat(retreat_id: int, quantity: int) -> Retreat:
@@ -99,9 +121,13 @@ def hold_seats(order: Order, items: Sequence[CartItem], invitation: str = "") ->
             continue
         retreat = Retreat.objects.select_for_update().get(pk=item.product.pk)
         use = invited if _invited_seat_left(invited, retreat, now) else None
-        if use is None and seats_taken(retreat) + kept_for_invitations(retreat, now) >= retreat.seats:
+        # Seats on offer to members of the waiting list are theirs: the offered member may take one.
+        held = held_for_others(retreat, order.user_id, now)
+        if use is None and seats_taken(retreat) + kept_for_invitations(retreat, now) + held >= retreat.seats:
             raise sold_out(retreat)
         RetreatReservation.objects.create(user_id=order.user_id, retreat=retreat, order_line=line, invitation=use)
+        # Their waiting-list entry (an offer or a place in the queue) is done.
+        RetreatWaitlistEntry.objects.filter(user_id=order.user_id, retreat=retreat).delete()
 
 
 def days_before(retreat: Retreat, first: RetreatDate, now: datetime) -> int:
@@ -129,29 +155,75 @@ def cancel(reservation: RetreatReservation, *, actor: User, share: Decimal | Non
 
     `share` (staff only): the percent refunded instead of the policy's, with `reason` saying why;
     staff may also cancel a retreat that has started."""
-    from app.store.services.partial_refunds import refund_lines
+    from app.retreats import notices  # the e-mail modules load only when a seat is cancelled
 
     if reservation.status != RetreatReservation.Status.CONFIRMED or reservation.order_line is None:
         raise Invalid(_("Only a confirmed reservation can be cancelled."))
+    if reservation.exchanges.filter(state="pending").exists():
+        raise Conflict(_("An exchange of this seat is being paid; wait for its outcome."))
     if share is not None and not reason.strip():
         raise Invalid(fields={"reason": [_("Say why the refund differs from the retreat's policy.")]})
     retreat = reservation.retreat
     first = retreat.dates.order_by("start").first()
     if share is None and first is not None and first.start <= timezone.now():
         raise Invalid(_("The retreat has started: it can no longer be cancelled."))
-    line = reservation.order_line
-    refund_lines(
-        line.order,
-        [{"id": line.pk, "quantity": 1}],
-        actor=actor,
-        idempotency_key=f"retreat-cancel-{reservation.pk}",
-        share=refund_share(retreat) if share is None else share,
-    )
-    refund = line.order.refunds.filter(idempotency_key=f"retreat-cancel-{reservation.pk}").first()
-    amount = refund.amount if refund is not None else Decimal("0.00")
+    amount = _refund_seat_and_options(reservation, actor, refund_share(retreat) if share is None else share)
     RetreatReservation.objects.filter(pk=reservation.pk).update(refunded_amount=amount, cancel_reason=reason[:300])
     logger.info("Retreat reservation %s cancelled, %s refunded", reservation.pk, amount)
+    notices.cancelled(reservation, amount)
     return amount
+
+
+def _refund_seat_and_options(reservation: RetreatReservation, actor: User, share: Decimal) -> Decimal:
+    """Refund `share` percent of the seat and of the options bought with it (their stock freed).
+
+    One refund per order: options bought in other orders first, then the seat's order (its line and
+    the options bought with it), so that a retry after a time-out still finds the seat confirmed and
+    resumes each refund by its key instead of paying twice. Returns all that was given back."""
+    from app.store.models import OrderRefund
+    from app.store.services.partial_refunds import refund_lines
+
+    assert reservation.order_line is not None
+    seat_line = reservation.order_line
+    base = f"retreat-cancel-{reservation.pk}"
+    by_order: dict[int, list[dict[str, int]]] = {}
+    orders: dict[int, Order] = {seat_line.order_id: seat_line.order}
+    for bought in options.active_purchases(reservation):
+        by_order.setdefault(bought.order_line.order_id, []).append(
+            {"id": bought.order_line_id, "quantity": bought.quantity}
+        )
+        orders[bought.order_line.order_id] = bought.order_line.order
+    for made in reservation.exchanges.filter(state="done", amount__gt=0).select_related("order"):
+        assert made.order is not None  # the order that paid a higher price: refunded by the same policy
+        by_order.setdefault(made.order.pk, []).extend({"id": line.pk, "quantity": 1} for line in made.order.lines.all())
+        orders[made.order.pk] = made.order
+    for order_id, asked in sorted(by_order.items()):
+        if order_id != seat_line.order_id:
+            refund_lines(orders[order_id], asked, actor=actor, idempotency_key=f"{base}-o{order_id}", share=share)
+    seat_lines = [{"id": seat_line.pk, "quantity": 1}, *by_order.get(seat_line.order_id, [])]
+    money = _less_exchanged(reservation, share)
+    refund_lines(
+        seat_line.order,
+        seat_lines,
+        actor=actor,
+        idempotency_key=base,
+        share=share if money is None else None,
+        money=money,
+    )
+    refunds = OrderRefund.objects.filter(Q(idempotency_key=base) | Q(idempotency_key__startswith=f"{base}-o"))
+    return sum((refund.amount for refund in refunds), Decimal("0.00"))
+
+
+def _less_exchanged(reservation: RetreatReservation, share: Decimal) -> Decimal | None:
+    """After exchanges to cheaper retreats: the policy's share of what is left paid in the seat's
+    order (what was paid less what they gave back). None: no such exchange, the share applies."""
+    from app.retreats.seat_ledger import paid_for_seat, refunded_by_exchanges
+
+    back = refunded_by_exchanges(reservation)
+    if not back:
+        return None
+    left = max(paid_for_seat(reservation) - back, Decimal(0))
+    return (left * share / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def open_date(retreat: Retreat, now: datetime | None = None) -> RetreatDate | None:

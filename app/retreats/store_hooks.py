@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from django.utils import timezone
 
 from app.accounts.models import User
-from app.retreats import services
+from app.retreats import services, waitlist
 from app.retreats.models import Retreat, RetreatReservation
 
 if TYPE_CHECKING:
@@ -49,19 +49,28 @@ def hold(order: Order, items: Sequence[CartItem], invitation: str = "") -> None:
 def confirm(line: OrderLine) -> None:
     """The order of `line` is paid: its seat is the member's, and the confirmation goes after the commit."""
     if RetreatReservation.objects.filter(order_line=line, status=Status.PENDING).update(status=Status.CONFIRMED):
-        from app.retreats import notices
+        from app.retreats import exchanges, notices
 
         seat = RetreatReservation.objects.select_related("user", "retreat").get(order_line=line)
-        notices.confirm(seat)
+        moved = exchanges.complete(seat)  # an exchange's difference was paid: its seat moves instead
+        notices.confirm(RetreatReservation.objects.select_related("user", "retreat").get(pk=moved) if moved else seat)
 
 
 def release(order: Order) -> None:
-    """The payment of `order` failed (nothing charged): the seats it held go back on sale."""
-    RetreatReservation.objects.filter(order_line__order=order, status=Status.PENDING).update(status=Status.RELEASED)
+    """The payment of `order` failed (nothing charged): the seats it held go to the waiting list or back on sale."""
+    seats = RetreatReservation.objects.filter(order_line__order=order, status=Status.PENDING)
+    retreat_ids = sorted(set(seats.values_list("retreat_id", flat=True)))
+    if seats.update(status=Status.RELEASED):
+        for retreat_id in retreat_ids:
+            waitlist.seat_freed(retreat_id)
+    from app.retreats.exchanges import fail
+
+    fail(order.pk)  # an exchange's difference not paid: the seat stays where it was
 
 
 def free(line: OrderLine) -> None:
-    """`line` was refunded: its seat is cancelled and goes back on sale."""
-    RetreatReservation.objects.filter(order_line=line, status__in=RetreatReservation.HOLDS_A_SEAT).update(
-        status=Status.CANCELLED, cancelled_at=timezone.now()
-    )
+    """`line` was refunded: its seat is cancelled and goes to the waiting list or back on sale."""
+    seat = RetreatReservation.objects.filter(order_line=line, status__in=RetreatReservation.HOLDS_A_SEAT)
+    retreat_id = seat.values_list("retreat_id", flat=True).first()
+    if seat.update(status=Status.CANCELLED, cancelled_at=timezone.now()) and retreat_id is not None:
+        waitlist.seat_freed(retreat_id)

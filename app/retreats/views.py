@@ -7,7 +7,8 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.conf import settings
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -18,15 +19,28 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from app.accounts.models import User
-from app.core.exceptions import PermissionDenied
+from app.core.exceptions import InUse, PermissionDenied
 from app.core.filtering import FilterSetOf
 from app.core.permissions import IsAdminOrReadOnly
 from app.retreats import serializers, services
-from app.retreats.models import Retreat, RetreatDate, RetreatInvitation, RetreatReservation
+from app.retreats.models import (
+    Retreat,
+    RetreatDate,
+    RetreatInvitation,
+    RetreatOption,
+    RetreatReservation,
+    RetreatWaitlistEntry,
+)
 
 
 def _is_staff(request: Request) -> bool:
     return bool(request.user and request.user.is_staff)
+
+
+def _options() -> QuerySet[RetreatOption]:
+    """Options with the units their seats' holders hold (`remaining` is the stock less these)."""
+    held = Q(purchases__status__in=RetreatReservation.HOLDS_A_SEAT)
+    return RetreatOption.objects.annotate(units_taken=Sum("purchases__quantity", filter=held)).order_by("id")
 
 
 def _open_invitations() -> QuerySet[RetreatInvitation]:
@@ -34,6 +48,20 @@ def _open_invitations() -> QuerySet[RetreatInvitation]:
     return RetreatInvitation.objects.filter(release_at__gt=timezone.now()).annotate(
         used=Count("reservations", filter=held)
     )
+
+
+def _seats_on_offer() -> Coalesce:
+    """Seats held by running waiting-list offers (a subquery: no join multiplies the reservations)."""
+    offers = (
+        RetreatWaitlistEntry.objects.filter(
+            retreat=OuterRef("pk"), status=RetreatWaitlistEntry.Status.OFFERED, offer_expires_at__gt=Now()
+        )
+        .order_by()
+        .values("retreat")
+        .annotate(count=Count("id"))
+        .values("count")
+    )
+    return Coalesce(Subquery(offers), Value(0))
 
 
 class RetreatViewSet(viewsets.ModelViewSet):
@@ -45,10 +73,12 @@ class RetreatViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self) -> QuerySet[Retreat]:
         queryset = Retreat.objects.annotate(
-            seats_taken=Count("reservations", filter=Q(reservations__status__in=RetreatReservation.HOLDS_A_SEAT))
+            seats_taken=Count("reservations", filter=Q(reservations__status__in=RetreatReservation.HOLDS_A_SEAT)),
+            seats_on_offer=_seats_on_offer(),
         ).prefetch_related(
             Prefetch("dates", queryset=RetreatDate.objects.select_related("retreat")),
             Prefetch("invitations", queryset=_open_invitations(), to_attr="open_invitations"),
+            Prefetch("options", queryset=_options().filter(is_active=True), to_attr="listed_options"),
         )
         if not _is_staff(self.request):
             queryset = queryset.filter(is_published=True)
@@ -66,6 +96,7 @@ class RetreatReservationViewSet(
 
     def get_queryset(self) -> QuerySet[RetreatReservation]:
         queryset = RetreatReservation.objects.select_related("retreat", "order_line", "order_line__order")
+        queryset = queryset.filter(exchange_hold__isnull=True)  # an exchange's hold is not a seat of its own
         if getattr(self, "swagger_fake_view", False):  # the schema generator, with no member
             return queryset.none()
         if not _is_staff(self.request):
@@ -87,10 +118,70 @@ class RetreatReservationViewSet(
         amount = services.cancel(reservation, actor=cast(User, request.user), share=share, reason=reason)
         return Response({"refunded_amount": str(amount), "currency": settings.STORE_CURRENCY})
 
+    @extend_schema(
+        request=serializers.StaffExtraRefundSerializer, responses=serializers.StaffExtraRefundAnswerSerializer
+    )
+    @action(detail=True, methods=["post"], permission_classes=[IsAdminUser])
+    def refund(self, request: Request, pk: str | None = None) -> Response:
+        """Staff: give back more of a cancelled seat than its policy did, saying why."""
+        from app.retreats.staff_refunds import refund_more
+
+        body = serializers.StaffExtraRefundSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        made = refund_more(
+            self.get_object(),
+            actor=cast(User, request.user),
+            idempotency_key=request.headers.get("Idempotency-Key", ""),
+            reason=body.validated_data["reason"],
+            amount=body.validated_data.get("amount"),
+            percent=body.validated_data.get("percent"),
+        )
+        return Response(serializers.StaffExtraRefundAnswerSerializer(made).data)
+
+    @extend_schema(request=serializers.ExchangeRequestSerializer, responses=serializers.ExchangeSerializer)
+    @action(detail=True, methods=["post"])
+    def exchange(self, request: Request, pk: str | None = None) -> Response:
+        """Move the seat to another retreat before the exchange deadline, the difference settled."""
+        from app.retreats.exchanges import exchange
+
+        body = serializers.ExchangeRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        reservation = self.get_object()
+        if reservation.user_id != request.user.pk:
+            raise PermissionDenied(_("Only the member holding the seat may exchange it."))
+        made = exchange(
+            reservation,
+            body.validated_data["retreat"],
+            idempotency_key=request.headers.get("Idempotency-Key", ""),
+            single_use_token=body.validated_data["single_use_token"],
+            payment_token=body.validated_data["payment_token"],
+        )
+        return Response(serializers.ExchangeSerializer(made).data)
+
     @extend_schema(responses=serializers.JoinSerializer)
     @action(detail=True, methods=["get"])
     def join(self, request: Request, pk: str | None = None) -> Response:
         return Response({"video_link": services.join(self.get_object())})
+
+
+class RetreatOptionViewSet(viewsets.ModelViewSet):
+    """Options sold with a seat (a single room, meals), with their own stock: everyone reads those on
+    sale of published retreats; staff read all and write."""
+
+    serializer_class = serializers.RetreatOptionSerializer
+    permission_classes = [IsAdminOrReadOnly]
+    filterset_class = FilterSetOf("app.retreats.filters.RetreatOptionFilter")
+
+    def get_queryset(self) -> QuerySet[RetreatOption]:
+        queryset = _options().select_related("retreat")
+        if not _is_staff(self.request):
+            queryset = queryset.filter(is_active=True, retreat__is_published=True)
+        return queryset
+
+    def perform_destroy(self, instance: RetreatOption) -> None:
+        if instance.purchases.exists():
+            raise InUse(_("This option was sold and cannot be deleted; take it off sale instead."))
+        instance.delete()
 
 
 class RetreatInvitationViewSet(

@@ -23,7 +23,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from app.accounts.models import TicketMovement, User
 from app.bookings.models import Reservation, TimeSlot
-from app.staff import exports
+from app.retreats.models import Retreat, RetreatJoin
+from app.staff import exports, retreat_exports
 from app.staff.exports import Export
 from app.staff.models import TRACKED
 from app.store.models import Order
@@ -122,6 +123,8 @@ EXPORTS: dict[type[Model], list[ExportFactory]] = {
     Reservation: [exports.reservations_export],
     Order: [exports.orders_export, exports.order_lines_export],
     TicketMovement: [exports.ticket_movements_export],
+    Retreat: [retreat_exports.participants_export, retreat_exports.attendance_export],
+    RetreatJoin: [retreat_exports.joins_attendance_export],
 }
 
 

@@ -12,10 +12,12 @@ class StaffConfig(AppConfig):
     verbose_name = _("Staff tools")
 
     def ready(self) -> None:
+        from app.retreats.signals import dates_changed  # a one-line module: no cost at start-up
         from app.staff import checks, history
         from app.staff.models import TRACKED, TRACKED_M2M
 
         checks.refuse_credentials_with_any_origin()
+        dates_changed.connect(history.record_dates, dispatch_uid="staff-retreat-dates")
         for descriptor in TRACKED_M2M:
             through = descriptor.through
             m2m_changed.connect(history.record_m2m_change, sender=through, dispatch_uid=f"staff-m2m-{through}")

@@ -108,3 +108,20 @@ def record_updates(model: type[Model], untracked_fields: Iterable[str] = ()) -> 
     manager._queryset_class = type(  # type: ignore[attr-defined]
         f"HistoryRecording{base.__name__}", (base,), {"update": update}
     )
+
+
+def record_dates(sender: Any, retreat: Any, **kwargs: Any) -> None:
+    """A retreat's dates changed (app/retreats/signals.py): a history row of the retreat naming them.
+
+    Its dates are rows of their own, replaced together: one row saying what they are now reads
+    better than a history per date."""
+    zone = retreat.zone
+    dates = [
+        f"{date.start.astimezone(zone):%Y-%m-%d %H:%M} → {date.end.astimezone(zone):%Y-%m-%d %H:%M}"
+        for date in retreat.dates.order_by("start")
+    ]
+    reason = gettext("%(field)s: %(values)s") % {
+        "field": gettext("Dates (%(zone)s)") % {"zone": retreat.timezone},
+        "values": ", ".join(dates) or gettext("none"),
+    }
+    _record(retreat, reason=reason)

@@ -12,6 +12,7 @@ from django.db.models.fields.related_descriptors import ManyToManyDescriptor
 
 from app.accounts.models import User
 from app.bookings.models import Period, TimeSlot, Workplace
+from app.retreats.models import Retreat, RetreatInvitation
 from app.staff.history import StaffHistoricalRecords
 from app.store.models import Membership, Order, Package
 
@@ -24,9 +25,16 @@ TRACKED: dict[type[models.Model], dict[str, Any]] = {
     Package: {},
     User: {"excluded_fields": ["password", "last_login"]},
     Order: {},
+    # The video link is only for participants, the token is what lets anyone use an invitation.
+    Retreat: {"excluded_fields": ["video_link"]},
+    RetreatInvitation: {"excluded_fields": ["token"]},
 }
 # Many-to-many fields whose changes add a history row naming the new set (see history.py).
-TRACKED_M2M: "list[ManyToManyDescriptor[Any, Any]]" = [Membership.academic_levels, Package.exclusive_memberships]
+TRACKED_M2M: "list[ManyToManyDescriptor[Any, Any]]" = [
+    Membership.academic_levels,
+    Package.exclusive_memberships,
+    Retreat.coupons,
+]
 
 for model, options in TRACKED.items():
     simple_history.register(

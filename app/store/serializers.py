@@ -38,7 +38,9 @@ class PackageSerializer(LocalizedNamesMixin, serializers.ModelSerializer):
 class OrderLineSerializer(LocalizedNamesMixin, serializers.ModelSerializer):
     id = serializers.IntegerField(read_only=True, help_text=_("The line's own id: what a refund's `lines[].id` names."))
     product = serializers.CharField(source="kind", read_only=True)
-    product_id = serializers.SerializerMethodField(help_text=_("The membership's or package's id."))
+    product_id = serializers.SerializerMethodField(
+        help_text=_("The membership's, package's, retreat's or retreat option's id.")
+    )
 
     class Meta:
         model = OrderLine
@@ -58,7 +60,7 @@ class OrderLineSerializer(LocalizedNamesMixin, serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_product_id(self, line: OrderLine) -> int | None:
-        return line.membership_id or line.package_id
+        return line.membership_id or line.package_id or line.item_id
 
 
 class TaxSerializer(serializers.Serializer):
@@ -144,7 +146,7 @@ class OrderSerializer(serializers.ModelSerializer):
 
 
 class CheckoutLineSerializer(serializers.Serializer):
-    product = serializers.ChoiceField(choices=["package", "membership", "retreat"])
+    product = serializers.ChoiceField(choices=["package", "membership", "retreat", "retreat_option"])
     id = serializers.IntegerField(min_value=1)
     quantity = serializers.IntegerField(min_value=1, max_value=QUANTITY_MAX, default=1)
 

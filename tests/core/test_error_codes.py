@@ -212,6 +212,29 @@ def retreat_link_not_open(world):
     return lambda headers: world["client"].get(f"/api/retreat-reservations/{seat.pk}/join/", **headers)
 
 
+def retreat_option_sold_out(world):
+    from app.retreats.models import RetreatOption, RetreatReservation
+    from tests.retreats.conftest import make_retreat
+
+    retreat = make_retreat()
+    RetreatReservation.objects.create(user=world["member"], retreat=retreat, status="confirmed")
+    room = RetreatOption.objects.create(retreat=retreat, name="Single room", price="80.00", stock=0)
+    body = {"lines": [{"product": "retreat_option", "id": room.pk}], "single_use_token": "tok-1"}
+    return lambda headers: world["client"].post("/api/orders/", body, format="json", **headers)
+
+
+def retreat_exchange_closed(world):
+    from app.retreats.models import RetreatReservation
+    from tests.retreats.conftest import make_retreat
+
+    seat = RetreatReservation.objects.create(user=world["member"], retreat=make_retreat(), status="confirmed")
+    url = f"/api/retreat-reservations/{seat.pk}/exchange/"
+    other = make_retreat(name="Sea")
+    return lambda headers: world["client"].post(
+        url, {"retreat": other.pk}, format="json", HTTP_IDEMPOTENCY_KEY="k-1", **headers
+    )
+
+
 # Codes no request of a test can meet on sqlite without staging a fault: the exception a service
 # raises for it goes through DRF's exception handler as any view's would.
 RAISED = {
@@ -241,7 +264,7 @@ SCENARIOS = {
         not_authenticated, authentication_failed, permission_denied, invalid, method_not_allowed,
         unsupported_media_type, parse_error, not_acceptable, body_too_large, throttled,
         already_waiting, waitlist_seat_available, waitlist_closed, move_deadline_passed,
-        retreat_sold_out, retreat_link_not_open,
+        retreat_sold_out, retreat_link_not_open, retreat_option_sold_out, retreat_exchange_closed,
     )
 }  # fmt: skip
 

@@ -160,7 +160,10 @@ def test_a_paid_seat_is_confirmed_in_the_members_language_with_every_date_in_the
     with django_capture_on_commit_callbacks(execute=True):
         assert buy_retreat(member_client, retreat).status_code == 201
     [confirmation] = [message for message in mailoutbox if "Retraite au lac" in message.subject]
-    assert "2027-03-05 09:00" in confirmation.body and "2027-03-12 09:00" in confirmation.body
+    # Each date the members' one way (app.core.moments), in French, never an IANA id or an ISO date.
+    body = confirmation.body.replace("\xa0", " ")
+    assert "vendredi 5 mars 2027, 9 h 00–17 h 00 HNE" in body and "vendredi 12 mars 2027, 9 h 00" in body
+    assert "America/Montreal" not in body and "2027-03-05" not in body
     [(name, calendar, _)] = confirmation.attachments
     assert name == "retreat.ics" and calendar.count("BEGIN:VEVENT") == 2
     assert "DTSTART:20270305T140000Z" in calendar and "Retraite d’écriture" in calendar.replace("\r\n ", "")

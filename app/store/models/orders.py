@@ -218,9 +218,10 @@ class OrderLine(models.Model):
         MEMBERSHIP = "membership", pgettext_lazy("product", "Membership")
         PACKAGE = "package", _("Ticket package")
         RETREAT = "retreat", _("Retreat")  # its seat: the line's `retreat_reservation` (app.retreats)
+        RETREAT_OPTION = "retreat_option", _("Retreat option")  # its units: `retreat_option_purchase`
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines", verbose_name=_("order"))
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     membership = models.ForeignKey(
         Membership, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("membership")
     )
@@ -247,6 +248,8 @@ class OrderLine(models.Model):
     membership_start = models.DateTimeField(_("membership start"), null=True, blank=True)
     membership_end = models.DateTimeField(_("membership end"), null=True, blank=True)
     refunded_quantity = models.PositiveIntegerField(_("refunded quantity"), default=0)
+    # Kinds sold by another domain (a retreat, a retreat option): the product's id (`product_id` in answers).
+    item_id = models.PositiveIntegerField(_("product id"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("order line")
@@ -256,7 +259,7 @@ class OrderLine(models.Model):
             models.CheckConstraint(
                 condition=Q(kind="membership", membership__isnull=False, package__isnull=True)
                 | Q(kind="package", package__isnull=False, membership__isnull=True)
-                | Q(kind="retreat", package__isnull=True, membership__isnull=True),
+                | Q(kind__in=["retreat", "retreat_option"], package__isnull=True, membership__isnull=True),
                 name="order_line_one_product",
             ),
             models.CheckConstraint(condition=Q(quantity__gte=1), name="order_line_quantity_positive"),

@@ -160,10 +160,12 @@ def create_order(
                 quantity=item.quantity,
                 tickets=getattr(item.product, "tickets", 0) if item.kind == "package" else 0,
                 duration_days=getattr(item.product, "duration_days", 0) if item.kind == "membership" else 0,
+                item_id=item.product.pk if item.kind in kinds.kinds() else None,
             )
             for item in items
         )
-        extra = {item.kind for item in items} & set(kinds.kinds())
+        present = {item.kind for item in items}
+        extra = [kind for kind in kinds.kinds() if kind in present]  # in the order they were registered
         if invitation and "retreat" not in extra:
             raise Invalid(fields={"invitation": [_("An invitation is used only with a retreat in the order.")]})
         for kind in extra:
@@ -256,7 +258,10 @@ def refuse_while_verifying(user: User, items: Sequence[CartItem]) -> None:
     basket = _basket([(item.kind, item.product.pk, item.quantity) for item in items])
     verifying = Order.objects.filter(user=user, status=Order.Status.PENDING, outcome_uncertain=True)
     for order in verifying.prefetch_related("lines"):
-        lines = [(line.kind, line.membership_id or line.package_id or 0, line.quantity) for line in order.lines.all()]
+        lines = [
+            (line.kind, line.membership_id or line.package_id or line.item_id or 0, line.quantity)
+            for line in order.lines.all()
+        ]
         if _basket(lines) == basket:
             raise PaymentBeingVerified(data={"id": order.pk, "reference": order.reference, "status": order.status})
 

@@ -19,7 +19,7 @@ from app.core.i18n import localized
 from app.store.models import HeldMembership, Membership, Package
 from app.store.services import kinds
 
-ProductKind = Literal["membership", "package", "retreat"]
+ProductKind = Literal["membership", "package", "retreat", "retreat_option"]
 Product = Membership | Package | kinds.SoldProduct
 
 # Far below Python's datetime limit (year 9999), so that any membership end can still be extended.

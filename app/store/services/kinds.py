@@ -10,7 +10,8 @@ The hook module provides:
 - `unit_price(user, product, held) -> Decimal | None`: this member's price (None: `product.price`);
 - `coupon_applies(coupon, product) -> bool`: the coupon names this product;
 - `hold(order, items, invitation)`: in the transaction creating the order, hold the stock (may
-  raise); `invitation`: the checkout's invitation token, or empty;
+  raise); `invitation`: the checkout's invitation token, or empty. Kinds hold in the order their
+  AppConfig lists them (a retreat's seat before its options, which need the seat);
 - `confirm(line)`: the line's order is paid; `release(order)`: its payment failed;
 - `free(line)`: the line was refunded.
 """
@@ -30,7 +31,7 @@ class SoldProduct(Protocol):
     name: str
     name_fr: str
     price: Decimal
-    _meta: Any  # a model's: its `model_name` is its line kind
+    _meta: Any  # a model's: its `model_name` is its line kind, unless it names one in `store_kind`
 
 
 def _registry() -> dict[str, str]:
@@ -51,7 +52,7 @@ def kinds() -> list[str]:
 
 
 def kind_of(product: SoldProduct) -> str:
-    return str(product._meta.model_name)
+    return str(getattr(product, "store_kind", "") or product._meta.model_name)
 
 
 def hooks(kind: str) -> ModuleType:

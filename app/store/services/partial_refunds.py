@@ -115,6 +115,7 @@ def _start(
     idempotency_key: str,
     force: bool,
     share: Decimal | None = None,
+    money: Decimal | None = None,
 ) -> OrderRefund | Order:
     """The pending refund to carry out (new or resumed), or the order when `idempotency_key` was done."""
     with transaction.atomic():
@@ -122,24 +123,29 @@ def _start(
         if idempotency_key:
             done = OrderRefund.objects.filter(order=order, idempotency_key=idempotency_key).first()
             if done is not None:
-                if done.lines != {str(item["id"]): item["quantity"] for item in asked}:
+                if done.lines != {str(item["id"]): item["quantity"] for item in asked} or (
+                    money is not None and done.amount != money
+                ):
                     raise Conflict(_("This Idempotency-Key was already used for a different refund."))
                 if done.state == OrderRefund.State.DONE:
                     return order
                 return done
         pending = OrderRefund.objects.filter(order=order, state=OrderRefund.State.PENDING).first()
         if pending is not None:
-            if pending.lines == {str(item["id"]): item["quantity"] for item in asked}:
+            same = money is None or pending.amount == money
+            if same and pending.lines == {str(item["id"]): item["quantity"] for item in asked}:
                 return pending  # a retry after a lost answer: same reference, never a second refund
             raise Conflict(
                 _("Another refund of this order is being confirmed; try again in a few minutes."),
                 code=ErrorCode.REFUND_PENDING,
             )
         lines = list(order.lines.order_by("id"))
-        if order.status not in REFUNDABLE and order.status != Order.Status.PENDING:
+        if order.status not in _refundable(money) and order.status != Order.Status.PENDING:
             raise _not_refundable(order)
         wanted = _asked(lines, asked)
-        if not _may_refund(order, lines, wanted):
+        if money is not None and order.status not in _refundable(money):
+            raise _not_refundable(order)
+        if money is None and not _may_refund(order, lines, wanted):
             raise _not_refundable(order)
         if _granted(order):
             _check_tickets(order, lines, wanted, force)
@@ -148,7 +154,9 @@ def _start(
         amount = value(order, lines, after) - value(order, lines, before)
         if share is not None:  # a policy's share of what these units cost (a retreat's refund policy)
             amount = (amount * share / 100).quantize(CENT, rounding=ROUND_HALF_UP)
-        if order.refunded_amount + amount > order.total:  # pragma: no cover - value() is capped at the total
+        if money is not None:  # money only, no unit taken back (a retreat's exchange or staff's extra refund)
+            amount = money
+        if order.refunded_amount + amount > order.total:
             raise Invalid(_("This would refund more than was paid."))
         return OrderRefund.objects.create(
             order=order,
@@ -158,6 +166,11 @@ def _start(
             idempotency_key=idempotency_key,
             actor=actor,
         )
+
+
+def _refundable(money: Decimal | None) -> tuple[str, ...]:
+    """Money alone may still go back from an order whose every unit was refunded (in part, by a policy)."""
+    return (*REFUNDABLE, Order.Status.REFUNDED) if money is not None else REFUNDABLE
 
 
 def _not_refundable(order: Order) -> Invalid:
@@ -254,11 +267,14 @@ def refund_lines(
     force: bool = False,
     idempotency_key: str = "",
     share: Decimal | None = None,
+    money: Decimal | None = None,
 ) -> tuple[Order, str]:
     """Refund `asked` ([{"id": order line id, "quantity": n}]) of a paid order. Returns (order, note).
 
-    `share`: the percent of those units' value given back (a cancellation policy); None: all of it."""
-    started = _start(order, asked, actor, idempotency_key, force, share)
+    `share`: the percent of those units' value given back (a cancellation policy); None: all of it.
+    `money`: give back exactly this amount instead (never more than the order has left); with `asked`
+    empty, no unit is taken back. The caller bounds it (e.g. by what one line was paid)."""
+    started = _start(order, asked, actor, idempotency_key, force, share, money)
     if isinstance(started, Order):
         return started, _("This refund was already made.")
     refund = OrderRefund.objects.select_related("order").get(pk=started.pk)
@@ -277,7 +293,7 @@ def refund_lines(
         change_status(
             order,
             to,
-            when=Q(status__in=REFUNDABLE) | CHARGED_NOT_GRANTED,
+            when=Q(status__in=_refundable(money)) | CHARGED_NOT_GRANTED,
             source=OrderStatusChange.Source.REFUND,
             actor=actor,
             reason=("forced refund" if force else "refund") + f" R{refund.number}",
