@@ -126,7 +126,7 @@ def _action(slot: TimeSlot, reason: str | None, *, can_wait: bool, signed_in: bo
 
 
 def _card_words(request: HttpRequest) -> dict[str, Any]:
-    """What every card of a page says alike (web/slot.html), made once a page."""
+    """What every card of a page says alike (web/slots.html), made once a page."""
     here = request.get_full_path()
     words = {
         "reserve": _("Reserve"),
