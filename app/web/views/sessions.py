@@ -14,6 +14,8 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.backends.utils import csrf_input
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -35,6 +37,7 @@ from app.web.views.common import MemberRequest, now, safe_next, zone_label
 HOME_DAYS = 3
 HOME_MAX_SLOTS = 60
 PAGE_SIZE = 20
+PLACE = "web/_place.html"
 
 
 def _upcoming(user: User | AnonymousUser) -> QuerySet[TimeSlot]:
@@ -63,7 +66,7 @@ def _slot_views(slots: Iterable[TimeSlot], user: User | AnonymousUser) -> list[d
     slots = list(slots)
     found = selectors.availability(slots, user)
     queued = {slot.pk: slot.queued for slot in slots if getattr(slot, "queued", None)}
-    places: dict[int, tuple[str, dict[str, str]]] = {}
+    places: dict[int, tuple[str, str]] = {}  # workplace id -> its name, where it is (HTML)
     clocks: dict[time, str] = {}  # slots start at a few times of day: each is written once
 
     def clock_text(moment: datetime, zone: ZoneInfo) -> str:
@@ -75,8 +78,9 @@ def _slot_views(slots: Iterable[TimeSlot], user: User | AnonymousUser) -> list[d
     for slot in slots:
         workplace = slot.period.workplace
         if workplace.pk not in places:
-            places[workplace.pk] = (localized(workplace, "name"), week.place(workplace))
-        name, place = places[workplace.pk]
+            where = render_to_string(PLACE, {"place": week.place(workplace)})
+            places[workplace.pk] = (localized(workplace, "name"), where)
+        name, where = places[workplace.pk]
         zone = workplace.zone
         start, end = slot.start.astimezone(zone), slot.end.astimezone(zone)
         state, seats_left = found[slot.pk].state, found[slot.pk].places_remaining
@@ -103,7 +107,7 @@ def _slot_views(slots: Iterable[TimeSlot], user: User | AnonymousUser) -> list[d
                 "label": f"{name} {start.date():%Y-%m-%d} {clock}",
                 "reason": reason,
                 "store_link": True if state == Availability.NOT_ENOUGH_TICKETS else None,
-                "place": place,
+                "where": where,  # web/_place.html, made once a workplace
                 "can_wait": can_wait,
                 "offered": offered,
                 "action": action,  # what the card's button does (web/slots.html), and where
@@ -130,14 +134,18 @@ def _card_words(request: HttpRequest) -> dict[str, Any]:
     here = request.get_full_path()
     words = {
         "reserve": _("Reserve"),
-        "map": _("Map"),
-        "map_site": _("(OpenStreetMap, another site)"),
         "log_in": _("Log in to reserve"),
         "wait": _("Join the waiting list"),
         "held": _("A seat is held for you."),
     }
     signed_in = request.user.is_authenticated
-    return {"here": here, "here_query": quote(here, safe="/"), "words": words, "signed_in": signed_in}
+    return {
+        "here": here,
+        "here_query": quote(here, safe="/"),
+        "words": words,
+        "signed_in": signed_in,
+        "csrf_input": csrf_input(request),  # what {% csrf_token %} writes, once a page
+    }
 
 
 def _facts(price: int, seats: int) -> str:
