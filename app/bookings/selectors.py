@@ -146,10 +146,11 @@ def availability(slots: Iterable[TimeSlot], member: User | AnonymousUser | None)
     slots = list(slots)
     member = member if member is not None and member.is_authenticated else None
     missing = [slot.pk for slot in slots if not hasattr(slot, "seats_taken")]
-    counts = {}
+    counts: dict[int, tuple[int, bool, int]] = {}
     if missing:
         rows = with_counts(TimeSlot.objects.filter(pk__in=missing), member).order_by()
-        counts = {row[0]: row[1:] for row in rows.values_list("pk", "seats_taken", "seats_mine", "seats_held")}
+        fields = ("pk", "seats_taken", "seats_mine", "seats_held")  # the last three: with_counts' annotations
+        counts = {pk: (taken, mine, held) for pk, taken, mine, held in rows.values_list(*fields)}
     found = {}
     for slot in slots:
         taken, mine, held = counts.get(slot.pk) or (slot.seats_taken, slot.seats_mine, slot.seats_held)  # type: ignore[attr-defined]

@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 from datetime import datetime, time, timedelta
 from itertools import groupby
-from typing import Any, cast
+from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -43,7 +43,7 @@ PLACE = "web/_place.html"
 def _upcoming(user: User | AnonymousUser) -> QuerySet[TimeSlot]:
     """Upcoming slots with what their cards show for `user` counted in the same query."""
     slots = selectors.with_counts(selectors.upcoming_timeslots(), user)
-    return selectors.with_queue(slots, cast(User, user)) if user.is_authenticated else slots
+    return selectors.with_queue(slots, user) if user.is_authenticated else slots
 
 
 def _why_not(state: Availability, slot: TimeSlot, user: User | AnonymousUser) -> str | None:
@@ -65,7 +65,7 @@ def _slot_views(slots: Iterable[TimeSlot], user: User | AnonymousUser) -> list[d
     template tags and filters: a page of 20 cards costs little more than one of 10."""
     slots = list(slots)
     found = selectors.availability(slots, user)
-    queued = {slot.pk: slot.queued for slot in slots if getattr(slot, "queued", None)}
+    queued = {slot.pk: entry for slot in slots if (entry := getattr(slot, "queued", None))}  # with_queue
     places: dict[int, tuple[str, str]] = {}  # workplace id -> its name, where it is (HTML)
     clocks: dict[time, str] = {}  # slots start at a few times of day: each is written once
 
@@ -78,8 +78,10 @@ def _slot_views(slots: Iterable[TimeSlot], user: User | AnonymousUser) -> list[d
     for slot in slots:
         workplace = slot.period.workplace
         if workplace.pk not in places:
-            where = render_to_string(PLACE, {"place": week.place(workplace)})
-            places[workplace.pk] = (localized(workplace, "name"), where)
+            places[workplace.pk] = (
+                localized(workplace, "name"),
+                render_to_string(PLACE, {"place": week.place(workplace)}),
+            )
         name, where = places[workplace.pk]
         zone = workplace.zone
         start, end = slot.start.astimezone(zone), slot.end.astimezone(zone)
