@@ -67,12 +67,20 @@ def _slot_views(slots: Iterable[TimeSlot], user: User | AnonymousUser) -> list[d
     found = selectors.availability(slots, user)
     queued = {slot.pk: entry for slot in slots if (entry := getattr(slot, "queued", None))}  # with_queue
     places: dict[int, tuple[str, str]] = {}  # workplace id -> its name, where it is (HTML)
-    clocks: dict[time, str] = {}  # slots start at a few times of day: each is written once
+    # Slots start at a few times of day, in a few zones: each clock time and zone name is written once.
+    clocks: dict[time, str] = {}
+    zones: dict[tuple[str, str | None], str] = {}
 
     def clock_text(moment: datetime, zone: ZoneInfo) -> str:
         if moment.time() not in clocks:
             clocks[moment.time()] = moments.clock_text(moment, zone)
         return clocks[moment.time()]
+
+    def zone_text(moment: datetime, zone: ZoneInfo) -> str:
+        key = (zone.key, moment.tzname())  # EST and EDT are two names of one zone
+        if key not in zones:
+            zones[key] = zone_label(moment, zone)
+        return zones[key]
 
     cards = []
     for slot in slots:
@@ -101,7 +109,7 @@ def _slot_views(slots: Iterable[TimeSlot], user: User | AnonymousUser) -> list[d
                 "day": start.date(),
                 "start": clock,
                 "end": clock_text(end, zone),
-                "zone": zone_label(start, zone),
+                "zone": zone_text(start, zone),
                 "price": slot.price,
                 "seats_left": seats_left,
                 "facts": _facts(slot.price, seats_left),
