@@ -2,25 +2,32 @@
 can do with each.
 
 A slot's availability (its places left, and whether the member has it already, it is full, or
-they lack the tickets) is worked out by `with_availability` for the slots being shown only — a
-page of the API's list or of /sessions/ — in one query whatever the number of upcoming slots.
+they lack the tickets) is worked out for the slots being shown only — a page of the API's list or
+of /sessions/ — by subqueries of the page's own query (`with_counts`), whatever the number of
+upcoming slots.
 Counting places over every slot (`with_places`) is only for what must sort or filter on them.
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
+from functools import cache
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, F, Q, QuerySet, Value
+from django.db import connection
+from django.db.models import BooleanField, CharField, Count, F, Field, IntegerField, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from app.accounts.models import User
 from app.bookings import waitlist
-from app.bookings.models import Reservation, TimeSlot
+from app.bookings.models import Reservation, TimeSlot, WaitlistEntry
 
 ACTIVE = Reservation.Status.ACTIVE
+OFFERED = WaitlistEntry.Status.OFFERED
 
 
 class Availability(StrEnum):
@@ -62,12 +69,93 @@ def timeslots_with_places(*, include_removed: bool = False) -> QuerySet[TimeSlot
     return with_places(timeslots(include_removed=include_removed))
 
 
+def with_counts(slots: QuerySet[TimeSlot], member: User | AnonymousUser | None) -> QuerySet[TimeSlot]:
+    """`slots` carrying what availability needs (`seats_taken`, `seats_mine`, `seats_held`) as
+    subqueries of their own query: no query of its own, and counted only for the rows fetched (a
+    page), not for every slot the filters match. The top-level query on `TimeSlot` only (the
+    subqueries name its table)."""
+    member = member if member is not None and member.is_authenticated else None
+    sql, now = _sql(), _now()
+    if member is None:
+        mine: RawSQL | Value = Value(False)
+        held = _subquery(sql["held"], (OFFERED, now), IntegerField())
+    else:
+        mine = _subquery(sql["mine"], (ACTIVE, member.pk), BooleanField())
+        held = _subquery(sql["held"] + sql["not_theirs"], (OFFERED, now, member.pk), IntegerField())
+    return slots.annotate(
+        seats_taken=_subquery(sql["taken"], (ACTIVE,), IntegerField()), seats_mine=mine, seats_held=held
+    )
+
+
+def with_queue(slots: QuerySet[TimeSlot], member: User) -> QuerySet[TimeSlot]:
+    """`slots` carrying the member's waiting-list status there (`queued`: None, `waiting`, or
+    `offered` while the offer runs), a subquery of their own query."""
+    return slots.annotate(queued=_subquery(_sql()["queued"], (OFFERED, _now(), member.pk), CharField()))
+
+
+def _subquery(sql: str, params: tuple[Any, ...], field: "Field[Any, Any]") -> RawSQL:
+    return RawSQL(sql, params, output_field=field)  # noqa: S611 - _sql()'s own text; values are parameters
+
+
+def seat_counts(slot_id: int, user: User, now: datetime) -> tuple[int, bool, int, bool]:
+    """For a booking of the slot by `user` (call under the slot lock): its active reservations,
+    whether `user` holds one, the seats offers hold for others, and whether `user` has a
+    waiting-list entry there, in one statement."""
+    sql = _sql()
+    counts = f"({sql['taken']}), {sql['mine']}, ({sql['held']}{sql['not_theirs']}), {sql['waiting']}"
+    statement = f"SELECT {counts} FROM {sql['slot']} WHERE {sql['slot']}.id = %s"  # noqa: S608 - _sql()'s text
+    moment = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [ACTIVE, ACTIVE, user.pk, OFFERED, moment, user.pk, user.pk, slot_id])
+        taken, mine, held, waiting = cursor.fetchone()
+    return taken, bool(mine), held, bool(waiting)
+
+
+@cache
+def _sql() -> dict[str, str]:
+    """The counting subqueries, correlated to the slot row of the query they sit in. Written as SQL:
+    built with the ORM, the three of them cost more per request than the rest of the page query."""
+    slot = connection.ops.quote_name(TimeSlot._meta.db_table)
+    reservation = connection.ops.quote_name(Reservation._meta.db_table)
+    entry = connection.ops.quote_name(WaitlistEntry._meta.db_table)
+    of_slot = f"timeslot_id = {slot}.id"
+    # S608: only our own tables' names are written in; every value is a parameter.
+    return {
+        "slot": slot,
+        "taken": f"SELECT COUNT(*) FROM {reservation} WHERE {of_slot} AND status = %s",  # noqa: S608
+        "mine": f"EXISTS (SELECT 1 FROM {reservation} WHERE {of_slot} AND status = %s AND user_id = %s)",  # noqa: S608
+        # Seats held by running offers (app/bookings/waitlist.py), but the member's own: theirs to take.
+        "held": f"SELECT COUNT(*) FROM {entry} WHERE {of_slot} AND status = %s AND offer_expires_at > %s",  # noqa: S608
+        "not_theirs": " AND user_id <> %s",
+        "waiting": f"EXISTS (SELECT 1 FROM {entry} WHERE {of_slot} AND user_id = %s)",  # noqa: S608
+        "queued": (
+            f"SELECT CASE WHEN status = %s AND offer_expires_at > %s THEN 'offered' ELSE 'waiting' END "  # noqa: S608
+            f"FROM {entry} WHERE {of_slot} AND user_id = %s"
+        ),
+    }
+
+
+def _now() -> Any:
+    """Now, as the database compares it with a stored datetime."""
+    return connection.ops.adapt_datetimefield_value(timezone.now())
+
+
 def availability(slots: Iterable[TimeSlot], member: User | AnonymousUser | None) -> dict[int, SlotAvailability]:
-    """Each slot's availability for `member` (None or anonymous: a visitor), by slot id, in one query."""
+    """Each slot's availability for `member` (None or anonymous: a visitor), by slot id. Slots read
+    through `with_counts` cost no query; others, one for all of them."""
     slots = list(slots)
     member = member if member is not None and member.is_authenticated else None
-    counts = _counts([slot.pk for slot in slots], member)
-    return {slot.pk: _availability_of(slot, *counts.get(slot.pk, (0, 0, 0)), member) for slot in slots}
+    missing = [slot.pk for slot in slots if not hasattr(slot, "seats_taken")]
+    counts: dict[int, tuple[int, bool, int]] = {}
+    if missing:
+        rows = with_counts(TimeSlot.objects.filter(pk__in=missing), member).order_by()
+        fields = ("pk", "seats_taken", "seats_mine", "seats_held")  # the last three: with_counts' annotations
+        counts = {pk: (taken, mine, held) for pk, taken, mine, held in rows.values_list(*fields)}
+    found = {}
+    for slot in slots:
+        taken, mine, held = counts.get(slot.pk) or (slot.seats_taken, slot.seats_mine, slot.seats_held)  # type: ignore[attr-defined]
+        found[slot.pk] = _availability_of(slot, taken, mine, held, member)
+    return found
 
 
 def with_availability(slots: Iterable[TimeSlot], member: User | AnonymousUser | None) -> list[TimeSlot]:
@@ -77,33 +165,6 @@ def with_availability(slots: Iterable[TimeSlot], member: User | AnonymousUser | 
     for slot in slots:
         slot.availability = found[slot.pk]  # type: ignore[attr-defined]  # read by the serializer and pages
     return slots
-
-
-def _counts(slot_ids: list[int], member: User | None) -> dict[int, tuple[int, int, int]]:
-    """slot id -> (active reservations, the member's among them, seats held by offers to others),
-    for these slots only, in one query (the reservations' counts and the offers' in a UNION ALL)."""
-    if not slot_ids:
-        return {}
-    mine = Count("id", filter=Q(user_id=member.pk)) if member is not None else Value(0)
-    reservations = (
-        Reservation.objects.filter(timeslot_id__in=slot_ids, status=ACTIVE)
-        .order_by()
-        .values("timeslot_id")
-        .annotate(taken=Count("id"), mine=mine, held=Value(0))
-        .values_list("timeslot_id", "taken", "mine", "held")
-    )
-    offers = (
-        waitlist.held_for_others(slot_ids, member)
-        .order_by()
-        .values("timeslot_id")
-        .annotate(taken=Value(0), mine=Value(0), held=Count("id"))
-        .values_list("timeslot_id", "taken", "mine", "held")
-    )
-    counts: dict[int, tuple[int, int, int]] = {}
-    for slot_id, taken, mine_count, held in reservations.union(offers, all=True):
-        before = counts.get(slot_id, (0, 0, 0))
-        counts[slot_id] = (before[0] + taken, before[1] + mine_count, before[2] + held)
-    return counts
 
 
 def _availability_of(slot: TimeSlot, taken: int, mine: int, held: int, member: User | None) -> SlotAvailability:

@@ -11,6 +11,7 @@ from rest_framework import serializers
 from app.bookings.models import Period, Reservation, TimeSlot, WaitlistEntry, Workplace, WorkplacePicture
 from app.bookings.selectors import Availability
 from app.core.i18n import LocalizedNamesMixin, localized
+from app.core.serializer_fields import FieldsBuiltOnce
 
 
 class OffsetDateTimeField(serializers.DateTimeField):
@@ -65,7 +66,7 @@ class PeriodSerializer(serializers.ModelSerializer):
         fields = ["id", "workplace", "name", "start_date", "end_date", "price", "is_active"]
 
 
-class TimeSlotSerializer(serializers.ModelSerializer):
+class TimeSlotSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     start = OffsetDateTimeField()
     end = OffsetDateTimeField()
     price = serializers.IntegerField(
@@ -142,7 +143,7 @@ class BatchSerializer(serializers.Serializer):
     price = serializers.IntegerField(min_value=0, required=False)
 
 
-class ReservationSerializer(serializers.ModelSerializer):
+class ReservationSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     start = serializers.DateTimeField(source="timeslot.start", read_only=True)
     end = serializers.DateTimeField(source="timeslot.end", read_only=True)
     workplace = serializers.IntegerField(source="timeslot.period.workplace_id", read_only=True)

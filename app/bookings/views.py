@@ -1,7 +1,8 @@
 """REST endpoints for workplaces, periods, time slots and reservations. Rules live in services/.
 
 Services raise `app.core.exceptions`; the project's exception handler (`app.core.errors`) turns
-them, and lock time-outs, into status codes and JSON.
+them, and lock time-outs, into status codes and JSON. They are imported by the methods that use
+them: a cold start that lists slots loads none of them (tests/core/test_cold_start_imports.py).
 """
 
 from collections.abc import Callable
@@ -25,7 +26,6 @@ from rest_framework.serializers import BaseSerializer
 from app.accounts.models import User
 from app.bookings import selectors, serializers
 from app.bookings.models import Period, Reservation, TimeSlot, Workplace, WorkplacePicture
-from app.bookings.services import attendance, batches, periods, reservations, slots, staff_bookings, workplaces
 from app.core.exceptions import PermissionDenied
 from app.core.filtering import FilterSetOf
 from app.core.permissions import IsAdminOrReadOnly
@@ -54,15 +54,21 @@ class WorkplaceViewSet(viewsets.ModelViewSet):
     filterset_class = FilterSetOf("app.bookings.filters.WorkplaceFilter")
 
     def perform_create(self, serializer: Any) -> None:
+        from app.bookings.services import workplaces
+
         serializer.instance = workplaces.save_workplace(Workplace(**serializer.validated_data))
 
     def perform_update(self, serializer: Any) -> None:
         workplace = serializer.instance
         for field, value in serializer.validated_data.items():
             setattr(workplace, field, value)
+        from app.bookings.services import workplaces
+
         workplaces.save_workplace(workplace)
 
     def perform_destroy(self, instance: Any) -> None:
+        from app.bookings.services import workplaces
+
         workplaces.delete_workplace(instance)
 
     @extend_schema(
@@ -99,15 +105,21 @@ class PeriodViewSet(viewsets.ModelViewSet):
         return periods
 
     def perform_create(self, serializer: Any) -> None:
+        from app.bookings.services import periods
+
         serializer.instance = periods.save_period(Period(**serializer.validated_data))
 
     def perform_update(self, serializer: Any) -> None:
         period = serializer.instance
         for field, value in serializer.validated_data.items():
             setattr(period, field, value)
+        from app.bookings.services import periods
+
         periods.save_period(period)
 
     def perform_destroy(self, instance: Any) -> None:
+        from app.bookings.services import periods
+
         periods.delete_period(instance)
 
 
@@ -126,7 +138,7 @@ class TimeSlotViewSet(viewsets.ModelViewSet):
         slots = selectors.timeslots()
         if not _is_staff(self.request):
             slots = slots.filter(period__is_active=True)
-        return slots
+        return selectors.with_counts(slots, self.request.user)  # counted in the page's own query
 
     def paginate_queryset(self, queryset: QuerySet[TimeSlot]) -> list[TimeSlot] | None:  # type: ignore[override]
         page = super().paginate_queryset(queryset)
@@ -140,11 +152,15 @@ class TimeSlotViewSet(viewsets.ModelViewSet):
 
     def perform_create(self, serializer: Any) -> None:
         data = serializer.validated_data
+        from app.bookings.services import slots
+
         slot = slots.create_timeslot(data["period"], data["start"], data["end"], data.get("price"))
         serializer.instance = self._reread(slot)
 
     def perform_update(self, serializer: Any) -> None:
         data = serializer.validated_data
+        from app.bookings.services import slots
+
         slot = slots.update_timeslot(
             serializer.instance,
             period=data.get("period"),
@@ -158,6 +174,8 @@ class TimeSlotViewSet(viewsets.ModelViewSet):
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Delete a slot; with reservations it needs `?force=true` (members are refunded and e-mailed)."""
+        from app.bookings.services import slots
+
         slots.delete_timeslot(self.get_object(), force=_query_bool(request, "force"), actor=cast(User, request.user))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -171,6 +189,8 @@ class TimeSlotViewSet(viewsets.ModelViewSet):
         batch.is_valid(raise_exception=True)
         data = dict(batch.validated_data)
         period = data.pop("period")
+        from app.bookings.services import batches
+
         created = batches.batch_create_timeslots(period, **data)
         shown = selectors.with_availability(
             self.get_queryset().filter(pk__in=[slot.pk for slot in created]), request.user
@@ -221,6 +241,8 @@ class ReservationViewSet(
         request_serializer.is_valid(raise_exception=True)
         data = request_serializer.validated_data
         actor = cast(User, request.user)
+        from app.bookings.services import reservations, staff_bookings
+
         member = staff_bookings.booking_member(actor, data.get("user"))
         reservation = reservations.reserve(member, data["timeslot"], actor=actor, free_reason=data["free_reason"])
         body = serializers.ReservationSerializer(reservation).data
@@ -234,12 +256,16 @@ class ReservationViewSet(
             raise PermissionDenied(_("Only staff take attendance."))
         answer = serializers.AttendanceSerializer(data=request.data)
         answer.is_valid(raise_exception=True)
+        from app.bookings.services import attendance
+
         reservation = attendance.mark_attendance(
             self.get_object(), is_present=answer.validated_data["is_present"], actor=cast(User, request.user)
         )
         return Response(serializers.ReservationSerializer(reservation).data)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        from app.bookings.services import reservations
+
         reservation = reservations.cancel_reservation(self.get_object(), actor=cast(User, request.user))
         return Response(serializers.ReservationSerializer(reservation).data)
 

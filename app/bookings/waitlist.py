@@ -66,12 +66,6 @@ def held_seats() -> Coalesce:
     return Coalesce(Subquery(held), Value(0))
 
 
-def held_for_others(slot_ids: list[int], member: User | None) -> QuerySet[WaitlistEntry]:
-    """The running offers of these slots, but the member's own (theirs to take)."""
-    offers = _live_offers().filter(timeslot_id__in=slot_ids)
-    return offers.exclude(user=member) if member is not None else offers
-
-
 def seats_held_for_others(slot: TimeSlot, user: User, now: datetime) -> int:
     """Seats of `slot` held for members other than `user` (call under the slot lock)."""
     return (

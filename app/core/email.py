@@ -40,7 +40,6 @@ from typing import Any
 from django.core.signals import request_finished, request_started
 from django.utils import translation
 
-from app.core.email_delivery import deliver
 from app.core.i18n import supported_language
 
 logger = logging.getLogger(__name__)
@@ -92,6 +91,14 @@ def send_templated_email(
         queue.append(message)
         return True
     return deliver(**message)
+
+
+def deliver(**message: Any) -> bool:
+    """Send one message now (`app.core.email_delivery`, imported with the first message: Django's
+    mail modules stay out of a cold start that sends none)."""
+    from app.core import email_delivery
+
+    return email_delivery.deliver(**message)
 
 
 def _start_collecting(**kwargs: Any) -> None:

@@ -13,9 +13,11 @@ from app.accounts.models import User
 from app.retreats.models import (
     Retreat,
     RetreatDate,
+    RetreatExchange,
     RetreatInvitation,
     RetreatJoin,
     RetreatOption,
+    RetreatOptionPurchase,
     RetreatReservation,
     RetreatStaffRefund,
     RetreatWaitlistEntry,
@@ -162,6 +164,41 @@ class RetreatStaffRefundAdmin(admin.ModelAdmin):
     list_display = ["reservation", "amount", "reason", "state", "actor", "created"]
     list_filter = ["reservation__retreat", "state"]
     readonly_fields = ["reservation", "amount", "reason", "idempotency_key", "state", "actor", "created"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(RetreatOptionPurchase)
+class RetreatOptionPurchaseAdmin(admin.ModelAdmin):
+    """Options bought with seats (read here; bought through the checkout, refunded with the seat)."""
+
+    list_display = ["option", "reservation", "quantity", "status", "order_line", "created"]
+    list_filter = ["option__retreat", "status"]
+    readonly_fields = ["option", "reservation", "quantity", "status", "order_line", "created"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(RetreatExchange)
+class RetreatExchangeAdmin(admin.ModelAdmin):
+    """Seats moved to another retreat and the difference settled (made by members through the API)."""
+
+    list_display = ["reservation", "from_retreat", "to_retreat", "amount", "state", "order", "created"]
+    list_filter = ["state"]
+    readonly_fields = [
+        "reservation",
+        "from_retreat",
+        "to_retreat",
+        "subtotal",
+        "amount",
+        "order",
+        "hold",
+        "state",
+        "idempotency_key",
+        "created",
+    ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

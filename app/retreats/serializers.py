@@ -19,6 +19,7 @@ from app.retreats.models import (
     RetreatExchange,
     RetreatInvitation,
     RetreatOption,
+    RetreatOptionPurchase,
     RetreatReservation,
     RetreatStaffRefund,
 )
@@ -165,13 +166,29 @@ class RetreatSerializer(LocalizedNamesMixin, serializers.ModelSerializer):
         return retreat
 
 
+class OptionBoughtSerializer(serializers.ModelSerializer):
+    name = serializers.SerializerMethodField()
+    order = serializers.IntegerField(source="order_line.order_id", read_only=True)
+
+    class Meta:
+        model = RetreatOptionPurchase
+        fields = ["id", "option", "name", "quantity", "status", "order"]
+        read_only_fields = fields
+
+    def get_name(self, bought: RetreatOptionPurchase) -> str:
+        return str(bought.option)
+
+
 class RetreatReservationSerializer(serializers.ModelSerializer):
     retreat_name = serializers.SerializerMethodField()
     order = serializers.IntegerField(source="order_line.order_id", default=None, read_only=True)
+    options = OptionBoughtSerializer(
+        source="option_purchases", many=True, read_only=True, help_text=_("The options bought with this seat.")
+    )
 
     class Meta:
         model = RetreatReservation
-        fields = ["id", "user", "retreat", "retreat_name", "order", "status", "refunded_amount", "created"]
+        fields = ["id", "user", "retreat", "retreat_name", "order", "status", "refunded_amount", "options", "created"]
         read_only_fields = fields
 
     def get_retreat_name(self, reservation: RetreatReservation) -> str:

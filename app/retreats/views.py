@@ -28,6 +28,7 @@ from app.retreats.models import (
     RetreatDate,
     RetreatInvitation,
     RetreatOption,
+    RetreatOptionPurchase,
     RetreatReservation,
     RetreatWaitlistEntry,
 )
@@ -97,6 +98,8 @@ class RetreatReservationViewSet(
     def get_queryset(self) -> QuerySet[RetreatReservation]:
         queryset = RetreatReservation.objects.select_related("retreat", "order_line", "order_line__order")
         queryset = queryset.filter(exchange_hold__isnull=True)  # an exchange's hold is not a seat of its own
+        bought = RetreatOptionPurchase.objects.select_related("option", "order_line").order_by("id")
+        queryset = queryset.prefetch_related(Prefetch("option_purchases", queryset=bought))
         if getattr(self, "swagger_fake_view", False):  # the schema generator, with no member
             return queryset.none()
         if not _is_staff(self.request):

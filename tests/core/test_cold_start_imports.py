@@ -73,7 +73,11 @@ admin_modules = ["app.accounts.admin", "app.bookings.admin", "app.store.admin", 
                  "app.security.admin", "simple_history.admin", "django.contrib.auth.admin"]
 api = get("/api/timeslots/")
 deferred = ["app.web.views", "importlib.metadata", "django_filters", "whitenoise.middleware", "app.accounts.views",
-            "app.retreats.views", "app.retreats.services", "app.retreats.store_hooks", "app.retreats.admin"]
+            "app.retreats.views", "app.retreats.services", "app.retreats.store_hooks", "app.retreats.admin",
+            # the bookings rules and the e-mail delivery load with the first request that uses them
+            "app.bookings.services.reservations", "app.bookings.services.slots", "app.bookings.services.batches",
+            "app.bookings.services.periods", "app.bookings.services.workplaces", "app.bookings.services.attendance",
+            "app.bookings.services.staff_bookings", "app.core.email_delivery"]
 after_api = [name for name in admin_modules + deferred if name in sys.modules]
 login = get("/admin/")  # a visitor: redirected to the login page (no static manifest needed)
 from django.contrib import admin
@@ -95,7 +99,8 @@ print(json.dumps({
 @pytest.mark.slow
 def test_a_served_process_registers_the_admin_on_its_first_admin_request_only(tmp_path):
     """An API cold start imports no admin module, member page, django-filter (no filter asked), WhiteNoise
-    (no static file asked) nor the accounts API; the first /admin/ request has the admin registered."""
+    (no static file asked), the accounts API, a bookings service (a list changes nothing) nor the e-mail
+    delivery (none is sent); the first /admin/ request has the admin registered."""
     env = {
         "DEBUG": "False",
         "SECRET_KEY": "k" * 60,

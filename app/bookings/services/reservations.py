@@ -6,7 +6,6 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -15,6 +14,7 @@ from app.accounts.models import TicketMovement, User
 from app.accounts.tickets import NotEnoughTickets, move_tickets
 from app.bookings import waitlist
 from app.bookings.models import Reservation, TimeSlot
+from app.bookings.selectors import seat_counts
 from app.bookings.services.common import ACTIVE
 from app.core import moments
 from app.core.exceptions import ErrorCode, Invalid, PermissionDenied
@@ -55,8 +55,9 @@ def _already_reserved(for_member: bool) -> str:
     return _("You already have a reservation for this time slot.")
 
 
-def check_reservable(slot: TimeSlot | None, user: User, *, for_member: bool, now: datetime) -> None:
-    """Every rule of a new booking of `slot` (locked by the caller) for `user`: reserve and move."""
+def check_reservable(slot: TimeSlot | None, user: User, *, for_member: bool, now: datetime) -> bool:
+    """Every rule of a new booking of `slot` (locked by the caller) for `user`: reserve and move.
+    True when `user` has a waiting-list entry for the slot (the booking ends it)."""
     if slot is None or slot.removed_at is not None:
         raise Invalid(fields={"timeslot": [_("No time slot with this id.")]})
     if not user.is_active:
@@ -65,16 +66,15 @@ def check_reservable(slot: TimeSlot | None, user: User, *, for_member: bool, now
         raise Invalid(_("This time slot is not open for reservations."))
     if slot.start <= now:
         raise Invalid(_("This time slot has already started."), code=ErrorCode.SLOT_STARTED)
-    # A statement of its own, after the lock: on PostgreSQL it then sees every reservation
+    # A statement of its own, after the lock: on PostgreSQL it then sees every reservation and entry
     # committed while we waited (a subquery in the locking SELECT would use the older snapshot).
-    counts = Reservation.objects.filter(timeslot=slot, status=ACTIVE).aggregate(
-        taken=Count("id"), mine=Count("id", filter=Q(user=user))
-    )
-    if counts["mine"]:
+    taken, mine, held, waiting = seat_counts(slot.pk, user, now)
+    if mine:
         raise Invalid(_already_reserved(for_member), code=ErrorCode.ALREADY_RESERVED)
     # Seats held for members offered them from the waiting list are taken for everyone else.
-    if counts["taken"] + waitlist.seats_held_for_others(slot, user, now) >= slot.period.workplace.seats:
+    if taken + held >= slot.period.workplace.seats:
         raise Invalid(_("This time slot is full."), code=ErrorCode.SLOT_FULL)
+    return waiting
 
 
 def _reserve(user: User, timeslot_id: int, *, actor: User, free_reason: str) -> Reservation:
@@ -87,7 +87,7 @@ def _reserve(user: User, timeslot_id: int, *, actor: User, free_reason: str) -> 
             .filter(pk=timeslot_id)
             .first()
         )
-        check_reservable(slot, user, for_member=for_member, now=now)
+        waiting = check_reservable(slot, user, for_member=for_member, now=now)
         assert slot is not None  # check_reservable refuses a missing slot
         price = 0 if free_reason else slot.price
         reservation = Reservation.objects.create(
@@ -97,7 +97,8 @@ def _reserve(user: User, timeslot_id: int, *, actor: User, free_reason: str) -> 
             booked_by=actor if for_member else None,
             free_reason=free_reason,
         )
-        waitlist.entry_used(user, slot)  # a waiting-list entry (or its offer) ends with the booking
+        if waiting:
+            waitlist.entry_used(user, slot)  # a waiting-list entry (or its offer) ends with the booking
         if free_reason:
             # A zero movement: the ledger still says who gave which seat, and why.
             reference = f"{_ref(reservation)}: {free_reason}"

@@ -125,8 +125,13 @@ def _detail(
         if invitation.coupon is not None:
             query["coupon"] = invitation.coupon.code
     dates = _dates(retreat)
+    from app.retreats import options
+
+    offers, holds_seat = options.offers(retreat, held, request.user.pk)
     context = {
         **summary,
+        "options": offers,
+        "holds_seat": holds_seat,
         "details": localized(retreat, "details"),
         "dates": dates_of(retreat),
         "physical": retreat.kind == Retreat.Kind.PHYSICAL,

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from app.core.errors import status_for, user_message
 from app.core.exceptions import DomainError, ErrorCode
 from app.integrations.payments import uses_test_gateway
-from app.retreats.models import Retreat
+from app.retreats.models import Retreat, RetreatOption
 from app.security.client import client_key
 from app.store import display
 from app.store.models import Membership, Order, OrderLine, Package, SavedCard
@@ -36,6 +36,8 @@ from app.web.views.common import MemberRequest, local_text, not_found, site_zone
 ORDERS_PER_PAGE = 10  # newest first
 NOT_QUOTED = (None, "", None)  # `_quote`'s answer for a product the member may not buy
 KINDS: dict[str, type[Membership] | type[Package]] = {"membership": Membership, "package": Package}
+Sellable = Membership | Package | Retreat | RetreatOption
+RETREAT_KINDS = ("retreat", "retreat_option")  # bought, they show in "My retreats"
 # The local test gateway's cards (DEBUG on, no Paysafe credentials): what `make run` offers.
 TEST_CARDS = [
     ("test-visa", gettext_lazy("Visa 4111 (approved)")),
@@ -72,7 +74,10 @@ def store_page(request: HttpRequest) -> HttpResponse:
     return render(request, "web/store.html", context)
 
 
-def _product(kind: str, product_id: str, user_id: int | None = None) -> Membership | Package | Retreat | None:
+def _product(kind: str, product_id: str, user_id: int | None = None) -> Sellable | None:
+    if kind == "retreat_option" and str(product_id).isdigit():  # an option on sale of a published retreat
+        on_sale = RetreatOption.objects.filter(pk=product_id, is_active=True, retreat__is_published=True)
+        return on_sale.select_related("retreat").first()
     if kind == "retreat" and str(product_id).isdigit():  # a seat at a published retreat, with its seats left
         from app.retreats import pages_support
 
@@ -94,8 +99,13 @@ def _invitation(kind: str, source: Any) -> str:
     return str(source.get("invitation", "")).strip()[:40] if kind == "retreat" else ""
 
 
-def _retreat_sold_out(product: Membership | Package | Retreat, token: str) -> DomainError | None:
-    """Before paying: a retreat with no seat left, for the public or this invitation (409 retreat_sold_out)."""
+def _retreat_sold_out(product: Sellable, token: str, user_id: int) -> DomainError | None:
+    """Before paying: a retreat with no seat left, for the public or this invitation (409 retreat_sold_out);
+    an option with no unit left, or for a member with no confirmed seat there."""
+    if isinstance(product, RetreatOption):
+        from app.retreats import options
+
+        return options.page_refusal(user_id, product)
     if not isinstance(product, Retreat):
         return None
     from app.retreats import pages_support
@@ -104,7 +114,7 @@ def _retreat_sold_out(product: Membership | Package | Retreat, token: str) -> Do
 
 
 def _quote(
-    request: MemberRequest, kind: Any, product: Membership | Package | Retreat, code: str
+    request: MemberRequest, kind: Any, product: Sellable, code: str
 ) -> tuple[Quote, str, str | None]:  # kind: "membership" or "package" (KINDS)
     """(quote, the coupon applied or "", the coupon's refusal or None). An unusable coupon is not applied."""
     lines = [eligibility.CheckoutLine(product=kind, id=product.pk, quantity=1)]
@@ -123,7 +133,7 @@ def _quote(
 def _checkout_page(
     request: MemberRequest,
     kind: str,
-    product: Membership | Package | Retreat,
+    product: Sellable,
     *,
     invitation: str = "",
     payable: bool = True,
@@ -208,7 +218,7 @@ def checkout(request: MemberRequest) -> HttpResponse:
         except DomainError as error:
             page = _checkout_page(request, kind, product, error=user_message(error), status=403, quoted=NOT_QUOTED)
             return page
-        sold_out = _retreat_sold_out(product, invitation)
+        sold_out = _retreat_sold_out(product, invitation, request.user.pk)
         if sold_out is not None:
             message, status = user_message(sold_out), status_for(sold_out)
             return _checkout_page(
@@ -238,7 +248,7 @@ def checkout(request: MemberRequest) -> HttpResponse:
         page_error, status = user_message(error), status_for(error)
         return _checkout_page(request, kind, product, invitation=invitation, error=page_error, status=status, code=code)
     order = result.order
-    done = "account-retreats" if kind == "retreat" else "orders"  # where the member sees what was bought
+    done = "account-retreats" if kind in RETREAT_KINDS else "orders"  # where the member sees what was bought
     if order.status == Order.Status.PAID:
         if result.outcome == Outcome.REPLAYED:
             messages.info(

@@ -135,18 +135,6 @@ def decline_offer(request: HttpRequest, entry_id: int) -> HttpResponse:
     return redirect(reverse("reservations") + "#waitlist")
 
 
-def queued_status(user: User, slots: list[TimeSlot]) -> dict[int, str]:
-    """Slot id -> the member's entry status there (`offered` only while the offer runs)."""
-    rows = WaitlistEntry.objects.filter(user=user, timeslot__in=slots).values_list(
-        "timeslot_id", "status", "offer_expires_at"
-    )
-    moment = now()
-    return {
-        slot_id: "offered" if status == WaitlistEntry.Status.OFFERED and expires and expires > moment else "waiting"
-        for slot_id, status, expires in rows
-    }
-
-
 def waitlist_views(user: User) -> list[dict[str, object]]:
     """The member's entries for /account/reservations/ (one query)."""
     rows = []
