@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from django.db.models import F
 
 from app.retreats.models import RetreatReservation
+from app.retreats.seat_ledger import line_share
 
 if TYPE_CHECKING:
     from app.store.models import OrderLine
@@ -24,16 +25,11 @@ CANCEL_KEY_PREFIX = "retreat-cancel-"  # app/retreats/services.py `refund_plan`
 def line_refunded(line: OrderLine) -> Decimal | None:
     """What the latest refund naming `line` gave back for it; None when it was the API's cancellation."""
     from app.store.models import OrderRefund
-    from app.store.services.partial_refunds import value
 
     refund = OrderRefund.objects.filter(order_id=line.order_id, lines__has_key=str(line.pk)).order_by("-number").first()
     if refund is None or refund.idempotency_key.startswith(CANCEL_KEY_PREFIX):
         return None
-    if set(refund.lines) == {str(line.pk)}:
-        return refund.amount
-    order = line.order
-    lines = list(order.lines.all())
-    return min(value(order, lines, {line.pk: line.quantity}), refund.amount)  # its share of a larger refund
+    return line_share(refund, line)  # all of it, or its share of a larger refund
 
 
 def tell_refunded(line: OrderLine) -> None:

@@ -87,3 +87,26 @@ def test_the_members_own_cancellation_still_sends_one_e_mail(
     assert "229.95" in sent.body
     seat.refresh_from_db()
     assert seat.refunded_amount == Decimal("229.95")  # counted once, not again by the order's refund
+
+
+def test_staff_cannot_give_back_again_beyond_the_policy_what_the_order_page_refunded(
+    paysafe, member, member_client, admin_client_api, django_capture_on_commit_callbacks
+):
+    retreat = make_retreat(days_ahead=5)
+    approve(paysafe)
+    order = buy_retreat(member_client, retreat).json()
+    [line] = order["lines"]
+    paysafe.add(responses.POST, REFUND_URL, json={"id": "refund-1", "status": "PENDING"})
+    with django_capture_on_commit_callbacks(execute=True):
+        assert refund(admin_client_api, order["id"], [{"id": line["id"], "quantity": 1}]).status_code == 200
+    seat = RetreatReservation.objects.get()
+
+    more = admin_client_api.post(
+        f"/api/retreat-reservations/{seat.pk}/refund/",
+        {"amount": "0.01", "reason": "Goodwill"},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="staff-1",
+    )
+
+    assert more.status_code == 400 and "At most 0.00 is left" in str(more.json()["fields"]["amount"])
+    assert len([call for call in paysafe.calls if call.request.url.endswith("/refunds")]) == 1
