@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from app.accounts.models import User
 from app.core.exceptions import Conflict, ErrorCode, Invalid, PaymentDeclined
-from app.retreats import options, services, waitlist
+from app.retreats import exchange_options, services, waitlist
 from app.retreats.models import Retreat, RetreatExchange, RetreatReservation, RetreatWaitlistEntry
 
 if TYPE_CHECKING:
@@ -76,8 +76,6 @@ def _target(reservation: RetreatReservation, target_id: int) -> Retreat:
     refused = services.retreat_refusal(reservation.user, target)
     if refused:
         raise Invalid(fields={"retreat": [refused]})
-    if options.active_purchases(reservation):
-        raise Invalid(_("A seat with options cannot be exchanged: ask the team, who can cancel and refund them."))
     if reservation.exchanges.filter(state=RetreatExchange.State.PENDING).exists():
         raise Conflict(_("An exchange of this seat is being paid; wait for its outcome."))
     return target
@@ -100,9 +98,11 @@ def _replay(reservation: RetreatReservation, key: str, target_id: int) -> Retrea
     if done.state == RetreatExchange.State.FAILED:
         failure = done.order.failure_message if done.order else ""
         raise PaymentDeclined(failure or _("The payment was not approved. Please use another card."))
-    if done.state == RetreatExchange.State.PENDING and done.amount < 0:
-        _refund(done)  # a lost answer: the same refund, resumed by its key
+    if done.state == RetreatExchange.State.PENDING and done.amount <= 0:
+        _refund(done)  # a lost answer: the same refunds, resumed by their keys
         done.refresh_from_db()
+    elif done.state == RetreatExchange.State.DONE:
+        exchange_options.refund_options(done)  # a dearer exchange's options, if their refund was lost
     return done
 
 
@@ -134,7 +134,8 @@ def _move_and_refund(reservation: RetreatReservation, target: Retreat, less: Dec
     assert reservation.order_line is not None
     order = reservation.order_line.order
     amount = totals(less, Decimal(0), taxes.rates_of(order)).total if less else Decimal("0.00")
-    if amount > order.total - order.refunded_amount:
+    bought = exchange_options.held_options(reservation, reservation.retreat_id)  # refunded in full first
+    if amount + exchange_options.due_from(order, bought) > order.total - order.refunded_amount:
         raise Invalid(_("This exchange would give back more than the seat's order has left: ask the team."))
     with transaction.atomic():
         seat = RetreatReservation.objects.select_for_update().get(pk=reservation.pk)
@@ -152,27 +153,34 @@ def _move_and_refund(reservation: RetreatReservation, target: Retreat, less: Dec
             subtotal=-less,
             amount=-amount,
             order=order,
-            state=RetreatExchange.State.PENDING if amount else RetreatExchange.State.DONE,
+            state=RetreatExchange.State.PENDING if amount or bought else RetreatExchange.State.DONE,
             idempotency_key=key,
         )
         RetreatReservation.objects.filter(pk=seat.pk).update(retreat=locked)  # the old seat is free
         RetreatWaitlistEntry.objects.filter(user_id=seat.user_id, retreat=locked).delete()
         waitlist.seat_freed(seat.retreat_id)  # offered to the old retreat's waiting list
     logger.info("Retreat reservation %s exchanged to retreat %s, %s back", seat.pk, locked.pk, amount)
-    if amount:
+    if amount or bought:
         _refund(made)
     made.refresh_from_db()
     return made
 
 
 def _refund(made: RetreatExchange) -> None:
-    """Give back a negative difference from the seat's order (resumed by its key after a time-out)."""
+    """Give back the options of the retreat left, then a negative difference from the seat's order
+    (each resumed by its key after a time-out)."""
     from app.store.services.partial_refunds import refund_lines
 
     assert made.order is not None
-    refund_lines(
-        made.order, [], actor=made.reservation.user, idempotency_key=f"retreat-exchange-{made.pk}", money=-made.amount
-    )
+    exchange_options.refund_options(made)
+    if made.amount:
+        refund_lines(
+            made.order,
+            [],
+            actor=made.reservation.user,
+            idempotency_key=f"retreat-exchange-{made.pk}",
+            money=-made.amount,
+        )
     RetreatExchange.objects.filter(pk=made.pk, state=RetreatExchange.State.PENDING).update(
         state=RetreatExchange.State.DONE
     )
@@ -212,8 +220,11 @@ def _pay_more(
         hold=RetreatReservation.objects.get(order_line__order=order),
         idempotency_key=key,
     )
-    checkout.pay(order, token)  # paid: `complete` below moves the seat in the transaction recording it
+    with exchange_options.paying_here():
+        checkout.pay(order, token)  # paid: `complete` below moves the seat in the transaction recording it
     made.refresh_from_db()
+    if made.state == RetreatExchange.State.DONE:
+        exchange_options.refund_options(made)  # the options of the retreat left, once the payment is recorded
     return made
 
 
@@ -227,6 +238,7 @@ def complete(hold: RetreatReservation) -> int | None:
     RetreatReservation.objects.filter(pk=hold.pk).update(status=Status.RELEASED)
     waitlist.seat_freed(made.from_retreat_id)  # the old seat: offered to that retreat's waiting list
     RetreatExchange.objects.filter(pk=made.pk).update(state=RetreatExchange.State.DONE)
+    exchange_options.settle_later(made.pk)  # its options, refunded once this payment is recorded
     logger.info("Retreat reservation %s exchanged to retreat %s", made.reservation_id, made.to_retreat_id)
     return made.reservation_id
 

@@ -23,14 +23,18 @@ def refunded_by_exchanges(reservation: RetreatReservation) -> Decimal:
 
 
 def paid_for_seat(reservation: RetreatReservation) -> Decimal:
-    """What the seat's order took for the seat and the options bought with it in that order."""
+    """What the seat's order took for the seat and the options of its retreat bought with it in that order."""
     from app.store.services.partial_refunds import value
 
     assert reservation.order_line is not None
     order = reservation.order_line.order
     lines = list(order.lines.order_by("id"))
     mine: dict[int, int] = {reservation.order_line.pk: 1}
-    for bought in reservation.option_purchases.filter(order_line__order=order).select_related("order_line"):
+    # Options of a retreat the seat was exchanged away from: the exchange refunded them in full.
+    bought_here = reservation.option_purchases.filter(
+        order_line__order=order, option__retreat_id=reservation.retreat_id
+    )
+    for bought in bought_here.select_related("order_line"):
         mine[bought.order_line_id] = bought.order_line.quantity
     return value(order, lines, mine)
 

@@ -245,11 +245,29 @@ class ExchangeSerializer(serializers.ModelSerializer):
     """`amount`: positive, paid by the member through `order`; negative, refunded from the seat's order."""
 
     currency = serializers.SerializerMethodField()
+    options_refunded = serializers.SerializerMethodField()  # the options of the retreat left, in full
 
     class Meta:
         model = RetreatExchange
-        fields = ["id", "reservation", "from_retreat", "to_retreat", "amount", "currency", "order", "state", "created"]
+        fields = [
+            "id",
+            "reservation",
+            "from_retreat",
+            "to_retreat",
+            "amount",
+            "options_refunded",
+            "currency",
+            "order",
+            "state",
+            "created",
+        ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.DecimalField(max_digits=10, decimal_places=2))
+    def get_options_refunded(self, exchange: RetreatExchange) -> str:
+        from app.retreats.exchange_options import refunded
+
+        return str(refunded(exchange))
 
     def get_currency(self, exchange: RetreatExchange) -> str:
         return str(settings.STORE_CURRENCY)

@@ -168,6 +168,9 @@ def cancel(reservation: RetreatReservation, *, actor: User, share: Decimal | Non
     first = retreat.dates.order_by("start").first()
     if share is None and first is not None and first.start <= timezone.now():
         raise Invalid(_("The retreat has started: it can no longer be cancelled."))
+    from app.retreats.exchange_options import settle_seat
+
+    settle_seat(reservation)  # options an exchange still owes are refunded in full, not by the policy
     amount = _refund_seat_and_options(reservation, actor, refund_share(retreat) if share is None else share)
     RetreatReservation.objects.filter(pk=reservation.pk).update(refunded_amount=amount, cancel_reason=reason[:300])
     logger.info("Retreat reservation %s cancelled, %s refunded", reservation.pk, amount)
@@ -199,6 +202,8 @@ def refund_plan(reservation: RetreatReservation, share: Decimal) -> list[Planned
     by_order: dict[int, list[dict[str, int]]] = {}
     orders: dict[int, Order] = {seat_line.order_id: seat_line.order}
     for bought in options.active_purchases(reservation):
+        if bought.option.retreat_id != reservation.retreat_id:  # an exchange refunds those in full
+            continue
         by_order.setdefault(bought.order_line.order_id, []).append(
             {"id": bought.order_line_id, "quantity": bought.quantity}
         )
