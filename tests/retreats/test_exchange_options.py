@@ -159,3 +159,33 @@ def test_a_lost_answer_while_refunding_the_options_is_resumed_by_the_same_reques
     assert exchange(member_client, seat, sea).json()["options_refunded"] == "160.97"
     posted = [call for call in paysafe.calls if call.request.method == "POST" and "refunds" in call.request.url]
     assert len(posted) == 4  # the lost one, its retry, the meals, the difference: nothing paid twice
+
+
+def test_a_difference_verified_later_refunds_the_options_once_its_payment_is_found(
+    paysafe, lake, member_client, anon_client, django_capture_on_commit_callbacks
+):
+    from tests.store.conftest import auth_body
+    from tests.store.test_reconcile import verify
+
+    lake, room, meals = lake
+    sea = open_retreat(name="Sea", price="300.00", seats=1)
+    seat = RetreatReservation.objects.get()
+    paysafe.add(responses.POST, AUTHS, body=requests.Timeout())
+    paysafe.add(responses.GET, AUTHS, json={"auths": []})
+
+    waiting = exchange(member_client, seat, sea)
+
+    assert waiting.json()["state"] == "pending" and waiting.json()["options_refunded"] == "0.00"
+    assert OrderRefund.objects.count() == 0 and remaining(anon_client, lake) == {room.pk: 0, meals.pk: 7}
+    pending = Order.objects.get(pk=waiting.json()["order"])
+    paysafe.reset()
+    paysafe.add(responses.GET, AUTHS, json={"auths": [auth_body(pending.reference, 11498)]})
+    for settlement in ("settle-1", "settle-2"):
+        paysafe.add(responses.POST, f"{SETTLEMENTS}/{settlement}/refunds", json={"id": settlement, "status": "OK"})
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert "1 completed" in verify()
+
+    assert (refunds_sent(paysafe, "settle-1"), refunds_sent(paysafe, "settle-2")) == ([9198], [6899])
+    assert remaining(anon_client, lake) == {room.pk: 1, meals.pk: 10}
+    assert exchange(member_client, seat, sea).json()["options_refunded"] == "160.97"
