@@ -56,6 +56,7 @@ class ErrorCode(StrEnum):
     RETREAT_LINK_NOT_OPEN = "retreat_link_not_open"
     RETREAT_OPTION_SOLD_OUT = "retreat_option_sold_out"
     RETREAT_EXCHANGE_CLOSED = "retreat_exchange_closed"
+    RETREAT_DATE_NOT_STARTED = "retreat_date_not_started"
     # Refused before any rule ran (DRF, Django and the request guard).
     NOT_AUTHENTICATED = "not_authenticated"
     AUTHENTICATION_FAILED = "authentication_failed"
@@ -101,6 +102,7 @@ ERROR_CODE_MEANINGS: dict[ErrorCode, str] = {
     ErrorCode.RETREAT_LINK_NOT_OPEN: "A virtual retreat's video link is given only shortly before and during a date.",
     ErrorCode.RETREAT_OPTION_SOLD_OUT: "The retreat option has not enough units left for sale.",
     ErrorCode.RETREAT_EXCHANGE_CLOSED: "The retreat's seats can no longer (or never) be exchanged.",
+    ErrorCode.RETREAT_DATE_NOT_STARTED: "Attendance is marked only at a retreat date that has started: retry then.",
     ErrorCode.NOT_AUTHENTICATED: "No credentials were sent: log in.",
     ErrorCode.AUTHENTICATION_FAILED: "The credentials sent are wrong or expired: log in again.",
     ErrorCode.METHOD_NOT_ALLOWED: "This address does not answer this HTTP method.",

@@ -10,8 +10,8 @@ from typing import Any
 from django.utils import timezone
 
 from app.accounts.models import AuthToken, TicketMovement, User
-from app.bookings.models import Reservation
-from app.retreats.models import RetreatReservation
+from app.bookings.models import Reservation, WaitlistEntry
+from app.retreats.models import RetreatReservation, RetreatWaitlistEntry
 from app.store.models import Order, SavedCard
 
 
@@ -108,6 +108,18 @@ def _retreat_reservation(reservation: RetreatReservation) -> dict[str, Any]:
         "cancelled_at": reservation.cancelled_at,
         "retreat": {"id": retreat.pk, "name": retreat.name, "kind": retreat.kind, "timezone": retreat.timezone},
         "dates": [{"start": date.start, "end": date.end} for date in retreat.dates.all()],
+        # The dates they were at: opened an online retreat's link, or marked present in person.
+        "attended": sorted({join.date.start for join in reservation.joins.all()}),
+    }
+
+
+def _waiting(entry: WaitlistEntry | RetreatWaitlistEntry) -> dict[str, Any]:
+    """A waiting-list entry: since when, and the seat offered (held until `offer_expires_at`) if any."""
+    return {
+        "id": entry.pk,
+        "status": entry.status,
+        "created": entry.created,
+        "offer_expires_at": entry.offer_expires_at,
     }
 
 
@@ -122,8 +134,12 @@ def export_member_data(user: User) -> dict[str, Any]:
     reservations = Reservation.objects.filter(user=user).select_related("timeslot__period__workplace")
     orders = Order.objects.filter(user=user).select_related("coupon").prefetch_related("lines")
     retreat_seats = (
-        RetreatReservation.objects.filter(user=user).select_related("retreat").prefetch_related("retreat__dates")
+        RetreatReservation.objects.filter(user=user)
+        .select_related("retreat")
+        .prefetch_related("retreat__dates", "joins__date")
     )
+    slot_waits = WaitlistEntry.objects.filter(user=user).select_related("timeslot__period__workplace")
+    retreat_waits = RetreatWaitlistEntry.objects.filter(user=user).select_related("retreat")
     movements = TicketMovement.objects.filter(user=user)
     cards = SavedCard.objects.filter(profile__user=user)
     sessions = AuthToken.objects.filter(user=user, expires_at__gt=timezone.now()).order_by("created")
@@ -133,6 +149,21 @@ def export_member_data(user: User) -> dict[str, Any]:
         "reservations": [_reservation(reservation) for reservation in reservations],
         "orders": [_order(order) for order in orders],
         "retreat_reservations": [_retreat_reservation(seat) for seat in retreat_seats],
+        "waiting_lists": [
+            {
+                **_waiting(entry),
+                "timeslot": {"id": entry.timeslot.pk, "start": entry.timeslot.start, "end": entry.timeslot.end},
+                "workplace": {"id": entry.timeslot.period.workplace.pk, "name": entry.timeslot.period.workplace.name},
+            }
+            for entry in slot_waits
+        ],
+        "retreat_waiting_lists": [
+            {
+                **_waiting(entry),
+                "retreat": {"id": entry.retreat.pk, "name": entry.retreat.name, "timezone": entry.retreat.timezone},
+            }
+            for entry in retreat_waits
+        ],
         "ticket_ledger": [
             {
                 "created": movement.created,

@@ -4,16 +4,20 @@ from typing import Any, cast
 
 from django.contrib import admin
 from django.db.models import Count, Q, QuerySet, Sum
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from app.accounts.models import User
 from app.retreats.models import (
     Retreat,
     RetreatDate,
+    RetreatExchange,
     RetreatInvitation,
     RetreatJoin,
     RetreatOption,
+    RetreatOptionPurchase,
     RetreatReservation,
     RetreatStaffRefund,
     RetreatWaitlistEntry,
@@ -58,10 +62,11 @@ class RetreatOptionInline(admin.TabularInline):
 
 @admin.register(Retreat)
 class RetreatAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "seats", "seats_taken", "price", "is_published"]
+    list_display = ["name", "kind", "seats", "seats_taken", "price", "is_published", "attendance_link"]
     list_filter = ["kind", "is_published"]
     search_fields = ["name", "name_fr", "city"]
     filter_horizontal = ["coupons"]
+    readonly_fields = ["attendance_link"]
     inlines = [RetreatDateInline, RetreatOptionInline, RetreatReservationInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Retreat]:
@@ -77,14 +82,32 @@ class RetreatAdmin(admin.ModelAdmin):
     def seats_taken(self, retreat: Retreat) -> int:
         return getattr(retreat, "taken", 0)
 
+    @admin.display(description=_("Attendance"))
+    def attendance_link(self, retreat: Retreat) -> str:
+        """In-person retreats: the sheet where staff tick who was there (online: the joins log it)."""
+        if retreat.pk is None or retreat.kind != Retreat.Kind.PHYSICAL:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:retreats_retreat_attendance", args=[retreat.pk]), _("Sheet")
+        )
+
+    def get_urls(self) -> list[URLPattern]:
+        sheet = self.admin_site.admin_view(self.attendance_view)
+        return [path("<int:retreat_id>/attendance/", sheet, name="retreats_retreat_attendance"), *super().get_urls()]
+
+    def attendance_view(self, request: HttpRequest, retreat_id: int) -> HttpResponse:
+        from app.retreats.attendance_admin import attendance_view
+
+        return attendance_view(self, request, retreat_id)
+
 
 @admin.register(RetreatJoin)
 class RetreatJoinAdmin(admin.ModelAdmin):
-    """Who opened a virtual retreat's link, for which date: the attendance."""
+    """Who was at which date: opened a virtual retreat's link, or marked present by staff (in person)."""
 
-    list_display = ["reservation", "date", "at"]
+    list_display = ["reservation", "date", "at", "marked_by"]
     list_filter = ["reservation__retreat"]
-    readonly_fields = ["reservation", "date", "at"]
+    readonly_fields = ["reservation", "date", "at", "marked_by"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -141,6 +164,41 @@ class RetreatStaffRefundAdmin(admin.ModelAdmin):
     list_display = ["reservation", "amount", "reason", "state", "actor", "created"]
     list_filter = ["reservation__retreat", "state"]
     readonly_fields = ["reservation", "amount", "reason", "idempotency_key", "state", "actor", "created"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(RetreatOptionPurchase)
+class RetreatOptionPurchaseAdmin(admin.ModelAdmin):
+    """Options bought with seats (read here; bought through the checkout, refunded with the seat)."""
+
+    list_display = ["option", "reservation", "quantity", "status", "order_line", "created"]
+    list_filter = ["option__retreat", "status"]
+    readonly_fields = ["option", "reservation", "quantity", "status", "order_line", "created"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(RetreatExchange)
+class RetreatExchangeAdmin(admin.ModelAdmin):
+    """Seats moved to another retreat and the difference settled (made by members through the API)."""
+
+    list_display = ["reservation", "from_retreat", "to_retreat", "amount", "state", "order", "created"]
+    list_filter = ["state"]
+    readonly_fields = [
+        "reservation",
+        "from_retreat",
+        "to_retreat",
+        "subtotal",
+        "amount",
+        "order",
+        "hold",
+        "state",
+        "idempotency_key",
+        "created",
+    ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

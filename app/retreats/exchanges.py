@@ -52,10 +52,10 @@ def _closed(retreat: Retreat) -> Conflict | None:
     if deadline is None:
         return Conflict(_("This retreat's seats cannot be exchanged."), code=ErrorCode.RETREAT_EXCHANGE_CLOSED)
     if timezone.now() >= deadline:
-        local = deadline.astimezone(retreat.zone)
+        from app.core.moments import moment_text
+
         return Conflict(
-            _("Exchanges for this retreat closed on %(date)s at %(time)s (its local time).")
-            % {"date": local.date().isoformat(), "time": local.strftime("%H:%M")},
+            _("Exchanges for this retreat closed on %(moment)s.") % {"moment": moment_text(deadline, retreat.zone)},
             code=ErrorCode.RETREAT_EXCHANGE_CLOSED,
         )
     return None

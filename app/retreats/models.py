@@ -246,11 +246,20 @@ class RetreatMessage(models.Model):
 
 
 class RetreatJoin(models.Model):
-    """A participant opened a virtual retreat's video link (`/join/`): the log and the attendance."""
+    """A participant was at a date: opened a virtual retreat's link (`/join/`), or staff marked them
+    present at an in-person one (`marked_by`, app/retreats/attendance.py). The attendance per date."""
 
     reservation = models.ForeignKey(RetreatReservation, on_delete=models.CASCADE, related_name="joins")
     date = models.ForeignKey(RetreatDate, on_delete=models.CASCADE, related_name="joins")
     at = models.DateTimeField(auto_now_add=True)
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("marked present by"),
+    )
 
     class Meta:
         ordering = ["at", "id"]

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -48,7 +49,7 @@ def retreat_params(retreat: Retreat) -> dict[str, Any]:
         "retreat": localized(retreat, "name"),
         "dates": "\n".join(date_text(date, retreat) for date in retreat.dates.all()),
         "place": place(retreat),
-        "retreat_url": f"{settings.SITE_URL}/retreats/{retreat.pk}/",
+        "retreat_url": f"{settings.SITE_URL}{reverse('retreat', args=[retreat.pk])}",
         "organization": settings.ORGANIZATION,
     }
 
@@ -109,7 +110,7 @@ def offer(waiting: RetreatWaitlistEntry) -> None:
         params = {
             **retreat_params(retreat),
             "offer_expires_at": moments.moment_text(expires, retreat.zone) if expires else "",
-            "waitlist_url": f"{settings.SITE_URL}/account/",
+            "waitlist_url": f"{settings.SITE_URL}{reverse('account-retreats')}#waitlist",
         }
         message = _message(user, "retreat_waitlist_offer", params)
     _after_commit(message)

@@ -9,14 +9,16 @@ follow their order's payment (confirmed, released when it fails) and the seat (r
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import Sum
+from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils.translation import gettext as _
 
-from app.core.exceptions import Conflict, ErrorCode, Invalid
+from app.core.exceptions import Conflict, DomainError, ErrorCode, Invalid
 from app.core.i18n import localized
-from app.retreats.models import RetreatOption, RetreatOptionPurchase, RetreatReservation
+from app.retreats.models import Retreat, RetreatOption, RetreatOptionPurchase, RetreatReservation
 
 if TYPE_CHECKING:
     from app.store.models import Order
@@ -39,9 +41,7 @@ def purchasable_option(option_id: int, quantity: int) -> RetreatOption:
     )
     if option is None:
         raise Invalid(_("Retreat option %(id)s does not exist or is not on sale.") % {"id": option_id})
-    if quantity > option.stock:
-        raise sold_out(option)
-    return option
+    return option  # its units are counted when they are held (`hold_options`), under the row's lock
 
 
 def sold_out(option: RetreatOption) -> Conflict:
@@ -51,9 +51,13 @@ def sold_out(option: RetreatOption) -> Conflict:
     )
 
 
-def _seat(user_id: int, option: RetreatOption) -> RetreatReservation:
-    """The member's seat at the option's retreat (held before, or by this very order)."""
-    seat = RetreatReservation.objects.filter(user_id=user_id, retreat_id=option.retreat_id, status__in=HOLDS).first()
+def _seat(order: Order, option: RetreatOption) -> RetreatReservation:
+    """The member's seat at the option's retreat: confirmed, or held by this very order (a seat
+    still being paid in another order could yet fail, leaving its options with no seat)."""
+    mine = Q(status=RetreatReservation.Status.CONFIRMED) | Q(
+        status=RetreatReservation.Status.PENDING, order_line__order=order
+    )
+    seat = RetreatReservation.objects.filter(mine, user_id=order.user_id, retreat_id=option.retreat_id).first()
     if seat is None:
         raise Invalid(
             fields={
@@ -74,7 +78,7 @@ def hold_options(order: Order, items: Sequence[CartItem]) -> None:
         if item.kind != "retreat_option":
             continue
         option = RetreatOption.objects.select_for_update().select_related("retreat").get(pk=item.product.pk)
-        seat = _seat(order.user_id, option)
+        seat = _seat(order, option)
         if units_taken(option) + item.quantity > option.stock:
             raise sold_out(option)
         RetreatOptionPurchase.objects.create(reservation=seat, option=option, order_line=line, quantity=item.quantity)
@@ -84,3 +88,49 @@ def active_purchases(seat: RetreatReservation) -> list[RetreatOptionPurchase]:
     """The options bought with `seat` still held, with their order lines (refunded with the seat)."""
     held = seat.option_purchases.filter(status__in=HOLDS, quantity__gt=0)
     return list(held.select_related("order_line", "order_line__order", "option").order_by("id"))
+
+
+@dataclass(frozen=True)
+class Offer:
+    """An option as a retreat's page shows it: this member's price and the units left."""
+
+    option: RetreatOption
+    name: str
+    price: Decimal
+    remaining: int
+
+
+def offers(retreat: Retreat, held: set[int], user_id: int | None) -> tuple[list[Offer], bool]:
+    """The options on sale of `retreat`, and whether the reader holds a confirmed seat there (options
+    are added to it), in one query; `held`: the memberships the reader holds."""
+    taken = Sum("purchases__quantity", filter=Q(purchases__status__in=HOLDS))
+    seat = RetreatReservation.objects.filter(
+        user_id=user_id or 0, retreat_id=OuterRef("retreat_id"), status=RetreatReservation.Status.CONFIRMED
+    )
+    listed = list(
+        RetreatOption.objects.filter(retreat=retreat, is_active=True)
+        .annotate(units=taken, seat=Exists(seat))
+        .order_by("id")
+    )
+    shown = [
+        Offer(
+            option,
+            localized(option, "name"),
+            option.member_price if held and option.member_price is not None else option.price,
+            max(option.stock - int(option.units or 0), 0),
+        )
+        for option in listed
+    ]
+    return shown, any(option.seat for option in listed)
+
+
+def page_refusal(user_id: int, option: RetreatOption) -> DomainError | None:
+    """Before the checkout page asks for a card: no confirmed seat there (400), or no unit left (409)."""
+    if not option.retreat.reservations.filter(user_id=user_id, status=RetreatReservation.Status.CONFIRMED).exists():
+        return Invalid(
+            _("The option “%(name)s” is sold only with a seat at the retreat “%(retreat)s”.")
+            % {"name": localized(option, "name"), "retreat": localized(option.retreat, "name")}
+        )
+    if units_taken(option) >= option.stock:
+        return sold_out(option)
+    return None

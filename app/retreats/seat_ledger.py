@@ -6,10 +6,14 @@ Read by cancellations, exchanges and staff refunds alike, so it sits below all t
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db.models import Sum
 
 from app.retreats.models import RetreatExchange, RetreatReservation, RetreatStaffRefund
+
+if TYPE_CHECKING:
+    from app.store.models import OrderLine, OrderRefund
 
 
 def refunded_by_exchanges(reservation: RetreatReservation) -> Decimal:
@@ -40,4 +44,30 @@ def refunded_for_seat(reservation: RetreatReservation) -> Decimal:
         order_id=reservation.order_line.order_id, idempotency_key=f"retreat-cancel-{reservation.pk}"
     ).aggregate(total=Sum("amount"))["total"]
     extra = reservation.staff_refunds.filter(state=RetreatStaffRefund.State.DONE).aggregate(total=Sum("amount"))
-    return Decimal(cancelled or 0) + Decimal(extra["total"] or 0) + refunded_by_exchanges(reservation)
+    return (
+        Decimal(cancelled or 0)
+        + Decimal(extra["total"] or 0)
+        + refunded_by_exchanges(reservation)
+        + refunded_from_the_order_page(reservation.order_line)
+    )
+
+
+def line_share(refund: OrderRefund, line: OrderLine) -> Decimal:
+    """What `refund` gave back for `line`: all of it when it named only that line, else the line's share."""
+    from app.store.services.partial_refunds import value
+
+    if set(refund.lines) == {str(line.pk)}:
+        return refund.amount
+    order = line.order
+    return min(value(order, list(order.lines.all()), {line.pk: line.quantity}), refund.amount)
+
+
+def refunded_from_the_order_page(line: OrderLine) -> Decimal:
+    """What staff's refunds from the order page gave back for the seat's line (the retreat's own
+    refunds, keyed `retreat-...`, are counted above)."""
+    from app.store.models import OrderRefund
+
+    refunds = OrderRefund.objects.filter(order_id=line.order_id, lines__has_key=str(line.pk)).exclude(
+        idempotency_key__startswith="retreat-"
+    )
+    return sum((line_share(refund, line) for refund in refunds), Decimal(0))

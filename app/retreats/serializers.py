@@ -5,6 +5,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -18,6 +19,7 @@ from app.retreats.models import (
     RetreatExchange,
     RetreatInvitation,
     RetreatOption,
+    RetreatOptionPurchase,
     RetreatReservation,
     RetreatStaffRefund,
 )
@@ -164,13 +166,29 @@ class RetreatSerializer(LocalizedNamesMixin, serializers.ModelSerializer):
         return retreat
 
 
+class OptionBoughtSerializer(serializers.ModelSerializer):
+    name = serializers.SerializerMethodField()
+    order = serializers.IntegerField(source="order_line.order_id", read_only=True)
+
+    class Meta:
+        model = RetreatOptionPurchase
+        fields = ["id", "option", "name", "quantity", "status", "order"]
+        read_only_fields = fields
+
+    def get_name(self, bought: RetreatOptionPurchase) -> str:
+        return str(bought.option)
+
+
 class RetreatReservationSerializer(serializers.ModelSerializer):
     retreat_name = serializers.SerializerMethodField()
     order = serializers.IntegerField(source="order_line.order_id", default=None, read_only=True)
+    options = OptionBoughtSerializer(
+        source="option_purchases", many=True, read_only=True, help_text=_("The options bought with this seat.")
+    )
 
     class Meta:
         model = RetreatReservation
-        fields = ["id", "user", "retreat", "retreat_name", "order", "status", "refunded_amount", "created"]
+        fields = ["id", "user", "retreat", "retreat_name", "order", "status", "refunded_amount", "options", "created"]
         read_only_fields = fields
 
     def get_retreat_name(self, reservation: RetreatReservation) -> str:
@@ -246,16 +264,30 @@ class JoinSerializer(serializers.Serializer):
     video_link = serializers.URLField()
 
 
+class AttendanceSerializer(serializers.Serializer):
+    """Staff: whether the seat's holder was at `date` (a date of its in-person retreat that has started)."""
+
+    date = serializers.IntegerField(min_value=1)
+    present = serializers.BooleanField()
+
+
 class RetreatInvitationSerializer(serializers.ModelSerializer):
     """Staff: seats kept from public sale until `release_at`, taken by orders sending `token`."""
 
     used = serializers.SerializerMethodField()
+    link = serializers.SerializerMethodField(help_text=_("The invitation's page, to send to the invitees."))
     coupon_code = serializers.CharField(source="coupon.code", default=None, read_only=True)
 
     class Meta:
         model = RetreatInvitation
-        fields = ["id", "retreat", "seats", "release_at", "coupon", "coupon_code", "token", "used", "created"]
-        read_only_fields = ["id", "token", "coupon_code", "used", "created"]
+        fields = ["id", "retreat", "seats", "release_at", "coupon", "coupon_code", "token", "link", "used", "created"]
+        read_only_fields = ["id", "token", "link", "coupon_code", "used", "created"]
 
     def get_used(self, invitation: RetreatInvitation) -> int:
         return invitation.reservations.filter(status__in=RetreatReservation.HOLDS_A_SEAT).count()
+
+    def get_link(self, invitation: RetreatInvitation) -> str:
+        """The page showing the retreat with these seats, which carries the token (and coupon) to the checkout."""
+        path = reverse("retreat-invitation", args=[invitation.token])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path

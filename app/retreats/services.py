@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
@@ -174,15 +175,24 @@ def cancel(reservation: RetreatReservation, *, actor: User, share: Decimal | Non
     return amount
 
 
-def _refund_seat_and_options(reservation: RetreatReservation, actor: User, share: Decimal) -> Decimal:
-    """Refund `share` percent of the seat and of the options bought with it (their stock freed).
+@dataclass(frozen=True)
+class PlannedRefund:
+    """One refund a cancellation makes: `lines` of `order`, `share` percent of them, or `money`."""
 
-    One refund per order: options bought in other orders first, then the seat's order (its line and
-    the options bought with it), so that a retry after a time-out still finds the seat confirmed and
-    resumes each refund by its key instead of paying twice. Returns all that was given back."""
-    from app.store.models import OrderRefund
-    from app.store.services.partial_refunds import refund_lines
+    order: Order
+    lines: list[dict[str, int]]
+    key: str
+    share: Decimal | None
+    money: Decimal | None = None
 
+
+def refund_plan(reservation: RetreatReservation, share: Decimal) -> list[PlannedRefund]:
+    """The refunds cancelling `reservation` with `share` percent makes, in the order they are made.
+
+    One refund per order: options bought in other orders and the orders of exchanges to dearer
+    retreats first, then the seat's order (its line and the options bought with it), so that a retry
+    after a time-out still finds the seat confirmed and resumes each refund by its key instead of
+    paying twice. The member pages value the same plan to say what a cancellation gives back."""
     assert reservation.order_line is not None
     seat_line = reservation.order_line
     base = f"retreat-cancel-{reservation.pk}"
@@ -197,19 +207,33 @@ def _refund_seat_and_options(reservation: RetreatReservation, actor: User, share
         assert made.order is not None  # the order that paid a higher price: refunded by the same policy
         by_order.setdefault(made.order.pk, []).extend({"id": line.pk, "quantity": 1} for line in made.order.lines.all())
         orders[made.order.pk] = made.order
-    for order_id, asked in sorted(by_order.items()):
-        if order_id != seat_line.order_id:
-            refund_lines(orders[order_id], asked, actor=actor, idempotency_key=f"{base}-o{order_id}", share=share)
+    plan = [
+        PlannedRefund(orders[order_id], asked, f"{base}-o{order_id}", share)
+        for order_id, asked in sorted(by_order.items())
+        if order_id != seat_line.order_id
+    ]
     seat_lines = [{"id": seat_line.pk, "quantity": 1}, *by_order.get(seat_line.order_id, [])]
     money = _less_exchanged(reservation, share)
-    refund_lines(
-        seat_line.order,
-        seat_lines,
-        actor=actor,
-        idempotency_key=base,
-        share=share if money is None else None,
-        money=money,
-    )
+    plan.append(PlannedRefund(seat_line.order, seat_lines, base, share if money is None else None, money))
+    return plan
+
+
+def _refund_seat_and_options(reservation: RetreatReservation, actor: User, share: Decimal) -> Decimal:
+    """Refund `share` percent of the seat and of the options bought with it (their stock freed), by
+    `refund_plan`. Returns all that was given back."""
+    from app.store.models import OrderRefund
+    from app.store.services.partial_refunds import refund_lines
+
+    for planned in refund_plan(reservation, share):
+        refund_lines(
+            planned.order,
+            planned.lines,
+            actor=actor,
+            idempotency_key=planned.key,
+            share=planned.share,
+            money=planned.money,
+        )
+    base = f"retreat-cancel-{reservation.pk}"
     refunds = OrderRefund.objects.filter(Q(idempotency_key=base) | Q(idempotency_key__startswith=f"{base}-o"))
     return sum((refund.amount for refund in refunds), Decimal("0.00"))
 
@@ -226,11 +250,15 @@ def _less_exchanged(reservation: RetreatReservation, share: Decimal) -> Decimal 
     return (left * share / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def open_date(retreat: Retreat, now: datetime | None = None) -> RetreatDate | None:
-    """The date whose link window holds `now`: from RETREAT_LINK_MINUTES_BEFORE before its start to its end."""
-    now = now or timezone.now()
+def link_window(now: datetime) -> Q:
+    """Dates whose link window holds `now`: from RETREAT_LINK_MINUTES_BEFORE before their start to their end."""
     before = timedelta(minutes=settings.RETREAT_LINK_MINUTES_BEFORE)
-    return retreat.dates.filter(start__lte=now + before, end__gt=now).order_by("start").first()
+    return Q(start__lte=now + before, end__gt=now)
+
+
+def open_date(retreat: Retreat, now: datetime | None = None) -> RetreatDate | None:
+    """The date whose link window holds `now` (`link_window`)."""
+    return retreat.dates.filter(link_window(now or timezone.now())).order_by("start").first()
 
 
 def join(reservation: RetreatReservation) -> str:

@@ -69,8 +69,14 @@ def release(order: Order) -> None:
 
 
 def free(line: OrderLine) -> None:
-    """`line` was refunded: its seat is cancelled and goes to the waiting list or back on sale."""
+    """`line` was refunded: its seat is cancelled and goes to the waiting list or back on sale.
+    Refunded by staff from the order page, the member is told, with what went back for the line."""
     seat = RetreatReservation.objects.filter(order_line=line, status__in=RetreatReservation.HOLDS_A_SEAT)
     retreat_id = seat.values_list("retreat_id", flat=True).first()
+    was_confirmed = seat.filter(status=Status.CONFIRMED).exists()
     if seat.update(status=Status.CANCELLED, cancelled_at=timezone.now()) and retreat_id is not None:
         waitlist.seat_freed(retreat_id)
+        if was_confirmed:
+            from app.retreats.refund_notice import tell_refunded
+
+            tell_refunded(line)

@@ -28,6 +28,7 @@ from app.retreats.models import (
     RetreatDate,
     RetreatInvitation,
     RetreatOption,
+    RetreatOptionPurchase,
     RetreatReservation,
     RetreatWaitlistEntry,
 )
@@ -97,6 +98,8 @@ class RetreatReservationViewSet(
     def get_queryset(self) -> QuerySet[RetreatReservation]:
         queryset = RetreatReservation.objects.select_related("retreat", "order_line", "order_line__order")
         queryset = queryset.filter(exchange_hold__isnull=True)  # an exchange's hold is not a seat of its own
+        bought = RetreatOptionPurchase.objects.select_related("option", "order_line").order_by("id")
+        queryset = queryset.prefetch_related(Prefetch("option_purchases", queryset=bought))
         if getattr(self, "swagger_fake_view", False):  # the schema generator, with no member
             return queryset.none()
         if not _is_staff(self.request):
@@ -162,6 +165,18 @@ class RetreatReservationViewSet(
     @action(detail=True, methods=["get"])
     def join(self, request: Request, pk: str | None = None) -> Response:
         return Response({"video_link": services.join(self.get_object())})
+
+    @extend_schema(request=serializers.AttendanceSerializer, responses=serializers.AttendanceSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[IsAdminUser])
+    def attendance(self, request: Request, pk: str | None = None) -> Response:
+        """Staff: mark the participant of an in-person retreat present (or not) at one of its dates."""
+        from app.retreats.attendance import mark
+
+        body = serializers.AttendanceSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        date, present = body.validated_data["date"], body.validated_data["present"]
+        mark(self.get_object(), date, present, actor=cast(User, request.user))
+        return Response({"date": date, "present": present})
 
 
 class RetreatOptionViewSet(viewsets.ModelViewSet):

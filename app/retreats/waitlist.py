@@ -105,7 +105,7 @@ def join(user: User, retreat_id: int) -> RetreatWaitlistEntry:
     with transaction.atomic():
         retreat = Retreat.objects.select_for_update().filter(pk=retreat_id, is_published=True).first()
         if retreat is None:
-            raise NotFound(_("No retreat with this id."))
+            raise Invalid(fields={"retreat": [_("No retreat with this id.")]})  # a bad id in the body: 400
         name = localized(retreat, "name")
         first = retreat.dates.order_by("start").first()
         if first is None or first.start <= now:

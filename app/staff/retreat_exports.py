@@ -3,8 +3,9 @@
 From the admin's retreat list (the retreats its filters select) and its retreat joins list:
 - participants: one row per seat (every status, so cancellations and their refunds show), with the
   number of dates the participant joined;
-- attendance: one row per participant and date they joined (a virtual retreat's `/join/` log,
-  app/retreats/services.py), with the first join and how many times they opened the link.
+- attendance: one row per participant and date they attended (a virtual retreat's `/join/` log,
+  app/retreats/services.py, or staff's marks at an in-person one, app/retreats/attendance.py), with
+  the first join (the mark's time) and how many times they opened the link (a mark: 1).
 Headers in the staff member's language; times on the retreat's own wall clock (its zone in a column).
 Never the video link.
 """

@@ -3,7 +3,18 @@ they are the defaults of ACTIVATION_URL and FORGOT_PASSWORD_URL."""
 
 from django.urls import path
 
-from app.web.views import account, account_self, auth, reminders, sessions, store, week
+from app.web.views import (
+    account,
+    account_retreats,
+    account_self,
+    auth,
+    reminders,
+    retreat_waitlist,
+    retreats,
+    sessions,
+    store,
+    week,
+)
 
 urlpatterns = [
     path("", sessions.home, name="home"),
@@ -35,4 +46,12 @@ urlpatterns = [
     path("store/checkout/", store.checkout, name="checkout"),
     path("account/orders/", store.orders, name="orders"),
     path("account/cards/<int:card_id>/delete/", store.delete_card, name="delete-card"),
+    path("retreats/", retreats.retreat_list, name="retreats"),
+    path("retreats/<int:retreat_id>/", retreats.retreat_detail, name="retreat"),
+    path("retreats/invitation/<str:token>/", retreats.invitation_page, name="retreat-invitation"),
+    path("retreats/<int:retreat_id>/waitlist/", retreat_waitlist.join, name="join-retreat-waitlist"),
+    path("account/retreats/", account_retreats.my_retreats, name="account-retreats"),
+    path("account/retreats/waitlist/<int:entry_id>/leave/", retreat_waitlist.leave, name="leave-retreat-waitlist"),
+    path("account/retreats/<int:reservation_id>/cancel/", account_retreats.cancel_seat, name="cancel-retreat"),
+    path("account/retreats/<int:reservation_id>/join/", account_retreats.join, name="join-retreat"),
 ]

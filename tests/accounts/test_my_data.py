@@ -112,3 +112,40 @@ def test_the_export_never_writes(member_client, member):
         assert member_client.get(URL).status_code == 200
     writes = [q["sql"] for q in queries if q["sql"].split()[0].upper() in {"INSERT", "UPDATE", "DELETE"}]
     assert writes == []
+
+
+def test_waiting_lists_and_retreat_attendance_are_exported_never_the_video_link(member_client, member):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from app.bookings.models import WaitlistEntry
+    from app.retreats.models import RetreatJoin, RetreatReservation, RetreatWaitlistEntry
+    from tests.retreats.conftest import make_retreat
+
+    slot = make_slot(make_period(make_workplace("Montreal Library")))
+    WaitlistEntry.objects.create(user=member, timeslot=slot)
+    full = make_retreat(name="Full retreat", kind="virtual", video_link="https://video.example.com/secret-room")
+    offer_ends = timezone.now() + timedelta(hours=5)
+    RetreatWaitlistEntry.objects.create(user=member, retreat=full, status="offered", offer_expires_at=offer_ends)
+    other = make_user(email="other@example.com")
+    RetreatWaitlistEntry.objects.create(user=other, retreat=make_retreat(name="Their retreat"))
+    past = make_retreat(name="Past retreat", days_ahead=-5)
+    seat = RetreatReservation.objects.create(user=member, retreat=past, status="confirmed")
+    RetreatJoin.objects.create(reservation=seat, date=past.dates.get(), marked_by=other)
+
+    data = member_client.get(URL).json()
+
+    [waiting] = data["waiting_lists"]
+    assert (waiting["timeslot"]["id"], waiting["workplace"]["name"], waiting["status"]) == (
+        slot.pk,
+        "Montreal Library",
+        "waiting",
+    )
+    [retreat_wait] = data["retreat_waiting_lists"]
+    assert (retreat_wait["retreat"]["name"], retreat_wait["status"]) == ("Full retreat", "offered")
+    assert retreat_wait["offer_expires_at"] is not None
+    [exported_seat] = data["retreat_reservations"]
+    assert exported_seat["attended"] == [exported_seat["dates"][0]["start"]]
+    text = json.dumps(data)
+    assert "secret-room" not in text and "Their retreat" not in text and "other@example.com" not in text

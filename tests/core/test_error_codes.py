@@ -235,6 +235,16 @@ def retreat_exchange_closed(world):
     )
 
 
+def retreat_date_not_started(world):
+    from app.retreats.models import RetreatReservation
+    from tests.retreats.conftest import make_retreat
+
+    seat = RetreatReservation.objects.create(user=world["member"], retreat=make_retreat(), status="confirmed")
+    body = {"date": seat.retreat.dates.get().pk, "present": True}
+    url = f"/api/retreat-reservations/{seat.pk}/attendance/"
+    return lambda headers: world["staff"].post(url, body, format="json", **headers)
+
+
 # Codes no request of a test can meet on sqlite without staging a fault: the exception a service
 # raises for it goes through DRF's exception handler as any view's would.
 RAISED = {
@@ -265,6 +275,7 @@ SCENARIOS = {
         unsupported_media_type, parse_error, not_acceptable, body_too_large, throttled,
         already_waiting, waitlist_seat_available, waitlist_closed, move_deadline_passed,
         retreat_sold_out, retreat_link_not_open, retreat_option_sold_out, retreat_exchange_closed,
+        retreat_date_not_started,
     )
 }  # fmt: skip
 

@@ -139,6 +139,16 @@ def test_every_refusal_is_a_clear_4xx_with_its_code(paysafe, seat, member_client
     type(lake).objects.filter(pk=lake.pk).update(exchange_deadline=timezone.now() - timedelta(minutes=1))
     closed = exchange(member_client, seat, sea, key="x-late")
     assert closed.status_code == 409 and closed.json()["code"] == "retreat_exchange_closed"
+    assert "EST" in closed.json()["detail"] or "EDT" in closed.json()["detail"]  # the retreat's wall clock
+    in_french = member_client.post(
+        f"/api/retreat-reservations/{seat.pk}/exchange/",
+        {"retreat": sea.pk},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="x-late",
+        HTTP_ACCEPT_LANGUAGE="fr",
+    )
+    assert "ont pris fin le" in in_french.json()["detail"]
+    assert "HNE" in in_french.json()["detail"] or "HAE" in in_french.json()["detail"]
     type(lake).objects.filter(pk=lake.pk).update(exchange_deadline=None)
     never = exchange(member_client, seat, sea, key="x-never")
     assert never.status_code == 409 and never.json()["code"] == "retreat_exchange_closed"

@@ -1,5 +1,6 @@
 """Retreat options (a single room, meals): their own stock, sold beside a seat through the checkout."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -77,6 +78,10 @@ def test_a_seat_and_its_option_are_bought_in_one_order_taxed_and_each_line_names
     purchase = RetreatOptionPurchase.objects.get()
     assert (purchase.status, purchase.quantity, purchase.reservation.retreat_id) == ("confirmed", 1, retreat.pk)
     assert remaining(anon_client, retreat) == {room.pk: 1}
+    [seat] = member_client.get("/api/retreat-reservations/", HTTP_ACCEPT_LANGUAGE="fr").json()["results"]
+    assert [(o["option"], o["name"], o["quantity"], o["status"]) for o in seat["options"]] == [
+        (room.pk, "Chambre simple", 1, "confirmed")
+    ]
 
 
 def test_an_option_needs_a_seat_at_its_retreat_held_before_or_bought_with_it(paysafe, member_client):
@@ -190,3 +195,31 @@ def test_staff_refunding_some_units_of_an_option_line_puts_those_units_back_on_s
     purchase = RetreatOptionPurchase.objects.get()
     assert (purchase.quantity, purchase.status) == (2, "confirmed")
     assert RetreatReservation.objects.get().status == "confirmed"  # the seat is not touched
+
+
+def test_the_admin_shows_a_retreats_options_with_their_units_taken_and_the_lists_of_what_was_bought(
+    paysafe, member_client, staff_user, client
+):
+    retreat = make_retreat()
+    room = make_option(retreat, stock=4)
+    approve(paysafe)
+    assert order(member_client, ("retreat", retreat, 1), ("retreat_option", room, 3)).status_code == 201
+    client.force_login(staff_user)
+    page = client.get(f"/admin/retreats/retreat/{retreat.pk}/change/", HTTP_ACCEPT_LANGUAGE="fr")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Chambre simple" in text and "unités prises" in text.lower()
+    taken = re.findall(r'field-taken">\s*<p>(\d+)</p>', text)
+    assert taken[0] == "3"  # units taken by seats now (the second row is the empty form)
+    for listing in ("retreatoptionpurchase", "retreatexchange", "retreatstaffrefund"):
+        assert client.get(f"/admin/retreats/{listing}/").status_code == 200
+
+
+def test_a_seat_still_being_paid_in_another_order_does_not_carry_options_yet(paysafe, member, member_client):
+    from app.retreats.models import RetreatReservation as Seat
+
+    retreat = make_retreat()
+    room = make_option(retreat)
+    Seat.objects.create(user=member, retreat=retreat, status="pending")  # its payment may yet fail
+    refused = order(member_client, ("retreat_option", room, 1))
+    assert refused.status_code == 400 and "sold only with a seat" in str(refused.json())

@@ -53,7 +53,9 @@ def test_joining_is_refused_with_a_seat_held_a_started_retreat_or_a_bad_id(membe
     seated(started, "first@example.com")
     assert join(member_client, started).json()["code"] == "waitlist_closed"
     assert member_client.post("/api/retreat-waitlist/", {"retreat": "x"}, format="json").status_code == 400
-    assert member_client.post("/api/retreat-waitlist/", {"retreat": 999999}, format="json").status_code == 404
+    unknown = member_client.post("/api/retreat-waitlist/", {"retreat": 999999}, format="json")
+    assert unknown.status_code == 400
+    assert unknown.json()["fields"] == {"retreat": ["No retreat with this id."]}
 
 
 def test_a_cancelled_seat_is_held_for_the_first_member_waiting_who_alone_may_buy_it(

@@ -79,6 +79,26 @@ def value(order: Order, lines: list[OrderLine], quantities: Mapping[int, int]) -
     return min(totals(subtotal, discount, sales_taxes.rates_of(order)).total, order.total)
 
 
+def amount_due(
+    order: Order,
+    lines: list[OrderLine],
+    wanted: Mapping[int, int],
+    share: Decimal | None = None,
+    money: Decimal | None = None,
+) -> Decimal:
+    """What refunding `wanted` ({line id: units}) of `order` now gives back: `share`, a policy's percent
+    of their value (a retreat's refund policy), rounded to the cent half-up; `money`, exactly that (no
+    unit's value counted). What `refund_lines` records, and what a page says before asking it."""
+    if money is not None:
+        return money
+    before = {line.pk: line.refunded_quantity for line in lines}
+    after = {pk: before[pk] + wanted.get(pk, 0) for pk in before}
+    amount = value(order, lines, after) - value(order, lines, before)
+    if share is not None:
+        amount = (amount * share / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+    return amount
+
+
 def _asked(lines: list[OrderLine], asked: list[dict[str, int]]) -> dict[int, int]:
     by_id = {line.pk: line for line in lines}
     wanted: dict[int, int] = {}
@@ -149,13 +169,8 @@ def _start(
             raise _not_refundable(order)
         if _granted(order):
             _check_tickets(order, lines, wanted, force)
-        before = {line.pk: line.refunded_quantity for line in lines}
-        after = {pk: before[pk] + wanted.get(pk, 0) for pk in before}
-        amount = value(order, lines, after) - value(order, lines, before)
-        if share is not None:  # a policy's share of what these units cost (a retreat's refund policy)
-            amount = (amount * share / 100).quantize(CENT, rounding=ROUND_HALF_UP)
-        if money is not None:  # money only, no unit taken back (a retreat's exchange or staff's extra refund)
-            amount = money
+        # `money`: money only, no unit's value (a retreat's exchange or staff's extra refund)
+        amount = amount_due(order, lines, wanted, share, money)
         if order.refunded_amount + amount > order.total:
             raise Invalid(_("This would refund more than was paid."))
         return OrderRefund.objects.create(

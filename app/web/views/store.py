@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from app.core.errors import status_for, user_message
 from app.core.exceptions import DomainError, ErrorCode
 from app.integrations.payments import uses_test_gateway
+from app.retreats.models import Retreat, RetreatOption
 from app.security.client import client_key
 from app.store import display
 from app.store.models import Membership, Order, OrderLine, Package, SavedCard
@@ -35,6 +36,8 @@ from app.web.views.common import MemberRequest, local_text, not_found, site_zone
 ORDERS_PER_PAGE = 10  # newest first
 NOT_QUOTED = (None, "", None)  # `_quote`'s answer for a product the member may not buy
 KINDS: dict[str, type[Membership] | type[Package]] = {"membership": Membership, "package": Package}
+Sellable = Membership | Package | Retreat | RetreatOption
+RETREAT_KINDS = ("retreat", "retreat_option")  # bought, they show in "My retreats"
 # The local test gateway's cards (DEBUG on, no Paysafe credentials): what `make run` offers.
 TEST_CARDS = [
     ("test-visa", gettext_lazy("Visa 4111 (approved)")),
@@ -71,15 +74,47 @@ def store_page(request: HttpRequest) -> HttpResponse:
     return render(request, "web/store.html", context)
 
 
-def _product(kind: str, product_id: str) -> Membership | Package | None:
+def _product(kind: str, product_id: str, user_id: int | None = None) -> Sellable | None:
+    if kind == "retreat_option" and str(product_id).isdigit():  # an option on sale of a published retreat
+        on_sale = RetreatOption.objects.filter(pk=product_id, is_active=True, retreat__is_published=True)
+        return on_sale.select_related("retreat").first()
+    if kind == "retreat" and str(product_id).isdigit():  # a seat at a published retreat, with its seats left
+        from app.retreats import pages_support
+
+        published = Retreat.objects.filter(pk=product_id, is_published=True)
+        return pages_support.with_seats(published, user_id).first()
     model = KINDS.get(kind)
     if model is None or not str(product_id).isdigit():
         return None
     return model.objects.filter(pk=product_id, available=True).first()
 
 
+def held_memberships(request: HttpRequest) -> set[int]:
+    """The ids of the memberships the visitor holds now (none for a visitor): a retreat's member price."""
+    return eligibility.held_membership_ids(request.user) if request.user.is_authenticated else set()
+
+
+def _invitation(kind: str, source: Any) -> str:
+    """A retreat invitation's token carried from its page to the order (empty for other products)."""
+    return str(source.get("invitation", "")).strip()[:40] if kind == "retreat" else ""
+
+
+def _retreat_sold_out(product: Sellable, token: str, user_id: int) -> DomainError | None:
+    """Before paying: a retreat with no seat left, for the public or this invitation (409 retreat_sold_out);
+    an option with no unit left, or for a member with no confirmed seat there."""
+    if isinstance(product, RetreatOption):
+        from app.retreats import options
+
+        return options.page_refusal(user_id, product)
+    if not isinstance(product, Retreat):
+        return None
+    from app.retreats import pages_support
+
+    return pages_support.sold_out_error(product, pages_support.open_invitation(token))
+
+
 def _quote(
-    request: MemberRequest, kind: Any, product: Membership | Package, code: str
+    request: MemberRequest, kind: Any, product: Sellable, code: str
 ) -> tuple[Quote, str, str | None]:  # kind: "membership" or "package" (KINDS)
     """(quote, the coupon applied or "", the coupon's refusal or None). An unusable coupon is not applied."""
     lines = [eligibility.CheckoutLine(product=kind, id=product.pk, quantity=1)]
@@ -98,8 +133,10 @@ def _quote(
 def _checkout_page(
     request: MemberRequest,
     kind: str,
-    product: Membership | Package,
+    product: Sellable,
     *,
+    invitation: str = "",
+    payable: bool = True,
     error: str | None = None,
     status: int = 200,
     code: str = "",
@@ -118,6 +155,8 @@ def _checkout_page(
     context = {
         "kind": kind,
         "product": product,
+        "invitation": invitation,
+        "payable": payable,  # False: nothing left to sell (a sold-out retreat), no card asked
         "subtotal": subtotal,
         "discount": discount,
         "coupon": coupon,
@@ -167,20 +206,30 @@ def _payment(request: MemberRequest) -> tuple[str, str] | None:
 @require_http_methods(["GET", "HEAD", "POST"])
 def checkout(request: MemberRequest) -> HttpResponse:
     source = request.POST if request.method == "POST" else request.GET
-    kind, product = source.get("product", ""), _product(source.get("product", ""), source.get("id", ""))
+    kind = source.get("product", "")
+    product = _product(kind, source.get("id", ""), request.user.pk)
     if product is None:
         return render(request, "web/checkout_missing.html", status=404)
+    invitation = _invitation(kind, source)
     if request.method != "POST":
         code = request.GET.get("coupon", "").strip()[:40]
         try:  # the quote checks that the member may buy the product (one check: 3 queries fewer)
             quoted = _quote(request, kind, product, code)
         except DomainError as error:
-            return _checkout_page(request, kind, product, error=user_message(error), status=403, quoted=NOT_QUOTED)
-        return _checkout_page(request, kind, product, code=code, quoted=quoted)
+            page = _checkout_page(request, kind, product, error=user_message(error), status=403, quoted=NOT_QUOTED)
+            return page
+        sold_out = _retreat_sold_out(product, invitation, request.user.pk)
+        if sold_out is not None:
+            message, status = user_message(sold_out), status_for(sold_out)
+            return _checkout_page(
+                request, kind, product, payable=False, error=message, status=status, quoted=NOT_QUOTED
+            )
+        return _checkout_page(request, kind, product, invitation=invitation, code=code, quoted=quoted)
     code = request.POST.get("coupon", "").strip()[:40]
     payment = _payment(request)
     if payment is None:
-        return _checkout_page(request, kind, product, error=_("Choose how to pay."), status=400, code=code)
+        choose = _("Choose how to pay.")
+        return _checkout_page(request, kind, product, invitation=invitation, error=choose, status=400, code=code)
     key = request.POST.get("idempotency_key", "")[:100]
     try:
         token, how = _save_card_if_asked(request, payment, key)
@@ -193,11 +242,13 @@ def checkout(request: MemberRequest) -> HttpResponse:
                 payment_token=token if saved else "",
                 idempotency_key=key,
                 coupon=code,
+                invitation=invitation,
             )
     except DomainError as error:
-        page_error = user_message(error)
-        return _checkout_page(request, kind, product, error=page_error, status=status_for(error), code=code)
+        page_error, status = user_message(error), status_for(error)
+        return _checkout_page(request, kind, product, invitation=invitation, error=page_error, status=status, code=code)
     order = result.order
+    done = "account-retreats" if kind in RETREAT_KINDS else "orders"  # where the member sees what was bought
     if order.status == Order.Status.PAID:
         if result.outcome == Outcome.REPLAYED:
             messages.info(
@@ -206,13 +257,13 @@ def checkout(request: MemberRequest) -> HttpResponse:
             )
         else:
             messages.success(request, _("Thank you! Order %(reference)s is paid.") % {"reference": order.reference})
-        return redirect("orders")
+        return redirect(done)
     if order.status == Order.Status.PENDING or result.outcome == Outcome.NEEDS_ATTENTION:
         messages.warning(request, result.message or str(store_checkout.CONFIRMING_MESSAGE))
         return redirect("orders")
     # A replayed failed order: the same form again after a decline.
     message = order.failure_message or _("The payment was not approved. Please use another card.")
-    return _checkout_page(request, kind, product, error=message, status=400, code=code)
+    return _checkout_page(request, kind, product, invitation=invitation, error=message, status=400, code=code)
 
 
 def _save_card_if_asked(request: MemberRequest, payment: tuple[str, str], key: str) -> tuple[str, str]:

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 DEMO_ADMIN = ("admin@example.com", "demo-admin-password")
 DEMO_MEMBER = ("member@example.com", "demo-member-password")
-DOMAINS = ["app.accounts", "app.bookings", "app.store"]
+DOMAINS = ["app.accounts", "app.bookings", "app.store", "app.retreats"]
 
 
 def _ensure_user(email: str, password: str, **fields: Any) -> Any:
