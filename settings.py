@@ -406,7 +406,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"ErrorCodeEnum": "app.core.openapi.ERROR_CODES"},  # the `code` of every error
+    "ENUM_NAME_OVERRIDES": {
+        "ErrorCodeEnum": "app.core.openapi.ERROR_CODES",  # the `code` of every error
+        # answered both by a retreat's seat and by the option bought with it: one name for the two
+        "RetreatReservationStatusEnum": "app.retreats.models.RetreatReservation.Status",
+    },
 }
 
 # --- Logging: stdout only (CloudWatch on Lambda); request bodies are never logged ----------

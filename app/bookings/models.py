@@ -143,7 +143,8 @@ class TimeSlot(models.Model):
         verbose_name_plural = _("time slots")
         ordering = ["start", "id"]
         constraints = [models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="timeslot_end_after_start")]
-        indexes = [models.Index(fields=["local_date"])]
+        # start, id: the upcoming slots in order, a page at a time, without sorting them all.
+        indexes = [models.Index(fields=["local_date"]), models.Index(fields=["start", "id"], name="timeslot_start_id")]
 
     def __str__(self) -> str:
         zone = ZoneInfo(self.period.workplace.timezone)
