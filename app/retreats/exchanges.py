@@ -10,6 +10,8 @@ share of the order's coupon, plus earlier exchanges). Taxes then apply as on any
 - a negative or zero one moves the seat at once (under the locks), and the difference is refunded
   from the seat's order through the partial-refund path, recorded before the money moves: a retry
   with the same key resumes it instead of paying twice.
+Options bought with the seat belong to the retreat it leaves: refunded in full, their units back in
+stock (`exchange_options`), before a lower difference, or once a higher one is paid.
 """
 
 from __future__ import annotations
