@@ -15,13 +15,14 @@ of its own, taxed on its own, and each option's order keeps its own account of w
 
 from __future__ import annotations
 
+import logging
 from contextlib import contextmanager
 from contextvars import ContextVar
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
 
 from app.retreats import options
 from app.retreats.models import RetreatExchange, RetreatOptionPurchase, RetreatReservation
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from app.store.models import Order
+
+logger = logging.getLogger(__name__)
 
 # True while the exchange's own request pays the difference: it refunds the options itself.
 _paying_here: ContextVar[bool] = ContextVar("retreat_exchange_paying_here", default=False)
@@ -104,8 +107,8 @@ def settle_later(made_id: int) -> None:
 
 
 def settle(made_id: int) -> None:
-    """Refund the options of a done exchange still owed (deferred; a failure is logged and the member's
-    retry of the exchange, or a cancellation, resumes it)."""
+    """Refund the options of a done exchange still owed (deferred; a failure is logged, and the next
+    scheduled `settle_owed`, the member's retry of the exchange or a cancellation resumes it)."""
     made = RetreatExchange.objects.filter(pk=made_id, state=RetreatExchange.State.DONE).first()
     if made is not None:
         refund_options(made)
@@ -115,3 +118,32 @@ def settle_seat(reservation: RetreatReservation) -> None:
     """Before a cancellation: the options every done exchange of the seat still owes, in full."""
     for made in reservation.exchanges.filter(state=RetreatExchange.State.DONE).order_by("id"):
         refund_options(made)
+
+
+def settle_owed() -> int:
+    """Scheduled (`process_retreat_waitlists`): refund the options every done exchange still owes, so
+    that a refund the gateway failed after the answer is never left to the member to ask for again.
+    Each resumes by its key (same reference); a failure waits for the next run. Answers how many
+    exchanges were settled."""
+    from app.core.exceptions import DomainError
+
+    owed = (
+        RetreatExchange.objects.filter(state=RetreatExchange.State.DONE)
+        .exclude(reservation__retreat_id=F("from_retreat_id"))
+        .filter(
+            reservation__option_purchases__option__retreat_id=F("from_retreat_id"),
+            reservation__option_purchases__status__in=options.HOLDS,
+            reservation__option_purchases__quantity__gt=0,
+        )
+        .distinct()
+        .order_by("id")
+    )
+    settled = 0
+    for made in owed:
+        try:
+            refund_options(made)
+        except DomainError as error:
+            logger.warning("Retreat exchange %s: its options' refund failed (%s); next run", made.pk, error.code)
+            continue
+        settled += 1
+    return settled

@@ -4,6 +4,7 @@ units back in stock, by the same idempotent flow as the exchange's own refund.""
 import json
 from datetime import timedelta
 from decimal import Decimal
+from io import StringIO
 
 import pytest
 import requests
@@ -187,5 +188,40 @@ def test_a_difference_verified_later_refunds_the_options_once_its_payment_is_fou
         assert "1 completed" in verify()
 
     assert (refunds_sent(paysafe, "settle-1"), refunds_sent(paysafe, "settle-2")) == ([9198], [6899])
+    assert remaining(anon_client, lake) == {room.pk: 1, meals.pk: 10}
+    assert exchange(member_client, seat, sea).json()["options_refunded"] == "160.97"
+
+
+def test_an_options_refund_the_gateway_failed_after_the_answer_is_made_by_the_next_scheduled_run(
+    paysafe, lake, member_client, anon_client, django_capture_on_commit_callbacks
+):
+    from django.core.management import call_command
+
+    from tests.store.conftest import auth_body
+    from tests.store.test_reconcile import verify
+
+    lake, room, meals = lake
+    sea = open_retreat(name="Sea", price="300.00", seats=1)
+    seat = RetreatReservation.objects.get()
+    paysafe.add(responses.POST, AUTHS, body=requests.Timeout())
+    paysafe.add(responses.GET, AUTHS, json={"auths": []})
+    pending = Order.objects.get(pk=exchange(member_client, seat, sea).json()["order"])
+    paysafe.reset()
+    paysafe.add(responses.GET, AUTHS, json={"auths": [auth_body(pending.reference, 11498)]})
+    first = f"{SETTLEMENTS}/settle-1/refunds"
+    paysafe.add(responses.POST, first, body=requests.exceptions.ReadTimeout())
+    with django_capture_on_commit_callbacks(execute=True):
+        assert "1 completed" in verify()  # the seat moves; refunding its options then times out
+    assert remaining(anon_client, lake) == {room.pk: 0, meals.pk: 7}
+    [lost] = OrderRefund.objects.all()
+    paysafe.add(responses.POST, first, json={"id": "refund-1", "status": "OK"})
+    paysafe.add(responses.POST, f"{SETTLEMENTS}/settle-2/refunds", json={"id": "refund-2", "status": "OK"})
+
+    call_command("process_retreat_waitlists", stdout=StringIO())
+    call_command("process_retreat_waitlists", stdout=StringIO())  # nothing left owed
+
+    sent = [json.loads(call.request.body) for call in paysafe.calls if call.request.url == first]
+    assert [body["merchantRefNum"] for body in sent] == [lost.merchant_ref_num] * 2  # resumed, not paid twice
+    assert refunds_sent(paysafe, "settle-2") == [6899]
     assert remaining(anon_client, lake) == {room.pk: 1, meals.pk: 10}
     assert exchange(member_client, seat, sea).json()["options_refunded"] == "160.97"
