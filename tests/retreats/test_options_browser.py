@@ -9,37 +9,23 @@ import pytest
 
 from app.retreats.models import RetreatOption, RetreatOptionPurchase, RetreatReservation
 from tests.retreats.conftest import make_retreat
-from tests.web.browser import CHROMIUM, PHONE
-from tests.web.conftest import PASSWORD, make_user
-from tests.web.test_browser import Site, browser  # noqa: F401  # the module's one browser
+from tests.web.browser import CHROMIUM
+from tests.web.conftest import make_user
+from tests.web.test_browser import browser  # noqa: F401  # the module's one browser
+from tests.web.test_browser_retreats import log_in, phone  # noqa: F401  # the same phone-width site
 
 pytest.importorskip("playwright.sync_api")
 pytestmark = [pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"no Chromium at {CHROMIUM}"), pytest.mark.slow]
 
 
-@pytest.fixture
-def phone(browser, live_server, transactional_db, settings):  # noqa: F811
-    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
-    settings.DEBUG = True  # the local test gateway, as in `make run`
-    settings.PAYMENT_GATEWAY = "test"
-    settings.STORE_TAXES = "GST:5,QST:9.975"
-    opened = Site(browser, live_server.url, viewport=PHONE)
-    yield opened
-    opened.close()
-
-
-def test_a_seat_holder_adds_a_single_room_from_the_retreats_page(phone):
+def test_a_seat_holder_adds_a_single_room_from_the_retreats_page(phone):  # noqa: F811
     member = make_user()
     retreat = make_retreat()
     RetreatReservation.objects.create(user=member, retreat=retreat, status="confirmed")
     RetreatOption.objects.create(retreat=retreat, name="Single room", price=Decimal("80.00"), stock=2)
     RetreatOption.objects.create(retreat=retreat, name="Meals", price=Decimal("20.00"), stock=0)
     page = phone.page
-    page.goto("/login/")
-    page.get_by_label("E-mail", exact=True).fill("member@example.com")
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Log in").last.click()
-    page.get_by_role("heading", name="Upcoming sessions").wait_for()
+    log_in(page)
 
     page.goto(f"/retreats/{retreat.pk}/")
     page.get_by_role("heading", name="Options").wait_for()

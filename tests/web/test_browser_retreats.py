@@ -32,7 +32,7 @@ def phone(browser, live_server, transactional_db, settings):  # noqa: F811
     opened.close()
 
 
-def _log_in(page):
+def log_in(page):
     page.goto("/login/")
     page.get_by_label("E-mail", exact=True).fill("member@example.com")
     page.get_by_label("Password", exact=True).fill(PASSWORD)
@@ -89,7 +89,7 @@ def test_an_online_retreats_join_button_in_its_window_is_axe_clean(phone):
     member = make_user()
     retreat = make_retreat(name="Online week", kind="virtual", video_link="https://meet.example.com/w", days_ahead=3)
     page = phone.page
-    _log_in(page)
+    log_in(page)
     page.goto(f"/retreats/{retreat.pk}/")
     page.get_by_role("link", name=re.compile("^Buy a seat")).click()
     page.get_by_role("button", name=re.compile("^Pay ")).click()
@@ -109,7 +109,7 @@ def test_join_a_sold_out_retreats_waiting_list_see_the_seat_held_and_leave(phone
     retreat = make_retreat(seats=1, days_ahead=20)
     RetreatReservation.objects.create(user=make_user(email="seated@example.com"), retreat=retreat, status="confirmed")
     page = phone.page
-    _log_in(page)
+    log_in(page)
     page.goto(f"/retreats/{retreat.pk}/")
     page.get_by_text("This retreat is sold out.").wait_for()
     phone.check(phone=True)
