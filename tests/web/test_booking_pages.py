@@ -41,9 +41,17 @@ def test_sessions_are_paginated(client, period):
     for days in range(1, 23):
         make_slot(period, days_ahead=days)
     first = client.get("/sessions/").content.decode()
-    assert "Page 1 of 2" in first and 'rel="next"' in first
+    assert first.count('class="slot"') == 20 and "Page 1<" in first and 'rel="next"' in first
+    assert 'rel="prev"' not in first  # the total is not counted: no "of 2" (app/web/paging.py)
     second = client.get("/sessions/?page=2").content.decode()
-    assert second.count('class="slot"') == 2
+    assert second.count('class="slot"') == 2 and "Page 2<" in second
+    assert 'rel="prev"' in second and 'rel="next"' not in second
+    beyond = client.get("/sessions/?page=5").content.decode()
+    assert beyond.count('class="slot"') == 0 and 'rel="prev"' in beyond  # a way back, not an error
+    for nonsense in ("x", "-3", "0"):
+        assert client.get(f"/sessions/?page={nonsense}").content.decode().count('class="slot"') == 20  # page 1
+    huge = client.get("/sessions/?page=99999999999999999999")  # refused by app.security before the view
+    assert huge.status_code == 400 and huge.json()["code"] == "invalid"
 
 
 def test_reserve_spends_tickets_and_lists_the_reservation(logged_in, member, slot):

@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -31,6 +30,7 @@ from app.core.exceptions import DomainError, ErrorCode
 from app.core.i18n import localized
 from app.web.feedback import show_on_page
 from app.web.forms import SlotFilterForm
+from app.web.paging import uncounted_page
 from app.web.views import week
 from app.web.views.common import MemberRequest, now, safe_next, zone_label
 
@@ -192,7 +192,7 @@ def sessions(request: HttpRequest) -> HttpResponse:
             slots = slots.filter(period__workplace=form.cleaned_data["workplace"])
         if form.cleaned_data["day"]:
             slots = slots.filter(local_date=form.cleaned_data["day"])
-    page = Paginator(slots, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = uncounted_page(slots, PAGE_SIZE, request.GET.get("page"))  # no COUNT over every upcoming slot
     cards = _slot_views(page.object_list, request.user)
     days = [(day, list(in_day)) for day, in_day in groupby(cards, key=lambda c: c["day"])]
     query = request.GET.copy()
