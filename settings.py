@@ -107,7 +107,11 @@ DATABASES = {
 # 409 "busy" (app/core/errors.py). A long migration may need DB_STATEMENT_TIMEOUT_SECONDS=0.
 DB_STATEMENT_TIMEOUT_SECONDS = config("DB_STATEMENT_TIMEOUT_SECONDS", default=10, cast=float)
 DB_LOCK_TIMEOUT_SECONDS = config("DB_LOCK_TIMEOUT_SECONDS", default=5, cast=float)
+# After a refused connection, this process does not try again for this long (answering 503): no
+# connection storm while the database restarts (app/core/postgres_backoff/base.py). 0: no back-off.
+DB_CONNECT_BACKOFF_SECONDS = config("DB_CONNECT_BACKOFF_SECONDS", default=1.0, cast=float)
 if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
+    DATABASES["default"]["ENGINE"] = "app.core.postgres_backoff"
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
         f"-c statement_timeout={int(DB_STATEMENT_TIMEOUT_SECONDS * 1000)} "
         f"-c lock_timeout={int(DB_LOCK_TIMEOUT_SECONDS * 1000)}"

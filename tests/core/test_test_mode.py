@@ -54,7 +54,7 @@ def test_importing_pytest_does_not_switch_test_mode_on():
     # A process that merely imports pytest (a helper script, a notebook) keeps the real settings.
     result = run_python(["-c", f"import pytest; {SHOW_DATABASE}"], DEBUG="True", DATABASE_URL=UNREACHABLE_POSTGRES)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["False", "django.db.backends.postgresql"]
+    assert result.stdout.split() == ["False", "app.core.postgres_backoff"]
 
 
 def test_test_mode_uses_sqlite_unless_test_database_url_opts_into_postgresql():

@@ -72,7 +72,8 @@ def test_a_database_restart_under_requests_answers_503_then_recovers(server):
             # a millisecond, make hundreds of connection attempts a second while the database
             # refuses them, and PostgreSQL's 100 slots fill with backends starting up and exiting
             # (a connection storm, measured at 103); the app then cannot reconnect for a while.
-            # That storm is a real production risk (docs/security.md: a back-off is the follow-up).
+            # The app's back-off (DB_CONNECT_BACKOFF_SECONDS, docs/security.md) now keeps each
+            # process to about one attempt a second while the database is down.
             time.sleep(0.02)
 
     threads = [threading.Thread(target=hammer) for _ in range(3)]
