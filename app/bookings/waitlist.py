@@ -40,6 +40,7 @@ from app.bookings.exceptions import AlreadyReserved, AlreadyWaiting, SeatAvailab
 from app.bookings.models import Reservation, TimeSlot, WaitlistEntry
 from app.core.deferred import after_response
 from app.core.exceptions import Invalid, NotFound, PermissionDenied
+from app.core.queues import position_in_queue
 
 WAITING = WaitlistEntry.Status.WAITING
 OFFERED = WaitlistEntry.Status.OFFERED
@@ -264,15 +265,8 @@ def entries(actor: User, *, timeslot_id: int | None = None) -> QuerySet[Waitlist
     """The caller's entries (staff: everyone's), with `position` in their slot's queue."""
     if not actor.is_authenticated:
         raise PermissionDenied()
-    ahead = (
-        WaitlistEntry.objects.filter(timeslot=OuterRef("timeslot"))
-        .filter(Q(created__lt=OuterRef("created")) | Q(created=OuterRef("created"), id__lte=OuterRef("id")))
-        .order_by()
-        .values("timeslot")
-        .annotate(count=Count("id"))
-        .values("count")
-    )
-    rows = WaitlistEntry.objects.select_related("timeslot__period__workplace").annotate(position=Subquery(ahead))
+    position = position_in_queue(WaitlistEntry, "timeslot")
+    rows = WaitlistEntry.objects.select_related("timeslot__period__workplace").annotate(position=position)
     if not actor.is_staff:
         rows = rows.filter(user=actor)
     if timeslot_id is not None:

@@ -21,7 +21,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,6 +29,7 @@ from app.accounts.models import User
 from app.core.deferred import after_response
 from app.core.exceptions import Conflict, ErrorCode, Invalid, NotFound
 from app.core.i18n import localized
+from app.core.queues import position_in_queue
 from app.retreats import notices, services
 from app.retreats.models import Retreat, RetreatReservation, RetreatWaitlistEntry
 from app.retreats.services import held_for_others, live_offers
@@ -152,15 +153,8 @@ def entries(actor: User) -> QuerySet[RetreatWaitlistEntry]:
     """The caller's entries (staff: everyone's), with `position` in their retreat's queue."""
     if not actor.is_authenticated:
         raise Invalid(_("Log in to see your waiting lists."))
-    ahead = (
-        RetreatWaitlistEntry.objects.filter(retreat=OuterRef("retreat"))
-        .filter(Q(created__lt=OuterRef("created")) | Q(created=OuterRef("created"), id__lte=OuterRef("id")))
-        .order_by()
-        .values("retreat")
-        .annotate(count=Count("id"))
-        .values("count")
-    )
-    rows = RetreatWaitlistEntry.objects.select_related("retreat").annotate(position=Subquery(ahead))
+    position = position_in_queue(RetreatWaitlistEntry, "retreat")
+    rows = RetreatWaitlistEntry.objects.select_related("retreat").annotate(position=position)
     if not actor.is_staff:
         rows = rows.filter(user=actor)
     return rows.order_by(F("retreat__name"), "created", "id")
