@@ -7,17 +7,18 @@ thread and database connection. Prints `{"outcomes": [...], "rows": n}` as JSON.
 """
 
 import json
-import threading
 from datetime import timedelta
 from decimal import Decimal
+from functools import partial
 
 import django
+
+from tests.races import at_once
 
 STAFF = 6
 
 
 def race():
-    from django.db import connection
     from django.utils import timezone
 
     from app.accounts.models import User
@@ -32,23 +33,11 @@ def race():
     staff = [
         User.objects.create_user(email=f"staff{n}@example.com", password="x" * 12, is_staff=True) for n in range(STAFF)
     ]
-    barrier = threading.Barrier(STAFF)
-    outcomes = []
 
     def mark_present(actor):
-        barrier.wait()
-        try:
-            outcomes.append(
-                mark(RetreatReservation.objects.select_related("retreat").get(pk=seat.pk), date.pk, True, actor)
-            )
-        finally:
-            connection.close()
+        return mark(RetreatReservation.objects.select_related("retreat").get(pk=seat.pk), date.pk, True, actor)
 
-    threads = [threading.Thread(target=mark_present, args=(actor,)) for actor in staff]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = at_once([partial(mark_present, actor) for actor in staff])
     return {"outcomes": outcomes, "rows": RetreatJoin.objects.filter(reservation=seat, date=date).count()}
 
 

@@ -8,18 +8,19 @@ database connection. Prints `{"outcomes": [...], "seats_held": n, "moved": n}` a
 """
 
 import json
-import threading
 from datetime import timedelta
 from decimal import Decimal
+from functools import partial
 
 import django
+
+from tests.races import at_once
 
 MEMBERS = 5
 SEATS = 2
 
 
 def race():
-    from django.db import connection
     from django.utils import timezone
 
     from app.accounts.models import User
@@ -42,35 +43,22 @@ def race():
     for member in members:
         checkout(member, [{"product": "retreat", "id": lake.pk, "quantity": 1}], single_use_token="test-visa")
     buyer = User.objects.create_user(email="buyer@example.com", password="x" * 12)
-    barrier = threading.Barrier(MEMBERS + 1)
-    outcomes = []
 
     def move(member):
-        barrier.wait()
         try:
             seat = RetreatReservation.objects.select_related("user", "retreat").get(user=member)
-            outcomes.append("exchanged:" + exchange(seat, sea.pk, idempotency_key="race").state)
+            return "exchanged:" + exchange(seat, sea.pk, idempotency_key="race").state
         except DomainError as error:
-            outcomes.append(str(error.code))
-        finally:
-            connection.close()
+            return str(error.code)
 
     def buy():
-        barrier.wait()
         try:
             line = {"product": "retreat", "id": sea.pk, "quantity": 1}
-            outcomes.append("bought:" + checkout(buyer, [line], single_use_token="test-visa").order.status)
+            return "bought:" + checkout(buyer, [line], single_use_token="test-visa").order.status
         except DomainError as error:
-            outcomes.append(str(error.code))
-        finally:
-            connection.close()
+            return str(error.code)
 
-    threads = [threading.Thread(target=move, args=(member,)) for member in members]
-    threads.append(threading.Thread(target=buy))
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = at_once([*(partial(move, member) for member in members), buy])
     held = RetreatReservation.objects.filter(retreat=sea, status__in=RetreatReservation.HOLDS_A_SEAT).count()
     moved = RetreatReservation.objects.filter(retreat=sea, user__in=members).count()
     return {"outcomes": sorted(outcomes), "seats_held": held, "moved": moved}

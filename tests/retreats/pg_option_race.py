@@ -7,26 +7,24 @@ local test gateway. Prints `{"outcomes": [...], "units_held": n, "paid": n}` as 
 """
 
 import json
-import threading
 from datetime import timedelta
 from decimal import Decimal
 
 import django
+
+from tests.races import at_once, buying
 
 MEMBERS = 6
 UNITS = 2
 
 
 def race():
-    from django.db import connection
     from django.db.models import Sum
     from django.utils import timezone
 
     from app.accounts.models import User
-    from app.core.exceptions import DomainError
     from app.retreats.models import Retreat, RetreatOption, RetreatOptionPurchase, RetreatReservation
     from app.store.models import Order
-    from app.store.services.checkout import checkout
 
     retreat = Retreat.objects.create(name="Lake", seats=MEMBERS, price=Decimal("200.00"), is_published=True)
     start = timezone.now() + timedelta(days=40)
@@ -35,24 +33,8 @@ def race():
     members = [User.objects.create_user(email=f"racer{n}@example.com", password="x" * 12) for n in range(MEMBERS)]
     for member in members:
         RetreatReservation.objects.create(user=member, retreat=retreat, status=RetreatReservation.Status.CONFIRMED)
-    barrier = threading.Barrier(MEMBERS)
-    outcomes = []
-
-    def buy(member):
-        barrier.wait()
-        try:
-            line = {"product": "retreat_option", "id": room.pk, "quantity": 1}
-            outcomes.append(checkout(member, [line], single_use_token="test-visa").order.status)
-        except DomainError as error:
-            outcomes.append(str(error.code))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=buy, args=(member,)) for member in members]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    line = {"product": "retreat_option", "id": room.pk, "quantity": 1}
+    outcomes = at_once([buying(member, line) for member in members])
     held = RetreatOptionPurchase.objects.filter(option=room, status__in=RetreatReservation.HOLDS_A_SEAT)
     paid = Order.objects.filter(status=Order.Status.PAID).count()
     return {"outcomes": sorted(outcomes), "units_held": held.aggregate(n=Sum("quantity"))["n"], "paid": paid}

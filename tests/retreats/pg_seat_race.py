@@ -7,48 +7,30 @@ Prints `{"outcomes": [...], "seats_held": n, "paid": n}` as JSON.
 """
 
 import json
-import threading
 from datetime import timedelta
 from decimal import Decimal
 
 import django
+
+from tests.races import at_once, buying
 
 MEMBERS = 6
 SEATS = 2
 
 
 def race():
-    from django.db import connection
     from django.utils import timezone
 
     from app.accounts.models import User
-    from app.core.exceptions import DomainError
     from app.retreats.models import Retreat, RetreatReservation
     from app.store.models import Order
-    from app.store.services.checkout import checkout
 
     retreat = Retreat.objects.create(name="Lake", seats=SEATS, price=Decimal("200.00"), is_published=True)
     start = timezone.now() + timedelta(days=40)
     retreat.dates.create(start=start, end=start + timedelta(days=2))
     members = [User.objects.create_user(email=f"racer{n}@example.com", password="x" * 12) for n in range(MEMBERS)]
-    barrier = threading.Barrier(MEMBERS)
-    outcomes = []
-
-    def buy(member):
-        barrier.wait()
-        try:
-            line = {"product": "retreat", "id": retreat.pk, "quantity": 1}
-            outcomes.append(checkout(member, [line], single_use_token="test-visa").order.status)
-        except DomainError as error:
-            outcomes.append(str(error.code))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=buy, args=(member,)) for member in members]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    line = {"product": "retreat", "id": retreat.pk, "quantity": 1}
+    outcomes = at_once([buying(member, line) for member in members])
     held = RetreatReservation.objects.filter(retreat=retreat, status__in=RetreatReservation.HOLDS_A_SEAT).count()
     paid = Order.objects.filter(status=Order.Status.PAID).count()
     return {"outcomes": sorted(outcomes), "seats_held": held, "paid": paid}

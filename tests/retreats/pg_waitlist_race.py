@@ -10,11 +10,12 @@ Prints `{"offered": outcome, "rivals": [...], "seats_held": n, "offers_live": n}
 
 import json
 import sys
-import threading
 from datetime import timedelta
 from decimal import Decimal
 
 import django
+
+from tests.races import at_once, buying
 
 SEATS = 2
 RIVALS = 4
@@ -22,14 +23,11 @@ PASSES = 2
 
 
 def race(case):
-    from django.db import connection
     from django.utils import timezone
 
     from app.accounts.models import User
-    from app.core.exceptions import DomainError
     from app.retreats import waitlist
     from app.retreats.models import Retreat, RetreatReservation, RetreatWaitlistEntry
-    from app.store.services.checkout import checkout
 
     retreat = Retreat.objects.create(name="Lake", seats=SEATS, price=Decimal("200.00"), is_published=True)
     start = timezone.now() + timedelta(days=40)
@@ -46,32 +44,10 @@ def race(case):
     if case == "expired":
         RetreatWaitlistEntry.objects.filter(user=offered).update(offer_expires_at=timezone.now())
     rivals = [User.objects.create_user(email=f"rival{n}@example.com", password="x" * 12) for n in range(RIVALS)]
-    barrier = threading.Barrier(RIVALS + 1 + PASSES)
-    outcomes = {}
-
-    def buy(member):
-        barrier.wait()
-        try:
-            line = {"product": "retreat", "id": retreat.pk, "quantity": 1}
-            outcomes[member.email] = checkout(member, [line], single_use_token="test-visa").order.status
-        except DomainError as error:
-            outcomes[member.email] = str(error.code)
-        finally:
-            connection.close()
-
-    def scheduled_pass():
-        barrier.wait()
-        try:
-            waitlist.process_waitlists()
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=buy, args=(member,)) for member in [offered, *rivals]]
-    threads += [threading.Thread(target=scheduled_pass) for _ in range(PASSES)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    line = {"product": "retreat", "id": retreat.pk, "quantity": 1}
+    buyers = [offered, *rivals]
+    bought = at_once([*(buying(member, line) for member in buyers), *[waitlist.process_waitlists] * PASSES])
+    outcomes = {member.email: outcome for member, outcome in zip(buyers, bought, strict=False)}
     held = RetreatReservation.objects.filter(retreat=retreat, status__in=RetreatReservation.HOLDS_A_SEAT).count()
     live = RetreatWaitlistEntry.objects.filter(status="offered", offer_expires_at__gt=timezone.now()).count()
     return {

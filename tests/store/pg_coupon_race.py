@@ -7,16 +7,17 @@ test gateway. Prints `{"outcomes": [...], "uses": n, "paid_with_coupon": n}` as 
 """
 
 import json
-import threading
 from decimal import Decimal
+from functools import partial
 
 import django
+
+from tests.races import at_once
 
 MEMBERS = 6
 
 
 def race():
-    from django.db import connection
 
     from app.accounts.models import User
     from app.core.exceptions import DomainError
@@ -26,30 +27,16 @@ def race():
     package = Package.objects.create(name="5 tickets", price=Decimal("25.00"), tickets=5)
     Coupon.objects.create(code="LAST", percent_off=Decimal("50"), max_uses=1)
     members = [User.objects.create_user(email=f"racer{n}@example.com", password="x" * 12) for n in range(MEMBERS)]
-    barrier = threading.Barrier(MEMBERS)
-    outcomes = []
 
     def buy(member):
-        barrier.wait()
         try:
-            result = checkout(
-                member,
-                [{"product": "package", "id": package.pk, "quantity": 1}],
-                single_use_token="test-visa",
-                coupon="last",
-            )
-            outcomes.append(result.order.status)
+            line = {"product": "package", "id": package.pk, "quantity": 1}
+            return checkout(member, [line], single_use_token="test-visa", coupon="last").order.status
         except DomainError as error:
             # The reason staff see (members read one "cannot be used" answer whatever it is).
-            outcomes.append(str(getattr(error, "reason", None) or error.fields.get("coupon", [error.message])[0]))
-        finally:
-            connection.close()
+            return str(getattr(error, "reason", None) or error.fields.get("coupon", [error.message])[0])
 
-    threads = [threading.Thread(target=buy, args=(member,)) for member in members]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = at_once([partial(buy, member) for member in members])
     paid = Order.objects.filter(coupon__code="LAST", status=Order.Status.PAID).count()
     return {"outcomes": sorted(outcomes), "uses": CouponUse.objects.count(), "paid_with_coupon": paid}
 
