@@ -12,50 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Count, F, OuterRef, Prefetch, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
 from app.accounts.models import User
 from app.core.exceptions import Conflict
 from app.retreats import services, store_hooks
-from app.retreats.models import Retreat, RetreatDate, RetreatInvitation, RetreatReservation, RetreatWaitlistEntry
-
-HOLDS_A_SEAT = RetreatReservation.HOLDS_A_SEAT
-
-
-def _offers(now: datetime, user_id: int | None = None) -> Coalesce:
-    """Seats held by running waiting-list offers (`services.live_offers`), those made to `user_id` if given."""
-    live = RetreatWaitlistEntry.objects.filter(
-        retreat=OuterRef("pk"), status=RetreatWaitlistEntry.Status.OFFERED, offer_expires_at__gt=now
-    )
-    if user_id is not None:
-        live = live.filter(user_id=user_id)
-    return Coalesce(Subquery(live.order_by().values("retreat").annotate(n=Count("pk")).values("n")), 0)
-
-
-def with_seats(retreats: QuerySet[Retreat], user_id: int | None = None) -> QuerySet[Retreat]:
-    """`retreats` with, in the same query, what `seats_left` and `seats_for` read: the seats taken,
-    those kept for unreleased invitations (each invitation's seats not used yet) and those held by
-    waiting-list offers (of which those made to `user_id`), counted as the API counts
-    `seats_remaining` and as the checkout holds a seat (tests/web/test_retreat_pages.py compares them)."""
-    now = timezone.now()
-    holding = RetreatReservation.objects.filter(status__in=HOLDS_A_SEAT)
-    used = holding.filter(invitation=OuterRef("pk")).values("invitation").annotate(n=Count("pk")).values("n")
-    kept = (
-        RetreatInvitation.objects.filter(retreat=OuterRef("pk"), release_at__gt=now)
-        .annotate(left=Greatest(F("seats") - Coalesce(Subquery(used), 0), 0))
-        .values("retreat")
-        .annotate(total=Sum("left"))
-        .values("total")
-    )
-    taken = holding.filter(retreat=OuterRef("pk")).values("retreat").annotate(n=Count("pk")).values("n")
-    return retreats.annotate(
-        seats_taken=Coalesce(Subquery(taken), 0),
-        seats_kept=Coalesce(Subquery(kept), 0),
-        seats_on_offer=_offers(now),
-        offered_to_me=_offers(now, user_id) if user_id is not None else Value(0),
-    )
+from app.retreats.models import Retreat, RetreatDate, RetreatInvitation, RetreatReservation
+from app.retreats.seat_counts import free_seats, with_seats
 
 
 def published(user_id: int | None = None) -> QuerySet[Retreat]:
@@ -75,25 +39,16 @@ def upcoming(user_id: int | None = None, now: datetime | None = None) -> QuerySe
     )
 
 
-def _free(retreat: Retreat) -> int:
-    return retreat.seats - retreat.seats_taken - retreat.seats_kept - retreat.seats_on_offer  # type: ignore[attr-defined]
-
-
-def seats_left(retreat: Retreat) -> int:
-    """Seats on public sale, as `/api/retreats/` answers `seats_remaining` (a retreat from `with_seats`)."""
-    return max(_free(retreat), 0)
-
-
 def seats_for(retreat: Retreat) -> int:
     """Seats this member may buy: the public ones and the one a waiting-list offer holds for them."""
-    return max(_free(retreat) + retreat.offered_to_me, 0)  # type: ignore[attr-defined]
+    return max(free_seats(retreat) + retreat.offered_to_me, 0)  # type: ignore[attr-defined]
 
 
 def invited_seats_left(invitation: RetreatInvitation, now: datetime | None = None) -> int:
     """Seats of `invitation` not taken yet (none once it is released)."""
     if invitation.release_at <= (now or timezone.now()):
         return 0
-    used = invitation.reservations.filter(status__in=HOLDS_A_SEAT).count()
+    used = invitation.reservations.filter(status__in=RetreatReservation.HOLDS_A_SEAT).count()
     return max(invitation.seats - used, 0)
 
 

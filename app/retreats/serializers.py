@@ -6,7 +6,6 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -24,7 +23,7 @@ from app.retreats.models import (
     RetreatStaffRefund,
 )
 from app.retreats.options import units_taken
-from app.retreats.services import held_for_others, kept_for_invitations
+from app.retreats.seat_counts import seats_left, with_seats
 from app.retreats.signals import dates_changed
 
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2999
@@ -121,18 +120,9 @@ class RetreatSerializer(LocalizedNamesMixin, serializers.ModelSerializer):
 
     def get_seats_remaining(self, retreat: Retreat) -> int:
         """Seats for public sale: neither taken, kept for an unreleased invitation, nor on offer to the waiting list."""
-        taken = getattr(retreat, "seats_taken", None)  # annotated by the views
-        if taken is None:
-            taken = retreat.reservations.filter(status__in=RetreatReservation.HOLDS_A_SEAT).count()
-        invitations = getattr(retreat, "open_invitations", None)  # prefetched by the views
-        if invitations is None:
-            kept = kept_for_invitations(retreat, timezone.now())
-        else:
-            kept = sum(max(invitation.seats - invitation.used, 0) for invitation in invitations)
-        offered = getattr(retreat, "seats_on_offer", None)  # annotated by the views
-        if offered is None:
-            offered = held_for_others(retreat, None, timezone.now())
-        return max(retreat.seats - taken - kept - offered, 0)
+        if not hasattr(retreat, "seats_kept"):  # a retreat just written: read it again with its counts
+            retreat = with_seats(Retreat.objects.filter(pk=retreat.pk)).get()
+        return seats_left(retreat)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         def value(name: str) -> Any:

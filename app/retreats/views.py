@@ -7,9 +7,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.conf import settings
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, Now
-from django.utils import timezone
+from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
@@ -30,8 +28,8 @@ from app.retreats.models import (
     RetreatOption,
     RetreatOptionPurchase,
     RetreatReservation,
-    RetreatWaitlistEntry,
 )
+from app.retreats.seat_counts import with_seats
 
 
 def _is_staff(request: Request) -> bool:
@@ -44,27 +42,6 @@ def _options() -> QuerySet[RetreatOption]:
     return RetreatOption.objects.annotate(units_taken=Sum("purchases__quantity", filter=held)).order_by("id")
 
 
-def _open_invitations() -> QuerySet[RetreatInvitation]:
-    held = Q(reservations__status__in=RetreatReservation.HOLDS_A_SEAT)
-    return RetreatInvitation.objects.filter(release_at__gt=timezone.now()).annotate(
-        used=Count("reservations", filter=held)
-    )
-
-
-def _seats_on_offer() -> Coalesce:
-    """Seats held by running waiting-list offers (a subquery: no join multiplies the reservations)."""
-    offers = (
-        RetreatWaitlistEntry.objects.filter(
-            retreat=OuterRef("pk"), status=RetreatWaitlistEntry.Status.OFFERED, offer_expires_at__gt=Now()
-        )
-        .order_by()
-        .values("retreat")
-        .annotate(count=Count("id"))
-        .values("count")
-    )
-    return Coalesce(Subquery(offers), Value(0))
-
-
 class RetreatViewSet(viewsets.ModelViewSet):
     """Published retreats for everyone; staff see all and write."""
 
@@ -73,12 +50,8 @@ class RetreatViewSet(viewsets.ModelViewSet):
     filterset_class = FilterSetOf("app.retreats.filters.RetreatFilter")
 
     def get_queryset(self) -> QuerySet[Retreat]:
-        queryset = Retreat.objects.annotate(
-            seats_taken=Count("reservations", filter=Q(reservations__status__in=RetreatReservation.HOLDS_A_SEAT)),
-            seats_on_offer=_seats_on_offer(),
-        ).prefetch_related(
+        queryset = with_seats(Retreat.objects.all()).prefetch_related(  # seats_remaining, counted in SQL
             Prefetch("dates", queryset=RetreatDate.objects.select_related("retreat")),
-            Prefetch("invitations", queryset=_open_invitations(), to_attr="open_invitations"),
             Prefetch("options", queryset=_options().filter(is_active=True), to_attr="listed_options"),
         )
         if not _is_staff(self.request):
