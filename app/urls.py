@@ -7,14 +7,10 @@ for the member pages, nor any request for the admin until /admin/ (app/core/admi
 
 from typing import Any
 
-from django.conf import settings
-from django.contrib import admin
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.urls import URLResolver, include, path
 from django.urls.resolvers import RoutePattern
-from django.utils.text import format_lazy
-from django.utils.translation import gettext_lazy
 
 from app.core import errors, views
 
@@ -38,11 +34,6 @@ def lazy_include(route: str, urlconf: str, namespace: str | None = None) -> URLR
     """`path(route, include(urlconf))`, with `urlconf` imported on first use (include() imports it now)."""
     return URLResolver(RoutePattern(route, is_endpoint=False), urlconf, app_name=namespace, namespace=namespace)
 
-
-# Lazy: the admin shows it in each request's language.
-admin.site.site_header = admin.site.site_title = format_lazy(
-    gettext_lazy("{organization} administration"), organization=settings.ORGANIZATION
-)
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),

@@ -12,11 +12,17 @@ management commands, tests and the shell start Django plainly.
    `core.E001` (app/core/checks.py) fails if a model ever uses a `django.contrib.postgres` field.
 3. The admin's registrations wait for the first /admin/ request (`startup.serve()`,
    app/core/admin_site.py), and each domain's URLconf for the first path that reaches it
-   (app/urls.py).
+   (app/urls.py). The admin package's own `__init__` (ModelAdmin, its filters, forms, widgets and
+   sites: about 40 modules) waits too, for the first name read from it: INSTALLED_APPS imports
+   the package only to find its folder and its `models` (app/core/deferred_package.py).
 4. `simple_history` sets its `__version__` from `importlib.metadata.version()`, which imports
    importlib.metadata (with zipfile, csv, email parsing...) and scans every sys.path entry for
    distributions: it loads here with that call made lazily, on the first use of the string.
-5. Once the app is built, what start-up made is frozen (later collections skip it) and the
+5. Django's auth middleware imports `redirect_to_login` from `django.contrib.auth.views` for its
+   LoginRequiredMiddleware (unused here), and with it every login, logout and password view and
+   their forms: it loads with a stand-in that imports the real function when called. The views
+   load as usual wherever else they are imported (the admin's login, the member pages).
+6. Once the app is built, what start-up made is frozen (later collections skip it) and the
    collector resumes. The first request still builds long-lived objects (the URL map, the views,
    the serializers and DRF's machinery it imports): the collector pauses again while it is
    served, and what it made is frozen too. (A container that only runs tasks or scheduled
@@ -30,6 +36,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from app.core import startup
+from app.core.deferred_package import defer_package_body
 
 if TYPE_CHECKING:
     from django.core.handlers.wsgi import WSGIHandler
@@ -90,6 +97,30 @@ def load_simple_history_with_lazy_version() -> None:
             del importlib.metadata
 
 
+def load_auth_middleware_without_login_views() -> None:
+    """Import `django.contrib.auth.middleware` with its `redirect_to_login` imported on first call."""
+    if "django.contrib.auth.middleware" in sys.modules or "django.contrib.auth.views" in sys.modules:
+        return
+    import types
+
+    import django.contrib.auth
+
+    def redirect_to_login(*args: Any, **kwargs: Any) -> Any:
+        from django.contrib.auth.views import redirect_to_login as real
+
+        return real(*args, **kwargs)
+
+    stand_in = types.ModuleType("django.contrib.auth.views")
+    stand_in.redirect_to_login = redirect_to_login  # type: ignore[attr-defined]
+    sys.modules["django.contrib.auth.views"] = stand_in
+    try:
+        import django.contrib.auth.middleware
+    finally:
+        del sys.modules["django.contrib.auth.views"]
+        if getattr(django.contrib.auth, "views", None) is stand_in:
+            del django.contrib.auth.views
+
+
 class CollectorPausedForFirstRequest:
     """The WSGI app; after its first request, start-up's objects are frozen and the collector resumes."""
 
@@ -116,9 +147,14 @@ def end_of_start_up() -> None:
 try:
     load_rest_framework_without_unused_extras()
     load_simple_history_with_lazy_version()
+    defer_package_body("django.contrib.admin")
     startup.serve()
-    from django.core.wsgi import get_wsgi_application
+    import django
 
-    application = CollectorPausedForFirstRequest(get_wsgi_application())
+    django.setup(set_prefix=False)  # get_wsgi_application()'s two steps, with the middleware's import between
+    load_auth_middleware_without_login_views()
+    from django.core.handlers.wsgi import WSGIHandler
+
+    application = CollectorPausedForFirstRequest(WSGIHandler())
 finally:
     end_of_start_up()

@@ -22,8 +22,15 @@ def discover() -> None:
     if _discovered:
         return
     _discovered = True
+    from django.conf import settings
     from django.contrib import admin
+    from django.utils.text import format_lazy
+    from django.utils.translation import gettext_lazy
 
+    # Lazy: the admin shows it in each request's language.
+    admin.site.site_header = admin.site.site_title = format_lazy(
+        gettext_lazy("{organization} administration"), organization=settings.ORGANIZATION
+    )
     admin.autodiscover()
 
 

@@ -77,7 +77,9 @@ deferred = ["app.web.views", "importlib.metadata", "django_filters", "whitenoise
             # the bookings rules and the e-mail delivery load with the first request that uses them
             "app.bookings.services.reservations", "app.bookings.services.slots", "app.bookings.services.batches",
             "app.bookings.services.periods", "app.bookings.services.workplaces", "app.bookings.services.attendance",
-            "app.bookings.services.staff_bookings", "app.core.email_delivery"]
+            "app.bookings.services.staff_bookings", "app.core.email_delivery",
+            # the admin package's own __init__ (ModelAdmin, filters, sites) runs on the first name read from it
+            "django.contrib.admin.options", "django.contrib.admin.sites", "django.contrib.admin.filters"]
 after_api = [name for name in admin_modules + deferred if name in sys.modules]
 login = get("/admin/")  # a visitor: redirected to the login page (no static manifest needed)
 from django.contrib import admin
@@ -86,7 +88,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from app.bookings.models import TimeSlot
 import simple_history
 print(json.dumps({
-    "api": api, "after_api": after_api, "login": login,
+    "api": api, "header": str(admin.site.site_header), "after_api": after_api, "login": login,
     "after_admin": [name for name in admin_modules if name in sys.modules],
     "login_form": admin.site.login_form.__name__,
     "slots_have_history_page": isinstance(admin.site._registry[TimeSlot], SimpleHistoryAdmin),
@@ -127,4 +129,5 @@ def test_a_served_process_registers_the_admin_on_its_first_admin_request_only(tm
     assert answer["login_form"] == "LockoutAdminAuthenticationForm"  # the lock-out still guards /admin/login/
     assert answer["slots_have_history_page"] is True  # app.staff's extensions, registered after the others
     assert answer["index"] == "/admin/"
+    assert answer["header"] == "Writing Sessions administration"
     assert answer["history_version"][0].isdigit()  # read from the package metadata when first used

@@ -1,0 +1,87 @@
+"""A deferred package (app/core/deferred_package.py) runs its `__init__` once, on the first name read."""
+
+import sys
+import threading
+import time
+
+import pytest
+
+from app.core.deferred_package import defer_package_body
+
+INIT = """
+import time
+RUNS.append(__name__)
+time.sleep(0.05)  # long enough for a second thread to ask while this one runs
+from {name} import helpers  # a submodule, imported from the package's own __init__
+greeting = "hello"
+"""
+
+
+@pytest.fixture
+def package(tmp_path, monkeypatch):
+    """A fresh package on sys.path whose `__init__` records each run in `builtins.RUNS`."""
+    name = f"deferred_demo_{time.monotonic_ns()}"
+    folder = tmp_path / name
+    folder.mkdir()
+    (folder / "__init__.py").write_text(INIT.format(name=name))
+    (folder / "helpers.py").write_text("VALUE = 42\n")
+    (folder / "models.py").write_text("MODELS = ['one']\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    runs: list[str] = []
+    monkeypatch.setattr("builtins.RUNS", runs, raising=False)
+    yield name, runs
+    for module in [m for m in sys.modules if m.startswith(name)]:
+        del sys.modules[module]
+
+
+def test_submodules_import_without_running_the_package_body(package):
+    name, runs = package
+    defer_package_body(name)
+
+    models = __import__(f"{name}.models", fromlist=["MODELS"])
+
+    assert models.MODELS == ["one"]
+    assert runs == []
+
+
+def test_the_first_name_read_runs_the_body_once_in_the_same_module(package):
+    name, runs = package
+    module = defer_package_body(name)
+
+    assert module.greeting == "hello"
+    assert module.helpers.VALUE == 42
+    assert sys.modules[name] is module
+    assert runs == [name]
+    with pytest.raises(AttributeError, match="no attribute 'missing'"):
+        module.missing  # noqa: B018
+    assert runs == [name]
+
+
+def test_two_threads_reading_at_once_see_one_run_and_the_whole_body(package):
+    name, runs = package
+    module = defer_package_body(name)
+    seen: list[str] = []
+
+    def read() -> None:
+        seen.append(module.greeting)
+
+    threads = [threading.Thread(target=read) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert seen == ["hello", "hello"]
+    assert runs == [name]
+
+
+def test_a_plain_module_or_a_missing_one_is_refused(tmp_path, monkeypatch):
+    name = f"plain_demo_{time.monotonic_ns()}"
+    (tmp_path / f"{name}.py").write_text("X = 1\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+
+    with pytest.raises(ImportError, match="not a package"):
+        defer_package_body(name)
+    with pytest.raises(ImportError, match="not a package"):
+        defer_package_body(f"{name}_missing")
+    assert name not in sys.modules
