@@ -101,6 +101,7 @@ def prepare_ours(package, tmp, runtime_libs, python):
         "DATABASE_URL": f"sqlite:///{tmp / 'ours.sqlite3'}",
         "LOG_LEVEL": "WARNING",
         "THROTTLE_USER": "1000000/min",
+        "AWS_LAMBDA_FUNCTION_NAME": "benchmark",  # the Lambda runtime sets it in every container
     }
     migrate = (
         f'import sys; sys.path.insert(0, "."); sys.path.append({str(runtime_libs)!r}); import handler;'
@@ -131,7 +132,7 @@ def prepare_bare(tmp, python):
         check=True,
         capture_output=True,
     )
-    env = {"PATH": os.environ.get("PATH", "")}
+    env = {"PATH": os.environ.get("PATH", ""), "AWS_LAMBDA_FUNCTION_NAME": "benchmark"}
     return directory, env, api_gateway_event("/hello/", "bare", "ca-central-1")
 
 

@@ -9,13 +9,25 @@ lock, so every importer sees one module. Nothing is skipped: only moved to the f
 A stand-in is a name answered before the code has run, because the cold start reads it and the
 answer is known without the module (the stand-in must answer exactly as the module would in that
 state). Running the module's code replaces it with the real one.
+
+A package's submodule may itself read names from its package (`django.contrib.admin.sites` does
+`from django.contrib.admin import ModelAdmin`): imported before the package's code ran, it would
+run that code halfway through its own import, and the package's code, which imports that very
+submodule, would find it half-initialized. So importing a submodule runs the package's code
+first, as an ordinary import of the package would have, except for the submodules named
+`independent`: those that read nothing from their package, which the cold start imports.
+
+For one process serving one request at a time (a Lambda container): on a threaded server, one
+thread importing a submodule while another runs the package's code would wait on each other.
 """
 
+import importlib.abc
+import importlib.machinery
 import importlib.util
 import sys
 import threading
 import types
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 
@@ -25,21 +37,25 @@ class _CodeOnFirstRead:
     def __init__(self, module: types.ModuleType) -> None:
         self.module = module
         self.lock = threading.RLock()
-        self.running_on_this_thread = False
+        self.running_thread: int | None = None
         self.done = False
+
+    @property
+    def running_on_this_thread(self) -> bool:
+        return self.running_thread == threading.get_ident()
 
     def load(self) -> None:
         with self.lock:
             if self.done or self.running_on_this_thread:
                 return
-            self.running_on_this_thread = True
+            self.running_thread = threading.get_ident()
             try:
                 spec = self.module.__spec__
                 assert spec is not None and spec.loader is not None
                 spec.loader.exec_module(self.module)
                 self.done = True
             finally:
-                self.running_on_this_thread = False
+                self.running_thread = None
             if self.module.__dict__.get("__getattr__") is self:
                 del self.module.__dict__["__getattr__"]
 
@@ -57,9 +73,49 @@ class _CodeOnFirstRead:
             raise AttributeError(f"module {self.module.__name__!r} has no attribute {name!r}") from None
 
 
-def defer(name: str, stand_ins: Mapping[str, Any] | None = None) -> types.ModuleType:
+class _PackageCodeFirst(importlib.abc.MetaPathFinder):
+    """Runs a deferred package's code before any submodule of it but the independent ones is imported."""
+
+    def __init__(self) -> None:
+        self.packages: dict[str, tuple[_CodeOnFirstRead, frozenset[str]]] = {}
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: types.ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        for package, (code, independent) in self.packages.items():
+            if not fullname.startswith(package + "."):
+                continue
+            if code.done or code.running_on_this_thread or fullname[len(package) + 1 :] in independent:
+                return None
+            return importlib.util.spec_from_loader(fullname, _AfterPackageCode(code))
+        return None
+
+
+class _AfterPackageCode(importlib.abc.Loader):
+    """Loads a submodule by running its package's code, which imports it, or by importing it after."""
+
+    def __init__(self, code: _CodeOnFirstRead) -> None:
+        self.code = code
+        self.real_spec: importlib.machinery.ModuleSpec | None = None
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> types.ModuleType:
+        self.code.load()
+        module = sys.modules.get(spec.name) or importlib.import_module(spec.name)  # the finder now steps aside
+        self.real_spec = module.__spec__
+        return module
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        module.__spec__ = self.real_spec  # the import system set it to this loader's
+
+
+_finder = _PackageCodeFirst()
+
+
+def defer(name: str, stand_ins: Mapping[str, Any] | None = None, independent: Iterable[str] = ()) -> types.ModuleType:
     """Put module `name` in sys.modules, its code run on the first read of a name it defines.
 
+    For a package, importing a submodule runs the package's code first, unless the submodule is
+    named in `independent` (relative names: "models", "views.decorators").
     Does nothing to a module already imported: whoever imported it first may have used it.
     """
     if name in sys.modules:
@@ -68,8 +124,13 @@ def defer(name: str, stand_ins: Mapping[str, Any] | None = None) -> types.Module
     if spec is None or spec.loader is None:
         raise ImportError(f"no module named {name!r} to defer")
     module = importlib.util.module_from_spec(spec)  # __path__, __file__, __spec__: no code run
-    module.__dict__["__getattr__"] = _CodeOnFirstRead(module)
+    code = _CodeOnFirstRead(module)
+    module.__dict__["__getattr__"] = code
     module.__dict__.update(stand_ins or {})
+    if spec.submodule_search_locations is not None:
+        _finder.packages[name] = (code, frozenset(independent))
+        if _finder not in sys.meta_path:
+            sys.meta_path.insert(0, _finder)
     sys.modules[name] = module
     parent, _, child = name.rpartition(".")
     if parent:

@@ -1,12 +1,17 @@
 """The modules a served cold start imports without using them, deferred to their first use.
 
-app/wsgi.py calls `defer_modules_unused_at_start_up()` before anything imports Django: each module
-here then runs its code on the first name read from it (app/core/deferred_modules.py), not when
-Django's own modules import it. What each saved is in docs/performance.md;
-tests/core/test_cold_start_imports.py checks that an API cold start leaves them unrun.
+app/wsgi.py calls `defer_modules_unused_at_start_up()` before anything imports Django: in a Lambda
+container, each module here then runs its code on the first name read from it
+(app/core/deferred_modules.py), not when Django's own modules import it. Elsewhere (runserver, a
+threaded WSGI server) nothing is deferred: a container serves one request at a time on one
+thread, while a threaded server's first requests could import a deferred package's submodule on
+one thread as another runs the package's code, and each would wait for the other. What each
+saved is in docs/performance.md; tests/core/test_cold_start_imports.py checks that an API cold
+start leaves them unrun.
 """
 
 import collections.abc
+import os
 import types
 from typing import NoReturn
 
@@ -20,11 +25,13 @@ DEFERRED_UNTIL_USED = (
     "ssl",
     # django.utils.version imports it to read a development checkout's git changeset.
     "subprocess",
-    # INSTALLED_APPS imports it to find the app's folder and its `models`; its own __init__ brings
-    # ModelAdmin, the list filters, the admin's forms, widgets and sites (about 40 modules). Last:
-    # finding it imports `django`, which imports the modules above.
-    "django.contrib.admin",
 )
+# INSTALLED_APPS imports it to find the app's folder and its `models`; its own __init__ brings
+# ModelAdmin, the list filters, the admin's forms, widgets and sites (about 40 modules). These
+# submodules read nothing from the package and import without running its code.
+ADMIN_INDEPENDENT_SUBMODULES = ("apps", "checks", "exceptions", "utils", "models", "views", "views.decorators")
+# asgiref imports this one (it reads nothing from asyncio's own __init__).
+ASYNCIO_INDEPENDENT_SUBMODULES = ("coroutines",)
 
 
 def no_running_event_loop() -> NoReturn:
@@ -41,6 +48,10 @@ ASYNCIO_STAND_INS = {"get_running_loop": no_running_event_loop, "iscoroutine": i
 
 
 def defer_modules_unused_at_start_up() -> None:
-    defer("asyncio", stand_ins=ASYNCIO_STAND_INS)
+    if not os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):  # set by the Lambda runtime in every container
+        return
+    defer("asyncio", stand_ins=ASYNCIO_STAND_INS, independent=ASYNCIO_INDEPENDENT_SUBMODULES)
     for name in DEFERRED_UNTIL_USED:
         defer(name)
+    # Last: finding it imports `django`, which imports the modules above.
+    defer("django.contrib.admin", independent=ADMIN_INDEPENDENT_SUBMODULES)

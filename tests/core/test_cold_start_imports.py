@@ -125,6 +125,7 @@ def test_a_served_process_registers_the_admin_on_its_first_admin_request_only(tm
         "SECRET_KEY": "k" * 60,
         "ALLOWED_HOSTS": "127.0.0.1",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "AWS_LAMBDA_FUNCTION_NAME": "writing-sessions-dev",  # as in a Lambda container
     }
     migrated = run_python(["manage.py", "migrate", "--noinput", "-v0"], **env)
     assert migrated.returncode == 0, migrated.stderr
@@ -153,3 +154,36 @@ def test_a_served_process_registers_the_admin_on_its_first_admin_request_only(tm
     assert answer["index"] == "/admin/"
     assert answer["header"] == "Writing Sessions administration"
     assert answer["history_version"][0].isdigit()  # read from the package metadata when first used
+
+
+CHECK_FIRST_SCRIPT = """
+import json, sys
+from app.wsgi import application
+from app.core.deferred_modules import is_deferred
+deferred = [name for name in ("django.contrib.admin", "sqlparse", "ssl", "subprocess", "asyncio") if is_deferred(name)]
+from django.core.management import call_command
+call_command("check")  # what `zappa manage STAGE check` runs in a container: the admin's checks import its sites
+from django.contrib.admin.sites import site
+from django.contrib.admin import AdminSite
+print(json.dumps({"deferred": deferred, "site": isinstance(site, AdminSite)}))
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("on_lambda", [True, False])
+def test_the_system_checks_pass_in_a_served_process_and_only_a_lambda_container_defers(tmp_path, on_lambda):
+    """A threaded server (runserver) defers nothing: app/core/start_up_deferrals.py says why."""
+    env = {
+        "DEBUG": "False",
+        "SECRET_KEY": "k" * 60,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    if on_lambda:
+        env["AWS_LAMBDA_FUNCTION_NAME"] = "writing-sessions-dev"
+    result = run_python(["-c", CHECK_FIRST_SCRIPT], **env)
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout.strip().splitlines()[-1])
+    assert answer["site"] is True
+    expected = ["django.contrib.admin", "sqlparse", "ssl", "subprocess", "asyncio"] if on_lambda else []
+    assert answer["deferred"] == expected

@@ -1,5 +1,6 @@
 """A deferred module (app/core/deferred_modules.py) runs its code once, on the first name read from it."""
 
+import importlib
 import sys
 import threading
 import time
@@ -14,6 +15,11 @@ RUNS.append(__name__)
 time.sleep(0.05)  # long enough for a second thread to ask while this one runs
 from {name} import helpers  # a submodule, imported from the package's own __init__
 greeting = "hello"
+from {name}.sites import site  # a submodule that reads a name from this package (as the admin's does)
+"""
+SITES = """
+from {name} import greeting
+site = greeting + ", site"
 """
 
 
@@ -26,6 +32,7 @@ def package(tmp_path, monkeypatch):
     (folder / "__init__.py").write_text(INIT.format(name=name))
     (folder / "helpers.py").write_text("VALUE = 42\n")
     (folder / "models.py").write_text("MODELS = ['one']\n")
+    (folder / "sites.py").write_text(SITES.format(name=name))
     monkeypatch.syspath_prepend(str(tmp_path))
     runs: list[str] = []
     monkeypatch.setattr("builtins.RUNS", runs, raising=False)
@@ -34,14 +41,29 @@ def package(tmp_path, monkeypatch):
         del sys.modules[module]
 
 
-def test_submodules_import_without_running_the_package_body(package):
+def test_an_independent_submodule_imports_without_running_the_package_code(package):
     name, runs = package
-    defer(name)
+    defer(name, independent=["models"])
 
-    models = __import__(f"{name}.models", fromlist=["MODELS"])
+    models = importlib.import_module(f"{name}.models")
 
     assert models.MODELS == ["one"]
     assert runs == []
+
+
+def test_any_other_submodule_runs_the_package_code_first_as_a_plain_import_would(package):
+    """Without it, `sites` would run the package's code halfway through its own import, and that
+    code's `from package.sites import site` would find it half-initialized (an ImportError)."""
+    name, runs = package
+    module = defer(name, independent=["models"])
+
+    sites = importlib.import_module(f"{name}.sites")
+
+    assert sites.site == "hello, site"
+    assert runs == [name]
+    assert module.site == "hello, site"
+    assert sys.modules[f"{name}.sites"] is sites
+    assert sites.__spec__.origin.endswith("sites.py")  # its own spec, not the loader that ran the package
 
 
 def test_the_first_name_read_runs_the_body_once_in_the_same_module(package):
