@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # The 2018 prior art's figures as recorded in /work/shared/reference/prior-art.md (2026-11), not
 # measured by this run: printed for reference only, never divided into this run's figures.
 PRIOR_ART = {"slot list": ("2.0-2.4", 259), "reservation create": ("18-20", 16)}
-TARGET_QUERIES = {"slot list": 5, "reservation create": 10}
+TARGET_QUERIES = {"slot list": 5, "reservation create": 7}
 ENDPOINTS = ("slot list", "reservation create")
 MAX_RATE = 500  # requests/s a worker could possibly reach: sizes its pool of members
 
