@@ -27,7 +27,11 @@ ICS_MIMETYPE = "text/calendar"
 
 def local_time(moment: datetime, zone: ZoneInfo) -> str:
     """`Monday, December 7, 2026, 9:00 a.m.`: the day and the wall-clock time, the zone said apart."""
-    return f"{moments.day_text(moment.astimezone(zone))}, {moments.clock_text(moment, zone)}"
+    return _day_and_clock(moments.day_text(moment.astimezone(zone)), moments.clock_text(moment, zone))
+
+
+def _day_and_clock(day: str, clock: str) -> str:
+    return f"{day}, {clock}"
 
 
 def zone_name(slot: TimeSlot, moment: datetime) -> str:
@@ -43,6 +47,7 @@ def slot_params(slot: TimeSlot) -> dict[str, Any]:
     zone = workplace.zone
     start, end = slot.start.astimezone(zone), slot.end.astimezone(zone)
     deadline = start - timedelta(hours=settings.RESERVATION_CANCEL_DEADLINE_HOURS)
+    day, start_time = moments.day_text(start), moments.clock_text(start, zone)  # each written once
     return {
         "organization": settings.ORGANIZATION,
         "workplace": localized(workplace, "name"),
@@ -50,9 +55,9 @@ def slot_params(slot: TimeSlot) -> dict[str, Any]:
         "map_url": ics.map_url(workplace),
         "details": localized(workplace, "details"),
         # Times the members' one way (app.core.moments), never an IANA id: see docs/i18n.md.
-        "day": moments.day_text(start),
-        "start": local_time(start, zone),
-        "start_time": moments.clock_text(start, zone),
+        "day": day,
+        "start": _day_and_clock(day, start_time),
+        "start_time": start_time,
         "end": moments.clock_text(end, zone),
         "timezone": moments.zone_name(start, zone),
         "zone_name": zone_name(slot, start),

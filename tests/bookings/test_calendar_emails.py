@@ -167,6 +167,21 @@ def test_text_values_are_escaped_and_long_lines_folded_between_characters():
     assert folded.replace("\r\n ", "") == line
 
 
+@pytest.mark.parametrize(
+    "line, parts",
+    [
+        ("X" * 75, 1),  # 75 octets: one line
+        ("X" * 76, 2),
+        ("SUMMARY:" + "é" * 40, 2),  # 48 characters but 88 octets: folded all the same
+        ("SUMMARY:" + "é" * 33, 1),  # 74 octets
+    ],
+)
+def test_lines_are_folded_by_their_octets_not_their_characters(line, parts):
+    folded = ics.fold(line)
+    assert len(folded.split("\r\n ")) == parts and folded.replace("\r\n ", "") == line
+    assert all(len(part.encode()) <= 75 for part in folded.split("\r\n"))
+
+
 def test_a_french_member_is_told_of_a_cancellation_in_french(period, django_capture_on_commit_callbacks):
     member = give_tickets(make_user(email="fanny@example.com", first_name="Fanny", language="fr"), 5)
     client = token_client(member)
