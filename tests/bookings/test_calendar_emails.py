@@ -167,6 +167,25 @@ def test_text_values_are_escaped_and_long_lines_folded_between_characters():
     assert folded.replace("\r\n ", "") == line
 
 
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_e_mails_times_are_the_members_local_day_and_clock(period, language):
+    """slot_params writes the start's day and clock once and joins them as local_time does."""
+    from django.utils import translation
+
+    from app.bookings import notices
+    from app.core import moments
+
+    slot = make_slot(period, start_hour=9)
+    zone = period.workplace.zone
+    with translation.override(language):
+        params = notices.slot_params(slot)
+        start = slot.start.astimezone(zone)
+        assert params["start"] == notices.local_time(slot.start, zone)
+        assert params["start"] == f"{params['day']}, {params['start_time']}"
+        assert (params["day"], params["start_time"]) == (moments.day_text(start), moments.clock_text(start, zone))
+    assert params["start_time"] == ("9:00 a.m." if language == "en" else "9\xa0h\xa000")
+
+
 @pytest.mark.parametrize(
     "line, parts",
     [
