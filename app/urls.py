@@ -36,14 +36,15 @@ def lazy_include(route: str, urlconf: str, namespace: str | None = None) -> URLR
 
 
 urlpatterns = [
+    # Bookings first: the most frequent requests (slot lists, reservations) then resolve without
+    # importing the accounts and store views, nor compiling the other patterns' regexes. No path
+    # of one domain is a path of another.
+    lazy_include("api/", "app.bookings.urls"),
     path("healthz", views.healthz, name="healthz"),
     lazy_include("admin/", "app.core.admin_urls", namespace="admin"),
     path("i18n/", include("django.conf.urls.i18n")),  # set_language: the switcher on every page
     path("api/schema/", schema, name="schema"),
     path("api/docs/", docs, name="api-docs"),
-    # Bookings first: the most frequent requests (slot lists, reservations) then resolve without
-    # importing the accounts and store views. No path of one domain is a path of another.
-    lazy_include("api/", "app.bookings.urls"),
     lazy_include("api/", "app.accounts.urls"),
     lazy_include("api/", "app.members.urls"),  # the member across the domains (/api/users/me/)
     lazy_include("api/", "app.store.urls"),

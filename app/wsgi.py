@@ -5,24 +5,27 @@ management commands, tests and the shell start Django plainly.
 
 1. The cyclic garbage collector pauses while Django builds its ~100k long-lived objects (modules,
    classes, models, admin, URL patterns): it would walk them again and again as they load.
-2. DRF's compat module loads with the optional extras it would import hidden (PyYAML, requests,
+2. Modules that the cold start imports without using them run their code on the first name read
+   from them (app/core/start_up_deferrals.py): the admin package's own
+   `__init__`, sqlparse, ssl, subprocess and asyncio. Django's request handling asks asyncio two
+   questions on every request (is an event loop running? is this response a coroutine?): until
+   asyncio has run, stand-ins answer them as asyncio would (no loop can run before it has).
+3. DRF's compat module loads with the optional extras it would import hidden (PyYAML, requests,
    psycopg2's `django.contrib.postgres.fields`, uritemplate, inflection, pygments, markdown),
    none of which this project uses through DRF. They stay importable afterwards. The PostgreSQL
    field mapping of DRF's ModelSerializer stays off for good: the system check
    `core.E001` (app/core/checks.py) fails if a model ever uses a `django.contrib.postgres` field.
-3. The admin's registrations wait for the first /admin/ request (`startup.serve()`,
+4. The admin's registrations wait for the first /admin/ request (`startup.serve()`,
    app/core/admin_site.py), and each domain's URLconf for the first path that reaches it
-   (app/urls.py). The admin package's own `__init__` (ModelAdmin, its filters, forms, widgets and
-   sites: about 40 modules) waits too, for the first name read from it: INSTALLED_APPS imports
-   the package only to find its folder and its `models` (app/core/deferred_package.py).
-4. `simple_history` sets its `__version__` from `importlib.metadata.version()`, which imports
+   (app/urls.py).
+5. `simple_history` sets its `__version__` from `importlib.metadata.version()`, which imports
    importlib.metadata (with zipfile, csv, email parsing...) and scans every sys.path entry for
    distributions: it loads here with that call made lazily, on the first use of the string.
-5. Django's auth middleware imports `redirect_to_login` from `django.contrib.auth.views` for its
+6. Django's auth middleware imports `redirect_to_login` from `django.contrib.auth.views` for its
    LoginRequiredMiddleware (unused here), and with it every login, logout and password view and
    their forms: it loads with a stand-in that imports the real function when called. The views
    load as usual wherever else they are imported (the admin's login, the member pages).
-6. Once the app is built, what start-up made is frozen (later collections skip it) and the
+7. Once the app is built, what start-up made is frozen (later collections skip it) and the
    collector resumes. The first request still builds long-lived objects (the URL map, the views,
    the serializers and DRF's machinery it imports): the collector pauses again while it is
    served, and what it made is frozen too. (A container that only runs tasks or scheduled
@@ -36,7 +39,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from app.core import startup
-from app.core.deferred_package import defer_package_body
+from app.core.start_up_deferrals import defer_modules_unused_at_start_up
 
 if TYPE_CHECKING:
     from django.core.handlers.wsgi import WSGIHandler
@@ -145,9 +148,9 @@ def end_of_start_up() -> None:
 
 
 try:
+    defer_modules_unused_at_start_up()  # first: Django's own imports bind them
     load_rest_framework_without_unused_extras()
     load_simple_history_with_lazy_version()
-    defer_package_body("django.contrib.admin")
     startup.serve()
     import django
 

@@ -2,15 +2,19 @@
 
 import re
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy, ngettext
 
-# C0 and C1 controls (tab and newline included: a name is one line), and the bidirectional
-# embedding, override and isolate marks that can make a name display as something else.
-_NOT_IN_NAMES = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+@cache  # compiled on first use: the models import this module at every cold start
+def _not_in_names() -> re.Pattern[str]:
+    # C0 and C1 controls (tab and newline included: a name is one line), and the bidirectional
+    # embedding, override and isolate marks that can make a name display as something else.
+    return re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 @deconstructible
@@ -19,7 +23,7 @@ class PlainNameValidator:
     code = "control_characters"
 
     def __call__(self, value: Any) -> None:
-        if _NOT_IN_NAMES.search(str(value)):
+        if _not_in_names().search(str(value)):
             raise ValidationError(self.message, code=self.code)
 
     def __eq__(self, other: object) -> bool:

@@ -81,14 +81,30 @@ deferred = ["app.web.views", "importlib.metadata", "django_filters", "whitenoise
             # the admin package's own __init__ (ModelAdmin, filters, sites) runs on the first name read from it
             "django.contrib.admin.options", "django.contrib.admin.sites", "django.contrib.admin.filters"]
 after_api = [name for name in admin_modules + deferred if name in sys.modules]
+from app.core.deferred_modules import is_deferred
+unused = ["django.contrib.admin", "sqlparse", "ssl", "subprocess", "asyncio"]
+unrun_after_api = [name for name in unused if is_deferred(name)]
 login = get("/admin/")  # a visitor: redirected to the login page (no static manifest needed)
+unrun_after_admin = [name for name in unused if is_deferred(name)]
+import asyncio
+
+async def answer():
+    await asyncio.sleep(0)
+    return asyncio.get_running_loop().is_running()
+
+loop_ran = asyncio.run(answer())  # asyncio's real code, once a name only it defines is read
+import ssl, sqlparse, subprocess
+used_later = [ssl.PROTOCOL_TLS_CLIENT > 0, sqlparse.split("select 1; select 2") == ["select 1;", "select 2"],
+              subprocess.run([sys.executable, "-c", "print(7)"], capture_output=True, text=True).stdout.strip() == "7"]
 from django.contrib import admin
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 from app.bookings.models import TimeSlot
 import simple_history
 print(json.dumps({
-    "api": api, "header": str(admin.site.site_header), "after_api": after_api, "login": login,
+    "api": api, "header": str(admin.site.site_header), "unrun_after_api": unrun_after_api,
+    "unrun_after_admin": unrun_after_admin, "loop_ran": loop_ran, "used_later": used_later,
+    "after_api": after_api, "login": login,
     "after_admin": [name for name in admin_modules if name in sys.modules],
     "login_form": admin.site.login_form.__name__,
     "slots_have_history_page": isinstance(admin.site._registry[TimeSlot], SimpleHistoryAdmin),
@@ -102,7 +118,8 @@ print(json.dumps({
 def test_a_served_process_registers_the_admin_on_its_first_admin_request_only(tmp_path):
     """An API cold start imports no admin module, member page, django-filter (no filter asked), WhiteNoise
     (no static file asked), the accounts API, a bookings service (a list changes nothing) nor the e-mail
-    delivery (none is sent); the first /admin/ request has the admin registered."""
+    delivery (none is sent), and runs none of the modules deferred to their first use; the first /admin/
+    request has the admin registered, and the deferred modules work when first used."""
     env = {
         "DEBUG": "False",
         "SECRET_KEY": "k" * 60,
@@ -116,6 +133,11 @@ def test_a_served_process_registers_the_admin_on_its_first_admin_request_only(tm
     answer = json.loads(result.stdout.strip().splitlines()[-1])
     assert answer["api"].startswith("200")
     assert answer["after_api"] == []
+    # imported by Django at start-up, their code not run by an API request (app/core/start_up_deferrals.py)
+    assert answer["unrun_after_api"] == ["django.contrib.admin", "sqlparse", "ssl", "subprocess", "asyncio"]
+    assert answer["unrun_after_admin"] == ["sqlparse", "ssl", "subprocess", "asyncio"]
+    assert answer["loop_ran"] is True
+    assert answer["used_later"] == [True, True, True]
     assert answer["login"].startswith("302")
     assert answer["after_admin"] == [
         "app.accounts.admin",

@@ -1,4 +1,4 @@
-"""A deferred package (app/core/deferred_package.py) runs its `__init__` once, on the first name read."""
+"""A deferred module (app/core/deferred_modules.py) runs its code once, on the first name read from it."""
 
 import sys
 import threading
@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from app.core.deferred_package import defer_package_body
+from app.core.deferred_modules import defer, is_deferred
 
 INIT = """
 import time
@@ -36,7 +36,7 @@ def package(tmp_path, monkeypatch):
 
 def test_submodules_import_without_running_the_package_body(package):
     name, runs = package
-    defer_package_body(name)
+    defer(name)
 
     models = __import__(f"{name}.models", fromlist=["MODELS"])
 
@@ -46,7 +46,7 @@ def test_submodules_import_without_running_the_package_body(package):
 
 def test_the_first_name_read_runs_the_body_once_in_the_same_module(package):
     name, runs = package
-    module = defer_package_body(name)
+    module = defer(name)
 
     assert module.greeting == "hello"
     assert module.helpers.VALUE == 42
@@ -59,7 +59,7 @@ def test_the_first_name_read_runs_the_body_once_in_the_same_module(package):
 
 def test_two_threads_reading_at_once_see_one_run_and_the_whole_body(package):
     name, runs = package
-    module = defer_package_body(name)
+    module = defer(name)
     seen: list[str] = []
 
     def read() -> None:
@@ -75,13 +75,39 @@ def test_two_threads_reading_at_once_see_one_run_and_the_whole_body(package):
     assert runs == [name]
 
 
-def test_a_plain_module_or_a_missing_one_is_refused(tmp_path, monkeypatch):
+def test_a_stand_in_answers_until_the_code_runs_then_the_real_name_does(package):
+    name, runs = package
+    module = defer(name, stand_ins={"greeting": "stand-in"})
+
+    assert module.greeting == "stand-in"
+    assert runs == []
+    assert is_deferred(name)
+
+    module.helpers  # noqa: B018  (a name only the code defines)
+
+    assert module.greeting == "hello"
+    assert runs == [name]
+    assert not is_deferred(name)
+
+
+def test_a_plain_module_is_deferred_too_and_a_missing_one_is_refused(tmp_path, monkeypatch):
     name = f"plain_demo_{time.monotonic_ns()}"
     (tmp_path / f"{name}.py").write_text("X = 1\n")
     monkeypatch.syspath_prepend(str(tmp_path))
+    try:
+        module = defer(name)
+        assert is_deferred(name)
+        assert module.X == 1
+        assert not is_deferred(name)
+    finally:
+        sys.modules.pop(name, None)
 
-    with pytest.raises(ImportError, match="not a package"):
-        defer_package_body(name)
-    with pytest.raises(ImportError, match="not a package"):
-        defer_package_body(f"{name}_missing")
-    assert name not in sys.modules
+    with pytest.raises(ImportError, match="no module named"):
+        defer(f"{name}_missing")
+
+
+def test_a_module_already_imported_is_left_as_it_is():
+    import json
+
+    assert defer("json") is json
+    assert not is_deferred("json")

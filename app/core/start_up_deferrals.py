@@ -1,0 +1,46 @@
+"""The modules a served cold start imports without using them, deferred to their first use.
+
+app/wsgi.py calls `defer_modules_unused_at_start_up()` before anything imports Django: each module
+here then runs its code on the first name read from it (app/core/deferred_modules.py), not when
+Django's own modules import it. What each saved is in docs/performance.md;
+tests/core/test_cold_start_imports.py checks that an API cold start leaves them unrun.
+"""
+
+import collections.abc
+import types
+from typing import NoReturn
+
+from app.core.deferred_modules import defer
+
+DEFERRED_UNTIL_USED = (
+    # Django's database operations import it to split migrations' SQL and to format debug SQL.
+    "sqlparse",
+    # http.client imports it to define HTTPSConnection: only the payment, e-mail and AWS clients
+    # open TLS connections, and the first of them loads it.
+    "ssl",
+    # django.utils.version imports it to read a development checkout's git changeset.
+    "subprocess",
+    # INSTALLED_APPS imports it to find the app's folder and its `models`; its own __init__ brings
+    # ModelAdmin, the list filters, the admin's forms, widgets and sites (about 40 modules). Last:
+    # finding it imports `django`, which imports the modules above.
+    "django.contrib.admin",
+)
+
+
+def no_running_event_loop() -> NoReturn:
+    """asyncio.get_running_loop() outside any loop (asgiref asks it on every database access)."""
+    raise RuntimeError("no running event loop")
+
+
+def is_coroutine(value: object) -> bool:
+    """asyncio.iscoroutine() (Django's handler asks it of every response)."""
+    return isinstance(value, (types.CoroutineType, collections.abc.Coroutine))
+
+
+ASYNCIO_STAND_INS = {"get_running_loop": no_running_event_loop, "iscoroutine": is_coroutine}
+
+
+def defer_modules_unused_at_start_up() -> None:
+    defer("asyncio", stand_ins=ASYNCIO_STAND_INS)
+    for name in DEFERRED_UNTIL_USED:
+        defer(name)
