@@ -186,6 +186,31 @@ def test_the_e_mails_times_are_the_members_local_day_and_clock(period, language)
     assert params["start_time"] == ("9:00 a.m." if language == "en" else "9\xa0h\xa000")
 
 
+def test_the_times_written_once_per_slot_follow_its_language_time_zone_and_deadline(period, settings):
+    """notices._times keeps a slot's words per process: whatever they depend on is in its key."""
+    from django.utils import translation
+
+    from app.bookings import notices
+    from app.core import moments
+
+    slot = make_slot(period, start_hour=9)
+    first = notices.slot_params(slot)
+    assert notices.slot_params(slot) == first and notices.slot_params(slot) is not first
+    with translation.override("fr"):
+        assert notices.slot_params(slot)["start_time"] == "9\xa0h\xa000"
+    settings.RESERVATION_CANCEL_DEADLINE_HOURS = 48
+    assert notices.slot_params(slot)["cancel_deadline"] != first["cancel_deadline"]
+    settings.RESERVATION_CANCEL_DEADLINE_HOURS = 24
+    workplace = period.workplace
+    workplace.timezone, workplace.city = "Asia/Kolkata", "Kolkata"
+    in_kolkata = notices.slot_params(slot)
+    assert in_kolkata["start_time"] == moments.clock_text(slot.start, workplace.zone) != first["start_time"]
+    assert in_kolkata["zone_name"] == "Kolkata time (UTC+05:30)"
+    slot.start += timedelta(minutes=30)
+    assert notices.slot_params(slot)["start_time"] == moments.clock_text(slot.start, workplace.zone)
+    assert notices.slot_params(slot)["start_time"] != in_kolkata["start_time"]
+
+
 @pytest.mark.parametrize(
     "line, parts",
     [
