@@ -12,6 +12,12 @@ requests per second of the worker's own CPU time (what a Lambda container is bil
 other work on this shared 2-core machine disturbs least); the figure is each side's median, and
 the ratios are between sides of this run only.
 
+E-mail: a reservation is confirmed by e-mail (with its .ics) after the answer. Here both sides use
+Django's dummy e-mail backend: the message is still built and its local templates rendered, then
+dropped, where `production_env`'s in-memory backend (as in tests) would also write the whole MIME
+message and deep-copy it into `mail.outbox`, a cost no deployed stage has (they hand the message to
+Sendinblue from a Lambda task, `app.core.tasks.dispatch_email`). Both sides get the same settings.
+
     .venv/bin/python benchmarks/bookings.py [--seconds 2] [--rounds 5] [--against ddf3799 ...]
 """
 
@@ -34,14 +40,15 @@ ROOT = Path(__file__).resolve().parents[1]
 # The 2018 prior art's figures as recorded in /work/shared/reference/prior-art.md (2026-11), not
 # measured by this run: printed for reference only, never divided into this run's figures.
 PRIOR_ART = {"slot list": ("2.0-2.4", 259), "reservation create": ("18-20", 16)}
-TARGET_QUERIES = {"slot list": 5, "reservation create": 10}
+TARGET_QUERIES = {"slot list": 5, "reservation create": 7}
 ENDPOINTS = ("slot list", "reservation create")
+DUMMY_EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
 MAX_RATE = 500  # requests/s a worker could possibly reach: sizes its pool of members
 
 
 def setup_django(tree, database):
     sys.path.insert(0, str(tree))
-    os.environ.update(production_env(database))
+    os.environ.update(production_env(database, EMAIL_BACKEND=DUMMY_EMAIL_BACKEND))  # see the docstring
     import django
 
     django.setup()

@@ -34,6 +34,8 @@ def escape(text: str) -> str:
 
 def fold(line: str) -> str:
     """Split a content line into lines of at most 75 octets, never inside a UTF-8 character."""
+    if len(line) <= MAX_OCTETS and (line.isascii() or len(line.encode()) <= MAX_OCTETS):
+        return line  # most lines: nothing to split, no walk through the characters
     parts: list[str] = []
     current, size, limit = "", 0, MAX_OCTETS
     for char in line:

@@ -7,7 +7,7 @@ moves carry the calendar entry (METHOD:REQUEST), cancellations the same UID with
 """
 
 from datetime import datetime, timedelta
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -27,37 +27,56 @@ ICS_MIMETYPE = "text/calendar"
 
 def local_time(moment: datetime, zone: ZoneInfo) -> str:
     """`Monday, December 7, 2026, 9:00 a.m.`: the day and the wall-clock time, the zone said apart."""
-    return f"{moments.day_text(moment.astimezone(zone))}, {moments.clock_text(moment, zone)}"
+    return _day_and_clock(moments.day_text(moment.astimezone(zone)), moments.clock_text(moment, zone))
 
 
-def zone_name(slot: TimeSlot, moment: datetime) -> str:
+def _day_and_clock(day: str, clock: str) -> str:
+    return f"{day}, {clock}"
+
+
+def zone_name(city: str, moment: datetime, zone: ZoneInfo) -> str:
     """The time zone as members know it: their workplace's city, with the offset of that day."""
-    workplace = slot.period.workplace
-    offset = moment.astimezone(workplace.zone).strftime("%z")
-    return _("%(city)s time (UTC%(offset)s)") % {"city": workplace.city, "offset": f"{offset[:3]}:{offset[3:]}"}
+    offset = moment.astimezone(zone).strftime("%z")
+    return _("%(city)s time (UTC%(offset)s)") % {"city": city, "offset": f"{offset[:3]}:{offset[3:]}"}
 
 
 def slot_params(slot: TimeSlot) -> dict[str, Any]:
     """What every e-mail about a session says: where (address, map, details) and when (local time)."""
     workplace = slot.period.workplace
-    zone = workplace.zone
-    start, end = slot.start.astimezone(zone), slot.end.astimezone(zone)
-    deadline = start - timedelta(hours=settings.RESERVATION_CANCEL_DEADLINE_HOURS)
+    deadline_hours = settings.RESERVATION_CANCEL_DEADLINE_HOURS
+    when = _times(translation.get_language(), slot.start, slot.end, workplace.timezone, workplace.city, deadline_hours)
     return {
         "organization": settings.ORGANIZATION,
         "workplace": localized(workplace, "name"),
         "address": ics.address(workplace),
         "map_url": ics.map_url(workplace),
         "details": localized(workplace, "details"),
+        **when,
+        "reservations_url": f"{settings.SITE_URL}/account/reservations/",
+    }
+
+
+@lru_cache(maxsize=256)
+def _times(
+    language: str | None, start: datetime, end: datetime, zone_key: str, city: str, deadline_hours: int
+) -> dict[str, str]:
+    """A slot's times as its e-mails write them, in `language` (the active one). Written once per
+    slot and language in a process (the five date formats are most of an e-mail's parameters):
+    the members of one slot get the same words, from a reminder run or a slot's bookings. Every
+    input is in the key, so a slot moved, a zone, a city or a deadline changed is written afresh;
+    the callers spread the dict, never change it."""
+    zone = ZoneInfo(zone_key)
+    start, end = start.astimezone(zone), end.astimezone(zone)
+    day, start_time = moments.day_text(start), moments.clock_text(start, zone)  # each written once
+    return {
         # Times the members' one way (app.core.moments), never an IANA id: see docs/i18n.md.
-        "day": moments.day_text(start),
-        "start": local_time(start, zone),
-        "start_time": moments.clock_text(start, zone),
+        "day": day,
+        "start": _day_and_clock(day, start_time),
+        "start_time": start_time,
         "end": moments.clock_text(end, zone),
         "timezone": moments.zone_name(start, zone),
-        "zone_name": zone_name(slot, start),
-        "cancel_deadline": local_time(deadline, zone),
-        "reservations_url": f"{settings.SITE_URL}/account/reservations/",
+        "zone_name": zone_name(city, start, zone),
+        "cancel_deadline": local_time(start - timedelta(hours=deadline_hours), zone),
     }
 
 

@@ -167,6 +167,65 @@ def test_text_values_are_escaped_and_long_lines_folded_between_characters():
     assert folded.replace("\r\n ", "") == line
 
 
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_e_mails_times_are_the_members_local_day_and_clock(period, language):
+    """slot_params writes the start's day and clock once and joins them as local_time does."""
+    from django.utils import translation
+
+    from app.bookings import notices
+    from app.core import moments
+
+    slot = make_slot(period, start_hour=9)
+    zone = period.workplace.zone
+    with translation.override(language):
+        params = notices.slot_params(slot)
+        start = slot.start.astimezone(zone)
+        assert params["start"] == notices.local_time(slot.start, zone)
+        assert params["start"] == f"{params['day']}, {params['start_time']}"
+        assert (params["day"], params["start_time"]) == (moments.day_text(start), moments.clock_text(start, zone))
+    assert params["start_time"] == ("9:00 a.m." if language == "en" else "9\xa0h\xa000")
+
+
+def test_the_times_written_once_per_slot_follow_its_language_time_zone_and_deadline(period, settings):
+    """notices._times keeps a slot's words per process: whatever they depend on is in its key."""
+    from django.utils import translation
+
+    from app.bookings import notices
+    from app.core import moments
+
+    slot = make_slot(period, start_hour=9)
+    first = notices.slot_params(slot)
+    assert notices.slot_params(slot) == first and notices.slot_params(slot) is not first
+    with translation.override("fr"):
+        assert notices.slot_params(slot)["start_time"] == "9\xa0h\xa000"
+    settings.RESERVATION_CANCEL_DEADLINE_HOURS = 48
+    assert notices.slot_params(slot)["cancel_deadline"] != first["cancel_deadline"]
+    settings.RESERVATION_CANCEL_DEADLINE_HOURS = 24
+    workplace = period.workplace
+    workplace.timezone, workplace.city = "Asia/Kolkata", "Kolkata"
+    in_kolkata = notices.slot_params(slot)
+    assert in_kolkata["start_time"] == moments.clock_text(slot.start, workplace.zone) != first["start_time"]
+    assert in_kolkata["zone_name"] == "Kolkata time (UTC+05:30)"
+    slot.start += timedelta(minutes=30)
+    assert notices.slot_params(slot)["start_time"] == moments.clock_text(slot.start, workplace.zone)
+    assert notices.slot_params(slot)["start_time"] != in_kolkata["start_time"]
+
+
+@pytest.mark.parametrize(
+    "line, parts",
+    [
+        ("X" * 75, 1),  # 75 octets: one line
+        ("X" * 76, 2),
+        ("SUMMARY:" + "é" * 40, 2),  # 48 characters but 88 octets: folded all the same
+        ("SUMMARY:" + "é" * 33, 1),  # 74 octets
+    ],
+)
+def test_lines_are_folded_by_their_octets_not_their_characters(line, parts):
+    folded = ics.fold(line)
+    assert len(folded.split("\r\n ")) == parts and folded.replace("\r\n ", "") == line
+    assert all(len(part.encode()) <= 75 for part in folded.split("\r\n"))
+
+
 def test_a_french_member_is_told_of_a_cancellation_in_french(period, django_capture_on_commit_callbacks):
     member = give_tickets(make_user(email="fanny@example.com", first_name="Fanny", language="fr"), 5)
     client = token_client(member)

@@ -47,6 +47,24 @@ def test_not_enough_tickets_is_a_400_and_nothing_is_taken(member_client, member,
     assert not Reservation.objects.exists()
 
 
+def test_a_refused_spend_writes_nothing_and_leaves_the_callers_transaction_usable(member, slot):
+    """The ledger's UPDATE takes no savepoint of its own inside a transaction: a refusal must
+    still let the caller go on (a move tries the difference, then refuses with its own words)."""
+    from app.accounts.tickets import NotEnoughTickets, move_tickets
+
+    give_tickets(member, 1)
+    with transaction.atomic():
+        with pytest.raises(NotEnoughTickets) as refused:
+            move_tickets(member, -2, TicketMovement.Reason.RESERVATION, reference="too dear")
+        assert (refused.value.balance, refused.value.needed) == (1, 2)
+        Reservation.objects.create(user=member, timeslot=slot, price=0)  # the transaction still works
+        assert move_tickets(member, -1, TicketMovement.Reason.RESERVATION, reference="affordable") == 0
+    member.refresh_from_db()
+    assert member.tickets == 0 and Reservation.objects.filter(user=member).count() == 1
+    spent = TicketMovement.objects.filter(user=member, reason=TicketMovement.Reason.RESERVATION)
+    assert [(m.delta, m.balance_after, m.reference) for m in spent] == [(-1, 0, "affordable")]
+
+
 def test_one_active_reservation_per_member_and_slot(member_client, rich_member, slot):
     assert reserve(member_client, slot).status_code == 201
     again = reserve(member_client, slot)
