@@ -87,7 +87,15 @@ class _PackageCodeFirst(importlib.abc.MetaPathFinder):
                 continue
             if code.done or code.running_on_this_thread or fullname[len(package) + 1 :] in independent:
                 return None
-            return importlib.util.spec_from_loader(fullname, _AfterPackageCode(code))
+            real = importlib.machinery.PathFinder.find_spec(fullname, path, target)
+            if real is None:  # no such submodule: asking whether it exists must not run any code
+                return None
+            return importlib.util.spec_from_loader(
+                fullname,
+                _AfterPackageCode(code),
+                origin=real.origin,
+                is_package=real.submodule_search_locations is not None,
+            )
         return None
 
 

@@ -1,9 +1,11 @@
 """Model serializers whose fields are built once per class, then copied for each use.
 
 DRF builds a ModelSerializer's fields from the model on every instantiation, so on every answer
-(about 0.5 ms of CPU for a reservation's 17 fields, measured by benchmarks/bookings.py's requests).
-Built once and deep-copied for each serializer, as DRF itself does with declared fields, they cost
-about a third of that; each serializer still gets fields of its own to change.
+(about 0.5 ms of CPU for a serializer of 17 fields, measured in-process). Built once and
+deep-copied for each serializer, as DRF itself does with declared fields, they cost about a third
+of that; each serializer still gets fields of its own to change. (A serializer that only answers,
+with read-only fields, can share shallow copies instead: `AnswerOnlyFields` in
+app/bookings/serializers.py.)
 """
 
 import copy

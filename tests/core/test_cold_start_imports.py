@@ -162,7 +162,10 @@ from app.wsgi import application
 from app.core.deferred_modules import is_deferred
 deferred = [name for name in ("django.contrib.admin", "sqlparse", "ssl", "subprocess", "asyncio") if is_deferred(name)]
 from django.core.management import call_command
-call_command("check")  # what `zappa manage STAGE check` runs in a container: the admin's checks import its sites
+# What `zappa manage STAGE migrate` and `... check` run in a container that imported app.wsgi: Django
+# asks every app whether it has a `management` submodule, and the admin's checks import its sites.
+call_command("migrate", verbosity=0)
+call_command("check")
 from django.contrib.admin.sites import site
 from django.contrib.admin import AdminSite
 print(json.dumps({"deferred": deferred, "site": isinstance(site, AdminSite)}))
@@ -171,7 +174,7 @@ print(json.dumps({"deferred": deferred, "site": isinstance(site, AdminSite)}))
 
 @pytest.mark.slow
 @pytest.mark.parametrize("on_lambda", [True, False])
-def test_the_system_checks_pass_in_a_served_process_and_only_a_lambda_container_defers(tmp_path, on_lambda):
+def test_migrate_and_the_system_checks_run_in_a_served_process_and_only_a_lambda_container_defers(tmp_path, on_lambda):
     """A threaded server (runserver) defers nothing: app/core/start_up_deferrals.py says why."""
     env = {
         "DEBUG": "False",

@@ -1,6 +1,7 @@
 """A deferred module (app/core/deferred_modules.py) runs its code once, on the first name read from it."""
 
 import importlib
+import importlib.util
 import sys
 import threading
 import time
@@ -95,6 +96,18 @@ def test_two_threads_reading_at_once_see_one_run_and_the_whole_body(package):
 
     assert seen == ["hello", "hello"]
     assert runs == [name]
+
+
+def test_asking_whether_a_submodule_exists_runs_no_code_and_a_missing_one_is_missing(package):
+    """Django asks it of every app (`module_has_submodule(app, "management")`) before importing."""
+    name, runs = package
+    defer(name, independent=["models"])
+
+    assert importlib.util.find_spec(f"{name}.management") is None
+    assert importlib.util.find_spec(f"{name}.sites") is not None
+    assert runs == []
+    with pytest.raises(ModuleNotFoundError):
+        importlib.import_module(f"{name}.management")
 
 
 def test_a_stand_in_answers_until_the_code_runs_then_the_real_name_does(package):
