@@ -21,7 +21,6 @@ For one process serving one request at a time (a Lambda container): on a threade
 thread importing a submodule while another runs the package's code would wait on each other.
 """
 
-import importlib.abc
 import importlib.machinery
 import importlib.util
 import sys
@@ -73,7 +72,7 @@ class _CodeOnFirstRead:
             raise AttributeError(f"module {self.module.__name__!r} has no attribute {name!r}") from None
 
 
-class _PackageCodeFirst(importlib.abc.MetaPathFinder):
+class _PackageCodeFirst:  # a meta path finder (importlib.abc would import importlib.resources)
     """Runs a deferred package's code before any submodule of it but the independent ones is imported."""
 
     def __init__(self) -> None:
@@ -90,16 +89,14 @@ class _PackageCodeFirst(importlib.abc.MetaPathFinder):
             real = importlib.machinery.PathFinder.find_spec(fullname, path, target)
             if real is None:  # no such submodule: asking whether it exists must not run any code
                 return None
-            return importlib.util.spec_from_loader(
-                fullname,
-                _AfterPackageCode(code),
-                origin=real.origin,
-                is_package=real.submodule_search_locations is not None,
-            )
+            loader = _AfterPackageCode(code)
+            is_package = real.submodule_search_locations is not None
+            # typeshed's LoaderProtocol knows only the legacy load_module(); this loader has create/exec_module.
+            return importlib.util.spec_from_loader(fullname, loader, origin=real.origin, is_package=is_package)  # type: ignore[arg-type]
         return None
 
 
-class _AfterPackageCode(importlib.abc.Loader):
+class _AfterPackageCode:  # a loader
     """Loads a submodule by running its package's code, which imports it, or by importing it after."""
 
     def __init__(self, code: _CodeOnFirstRead) -> None:
