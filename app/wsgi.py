@@ -32,10 +32,12 @@ management commands, tests and the shell start Django plainly.
    events, which do not go through the WSGI app, collects as usual.)
 """
 
+import contextlib
 import gc
 import os
 import sys
-from collections.abc import Callable
+import types
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from app.core import startup
@@ -75,13 +77,26 @@ def load_rest_framework_without_unused_extras() -> None:
                 del sys.modules[name]
 
 
+@contextlib.contextmanager
+def stand_in_module(name: str, **names: Any) -> Iterator[None]:
+    """While the block imports, module `name` is a stand-in holding `names` only; afterwards the
+    real module imports as usual wherever it is asked for."""
+    stand_in = types.ModuleType(name)
+    stand_in.__dict__.update(names)
+    sys.modules[name] = stand_in
+    try:
+        yield
+    finally:
+        del sys.modules[name]
+        parent, _, child = name.rpartition(".")
+        if getattr(sys.modules.get(parent), child, None) is stand_in:
+            delattr(sys.modules[parent], child)
+
+
 def load_simple_history_with_lazy_version() -> None:
     """Import `simple_history` with its `__version__` a lazy string (read from metadata when used)."""
     if "simple_history" in sys.modules or "importlib.metadata" in sys.modules:
         return
-    import importlib
-    import types
-
     from django.utils.functional import lazy
 
     def real_version(distribution: str) -> str:
@@ -89,39 +104,22 @@ def load_simple_history_with_lazy_version() -> None:
 
         return version(distribution)
 
-    stand_in = types.ModuleType("importlib.metadata")
-    stand_in.version = lazy(real_version, str)  # type: ignore[attr-defined]
-    sys.modules["importlib.metadata"] = stand_in
-    try:
+    with stand_in_module("importlib.metadata", version=lazy(real_version, str)):
         import simple_history  # noqa: F401
-    finally:
-        del sys.modules["importlib.metadata"]
-        if getattr(importlib, "metadata", None) is stand_in:
-            del importlib.metadata
 
 
 def load_auth_middleware_without_login_views() -> None:
     """Import `django.contrib.auth.middleware` with its `redirect_to_login` imported on first call."""
     if "django.contrib.auth.middleware" in sys.modules or "django.contrib.auth.views" in sys.modules:
         return
-    import types
-
-    import django.contrib.auth
 
     def redirect_to_login(*args: Any, **kwargs: Any) -> Any:
         from django.contrib.auth.views import redirect_to_login as real
 
         return real(*args, **kwargs)
 
-    stand_in = types.ModuleType("django.contrib.auth.views")
-    stand_in.redirect_to_login = redirect_to_login  # type: ignore[attr-defined]
-    sys.modules["django.contrib.auth.views"] = stand_in
-    try:
-        import django.contrib.auth.middleware
-    finally:
-        del sys.modules["django.contrib.auth.views"]
-        if getattr(django.contrib.auth, "views", None) is stand_in:
-            del django.contrib.auth.views
+    with stand_in_module("django.contrib.auth.views", redirect_to_login=redirect_to_login):
+        import django.contrib.auth.middleware  # noqa: F401
 
 
 class CollectorPausedForFirstRequest:
