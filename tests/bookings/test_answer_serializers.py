@@ -1,11 +1,12 @@
-"""The reservation's answer copies fields built once, shallowly (app/bookings/serializers.py
+"""The reservation's answer copies fields built once, shallowly (app/core/serializer_fields.py
 AnswerOnlyFields): it answers as DRF's own fields do, and no serializer shares a field with another."""
 
 import pytest
 from rest_framework import serializers
 
 from app.bookings.models import Reservation
-from app.bookings.serializers import AnswerOnlyFields, ReservationSerializer
+from app.bookings.serializers import ReservationSerializer
+from app.core.serializer_fields import AnswerOnlyFields
 from tests.bookings.conftest import give_tickets, make_slot
 from tests.conftest import make_user
 
