@@ -1,7 +1,7 @@
 """Modules whose code runs when one of their names is first read, not when they are imported.
 
 app/wsgi.py defers this way the modules that a served cold start imports without reading any
-name of them (the list and the reason for each is there). `import name` then binds a module
+name of them (the list and the reason for each: app/core/start_up_deferrals.py). `import name` then binds a module
 object whose `__path__`, `__file__` and `__spec__` are set, so a package's submodules still import
 as usual; the first name read from it runs its real code in that same module object, under a
 lock, so every importer sees one module. Nothing is skipped: only moved to the first use.
