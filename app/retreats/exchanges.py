@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from app.accounts.models import User
 from app.core.exceptions import Conflict, ErrorCode, Invalid, PaymentDeclined
-from app.retreats import exchange_options, services, waitlist
+from app.retreats import exchange_options, prices, services, waitlist
 from app.retreats.models import Retreat, RetreatExchange, RetreatReservation, RetreatWaitlistEntry
 
 if TYPE_CHECKING:
@@ -86,9 +86,8 @@ def _target(reservation: RetreatReservation, target_id: int) -> Retreat:
 def _price(user: User, target: Retreat) -> Decimal:
     from app.store.services.eligibility import held_membership_ids
 
-    if target.member_price is not None and held_membership_ids(user):
-        return target.member_price
-    return target.price
+    holds = target.member_price is not None and bool(held_membership_ids(user))  # asked only when it matters
+    return prices.price_for(target, holds)
 
 
 def _replay(reservation: RetreatReservation, key: str, target_id: int) -> RetreatExchange | None:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from app.accounts.models import User
 from app.core.i18n import localized
-from app.retreats import options
+from app.retreats import options, prices
 from app.retreats.models import RetreatOption, RetreatOptionPurchase
 
 if TYPE_CHECKING:
@@ -40,7 +40,7 @@ def refusal(user: User, option: RetreatOption) -> str | None:
 
 
 def unit_price(option: RetreatOption, held: set[int]) -> Decimal | None:
-    return option.member_price if held and option.member_price is not None else None
+    return prices.member_price(option, bool(held))
 
 
 def coupon_applies(coupon: Coupon, option: RetreatOption, unrestricted: bool) -> bool:

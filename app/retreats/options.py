@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from app.core.exceptions import Conflict, DomainError, ErrorCode, Invalid
 from app.core.i18n import localized
+from app.retreats import prices
 from app.retreats.models import Retreat, RetreatOption, RetreatOptionPurchase, RetreatReservation
 
 if TYPE_CHECKING:
@@ -116,7 +117,7 @@ def offers(retreat: Retreat, held: set[int], user_id: int | None) -> tuple[list[
         Offer(
             option,
             localized(option, "name"),
-            option.member_price if held and option.member_price is not None else option.price,
+            prices.price_for(option, bool(held)),
             max(option.stock - int(option.units or 0), 0),
         )
         for option in listed

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from django.utils import timezone
 
 from app.accounts.models import User
-from app.retreats import services, waitlist
+from app.retreats import prices, services, waitlist
 from app.retreats.models import Retreat, RetreatReservation
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ def refusal(user: User, retreat: Retreat) -> str | None:
 
 def unit_price(retreat: Retreat, held: set[int]) -> Decimal | None:
     """Holders of a membership (`held`: the ids of those they hold) pay the member price when there is one."""
-    return retreat.member_price if held and retreat.member_price is not None else None
+    return prices.member_price(retreat, bool(held))
 
 
 def coupon_applies(coupon: Coupon, retreat: Retreat, unrestricted: bool) -> bool:

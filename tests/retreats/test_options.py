@@ -223,3 +223,24 @@ def test_a_seat_still_being_paid_in_another_order_does_not_carry_options_yet(pay
     Seat.objects.create(user=member, retreat=retreat, status="pending")  # its payment may yet fail
     refused = order(member_client, ("retreat_option", room, 1))
     assert refused.status_code == 400 and "sold only with a seat" in str(refused.json())
+
+
+@pytest.mark.django_db
+def test_a_retreats_page_offers_an_option_at_the_member_price_to_a_holder_and_at_the_price_to_others():
+    from app.retreats.options import offers
+
+    retreat = make_retreat()
+    make_option(retreat, name="Meals", price="20.00", member_price="15.00")
+    make_option(retreat, name="Room", price="80.00")
+
+    as_holder, _ = offers(retreat, held={7}, user_id=None)  # `held`: the ids of the memberships held
+    as_visitor, _ = offers(retreat, held=set(), user_id=None)
+
+    assert [(offer.name, offer.price) for offer in as_holder] == [
+        ("Meals", Decimal("15.00")),
+        ("Room", Decimal("80.00")),
+    ]
+    assert [(offer.name, offer.price) for offer in as_visitor] == [
+        ("Meals", Decimal("20.00")),
+        ("Room", Decimal("80.00")),
+    ]
