@@ -23,14 +23,22 @@ print(json.dumps({"status": status[0], "loaded": [name for name in heavy if name
 """
 
 
+def served(tmp_path, **extra):
+    """A served process's settings, as a deployed stage has them, with a sqlite database of its own."""
+    return {
+        "DEBUG": "False",
+        "SECRET_KEY": "k" * 60,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        **extra,
+    }
+
+
 @pytest.mark.slow
 def test_serving_an_api_list_loads_no_payment_email_aws_or_schema_client(tmp_path):
     result = run_python(
         ["-c", SCRIPT],
-        DEBUG="False",
-        SECRET_KEY="k" * 60,
-        ALLOWED_HOSTS="127.0.0.1",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        **served(tmp_path),
     )
     assert result.returncode == 0, result.stderr
     answer = json.loads(result.stdout.strip().splitlines()[-1])
@@ -43,10 +51,7 @@ def test_the_garbage_collector_runs_again_once_start_up_is_done(tmp_path):
     """app/wsgi.py pauses it for the cold start, then freezes start-up objects and resumes it."""
     result = run_python(
         ["-c", SCRIPT],
-        DEBUG="False",
-        SECRET_KEY="k" * 60,
-        ALLOWED_HOSTS="127.0.0.1",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        **served(tmp_path),
     )
     answer = json.loads(result.stdout.strip().splitlines()[-1])
     assert answer["gc_enabled"] is True
@@ -125,13 +130,7 @@ def test_a_served_process_registers_the_admin_on_its_first_admin_request_only(tm
     (no static file asked), the accounts API, a bookings service (a list changes nothing) nor the e-mail
     delivery (none is sent), and runs none of the modules deferred to their first use; the first /admin/
     request has the admin registered, and the deferred modules work when first used."""
-    env = {
-        "DEBUG": "False",
-        "SECRET_KEY": "k" * 60,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "AWS_LAMBDA_FUNCTION_NAME": "writing-sessions-dev",  # as in a Lambda container
-    }
+    env = served(tmp_path, AWS_LAMBDA_FUNCTION_NAME="writing-sessions-dev")  # as in a Lambda container
     migrated = run_python(["manage.py", "migrate", "--noinput", "-v0"], **env)
     assert migrated.returncode == 0, migrated.stderr
     result = run_python(["-c", LAZY_ADMIN_SCRIPT], **env)
@@ -178,10 +177,7 @@ def test_a_process_outside_lambda_defers_nothing(tmp_path):
     runs the package's code: app/core/start_up_deferrals.py defers only in a Lambda container."""
     result = run_python(
         ["-c", NOT_ON_LAMBDA_SCRIPT],
-        DEBUG="False",
-        SECRET_KEY="k" * 60,
-        ALLOWED_HOSTS="127.0.0.1",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        **served(tmp_path),
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.strip().splitlines()[-1]) == []
