@@ -24,6 +24,14 @@ def seated(retreat, email):
     return RetreatReservation.objects.create(user=user, retreat=retreat, status="confirmed")
 
 
+def waiting(retreat, count=2):
+    """`count` members on the retreat's waiting list, in this order."""
+    members = [make_user(email=f"w{n}@example.com") for n in range(count)]
+    for member in members:
+        waitlist.join(member, retreat.pk)
+    return members
+
+
 def join(client, retreat):
     return client.post("/api/retreat-waitlist/", {"retreat": retreat.pk}, format="json")
 
@@ -101,9 +109,7 @@ def test_an_expired_offer_goes_to_the_next_member_and_the_seat_is_never_lost(
 ):
     retreat = make_retreat(seats=1)
     seat = seated(retreat, "first@example.com")
-    members = [make_user(email=f"w{n}@example.com") for n in range(2)]
-    for member in members:
-        waitlist.join(member, retreat.pk)
+    members = waiting(retreat)
     RetreatReservation.objects.filter(pk=seat.pk).update(status="cancelled")
     with django_capture_on_commit_callbacks(execute=True):
         assert waitlist.process_waitlists() == 1
@@ -150,9 +156,7 @@ def test_seats_of_a_released_invitation_and_a_left_offer_go_to_the_list(django_c
     invitation = RetreatInvitation.objects.create(
         retreat=retreat, seats=1, release_at=timezone.now() + timedelta(days=1)
     )
-    members = [make_user(email=f"w{n}@example.com") for n in range(2)]
-    for member in members:
-        waitlist.join(member, retreat.pk)  # the last seat is kept for the invitation
+    members = waiting(retreat)  # the last seat is kept for the invitation
     assert waitlist.process_waitlists() == 0
     RetreatInvitation.objects.filter(pk=invitation.pk).update(release_at=timezone.now() - timedelta(minutes=1))
     with django_capture_on_commit_callbacks(execute=True):
@@ -197,9 +201,7 @@ def test_staff_removing_an_offered_entry_in_the_admin_passes_the_seat_on(
 ):
     retreat = make_retreat(seats=1)
     seat = seated(retreat, "first@example.com")
-    members = [make_user(email=f"w{n}@example.com") for n in range(2)]
-    for member in members:
-        waitlist.join(member, retreat.pk)
+    members = waiting(retreat)
     RetreatReservation.objects.filter(pk=seat.pk).update(status="cancelled")
     waitlist.process_waitlists()
     offered = RetreatWaitlistEntry.objects.get(user=members[0])
