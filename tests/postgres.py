@@ -14,6 +14,7 @@ between runs, like a cache: `DROP DATABASE` it at will, the next run builds it a
 """
 
 import hashlib
+import json
 import os
 from contextlib import contextmanager
 from urllib.parse import urlsplit, urlunsplit
@@ -111,3 +112,12 @@ def database(purpose):
             yield _url(name)
         finally:
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def run_race(module, database_url, *args):
+    """`python -m module *args` against `database_url` (DEBUG on, the test payment gateway): the
+    race scripts' JSON, the last line they print."""
+    env = {"DATABASE_URL": database_url, "DEBUG": "True", "PAYMENT_GATEWAY": "test", "LOG_LEVEL": "WARNING"}
+    raced = run_python(["-m", module, *args], timeout=300, **env)
+    assert raced.returncode == 0, raced.stderr[-2000:]
+    return json.loads(raced.stdout.strip().splitlines()[-1])

@@ -4,12 +4,9 @@ The database is the test's own copy of the migrated template (tests.postgres: PO
 skipped without it, failing in CI without it).
 """
 
-import json
-
 import pytest
 
 from tests import postgres
-from tests.core.subprocess_env import run_python
 from tests.retreats.pg_attendance_race import STAFF
 
 pytestmark = [postgres.needs_postgres, pytest.mark.slow]
@@ -22,8 +19,5 @@ def database_url():
 
 
 def test_a_participant_marked_present_by_several_staff_at_once_is_counted_once(database_url):
-    env = {"DATABASE_URL": database_url, "DEBUG": "True", "PAYMENT_GATEWAY": "test", "LOG_LEVEL": "WARNING"}
-    raced = run_python(["-m", "tests.retreats.pg_attendance_race"], timeout=300, **env)
-    assert raced.returncode == 0, raced.stderr[-2000:]
-    result = json.loads(raced.stdout.strip().splitlines()[-1])
+    result = postgres.run_race("tests.retreats.pg_attendance_race", database_url)
     assert result == {"outcomes": [True] * STAFF, "rows": 1}

@@ -5,12 +5,9 @@ The database is the test's own copy of the migrated template (tests.postgres: PO
 skipped without it, failing in CI without it).
 """
 
-import json
-
 import pytest
 
 from tests import postgres
-from tests.core.subprocess_env import run_python
 from tests.retreats.pg_exchange_race import MEMBERS, SEATS
 
 pytestmark = [postgres.needs_postgres, pytest.mark.slow]
@@ -23,10 +20,7 @@ def database_url():
 
 
 def test_exchanges_and_a_buyer_never_take_more_seats_than_the_retreat_has(database_url):
-    env = {"DATABASE_URL": database_url, "DEBUG": "True", "PAYMENT_GATEWAY": "test", "LOG_LEVEL": "WARNING"}
-    raced = run_python(["-m", "tests.retreats.pg_exchange_race"], timeout=300, **env)
-    assert raced.returncode == 0, raced.stderr[-2000:]
-    result = json.loads(raced.stdout.strip().splitlines()[-1])
+    result = postgres.run_race("tests.retreats.pg_exchange_race", database_url)
     won = [outcome for outcome in result["outcomes"] if outcome in ("exchanged:done", "bought:paid")]
     assert len(won) == SEATS, result
     assert result["outcomes"].count("retreat_sold_out") == MEMBERS + 1 - SEATS, result

@@ -4,12 +4,9 @@ The database is the test's own copy of the migrated template (tests.postgres: PO
 skipped without it, failing in CI without it).
 """
 
-import json
-
 import pytest
 
 from tests import postgres
-from tests.core.subprocess_env import run_python
 from tests.retreats.pg_seat_race import MEMBERS, SEATS
 
 pytestmark = [postgres.needs_postgres, pytest.mark.slow]
@@ -22,10 +19,7 @@ def database_url():
 
 
 def test_no_seat_is_sold_twice(database_url):
-    env = {"DATABASE_URL": database_url, "DEBUG": "True", "PAYMENT_GATEWAY": "test", "LOG_LEVEL": "WARNING"}
-    raced = run_python(["-m", "tests.retreats.pg_seat_race"], timeout=300, **env)
-    assert raced.returncode == 0, raced.stderr[-2000:]
-    result = json.loads(raced.stdout.strip().splitlines()[-1])
+    result = postgres.run_race("tests.retreats.pg_seat_race", database_url)
     assert result["outcomes"].count("paid") == SEATS, result
     assert result["outcomes"].count("retreat_sold_out") == MEMBERS - SEATS, result
     assert result["seats_held"] == SEATS and result["paid"] == SEATS

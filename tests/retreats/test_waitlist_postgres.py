@@ -4,12 +4,9 @@ The database is the test's own copy of the migrated template (tests.postgres: PO
 skipped without it, failing in CI without it).
 """
 
-import json
-
 import pytest
 
 from tests import postgres
-from tests.core.subprocess_env import run_python
 from tests.retreats.pg_waitlist_race import RIVALS, SEATS
 
 pytestmark = [postgres.needs_postgres, pytest.mark.slow]
@@ -22,10 +19,7 @@ def database_url():
 
 
 def race(database_url, case):
-    env = {"DATABASE_URL": database_url, "DEBUG": "True", "PAYMENT_GATEWAY": "test", "LOG_LEVEL": "WARNING"}
-    raced = run_python(["-m", "tests.retreats.pg_waitlist_race", case], timeout=300, **env)
-    assert raced.returncode == 0, raced.stderr[-2000:]
-    return json.loads(raced.stdout.strip().splitlines()[-1])
+    return postgres.run_race("tests.retreats.pg_waitlist_race", database_url, case)
 
 
 def test_a_held_seat_goes_to_the_offered_member_only_while_others_race_for_it(database_url):

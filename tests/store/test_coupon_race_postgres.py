@@ -4,12 +4,9 @@ The database is the test's own copy of the migrated template (tests.postgres: PO
 skipped without it, failing in CI without it).
 """
 
-import json
-
 import pytest
 
 from tests import postgres
-from tests.core.subprocess_env import run_python
 from tests.store.pg_coupon_race import MEMBERS
 
 pytestmark = [postgres.needs_postgres, pytest.mark.slow]
@@ -22,10 +19,7 @@ def database_url():
 
 
 def test_exactly_one_member_gets_the_last_use(database_url):
-    env = {"DATABASE_URL": database_url, "DEBUG": "True", "PAYMENT_GATEWAY": "test", "LOG_LEVEL": "WARNING"}
-    raced = run_python(["-m", "tests.store.pg_coupon_race"], timeout=300, **env)
-    assert raced.returncode == 0, raced.stderr[-2000:]
-    result = json.loads(raced.stdout.strip().splitlines()[-1])
+    result = postgres.run_race("tests.store.pg_coupon_race", database_url)
     assert result["outcomes"].count("paid") == 1, result
     assert result["outcomes"].count("This coupon has been used up.") == MEMBERS - 1, result
     assert result["uses"] == 1 and result["paid_with_coupon"] == 1
