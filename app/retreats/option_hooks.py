@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from app.accounts.models import User
 from app.core.i18n import localized
-from app.retreats import options, prices
+from app.retreats import options, prices, store_hooks
 from app.retreats.models import RetreatOption, RetreatOptionPurchase
 
 if TYPE_CHECKING:
@@ -44,9 +44,8 @@ def unit_price(option: RetreatOption, held: set[int]) -> Decimal | None:
 
 
 def coupon_applies(coupon: Coupon, option: RetreatOption, unrestricted: bool) -> bool:
-    """A coupon naming retreats applies to their options too; one naming no product, to every option."""
-    named = set(coupon.retreats.values_list("pk", flat=True))
-    return option.retreat_id in named if named else unrestricted
+    """A coupon applies to an option as to its retreat."""
+    return store_hooks.coupon_applies_to_retreat(coupon, option.retreat_id, unrestricted)
 
 
 def hold(order: Order, items: Sequence[CartItem], invitation: str = "") -> None:

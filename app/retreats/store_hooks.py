@@ -37,9 +37,14 @@ def unit_price(retreat: Retreat, held: set[int]) -> Decimal | None:
 
 
 def coupon_applies(coupon: Coupon, retreat: Retreat, unrestricted: bool) -> bool:
-    """A coupon naming retreats applies to those; one naming no product at all applies to every one."""
+    return coupon_applies_to_retreat(coupon, retreat.pk, unrestricted)
+
+
+def coupon_applies_to_retreat(coupon: Coupon, retreat_id: int, unrestricted: bool) -> bool:
+    """A coupon naming retreats applies to those (and their options); one naming no product at all
+    applies to every one."""
     named = set(coupon.retreats.values_list("pk", flat=True))
-    return retreat.pk in named if named else unrestricted
+    return retreat_id in named if named else unrestricted
 
 
 def hold(order: Order, items: Sequence[CartItem], invitation: str = "") -> None:
