@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from app.accounts.models import User
 from app.core.exceptions import Conflict, ErrorCode, Invalid, PaymentDeclined
-from app.retreats import exchange_options, prices, services, waitlist
+from app.retreats import exchange_options, prices, seat_counts, services, waitlist
 from app.retreats.models import Retreat, RetreatExchange, RetreatReservation, RetreatWaitlistEntry
 
 if TYPE_CHECKING:
@@ -143,9 +143,7 @@ def _move_and_refund(reservation: RetreatReservation, target: Retreat, less: Dec
         locked = Retreat.objects.select_for_update().get(pk=target.pk)
         if seat.status != Status.CONFIRMED or seat.exchanges.filter(state=RetreatExchange.State.PENDING).exists():
             raise Conflict(_("This seat changed meanwhile; look at it again."))
-        now = timezone.now()
-        taken = services.seats_taken(locked) + services.kept_for_invitations(locked, now)
-        if taken + services.held_for_others(locked, seat.user_id, now) >= locked.seats:  # offers hold seats
+        if seat_counts.sellable_to(locked.pk, seat.user_id) <= 0:  # offers to others hold seats too
             raise services.sold_out(locked)
         made = RetreatExchange.objects.create(
             reservation=seat,

@@ -2,8 +2,9 @@
 
 One count for `/api/retreats/` (`seats_remaining`), the member pages and the checkout page: the seats
 taken, those kept for unreleased invitations (each invitation's seats not used yet) and those held
-by running waiting-list offers. The checkout's hold counts the same under the retreat's row lock
-(`services`); tests/web/test_retreat_pages.py compares the page's count with the API's.
+by running waiting-list offers. The checkout's hold, exchanges and the waiting list count the same,
+under the retreat's row lock (`sellable_to`); tests/web/test_retreat_pages.py compares the page's
+count with the API's.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ HOLDS_A_SEAT = RetreatReservation.HOLDS_A_SEAT
 
 
 def _offers(now: datetime, user_id: int | None = None) -> Coalesce:
-    """Seats held by running waiting-list offers (`services.live_offers`), those made to `user_id` if given."""
+    """Seats held by running waiting-list offers, those made to `user_id` if given."""
     live = RetreatWaitlistEntry.objects.filter(
         retreat=OuterRef("pk"), status=RetreatWaitlistEntry.Status.OFFERED, offer_expires_at__gt=now
     )
@@ -56,6 +57,14 @@ def with_seats(retreats: QuerySet[Retreat], user_id: int | None = None) -> Query
 def free_seats(retreat: Retreat) -> int:
     """Seats neither taken, kept nor on offer (below zero when staff lowered `seats` under them)."""
     return retreat.seats - retreat.seats_taken - retreat.seats_kept - retreat.seats_on_offer  # type: ignore[attr-defined]
+
+
+def sellable_to(retreat_id: int, user_id: int | None = None) -> int:
+    """Seats that can be sold now (to `user_id`, the waiting-list offers made to them included: those
+    are theirs to take), counted in one query. Called under the retreat's row lock, as the checkout,
+    exchanges and the waiting list do, while no one else sells a seat of it."""
+    counted = with_seats(Retreat.objects.filter(pk=retreat_id), user_id).get()
+    return free_seats(counted) + counted.offered_to_me  # type: ignore[attr-defined]
 
 
 def seats_left(retreat: Retreat) -> int:

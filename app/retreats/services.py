@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from app.accounts.models import User
 from app.core.exceptions import Conflict, ErrorCode, Invalid
 from app.core.i18n import localized
-from app.retreats import options
+from app.retreats import options, seat_counts
 from app.retreats.models import (
     Retreat,
     RetreatDate,
@@ -35,23 +35,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 HOLDS_A_SEAT = RetreatReservation.HOLDS_A_SEAT
-
-
-def seats_taken(retreat: Retreat) -> int:
-    return retreat.reservations.filter(status__in=HOLDS_A_SEAT).count()
-
-
-def live_offers(retreat: Retreat, now: datetime) -> QuerySet[RetreatWaitlistEntry]:
-    """Waiting-list offers holding a seat (app/retreats/waitlist.py)."""
-    return RetreatWaitlistEntry.objects.filter(
-        retreat=retreat, status=RetreatWaitlistEntry.Status.OFFERED, offer_expires_at__gt=now
-    )
-
-
-def held_for_others(retreat: Retreat, user_id: int | None, now: datetime) -> int:
-    """Seats of `retreat` held by running offers for members other than `user_id`."""
-    offers = live_offers(retreat, now)
-    return offers.exclude(user_id=user_id).count() if user_id is not None else offers.count()
 
 
 def purchasable_retreat(retreat_id: int, quantity: int) -> Retreat:
@@ -81,15 +64,6 @@ def sold_out(retreat: Retreat) -> Conflict:
         _("The retreat “%(name)s” is sold out.") % {"name": localized(retreat, "name")},
         code=ErrorCode.RETREAT_SOLD_OUT,
     )
-
-
-def kept_for_invitations(retreat: Retreat, now: datetime) -> int:
-    """Seats still kept from public sale: those of unreleased invitations not yet taken."""
-    kept = 0
-    for invitation in retreat.invitations.filter(release_at__gt=now):
-        used = invitation.reservations.filter(status__in=HOLDS_A_SEAT).count()
-        kept += max(invitation.seats - used, 0)
-    return kept
 
 
 def find_invitation(token: str, items: Sequence[CartItem]) -> RetreatInvitation:
@@ -123,8 +97,7 @@ def hold_seats(order: Order, items: Sequence[CartItem], invitation: str = "") ->
         retreat = Retreat.objects.select_for_update().get(pk=item.product.pk)
         use = invited if _invited_seat_left(invited, retreat, now) else None
         # Seats on offer to members of the waiting list are theirs: the offered member may take one.
-        held = held_for_others(retreat, order.user_id, now)
-        if use is None and seats_taken(retreat) + kept_for_invitations(retreat, now) + held >= retreat.seats:
+        if use is None and seat_counts.sellable_to(retreat.pk, order.user_id) <= 0:
             raise sold_out(retreat)
         RetreatReservation.objects.create(user_id=order.user_id, retreat=retreat, order_line=line, invitation=use)
         # Their waiting-list entry (an offer or a place in the queue) is done.

@@ -30,9 +30,8 @@ from app.core.deferred import after_response
 from app.core.exceptions import Conflict, ErrorCode, Invalid, NotFound
 from app.core.i18n import localized
 from app.core.queues import position_in_queue
-from app.retreats import notices, services
+from app.retreats import notices, seat_counts
 from app.retreats.models import Retreat, RetreatReservation, RetreatWaitlistEntry
-from app.retreats.services import held_for_others, live_offers
 
 WAITING = RetreatWaitlistEntry.Status.WAITING
 OFFERED = RetreatWaitlistEntry.Status.OFFERED
@@ -75,8 +74,7 @@ def process_retreat(retreat_id: int) -> int:
         if first is None or not retreat.is_published:  # withdrawn from sale for now: the list waits
             return 0
         entries.filter(status=OFFERED, offer_expires_at__lte=now).delete()
-        taken = services.seats_taken(retreat) + services.kept_for_invitations(retreat, now)
-        free = retreat.seats - taken - live_offers(retreat, now).count()
+        free = seat_counts.sellable_to(retreat.pk)
         if free <= 0:
             return 0
         chosen = list(entries.filter(status=WAITING).select_related("user").order_by("created", "id")[:free])
@@ -124,8 +122,7 @@ def join(user: User, retreat_id: int) -> RetreatWaitlistEntry:
                 _("You are already on the waiting list of the retreat “%(name)s”.") % {"name": name},
                 code=ErrorCode.ALREADY_WAITING,
             )
-        taken = services.seats_taken(retreat) + services.kept_for_invitations(retreat, now)
-        if taken + held_for_others(retreat, user.pk, now) < retreat.seats:
+        if seat_counts.sellable_to(retreat.pk, user.pk) > 0:
             raise Conflict(_("A seat is free: buy it instead."), code=ErrorCode.WAITLIST_SEAT_AVAILABLE)
         return RetreatWaitlistEntry.objects.create(user=user, retreat=retreat)
 
