@@ -83,6 +83,8 @@ deferred = ["app.web.views", "importlib.metadata", "django_filters", "whitenoise
             "app.bookings.services.reservations", "app.bookings.services.slots", "app.bookings.services.batches",
             "app.bookings.services.periods", "app.bookings.services.workplaces", "app.bookings.services.attendance",
             "app.bookings.services.staff_bookings", "app.core.email_delivery",
+            # the waiting list's and the calendar feed's views load with the first path that reaches them
+            "app.bookings.waitlist_views", "app.bookings.feed",
             # the admin package's own __init__ (ModelAdmin, filters, sites) runs on the first name read from it
             "django.contrib.admin.options", "django.contrib.admin.sites", "django.contrib.admin.filters"]
 after_api = [name for name in admin_modules + deferred if name in sys.modules]
