@@ -410,6 +410,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "DEFAULT_GENERATOR_CLASS": "app.core.openapi.SchemaGenerator",  # applies the views' annotations first
     "ENUM_NAME_OVERRIDES": {
         "ErrorCodeEnum": "app.core.openapi.ERROR_CODES",  # the `code` of every error
         # answered both by a retreat's seat and by the option bought with it: one name for the two

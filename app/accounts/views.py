@@ -6,7 +6,6 @@ from typing import Any, cast
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.decorators import action
@@ -20,6 +19,7 @@ from rest_framework.throttling import BaseThrottle
 from app.accounts import serializers, services
 from app.accounts.models import AcademicField, AcademicLevel, AuthToken, Domain, Organization, User
 from app.accounts.throttles import EmailSentThrottle, LoginThrottle, PasswordResetThrottle, SignUpThrottle
+from app.core.api_docs import extend_schema
 from app.core.filtering import FilterSetOf
 from app.core.permissions import IsAdminOrReadOnly
 

@@ -4,7 +4,6 @@ taking one's data span the domains: app.members)."""
 from typing import cast
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -15,6 +14,7 @@ from rest_framework.throttling import BaseThrottle
 from app.accounts import email_change
 from app.accounts.models import User
 from app.accounts.throttles import LoginThrottle
+from app.core.api_docs import extend_schema
 
 DEFAULT_THROTTLES: list[type[BaseThrottle]] = list(api_settings.DEFAULT_THROTTLE_CLASSES)  # type: ignore[arg-type]
 

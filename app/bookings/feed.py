@@ -18,7 +18,6 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.views.decorators.http import require_safe
-from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated
@@ -27,6 +26,7 @@ from rest_framework.response import Response
 
 from app.accounts.models import User
 from app.bookings.models import CalendarFeed, Reservation
+from app.core.api_docs import extend_schema
 
 DAYS_BACK = 30
 

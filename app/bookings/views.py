@@ -13,8 +13,6 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import translation
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
@@ -26,6 +24,7 @@ from rest_framework.serializers import BaseSerializer
 from app.accounts.models import User
 from app.bookings import selectors, serializers
 from app.bookings.models import Period, Reservation, TimeSlot, Workplace, WorkplacePicture
+from app.core.api_docs import OpenApiParameter, OpenApiTypes, extend_schema, extend_schema_view
 from app.core.exceptions import PermissionDenied
 from app.core.filtering import FilterSetOf
 from app.core.permissions import IsAdminOrReadOnly

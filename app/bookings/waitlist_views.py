@@ -6,8 +6,6 @@ Rules live in `app/bookings/waitlist.py`; its exceptions carry their own `code` 
 from typing import cast
 
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated
@@ -18,6 +16,7 @@ from app.accounts.models import User
 from app.bookings import waitlist
 from app.bookings.models import WaitlistEntry
 from app.bookings.serializers import WaitlistEntrySerializer
+from app.core.api_docs import OpenApiParameter, OpenApiTypes, extend_schema
 from app.core.exceptions import Invalid, NotFound
 
 _INT64 = 2**63 - 1  # a larger id in the path can name no row (and would overflow the database's integer)

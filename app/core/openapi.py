@@ -29,13 +29,14 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular import openapi
+from drf_spectacular import generators, openapi
 from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import exceptions as drf
 from rest_framework import serializers
 
+from app.core import api_docs
 from app.core import exceptions as domain
 from app.core.errors import status_for
 
@@ -194,3 +195,11 @@ class ListFilterExtension(DjangoFilterExtension):
     """Each list's filterset parameters, as for django-filter's own backend (ours loads it lazily)."""
 
     target_class = "app.core.filtering.ListFilterBackend"
+
+
+class SchemaGenerator(generators.SchemaGenerator):
+    """drf-spectacular's generator (SPECTACULAR_SETTINGS), once the views' annotations are applied."""
+
+    def get_schema(self, request: Any = None, public: bool = False) -> Any:
+        api_docs.apply_recorded()  # recorded when the views were imported (app/core/api_docs.py)
+        return super().get_schema(request, public)

@@ -1,10 +1,10 @@
 """The member's own profile, as the API answers it: the account's fields and the memberships held."""
 
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from app.accounts.models import User
 from app.accounts.serializers import ProfileSerializer
+from app.core.api_docs import extend_schema_field
 from app.store.services.memberships import current
 
 

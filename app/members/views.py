@@ -7,8 +7,6 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -17,6 +15,7 @@ from rest_framework.views import APIView
 
 from app.accounts.models import User
 from app.accounts.throttles import LoginThrottle
+from app.core.api_docs import OpenApiResponse, OpenApiTypes, extend_schema
 from app.members import closing, data_export
 from app.members.serializers import ClosedAccountSerializer, MemberProfileSerializer, PasswordSerializer
 

@@ -7,9 +7,9 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from app.core.api_docs import extend_schema_field
 from app.core.i18n import LocalizedNamesMixin
 from app.retreats import waitlist
 from app.retreats.models import (

@@ -9,7 +9,6 @@ from typing import Any, cast
 from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAdminUser, IsAuthenticated
@@ -17,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from app.accounts.models import User
+from app.core.api_docs import extend_schema
 from app.core.exceptions import InUse, PermissionDenied
 from app.core.filtering import FilterSetOf
 from app.core.permissions import IsAdminOrReadOnly

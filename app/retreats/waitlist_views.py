@@ -7,13 +7,13 @@ from typing import Any, cast
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from app.accounts.models import User
+from app.core.api_docs import extend_schema
 from app.core.filtering import FilterSetOf
 from app.retreats import waitlist
 from app.retreats.models import RetreatWaitlistEntry

@@ -3,9 +3,9 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from app.core.api_docs import extend_schema_field
 from app.core.i18n import LocalizedNamesMixin
 from app.store.models import (
     LINES_MAX,

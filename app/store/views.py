@@ -11,14 +11,13 @@ from typing import Any, cast
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from app.accounts.models import User
+from app.core.api_docs import OpenApiParameter, OpenApiTypes, extend_schema
 from app.core.exceptions import (
     Conflict,
     IdempotencyKeyReused,

@@ -16,8 +16,8 @@ status = []
 environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/api/timeslots/", "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "443",
            "HTTP_HOST": "127.0.0.1", "wsgi.url_scheme": "https", "wsgi.input": io.BytesIO(), "wsgi.errors": sys.stderr}
 b"".join(application(environ, lambda s, h, e=None: status.append(s)))
-heavy = ["sib_api_v3_sdk", "boto3", "botocore", "requests", "yaml", "psycopg2", "drf_spectacular.openapi", "storages",
-         "fpdf"]
+heavy = ["sib_api_v3_sdk", "boto3", "botocore", "requests", "yaml", "psycopg2", "drf_spectacular.openapi",
+         "drf_spectacular.utils", "storages", "fpdf"]
 print(json.dumps({"status": status[0], "loaded": [name for name in heavy if name in sys.modules],
                   "gc_enabled": gc.isenabled(), "frozen_at_start_up": gc.get_freeze_count()}))
 """
