@@ -9,10 +9,10 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
-from django.urls import URLResolver, include, path
-from django.urls.resolvers import RoutePattern
+from django.urls import include, path
 
 from app.core import errors, views
+from app.core.lazy_urls import lazy_include
 
 
 def schema(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
@@ -28,11 +28,6 @@ def docs(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
 
     view = SpectacularSwaggerSplitView.as_view(url_name="schema", template_name="web/swagger_ui.html")
     return view(request, *args, **kwargs)
-
-
-def lazy_include(route: str, urlconf: str, namespace: str | None = None) -> URLResolver:
-    """`path(route, include(urlconf))`, with `urlconf` imported on first use (include() imports it now)."""
-    return URLResolver(RoutePattern(route, is_endpoint=False), urlconf, app_name=namespace, namespace=namespace)
 
 
 urlpatterns = [

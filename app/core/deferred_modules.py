@@ -26,7 +26,7 @@ import importlib.util
 import sys
 import threading
 import types
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 
@@ -64,6 +64,10 @@ class _CodeOnFirstRead:
                 # The module's own code asking for a name it has not defined yet (`from package
                 # import submodule`): as for any module being imported, it is not there yet, and
                 # the import system imports the submodule instead.
+                raise AttributeError(name)
+            if name == "__path__":
+                # `from module import name` first asks whether the module is a package. A package's
+                # `__path__` is set before its code runs, so this one is a plain module: no need to run it.
                 raise AttributeError(name)
             self.load()
         try:
@@ -141,6 +145,23 @@ def defer(name: str, stand_ins: Mapping[str, Any] | None = None, independent: It
     if parent:
         setattr(sys.modules[parent], child, module)  # as the import system does for a submodule
     return module
+
+
+def on_first_call(module_name: str, function_name: str) -> Callable[..., Any]:
+    """A stand-in for function `function_name` of deferred module `module_name`, for the importers that
+    bind it at import and call it later: its first call runs the module's code, and every call
+    forwards to the module's real function."""
+
+    def stand_in(*args: Any, **kwargs: Any) -> Any:
+        module = sys.modules[module_name]
+        code = module.__dict__.get("__getattr__")
+        if isinstance(code, _CodeOnFirstRead):
+            code.load()
+        return module.__dict__[function_name](*args, **kwargs)
+
+    stand_in.__name__ = stand_in.__qualname__ = function_name
+    stand_in.__module__ = module_name
+    return stand_in
 
 
 def is_deferred(name: str) -> bool:

@@ -15,7 +15,7 @@ import os
 import types
 from typing import NoReturn
 
-from app.core.deferred_modules import defer
+from app.core.deferred_modules import defer, on_first_call
 
 DEFERRED_UNTIL_USED = (
     # Django's database operations import it to split migrations' SQL and to format debug SQL.
@@ -30,6 +30,9 @@ DEFERRED_UNTIL_USED = (
 # ModelAdmin, the list filters, the admin's forms, widgets and sites (about 40 modules). These
 # submodules read nothing from the package and import without running its code.
 ADMIN_INDEPENDENT_SUBMODULES = ("apps", "checks", "exceptions", "utils", "models", "views", "views.decorators")
+# DRF's schema generator, which DRF's views import and only /api/schema/ runs, imports one function
+# from it: with it come the admin's documentation views and their docutils helpers.
+ADMIN_DOCS_VIEWS = "django.contrib.admindocs.views"
 # asgiref imports this one (it reads nothing from asyncio's own __init__).
 ASYNCIO_INDEPENDENT_SUBMODULES = ("coroutines",)
 
@@ -55,3 +58,4 @@ def defer_modules_unused_at_start_up() -> None:
         defer(name)
     # Last: finding it imports `django`, which imports the modules above.
     defer("django.contrib.admin", independent=ADMIN_INDEPENDENT_SUBMODULES)
+    defer(ADMIN_DOCS_VIEWS, stand_ins={"simplify_regex": on_first_call(ADMIN_DOCS_VIEWS, "simplify_regex")})

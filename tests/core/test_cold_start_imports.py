@@ -83,11 +83,13 @@ deferred = ["app.web.views", "importlib.metadata", "django_filters", "whitenoise
             "app.bookings.services.reservations", "app.bookings.services.slots", "app.bookings.services.batches",
             "app.bookings.services.periods", "app.bookings.services.workplaces", "app.bookings.services.attendance",
             "app.bookings.services.staff_bookings", "app.core.email_delivery",
+            # the waiting list's and the calendar feed's views load with the first path that reaches them
+            "app.bookings.waitlist_views", "app.bookings.feed",
             # the admin package's own __init__ (ModelAdmin, filters, sites) runs on the first name read from it
             "django.contrib.admin.options", "django.contrib.admin.sites", "django.contrib.admin.filters"]
 after_api = [name for name in admin_modules + deferred if name in sys.modules]
 from app.core.deferred_modules import is_deferred
-unused = ["django.contrib.admin", "sqlparse", "ssl", "subprocess", "asyncio"]
+unused = ["django.contrib.admin", "sqlparse", "ssl", "subprocess", "asyncio", "django.contrib.admindocs.views"]
 unrun_after_api = [name for name in unused if is_deferred(name)]
 from django.core.management import call_command
 # What `zappa manage STAGE migrate` and `... check` run in a container that imported app.wsgi: Django
@@ -106,6 +108,8 @@ loop_ran = asyncio.run(answer())  # asyncio's real code, once a name only it def
 import ssl, sqlparse, subprocess
 used_later = [ssl.PROTOCOL_TLS_CLIENT > 0, sqlparse.split("select 1; select 2") == ["select 1;", "select 2"],
               subprocess.run([sys.executable, "-c", "print(7)"], capture_output=True, text=True).stdout.strip() == "7"]
+from rest_framework.schemas.generators import simplify_regex  # what /api/schema/ calls
+used_later.append(simplify_regex(r"^api/timeslots/(?P<pk>[^/.]+)/$") == "/api/timeslots/<pk>/")
 from django.contrib import admin
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
@@ -139,12 +143,19 @@ def test_a_served_process_registers_the_admin_on_its_first_admin_request_only(tm
     assert answer["api"].startswith("200")
     assert answer["after_api"] == []
     # imported by Django at start-up, their code not run by an API request (app/core/start_up_deferrals.py)
-    assert answer["unrun_after_api"] == ["django.contrib.admin", "sqlparse", "ssl", "subprocess", "asyncio"]
+    assert answer["unrun_after_api"] == [
+        "django.contrib.admin",
+        "sqlparse",
+        "ssl",
+        "subprocess",
+        "asyncio",
+        "django.contrib.admindocs.views",
+    ]
     # migrate and check ran the admin's code (its checks import its sites) and no event loop
     assert "django.contrib.admin" not in answer["unrun_after_admin"]
     assert "asyncio" in answer["unrun_after_admin"]
     assert answer["loop_ran"] is True
-    assert answer["used_later"] == [True, True, True]
+    assert answer["used_later"] == [True, True, True, True]
     assert answer["login"].startswith("302")
     assert answer["after_admin"] == [
         "app.accounts.admin",

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from app.core.deferred_modules import defer, is_deferred
+from app.core.deferred_modules import defer, is_deferred, on_first_call
 
 INIT = """
 import time
@@ -146,3 +146,44 @@ def test_a_module_already_imported_is_left_as_it_is():
 
     assert defer("json") is json
     assert not is_deferred("json")
+
+
+@pytest.fixture
+def plain_module(tmp_path, monkeypatch):
+    """A fresh plain module on sys.path whose code records each run in `builtins.RUNS`."""
+    name = f"plain_demo_{time.monotonic_ns()}"
+    (tmp_path / f"{name}.py").write_text("RUNS.append(__name__)\n\ndef twice(value):\n    return 2 * value\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    runs: list[str] = []
+    monkeypatch.setattr("builtins.RUNS", runs, raising=False)
+    yield name, runs
+    sys.modules.pop(name, None)
+
+
+def test_from_a_plain_module_import_a_stand_in_runs_no_code(plain_module):
+    """`from module import name` asks the module for `__path__` (is it a package?) before the name:
+    a plain module has none whatever its code does, so the answer needs no run."""
+    name, runs = plain_module
+    defer(name, stand_ins={"twice": "stand-in"})
+
+    module = __import__(name, fromlist=["twice"])  # what `from name import twice` calls
+
+    assert module.twice == "stand-in"
+    assert runs == []
+
+
+def test_an_on_first_call_stand_in_runs_the_code_on_its_first_call_and_forwards_every_call(plain_module):
+    """For an importer that binds a function at import and calls it later (DRF's schema generator
+    and `django.contrib.admindocs.views.simplify_regex`)."""
+    name, runs = plain_module
+    module = defer(name, stand_ins={"twice": on_first_call(name, "twice")})
+    bound = module.twice  # what `from module import twice` binds
+
+    assert runs == []
+    assert bound.__name__ == "twice"
+    assert bound(21) == 42
+    assert runs == [name]
+    assert bound(5) == 10
+    assert runs == [name]
+    assert module.twice is not bound  # the module's own name is the real function now
+    assert module.twice(4) == 8
