@@ -14,7 +14,7 @@ the ratio project/bare (target: at most 1.25), with the commit, the date and the
 
 Every side runs in a virtualenv that holds only `requirements.txt`, as the Lambda package does
 (test tools such as pytest pull in optional imports that DRF would otherwise load). It is
-built once in `build/bench-venv` and reused while requirements.txt is unchanged. Settings are
+built once in `build/.bench-venv` and reused while requirements.txt is unchanged. Settings are
 production's (DEBUG off).
 
 Every side imports from bytecode, as the Lambda package does (deploy.sh ships every module
@@ -40,7 +40,7 @@ from pathlib import Path
 from common import production_env, stamp, worktree_at
 
 ROOT = Path(__file__).resolve().parents[1]
-RUNTIME_VENV = ROOT / "build" / "bench-venv"
+RUNTIME_VENV = ROOT / "build" / ".bench-venv"
 TARGET = 1.25
 SLOTS = 50
 

@@ -11,6 +11,11 @@ the zip) and a temporary sqlite database. Four events are sent:
    project's French sentence, which proves the compiled catalog (.mo) is in the package and loads;
 4. `{"manage": "check"}`: Django's system checks must pass.
 
+Nothing may be logged at ERROR level or above while they run (the cold start included), and the
+package's `zappa_settings.py` may not name a WEBSOCKET_HANDLER_MODULE: the app has no WebSocket
+routes, and Zappa 0.63 writes one when it finds any module importing `zappa.websocket` in the project
+tree, such as its own handler.py in a venv that is not in a hidden directory (docs/DEPLOYING.md).
+
 boto3/botocore/s3transfer are not in the package (the Lambda runtime provides them), so they are
 taken from `--runtime-libs` and put after the package on `sys.path`, as in the runtime.
 Secrets are never printed: the stage's secrets (`deploy.secrets`) get placeholders (the real ones are not
@@ -20,6 +25,7 @@ Exit status 0 when every check passed, 1 otherwise.
 """
 
 import argparse
+import ast
 import json
 import os
 import secrets
@@ -50,6 +56,17 @@ class Context:
     def get_remaining_time_in_millis(self):
         return 30000
 
+# Every record a logger emits at ERROR or above, whatever handlers the app's logging config installs.
+import logging
+errors = []
+make_record = logging.getLogRecordFactory()
+def recording_factory(*args, **kwargs):
+    record = make_record(*args, **kwargs)
+    if record.levelno >= logging.ERROR:
+        errors.append(f"{record.levelname} {record.name}: {record.getMessage()}"[:500])
+    return record
+logging.setLogRecordFactory(recording_factory)
+
 results = []
 try:
     import handler
@@ -66,7 +83,7 @@ tables = []
 if os.path.exists(db):
     tables = [r[0] for r in sqlite3.connect(db).execute("select name from sqlite_master where type='table'")]
 with open(out, "w") as fh:
-    json.dump({"results": results, "tables": tables}, fh, default=str)
+    json.dump({"results": results, "tables": tables, "errors": errors}, fh, default=str)
 """
 
 
@@ -140,6 +157,57 @@ def secrets_in_package(package, committed, filled, stage):
     return sorted(found)
 
 
+def websocket_handler_module(package):
+    """The WEBSOCKET_HANDLER_MODULE that Zappa wrote into the package's zappa_settings.py, or None."""
+    with zipfile.ZipFile(package) as archive:
+        try:
+            source = archive.read("zappa_settings.py").decode()
+        except KeyError:
+            return None
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(target, ast.Name) and target.id == "WEBSOCKET_HANDLER_MODULE" for target in node.targets
+        ):
+            return ast.literal_eval(node.value) or None
+    return None
+
+
+def module_file(dotted, root):
+    """The file under `root` that Zappa named `dotted` (its directories may hold dots: `python3.12`)."""
+
+    def find(base, parts):
+        for size in range(len(parts), 0, -1):
+            name = ".".join(parts[:size])
+            if size == len(parts):
+                for candidate in (base / f"{name}.py", base / name / "__init__.py"):
+                    if candidate.is_file():
+                        return candidate
+            elif (base / name).is_dir():
+                found = find(base / name, parts[size:])
+                if found:
+                    return found
+        return None
+
+    found = find(Path(root), dotted.split("."))
+    return found.relative_to(root) if found else None
+
+
+def websocket_failure(package, project):
+    """Why the package must not ship if Zappa made it a WebSocket app, or None."""
+    module = websocket_handler_module(package)
+    if not module:
+        return None
+    found = module_file(module, project)
+    where = str(project / found) if found else f"the project's module {module}"
+    return (
+        f"the package's zappa_settings.py sets WEBSOCKET_HANDLER_MODULE={module!r}: Zappa found "
+        f"`zappa.websocket` imported in {where} and would make this app a WebSocket "
+        "app (a WebSocket API, its permissions, a failed import logged at every cold start), but the "
+        "app has no WebSocket routes. Move that directory out of the project or into a hidden one "
+        "(Zappa skips dot-directories: deploy.sh's venv is build/.lambda-venv), then package again."
+    )
+
+
 def smoke_test(package, settings, stage, python, site_packages, work):
     config = json.loads(Path(settings).read_text())
     region = config[stage].get("aws_region") or config.get(config[stage].get("extends", ""), {}).get("aws_region")
@@ -200,6 +268,7 @@ def smoke_test(package, settings, stage, python, site_packages, work):
     for name, (state, value) in by_name.items():
         if state != "ok":
             failures.append(f"{name}: {value}")
+    failures += [f"logged at ERROR level: {line}" for line in report["errors"]]
     if "import handler" in by_name:
         return failures, placeholders
     if "accounts_user" not in report["tables"] or "django_migrations" not in report["tables"]:
@@ -237,6 +306,10 @@ def main(argv=None):
             print(f"smoke test FAILED: the package contains the value of {', '.join(leaked)}", file=sys.stderr)
             return 1
         print("smoke test: no secret value is in the package")
+    websocket = websocket_failure(args.package, Path(args.settings).resolve().parent)
+    if websocket:
+        print(f"smoke test FAILED: {websocket}", file=sys.stderr)
+        return 1
     site_packages = args.runtime_libs or default_site_packages()
     with tempfile.TemporaryDirectory(prefix="smoke-test-") as tmp:
         failures, placeholders = smoke_test(
@@ -251,7 +324,7 @@ def main(argv=None):
         return 1
     print(
         "smoke test passed: migrate created the tables, GET /healthz answered 200, "
-        "a refused login answered in French, manage check passed"
+        "a refused login answered in French, manage check passed, nothing logged at ERROR level"
     )
     return 0
 

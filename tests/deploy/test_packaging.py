@@ -6,12 +6,14 @@ import sqlite3
 import subprocess
 import textwrap
 import zipfile
+from pathlib import Path
 
 import pytest
 from rehearse_deploy import TEST_ONLY
-from smoke_test_package import api_gateway_event, runtime_libs_dir
+from smoke_test_package import FRENCH_LOGIN_REFUSAL, api_gateway_event, main, runtime_libs_dir, smoke_test
 
 MiB = 2**20
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def cached_source(name):
@@ -64,10 +66,76 @@ def test_the_handler_answers_healthz_and_migrates_a_temporary_sqlite_database(re
     assert "smoke test: no secret value is in the package" in output
     assert (
         "smoke test passed: migrate created the tables, GET /healthz answered 200, "
-        "a refused login answered in French, manage check passed"
+        "a refused login answered in French, manage check passed, nothing logged at ERROR level"
     ) in output
     placeholders = output.split("placeholders used for the secrets ", 1)[1].split(".\n", 1)[0]
     assert "SECRET_KEY" in placeholders.split(", ")  # the committed settings hold no secret
+
+
+def crafted_package(path, settings="APP_MODULE='app.wsgi'\n", handler="def lambda_handler(event, context): pass\n"):
+    """A zip holding only a zappa_settings.py and a handler.py: what the smoke test reads first."""
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("zappa_settings.py", settings)
+        archive.writestr("handler.py", handler)
+    return path
+
+
+def test_the_smoke_test_refuses_a_package_that_zappa_made_a_websocket_app(tmp_path, capsys):
+    # Zappa 0.63 wrote this line into every package while the build venv was build/lambda-venv: it
+    # had found its own handler.py there (tests/deploy/test_websocket_detection.py).
+    project = tmp_path / "project"
+    found = project / "build/lambda-venv/lib/python3.12/site-packages/zappa/handler.py"
+    found.parent.mkdir(parents=True)
+    found.write_text("from zappa.websocket import route\n")
+    (project / "zappa_settings.json").write_text("{}")
+    module = "build.lambda-venv.lib.python3.12.site-packages.zappa.handler"
+    package = crafted_package(
+        tmp_path / "dev-package.zip", settings=f"APP_MODULE='app.wsgi'\nWEBSOCKET_HANDLER_MODULE='{module}'\n"
+    )
+
+    assert main([str(package), "--settings", str(project / "zappa_settings.json")]) == 1
+    report = capsys.readouterr().err
+    assert f"smoke test FAILED: the package's zappa_settings.py sets WEBSOCKET_HANDLER_MODULE='{module}'" in report
+    assert f"imported in {found}" in report  # the file, though its directory python3.12 holds a dot
+    assert "the app has no WebSocket routes" in report
+    assert "Move that directory out of the project or into a hidden one" in report
+
+
+def stand_in_handler(error_at_cold_start):
+    """A handler.py that answers the smoke test's four events as the app does; with
+    `error_at_cold_start`, its import logs what Zappa's did for a WEBSOCKET_HANDLER_MODULE it could not import."""
+    return f"""
+import json, logging, os, sqlite3
+if {error_at_cold_start}:
+    logging.getLogger("handler").error("Failed to import WEBSOCKET_HANDLER_MODULE 'build.lambda-venv'")
+def lambda_handler(event, context):
+    if event.get("manage") == "migrate --noinput":
+        with sqlite3.connect(os.environ["SMOKE_SQLITE_PATH"]) as db:
+            db.execute("create table accounts_user (id integer)")
+            db.execute("create table django_migrations (id integer)")
+    elif event.get("path") == "/healthz":
+        return {{"statusCode": 200, "body": json.dumps({{"status": "ok"}})}}
+    elif event.get("path") == "/api/auth/token/":
+        return {{"statusCode": 400, "body": json.dumps({{"detail": "{FRENCH_LOGIN_REFUSAL}."}})}}
+"""
+
+
+@pytest.mark.parametrize("error_at_cold_start", [False, True], ids=["quiet", "error at cold start"])
+def test_the_smoke_test_fails_when_the_handler_logs_an_error(error_at_cold_start, tmp_path, python312):
+    package = crafted_package(tmp_path / "dev-package.zip", handler=stand_in_handler(error_at_cold_start))
+    (tmp_path / "libs").mkdir()
+    (tmp_path / "work").mkdir()
+
+    failures, _ = smoke_test(
+        package, ROOT / "zappa_settings.json", "dev", python312, tmp_path / "libs", tmp_path / "work"
+    )
+
+    if error_at_cold_start:
+        assert failures == [
+            "logged at ERROR level: ERROR handler: Failed to import WEBSOCKET_HANDLER_MODULE 'build.lambda-venv'"
+        ]
+    else:
+        assert failures == []  # the stand-in passes every other check: only the logged error fails it
 
 
 @pytest.fixture(scope="module")
