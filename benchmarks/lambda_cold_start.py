@@ -25,6 +25,7 @@ Building the bare package needs Django and Zappa from PyPI or pip's cache.
 """
 
 import argparse
+import datetime
 import json
 import os
 import statistics
@@ -166,6 +167,10 @@ def main():
             bare_samples.append(run(bare[0], bare[1], runtime_libs, bare[2], python, None))
     size = package.stat().st_size / 2**20
     print(f"Lambda package cold start, CPU, {args.runs} interleaved runs each ({stamp()}):")
+    if package.resolve() != (ROOT / "build" / "dev-package.zip").resolve():
+        # The stamp names this tree's commit; a package given with --package may come from another.
+        built = datetime.datetime.fromtimestamp(package.stat().st_mtime, datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+        print(f"  ours is {package} (built {built}), not this tree's build/dev-package.zip")
     for label, samples in ((f"ours ({size:.1f} MiB), 50-slot list", ours_samples), ("bare, one view", bare_samples)):
         print(
             f"  {label:<34} Zappa handler import {median_ms(samples, 'import'):5.0f} ms, "
