@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 _recorded: list[tuple["_Annotation", Any]] = []
-_lock = threading.Lock()
+_lock = threading.RLock()  # re-entered if applying one imports a module that annotates
 _applied = False
 
 
@@ -59,11 +59,11 @@ class _Annotation:
         return _Later("drf_spectacular.utils", [self.decorator], self.args, self.kwargs).build()
 
     def __call__[T](self, target: T) -> T:
-        with _lock:
+        with _lock:  # after the recorded ones, even while another thread applies them
             if not _applied:
                 _recorded.append((self, target))
                 return target
-        return _applying(self, target)
+            return _applying(self, target)
 
 
 def _applying[T](annotation: _Annotation, target: T) -> T:
@@ -77,13 +77,11 @@ def apply_recorded() -> None:
     """Apply every recorded annotation, in the order they were made (once; later ones apply at once)."""
     global _applied
     with _lock:
-        if _applied:
-            return
-        pending = list(_recorded)
-        _recorded.clear()
+        while _recorded:  # one recorded while these apply (an import they make) is applied in turn
+            annotation, target = _recorded[0]
+            _applying(annotation, target)  # one that fails stays first: every schema fails alike, loudly
+            _recorded.pop(0)
         _applied = True
-    for annotation, target in pending:
-        _applying(annotation, target)
 
 
 def extend_schema(**kwargs: Any) -> _Annotation:
