@@ -1,5 +1,8 @@
 """Annotations recorded by app.core.api_docs give the schema drf-spectacular's own decorators give."""
 
+import ast
+from pathlib import Path
+
 import pytest
 from django.urls import path
 from drf_spectacular import utils as spectacular
@@ -141,3 +144,29 @@ def test_an_annotation_that_cannot_be_built_fails_every_schema_alike(nothing_app
         with pytest.raises(AttributeError, match="DAET"):
             api_docs.apply_recorded()
     assert "schema" not in later.count.kwargs  # what was recorded after it waits behind it
+
+
+ANNOTATION_MODULES = {"drf_spectacular.utils", "drf_spectacular.types"}
+
+
+def annotation_imports(root):
+    """(file, line) of each import of drf-spectacular's annotation modules under `root`."""
+    found = []
+    for source in sorted(root.rglob("*.py")):
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            names = [node.module] if isinstance(node, ast.ImportFrom) else []
+            names += [alias.name for alias in node.names] if isinstance(node, ast.Import) else []
+            if ANNOTATION_MODULES & set(names):
+                found.append((str(source.relative_to(root)), node.lineno))
+    return found
+
+
+def test_no_module_of_the_app_imports_drf_spectacular_s_annotations_directly(tmp_path):
+    """They would load drf-spectacular with the view: views and serializers import the same names
+    from app.core.api_docs (docs/architecture.md)."""
+    assert annotation_imports(Path(__file__).resolve().parents[2] / "app") == []
+
+    (tmp_path / "views.py").write_text(
+        "from drf_spectacular.utils import extend_schema\nimport drf_spectacular.types\n"
+    )
+    assert annotation_imports(tmp_path) == [("views.py", 1), ("views.py", 2)]  # the rule can fail
