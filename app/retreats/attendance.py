@@ -19,14 +19,18 @@ from app.core.exceptions import Conflict, ErrorCode, Invalid
 from app.retreats.models import Retreat, RetreatDate, RetreatJoin, RetreatReservation
 
 
+def require_in_person(retreat: Retreat) -> None:
+    if retreat.kind != Retreat.Kind.PHYSICAL:
+        raise Invalid(_("An online retreat's attendance is who opened its video link; it is not marked."))
+
+
 def mark(reservation: RetreatReservation, date_id: int, present: bool, actor: User) -> bool:
     """Record whether the seat's holder was at the date `date_id` of their retreat. Returns `present`."""
     retreat = reservation.retreat
     date = RetreatDate.objects.filter(pk=date_id, retreat_id=retreat.pk).first()
     if date is None:
         raise Invalid(fields={"date": [_("This is not a date of this seat's retreat.")]})
-    if retreat.kind != Retreat.Kind.PHYSICAL:
-        raise Invalid(_("An online retreat's attendance is who opened its video link; it is not marked."))
+    require_in_person(retreat)
     if date.start > timezone.now():
         raise Conflict(
             _("This date has not started yet: attendance is marked once it has."),
@@ -66,14 +70,39 @@ def sheet(retreat: Retreat) -> Sheet:
     return Sheet(dates, seats, present)
 
 
-def save_sheet(retreat: Retreat, checked: set[tuple[int, int]], actor: User) -> int:
-    """Mark every (seat, date) of the sheet present when in `checked`, absent otherwise. Returns the changes."""
+def save_sheet(retreat: Retreat, checked: set[tuple[int, int]], actor: User, *, strict: bool = False) -> int:
+    """Mark every (seat, date) of the sheet present when in `checked`, absent otherwise, all or nothing.
+    Returns the changes. `strict` (the API) refuses a pair that is not on the sheet; the admin's form
+    leaves out a seat cancelled since the page was shown."""
+    require_in_person(retreat)
     current = sheet(retreat)
+    if strict:
+        _refuse_pairs_off_the_sheet(current, checked)
     changed = 0
-    for seat in current.seats:
-        for date in current.dates:
-            wanted = (seat.pk, date.pk) in checked
-            if wanted != ((seat.pk, date.pk) in current.present):
-                mark(seat, date.pk, wanted, actor)
-                changed += 1
+    with transaction.atomic():  # a seat cancelled halfway through refuses the whole sheet
+        for seat in current.seats:
+            for date in current.dates:
+                wanted = (seat.pk, date.pk) in checked
+                if wanted != ((seat.pk, date.pk) in current.present):
+                    mark(seat, date.pk, wanted, actor)
+                    changed += 1
     return changed
+
+
+def _refuse_pairs_off_the_sheet(current: Sheet, checked: set[tuple[int, int]]) -> None:
+    seats = {seat.pk for seat in current.seats}
+    dates = {date.pk for date in current.dates}
+    off = sorted(pair for pair in checked if pair[0] not in seats or pair[1] not in dates)
+    if off:
+        raise Invalid(
+            fields={
+                "present": [
+                    _(
+                        "Seat %(reservation)s at date %(date)s is not on this retreat's sheet: only its "
+                        "confirmed seats and the dates that have started are."
+                    )
+                    % {"reservation": seat, "date": date}
+                    for seat, date in off
+                ]
+            }
+        )

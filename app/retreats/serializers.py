@@ -279,6 +279,40 @@ class AttendanceSerializer(serializers.Serializer):
     present = serializers.BooleanField()
 
 
+class AttendanceCellSerializer(serializers.Serializer):
+    reservation = serializers.IntegerField(min_value=1)
+    date = serializers.IntegerField(min_value=1)
+
+
+class AttendanceSheetUpdateSerializer(serializers.Serializer):
+    """Staff: every (seat, date) of the sheet present; any pair left out is marked absent."""
+
+    present = serializers.ListField(child=AttendanceCellSerializer(), max_length=5_000)
+
+
+class SheetDateSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+
+
+class SheetParticipantSerializer(serializers.Serializer):
+    reservation = serializers.IntegerField()
+    user = serializers.IntegerField()
+    name = serializers.CharField()
+    email = serializers.EmailField()
+    present = serializers.ListField(child=serializers.IntegerField(), help_text=_("The dates they were at."))
+
+
+class AttendanceSheetSerializer(serializers.Serializer):
+    """An in-person retreat's confirmed participants × its dates that have started."""
+
+    retreat = serializers.IntegerField()
+    dates = SheetDateSerializer(many=True)
+    participants = SheetParticipantSerializer(many=True)
+    changed = serializers.IntegerField(required=False, help_text=_("After a PUT: the marks it changed."))
+
+
 class RetreatInvitationSerializer(serializers.ModelSerializer):
     """Staff: seats kept from public sale until `release_at`, taken by orders sending `token`."""
 

@@ -58,6 +58,49 @@ class RetreatViewSet(viewsets.ModelViewSet):
             queryset = queryset.filter(is_published=True)
         return queryset.order_by("name", "id")
 
+    @extend_schema(methods=["GET"], request=None, responses=serializers.AttendanceSheetSerializer)
+    @extend_schema(
+        methods=["PUT"],
+        request=serializers.AttendanceSheetUpdateSerializer,
+        responses=serializers.AttendanceSheetSerializer,
+    )
+    @action(detail=True, methods=["get", "put"], permission_classes=[IsAdminUser])
+    def attendance(self, request: Request, pk: str | None = None) -> Response:
+        """Staff: an in-person retreat's attendance sheet (confirmed participants × dates that have
+        started); PUT marks the pairs it names present and every other pair of the sheet absent."""
+        from app.retreats import attendance
+
+        retreat = self.get_object()
+        changed = None
+        if request.method == "PUT":
+            body = serializers.AttendanceSheetUpdateSerializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            pairs = {(cell["reservation"], cell["date"]) for cell in body.validated_data["present"]}
+            changed = attendance.save_sheet(retreat, pairs, cast(User, request.user), strict=True)
+        else:
+            attendance.require_in_person(retreat)
+        return Response(_sheet_answer(retreat, attendance.sheet(retreat), changed))
+
+
+def _sheet_answer(retreat: Retreat, sheet: Any, changed: int | None) -> dict[str, Any]:
+    answer = {
+        "retreat": retreat.pk,
+        "dates": [{"id": date.pk, "start": date.start, "end": date.end} for date in sheet.dates],
+        "participants": [
+            {
+                "reservation": seat.pk,
+                "user": seat.user_id,
+                "name": seat.user.get_full_name(),
+                "email": seat.user.email,
+                "present": [date.pk for date in sheet.dates if (seat.pk, date.pk) in sheet.present],
+            }
+            for seat in sheet.seats
+        ],
+    }
+    if changed is not None:
+        answer["changed"] = changed
+    return serializers.AttendanceSheetSerializer(answer).data
+
 
 class RetreatReservationViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
