@@ -213,3 +213,26 @@ def test_a_difference_being_verified_holds_both_seats_until_the_payment_is_found
     seat.refresh_from_db()
     assert seat.retreat_id == sea.pk and RetreatExchange.objects.get().state == "done"
     assert (remaining(anon_client, lake), remaining(anon_client, sea)) == (1, 0)
+
+
+def test_a_membership_holder_exchanges_at_the_target_s_member_price(paysafe, seat, member, member_client):
+    """Sea costs 250.00, 180.00 to holders of a membership: a holder's 200.00 seat moves there with
+    20.00 before tax given back, where anyone else would pay 50.00 more."""
+    from app.store.models import HeldMembership, Membership
+
+    sea = open_retreat(name="Sea", price="250.00", member_price="180.00", seats=1)
+    now = timezone.now()
+    annual = Membership.objects.create(name="Annual", price=Decimal("40.00"), duration_days=365)
+    HeldMembership.objects.create(
+        user=member, membership=annual, start=now, end=now + timedelta(days=30), source="staff"
+    )
+    paysafe.add(responses.POST, f"{SETTLEMENTS}/settle-1/refunds", json={"id": "refund-1", "status": "PENDING"})
+
+    answer = exchange(member_client, seat, sea)
+
+    assert answer.status_code == 200, answer.json()
+    # 20.00 less before tax: 20.00 + GST 1.00 + QST 2.00 (1.995) back
+    assert (answer.json()["amount"], answer.json()["state"]) == ("-23.00", "done")
+    assert refunds_sent(paysafe) == [2300] and charges(paysafe) == [22995]  # the seat's purchase only
+    seat.refresh_from_db()
+    assert (seat.retreat_id, seat.status) == (sea.pk, "confirmed")
