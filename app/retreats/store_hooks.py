@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from app.accounts.models import User
 from app.retreats import prices, services, waitlist
-from app.retreats.models import Retreat, RetreatReservation
+from app.retreats.models import Retreat, RetreatOptionPurchase, RetreatReservation
 
 if TYPE_CHECKING:
     from app.store.models import Coupon, Order, OrderLine
@@ -75,11 +75,18 @@ def release(order: Order) -> None:
 
 def free(line: OrderLine) -> None:
     """`line` was refunded: its seat is cancelled and goes to the waiting list or back on sale.
-    Refunded by staff from the order page, the member is told, with what went back for the line."""
+    Refunded by staff from the order page, the member is told, with what went back for the line.
+
+    The options bought with the seat cannot be used without it: their units go back on sale at once.
+    Their money goes back only with their own lines (staff refund them too, from the same page; a
+    later refund of such a line finds no units held and frees none twice)."""
     seat = RetreatReservation.objects.filter(order_line=line, status__in=RetreatReservation.HOLDS_A_SEAT)
     retreat_id = seat.values_list("retreat_id", flat=True).first()
     was_confirmed = seat.filter(status=Status.CONFIRMED).exists()
     if seat.update(status=Status.CANCELLED, cancelled_at=timezone.now()) and retreat_id is not None:
+        RetreatOptionPurchase.objects.filter(
+            reservation__order_line=line, status__in=RetreatReservation.HOLDS_A_SEAT
+        ).update(status=Status.CANCELLED)
         waitlist.seat_freed(retreat_id)
         if was_confirmed:
             from app.retreats.refund_notice import tell_refunded

@@ -244,3 +244,37 @@ def test_a_retreats_page_offers_an_option_at_the_member_price_to_a_holder_and_at
         ("Meals", Decimal("20.00")),
         ("Room", Decimal("80.00")),
     ]
+
+
+def test_refunding_the_seats_line_from_the_order_page_puts_its_options_units_back_on_sale(
+    paysafe, member_client, admin_client_api, anon_client
+):
+    """The options cannot be used without the seat: their units go back on sale with it, at once; their
+    money goes back with their own line only, which staff may refund afterwards (no unit freed twice)."""
+    retreat = make_retreat()
+    room = make_option(retreat, stock=1)
+    meals = make_option(retreat, name="Meals", price="20.00", stock=5)
+    approve(paysafe)
+    bought = order(member_client, ("retreat", retreat, 1), ("retreat_option", room, 1)).json()
+    later = order(member_client, ("retreat_option", meals, 2), token="tok-single-use-2").json()
+    assert remaining(anon_client, retreat) == {room.pk: 0, meals.pk: 3}
+    lines = {line["product"]: line for line in bought["lines"]}
+    paysafe.add(responses.POST, f"{SETTLEMENTS}/settle-1/refunds", json={"id": "r-1", "status": "PENDING"})
+    paysafe.add(responses.POST, f"{SETTLEMENTS}/settle-1/refunds", json={"id": "r-2", "status": "PENDING"})
+
+    seat_only = admin_client_api.post(
+        f"/api/orders/{bought['id']}/refund/", {"lines": [{"id": lines["retreat"]["id"], "quantity": 1}]}, format="json"
+    )
+
+    assert seat_only.status_code == 200, seat_only.json()
+    assert RetreatReservation.objects.get().status == "cancelled"
+    assert remaining(anon_client, retreat) == {room.pk: 1, meals.pk: 5}  # both orders' options
+    assert Order.objects.get(pk=later["id"]).status == "paid"  # the meals' money: not refunded by this
+    room_line = admin_client_api.post(
+        f"/api/orders/{bought['id']}/refund/",
+        {"lines": [{"id": lines["retreat_option"]["id"], "quantity": 1}]},
+        format="json",
+    )
+    assert room_line.status_code == 200, room_line.json()
+    assert remaining(anon_client, retreat) == {room.pk: 1, meals.pk: 5}
+    assert RetreatOptionPurchase.objects.get(option=room).status == "cancelled"
