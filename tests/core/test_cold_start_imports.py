@@ -34,26 +34,24 @@ def served(tmp_path, **extra):
     }
 
 
-@pytest.mark.slow
-def test_serving_an_api_list_loads_no_payment_email_aws_or_schema_client(tmp_path):
-    result = run_python(
-        ["-c", SCRIPT],
-        **served(tmp_path),
-    )
+@pytest.fixture(scope="module")
+def served_list(tmp_path_factory):
+    """One served process's answer to an API list, and what it had loaded then (SCRIPT)."""
+    result = run_python(["-c", SCRIPT], **served(tmp_path_factory.mktemp("served")))
     assert result.returncode == 0, result.stderr
-    answer = json.loads(result.stdout.strip().splitlines()[-1])
-    assert answer["status"].startswith("200")
-    assert answer["loaded"] == []
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 @pytest.mark.slow
-def test_the_garbage_collector_runs_again_once_start_up_is_done(tmp_path):
+def test_serving_an_api_list_loads_no_payment_email_aws_or_schema_client(served_list):
+    assert served_list["status"].startswith("200")
+    assert served_list["loaded"] == []
+
+
+@pytest.mark.slow
+def test_the_garbage_collector_runs_again_once_start_up_is_done(served_list):
     """app/wsgi.py pauses it for the cold start, then freezes start-up objects and resumes it."""
-    result = run_python(
-        ["-c", SCRIPT],
-        **served(tmp_path),
-    )
-    answer = json.loads(result.stdout.strip().splitlines()[-1])
+    answer = served_list
     assert answer["gc_enabled"] is True
     assert answer["frozen_at_start_up"] > 50_000  # Django, DRF, the models and the admin
 
