@@ -15,9 +15,19 @@ from rest_framework import serializers
 _BUILT = "_fields_built_once"
 
 
+def _has_children(field: Any) -> bool:
+    return isinstance(field, serializers.BaseSerializer) or hasattr(field, "child") or hasattr(field, "child_relation")
+
+
 class FieldsBuiltOnce:
     """Mixin, before `serializers.ModelSerializer`, for serializers whose fields depend only on their
-    class (not on the request or the instance)."""
+    class (not on the request or the instance).
+
+    A serializer given an instance and no data only answers (a list, a retrieve, the answer after a
+    write): its fields are shallow copies, as `AnswerOnlyFields` gives, but for the fields with
+    children, deep-copied. Answering never changes what a shallow copy shares (validators, choices,
+    a relation's queryset): binding sets attributes of the copy. A serializer given data, which
+    validates and saves, gets deep copies."""
 
     def get_fields(self) -> dict[str, Any]:
         cls = type(self)
@@ -26,6 +36,8 @@ class FieldsBuiltOnce:
             built = super().get_fields()  # type: ignore[misc]
             self.check_built(built)
             setattr(cls, _BUILT, built)
+        if getattr(self, "instance", None) is not None and not hasattr(self, "initial_data"):
+            return {name: copy.deepcopy(f) if _has_children(f) else copy.copy(f) for name, f in built.items()}
         return self.copy_fields(built)
 
     def check_built(self, fields: dict[str, Any]) -> None:
