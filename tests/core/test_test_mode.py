@@ -20,11 +20,18 @@ def test_this_run_uses_sqlite_and_local_mail():
     assert settings.PASSWORD_HASHERS == ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+# The test database of these runs is still created, on whatever database test mode chose (a
+# PostgreSQL one would be unreachable), from the models rather than the migrations: about 7 s
+# less each. Every other test runs on migrated databases.
+NO_MIGRATIONS = "--nomigrations"
+
+
 @pytest.mark.slow
 def test_pytest_ignores_an_unreachable_postgres_database_url():
     result = run_python(
         ["-m", "pytest", "tests/core/test_health.py", "-k", "test_healthz_reports_ok", "-p", "no:cacheprovider"],
         DATABASE_URL=UNREACHABLE_POSTGRES,
+        PYTEST_ADDOPTS=NO_MIGRATIONS,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 passed" in result.stdout
@@ -35,6 +42,7 @@ def test_manage_py_test_ignores_an_unreachable_postgres_database_url():
     result = run_python(
         ["manage.py", "test", "tests.core.probe_manage_test", "--noinput"],
         DATABASE_URL=UNREACHABLE_POSTGRES,
+        PYTEST_ADDOPTS=NO_MIGRATIONS,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 passed" in result.stdout  # `manage.py test` runs the same pytest suite
