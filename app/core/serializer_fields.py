@@ -3,8 +3,8 @@
 DRF builds a ModelSerializer's fields from the model on every instantiation, so on every answer
 (about 0.5 ms of CPU for a serializer of 17 fields, measured in-process). Built once and
 deep-copied for each serializer, as DRF itself does with declared fields, they cost about a third
-of that; each serializer still gets fields of its own to change. A serializer that only answers,
-with read-only fields, can share shallow copies instead (`AnswerOnlyFields`).
+of that; each serializer still gets fields of its own to change. A serializer that only answers
+gets shallow copies instead (below).
 """
 
 import copy
@@ -19,15 +19,21 @@ def _has_children(field: Any) -> bool:
     return isinstance(field, serializers.BaseSerializer) or hasattr(field, "child") or hasattr(field, "child_relation")
 
 
+def _answer_copies(fields: dict[str, Any]) -> dict[str, Any]:
+    """Shallow copies, but deep ones for the fields with children (a child is never shared)."""
+    return {name: copy.deepcopy(field) if _has_children(field) else copy.copy(field) for name, field in fields.items()}
+
+
 class FieldsBuiltOnce:
     """Mixin, before `serializers.ModelSerializer`, for serializers whose fields depend only on their
-    class (not on the request or the instance).
+    class (not on the request or the instance)."""
 
-    A serializer given an instance and no data only answers (a list, a retrieve, the answer after a
-    write): its fields are shallow copies, as `AnswerOnlyFields` gives, but for the fields with
-    children, deep-copied. Answering never changes what a shallow copy shares (validators, choices,
-    a relation's queryset): binding sets attributes of the copy. A serializer given data, which
-    validates and saves, gets deep copies."""
+    # (No more in the docstring: drf-spectacular publishes it as the description of every serializer
+    # without one of its own.) A serializer given an instance and no data only answers (a list, a
+    # retrieve, the answer after a write): its fields are shallow copies, but for the fields with
+    # children. Answering never changes what a shallow copy shares (validators, choices, a
+    # relation's queryset): binding sets attributes of the copy. One given data, which validates and
+    # saves, gets deep copies.
 
     def get_fields(self) -> dict[str, Any]:
         cls = type(self)
@@ -37,7 +43,7 @@ class FieldsBuiltOnce:
             self.check_built(built)
             setattr(cls, _BUILT, built)
         if getattr(self, "instance", None) is not None and not hasattr(self, "initial_data"):
-            return {name: copy.deepcopy(f) if _has_children(f) else copy.copy(f) for name, f in built.items()}
+            return _answer_copies(built)
         return self.copy_fields(built)
 
     def check_built(self, fields: dict[str, Any]) -> None:
@@ -56,9 +62,8 @@ class AnswerOnlyFields(FieldsBuiltOnce):
 
     def check_built(self, fields: dict[str, Any]) -> None:
         for name, field in fields.items():
-            nested = isinstance(field, serializers.BaseSerializer) or hasattr(field, "child_relation")
-            if not field.read_only or nested or hasattr(field, "child"):
+            if not field.read_only or _has_children(field):
                 raise TypeError(f"{type(self).__name__}.{name}: only read-only fields without children are copied")
 
     def copy_fields(self, fields: dict[str, Any]) -> dict[str, Any]:
-        return {name: copy.copy(field) for name, field in fields.items()}
+        return _answer_copies(fields)  # none has children (check_built)
