@@ -99,34 +99,22 @@ def extend_schema_field(*args: Any, **kwargs: Any) -> _Annotation:
     return _Annotation("extend_schema_field", kwargs, args)
 
 
-class _Parameter:
-    """drf-spectacular's `OpenApiParameter`: `OpenApiParameter(...)` and its `QUERY`, `HEADER`... are
-    built when the annotation holding them is applied."""
+class _Named:
+    """A drf-spectacular name (`OpenApiParameter`, `OpenApiTypes`...): calling it, or reading a member
+    of it (`OpenApiParameter.HEADER`, `OpenApiTypes.BOOL`), names an object built when applied."""
+
+    def __init__(self, module: str, name: str) -> None:
+        self.module, self.name = module, name
 
     def __call__(self, *args: Any, **kwargs: Any) -> _Later:
-        return _Later("drf_spectacular.utils", ["OpenApiParameter"], args, kwargs)
+        return _Later(self.module, [self.name], args, kwargs)
 
-    def __getattr__(self, name: str) -> _Later:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return _Later("drf_spectacular.utils", ["OpenApiParameter", name])
-
-
-OpenApiParameter = _Parameter()
+    def __getattr__(self, member: str) -> _Later:
+        if member.startswith("_"):
+            raise AttributeError(member)
+        return _Later(self.module, [self.name, member])
 
 
-def OpenApiResponse(*args: Any, **kwargs: Any) -> _Later:
-    """drf-spectacular's `OpenApiResponse(...)`, built when the annotation holding it is applied."""
-    return _Later("drf_spectacular.utils", ["OpenApiResponse"], args, kwargs)
-
-
-class _Types:
-    """drf-spectacular's `OpenApiTypes`: `OpenApiTypes.BOOL` names the member, built when applied."""
-
-    def __getattr__(self, name: str) -> _Later:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return _Later("drf_spectacular.types", ["OpenApiTypes", name])
-
-
-OpenApiTypes = _Types()
+OpenApiParameter = _Named("drf_spectacular.utils", "OpenApiParameter")
+OpenApiResponse = _Named("drf_spectacular.utils", "OpenApiResponse")
+OpenApiTypes = _Named("drf_spectacular.types", "OpenApiTypes")
