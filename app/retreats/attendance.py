@@ -58,6 +58,7 @@ class Sheet:
 
 
 def sheet(retreat: Retreat) -> Sheet:
+    require_in_person(retreat)
     dates = list(retreat.dates.filter(start__lte=timezone.now()).order_by("start", "id"))
     seats = list(
         retreat.reservations.filter(status=RetreatReservation.Status.CONFIRMED, exchange_hold__isnull=True)
@@ -74,7 +75,6 @@ def save_sheet(retreat: Retreat, checked: set[tuple[int, int]], actor: User, *, 
     """Mark every (seat, date) of the sheet present when in `checked`, absent otherwise, all or nothing.
     Returns the changes. `strict` (the API) refuses a pair that is not on the sheet; the admin's form
     leaves out a seat cancelled since the page was shown."""
-    require_in_person(retreat)
     current = sheet(retreat)
     if strict:
         _refuse_pairs_off_the_sheet(current, checked)
