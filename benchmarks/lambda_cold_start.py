@@ -84,8 +84,12 @@ SEED = textwrap.dedent(
 )
 
 
+def child_code(runtime_libs, event, expected_count):
+    return f"RUNTIME_LIBS = {str(runtime_libs)!r}\nEVENT = {event!r}\nEXPECTED_COUNT = {expected_count!r}\n" + CHILD
+
+
 def run(directory, env, runtime_libs, event, python, expected_count):
-    code = f"RUNTIME_LIBS = {str(runtime_libs)!r}\nEVENT = {event!r}\nEXPECTED_COUNT = {expected_count!r}\n" + CHILD
+    code = child_code(runtime_libs, event, expected_count)
     out = subprocess.run(
         [python, "-I", "-B", "-c", code], cwd=directory, env=env, check=True, capture_output=True, text=True
     )
@@ -145,7 +149,7 @@ def prepare_bare(tmp, python):
 
 def instructions(directory, env, event, runtime_libs, python):
     """Instructions (callgrind) of one cold start: importing Zappa's handler, then to the first answer."""
-    full = f"RUNTIME_LIBS = {str(runtime_libs)!r}\nEVENT = {event!r}\nEXPECTED_COUNT = None\n" + CHILD
+    full = child_code(runtime_libs, event, None)
     import_only = full.split("c1 = time.process_time()")[0]
     counted = []
     for code in (import_only, full):
